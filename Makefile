@@ -1,0 +1,35 @@
+# Quick start: `make run` serves the app on http://localhost:8501, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8501
+SCALE ?= 1
+export TILANNEKUVA_MODE ?= demo
+
+.PHONY: run test demo setup clean lock
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/tilannekuva demo --scale $(SCALE) --if-missing
+
+run: demo
+	$(PY) -m streamlit run app.py --server.port=$(PORT) --server.headless=true \
+		--browser.gatherUsageStats=false
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2 --dist loadgroup
+
+lock:
+	$(PY) -m pip install --quiet uv && $(VENV)/bin/uv pip compile pyproject.toml --extra dev -o requirements.lock --python-version 3.11
+
+clean:
+	rm -rf $(VENV) .pytest_cache

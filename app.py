@@ -1,0 +1,63 @@
+"""Tilannekuva router: sign in, build the user's Principal, offer only the pages its role grants.
+
+No queries and no charts here. `st.navigation` is called on every run, the signed-out one
+included, so Streamlit never falls back to auto-discovering pages/.
+"""
+
+import streamlit as st
+
+from tilannekuva.access import AccessError, load_policy
+from tilannekuva.i18n import t
+from views import session
+
+st.set_page_config(page_title="Tilannekuva", page_icon=":material/insights:", layout="wide")
+session.configure_logging()
+lang = session.language()
+
+
+def _message_page(key: str):
+    def page() -> None:
+        st.title(t("app.title", lang))
+        st.error(t(key, lang))
+    return page
+
+
+settings = session.settings()
+if settings is None:
+    st.navigation([st.Page(_message_page("error.config"), title=t("app.title", lang), url_path="virhe")]).run()
+    st.stop()
+
+authenticator = session.make_authenticator(settings)
+principal = session.sign_in(authenticator, settings)
+
+if principal is None:
+    def _login() -> None:
+        session.login_page(authenticator, settings)
+
+    session.language_picker()
+    st.navigation([st.Page(_login, title=t("login.title", lang), icon=":material/login:", url_path="kirjaudu")],
+                  position="hidden").run()
+    st.stop()
+
+try:
+    policy = load_policy(settings.roles_file)
+except AccessError as exc:
+    session.log.error("cannot load the role policy: %s", exc)
+    st.navigation([st.Page(_message_page("error.config"), title=t("app.title", lang), url_path="virhe")]).run()
+    st.stop()
+
+pages = [
+    st.Page(f"pages/{page_id}.py", title=t(f"page.{page_id}", lang), icon=policy.page_icons.get(page_id) or None,
+            url_path=page_id, default=(i == 0))
+    for i, page_id in enumerate(principal.pages)
+]
+navigation = st.navigation(pages)
+
+with st.sidebar:
+    st.markdown(f"**{principal.display_name}**  \n{t('role.' + principal.role, lang)}")
+    session.language_picker()
+    if st.button(t("login.logout", lang), icon=":material/logout:", key="tk_logout"):
+        session.logout(authenticator, settings)
+        st.rerun()
+
+navigation.run()

@@ -1,0 +1,33 @@
+"""Admin: what the served warehouse holds — row counts per table and each source's data date."""
+
+import polars as pl
+import streamlit as st
+
+from tilannekuva.i18n import fmt_date, fmt_number, t
+from views import loaders, session
+
+principal = session.require_page("admin_status")
+lang = session.language()
+
+st.title(t("page.admin_status", lang))
+st.caption(t("admin.version", lang, version=loaders.warehouse().version))
+
+fresh = loaders.frame(principal, "data_freshness")
+st.header(t("admin.sources", lang))
+if fresh.is_empty():
+    st.info(t("empty.no_sources", lang))
+else:
+    st.dataframe(fresh.select(
+        pl.col("source").alias(t("col.source", lang)),
+        pl.col("data_as_of").map_elements(lambda d: fmt_date(d, lang), return_dtype=pl.String)
+        .alias(t("col.data_as_of", lang)),
+        pl.col("loaded_at").map_elements(lambda d: fmt_date(d, lang), return_dtype=pl.String)
+        .alias(t("col.loaded_at", lang)),
+        pl.col("row_count").alias(t("col.rows", lang)),
+    ), hide_index=True)
+
+counts = loaders.frame(principal, "table_row_counts")
+st.header(t("admin.tables", lang))
+st.metric(t("admin.total_rows", lang), fmt_number(counts["row_count"].sum(), lang))
+st.dataframe(counts.select(pl.col("table_name").alias(t("col.table", lang)),
+                           pl.col("row_count").alias(t("col.rows", lang))), hide_index=True)

@@ -1,0 +1,127 @@
+"""The access policy: roles.yaml and the users file turned into a frozen, hashable Principal.
+
+A Principal is everything the warehouse needs to know about who is asking. It is built
+once per sign-in, is immutable, and is part of every cache key of user data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+SCOPES = ("all", "units", "groups")
+
+
+class AccessError(RuntimeError):
+    """The user cannot be given access; the message is safe to show (it names no data)."""
+
+
+class NoRoleError(AccessError):
+    """The user signed in but has no role, or the role grants no pages."""
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str
+    pages: tuple[str, ...]
+    scope: str
+    pupil_rows: bool
+    suppress_pupil_aggregates: bool
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking, and what they may read. Scope is always a set (a tuple, sorted)."""
+
+    username: str
+    display_name: str
+    role: str
+    pages: tuple[str, ...]
+    scope: str
+    unit_ids: tuple[int, ...] = ()
+    staff_id: int | None = None
+    pupil_rows: bool = False
+    suppress_pupil_aggregates: bool = True
+
+    @property
+    def scope_all(self) -> bool:
+        return self.scope == "all"
+
+    def may_open(self, page_id: str) -> bool:
+        return page_id in self.pages
+
+
+@dataclass(frozen=True)
+class Policy:
+    roles: dict[str, Role]
+    page_icons: dict[str, str]
+
+
+def load_policy(path: Path) -> Policy:
+    """Parse roles.yaml; raises AccessError naming the problem if it is malformed."""
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise AccessError(f"Cannot read the role policy {path}: {exc}") from exc
+    pages = raw.get("pages") or {}
+    roles: dict[str, Role] = {}
+    for name, spec in (raw.get("roles") or {}).items():
+        spec = spec or {}
+        scope = spec.get("scope")
+        if scope not in SCOPES:
+            raise AccessError(f"Role {name!r} has scope {scope!r}; expected one of {SCOPES}")
+        role_pages = tuple(spec.get("pages") or ())
+        unknown = [p for p in role_pages if p not in pages]
+        if unknown:
+            raise AccessError(f"Role {name!r} lists pages not declared under 'pages': {unknown}")
+        roles[name] = Role(
+            name=name,
+            pages=role_pages,
+            scope=scope,
+            pupil_rows=bool(spec.get("pupil_rows", False)),
+            suppress_pupil_aggregates=bool(spec.get("suppress_pupil_aggregates", True)),
+        )
+    icons = {page: (spec or {}).get("icon", "") for page, spec in pages.items()}
+    return Policy(roles=roles, page_icons=icons)
+
+
+def load_users(path: Path) -> dict[str, dict]:
+    """The users file: username -> {role, units, staff_id}. Missing file means no users."""
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        return {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise AccessError(f"Cannot read the users file {path}: {exc}") from exc
+    return {str(k).lower(): (v or {}) for k, v in (raw.get("users") or {}).items()}
+
+
+def build_principal(username: str, display_name: str, users: dict[str, dict], policy: Policy) -> Principal:
+    """The Principal of a signed-in user; raises NoRoleError when there is nothing to grant."""
+    entry = users.get(username.lower())
+    if not entry or not entry.get("role"):
+        raise NoRoleError(f"User {username!r} has no role")
+    role = policy.roles.get(entry["role"])
+    if role is None:
+        raise NoRoleError(f"User {username!r} has the unknown role {entry['role']!r}")
+    if not role.pages:
+        raise NoRoleError(f"Role {role.name!r} grants no pages")
+    unit_ids = tuple(sorted({int(u) for u in entry.get("units") or ()}))
+    staff_id = entry.get("staff_id")
+    if role.scope == "units" and not unit_ids:
+        raise NoRoleError(f"User {username!r} has role {role.name!r} but no units")
+    if role.scope == "groups" and staff_id is None:
+        raise NoRoleError(f"User {username!r} has role {role.name!r} but no staff_id")
+    return Principal(
+        username=username.lower(),
+        display_name=display_name or username,
+        role=role.name,
+        pages=role.pages,
+        scope=role.scope,
+        unit_ids=unit_ids,
+        staff_id=int(staff_id) if staff_id is not None else None,
+        pupil_rows=role.pupil_rows,
+        suppress_pupil_aggregates=role.suppress_pupil_aggregates,
+    )

@@ -1,0 +1,208 @@
+-- Tilannekuva warehouse schema, version 1. The data model is documented in docs/DATA_MODEL.md.
+-- Layers (dbt naming): stg_<source>__<entity> = exports as delivered, dim_/fct_/brg_ = the model,
+-- agg_ = rollups the pages read, meta_ = schema version and data freshness.
+
+create table meta_schema_version (
+    version integer primary key,
+    applied_at timestamp not null
+);
+
+create table meta_source (
+    source varchar primary key,          -- e.g. 'koulutusrekisteri', 'wilma', 'primus'
+    data_as_of date not null,            -- the last day the source's data covers
+    loaded_at timestamp not null,
+    row_count bigint not null
+);
+
+create table dim_school_year (
+    school_year_id integer primary key,  -- the calendar year the school year starts: 2026 = 2026–2027
+    label varchar not null,              -- '2026–2027'
+    starts_on date not null,             -- 1 Aug
+    ends_on date not null,               -- 31 Jul
+    is_current boolean not null
+);
+
+create table dim_district (
+    district_id integer primary key,
+    name_fi varchar not null,
+    name_sv varchar not null
+);
+
+create table dim_unit (
+    unit_id integer primary key,
+    name varchar not null,               -- in the unit's own language
+    language varchar not null check (language in ('fi', 'sv')),
+    sector varchar not null check (sector in ('varhaiskasvatus', 'perusopetus', 'lukio')),
+    district_id integer not null references dim_district (district_id)
+);
+
+create table dim_staff (
+    staff_id integer primary key,
+    first_name varchar not null,
+    last_name varchar not null,
+    staff_group varchar not null,        -- 'opettaja', 'varhaiskasvatuksen_opettaja', 'erityisopettaja', 'rehtori', 'ohjaaja', 'muu'
+    is_leader boolean not null
+);
+
+create table fct_employment (            -- grain: staff member × school year (their unit that year)
+    school_year_id integer not null references dim_school_year (school_year_id),
+    staff_id integer not null references dim_staff (staff_id),
+    unit_id integer not null references dim_unit (unit_id),
+    primary key (school_year_id, staff_id)
+);
+
+create table dim_group (                 -- a teaching group in one school year
+    group_id integer primary key,
+    school_year_id integer not null references dim_school_year (school_year_id),
+    unit_id integer not null references dim_unit (unit_id),
+    name varchar not null,               -- '7B', 'Pienryhmä 2', 'Kotkat'
+    grade integer,                       -- 1–9 basic education, 10–12 upper secondary, null ECEC
+    is_special_class boolean not null
+);
+
+create table brg_group_teacher (         -- a group can have several teachers; a teacher several groups
+    group_id integer not null references dim_group (group_id),
+    staff_id integer not null references dim_staff (staff_id),
+    primary key (group_id, staff_id)
+);
+
+create table dim_pupil (
+    pupil_id integer primary key,
+    first_name varchar not null,
+    last_name varchar not null,
+    birth_year integer not null,
+    language varchar not null check (language in ('fi', 'sv'))
+);
+
+create table fct_enrolment (             -- grain: pupil × school year
+    school_year_id integer not null references dim_school_year (school_year_id),
+    pupil_id integer not null references dim_pupil (pupil_id),
+    group_id integer not null references dim_group (group_id),
+    unit_id integer not null references dim_unit (unit_id),
+    primary key (school_year_id, pupil_id)
+);
+
+create table dim_training (              -- M1, M2
+    training_id integer primary key,
+    school_year_id integer not null references dim_school_year (school_year_id),
+    name varchar not null,
+    topic varchar not null check (topic in ('tietosuoja', 'tiedonhallinta', 'digiturvallisuus')),
+    held_on date not null,
+    hours decimal(4, 1) not null,
+    is_mandatory boolean not null
+);
+
+create table fct_training_participation ( -- M1; grain: staff member × training
+    training_id integer not null references dim_training (training_id),
+    staff_id integer not null references dim_staff (staff_id),
+    attended_on date not null,
+    primary key (training_id, staff_id)
+);
+
+create table fct_training_feedback (     -- M2; anonymous: grain one answer, with the answerer's unit
+    feedback_id integer primary key,
+    training_id integer not null references dim_training (training_id),
+    unit_id integer not null references dim_unit (unit_id),
+    rating integer not null check (rating between 1 and 5),
+    answered_on date not null
+);
+
+create table stg_eservice__logins (      -- M3 raw; grain: one sign-in event as the source exports it
+    logged_in_at timestamp not null,
+    service varchar not null,            -- 'wilma', 'teams', 'oppimisalusta', 'sahkoposti', 'vaka_easiointi'
+    user_type varchar not null check (user_type in ('henkilosto', 'oppilas', 'huoltaja')),
+    user_key varchar not null,           -- the source system's pseudonymous user id
+    unit_id integer not null
+);
+
+create table agg_eservice_monthly (      -- M3; grain: month × service × user type × unit
+    month date not null,
+    service varchar not null,
+    user_type varchar not null,
+    unit_id integer not null references dim_unit (unit_id),
+    active_users integer not null,
+    logins bigint not null,
+    primary key (month, service, user_type, unit_id)
+);
+
+create table agg_eservice_eligible (     -- M3 denominator; grain: school year × service × user type × unit
+    school_year_id integer not null,
+    service varchar not null,
+    user_type varchar not null,
+    unit_id integer not null references dim_unit (unit_id),
+    eligible_users integer not null,
+    primary key (school_year_id, service, user_type, unit_id)
+);
+
+create table fct_dashboard_use (         -- M4; grain: month × user; fed by Tilannekuva's access log
+    month date not null,
+    username varchar not null,
+    role varchar not null,
+    unit_id integer,
+    page_views integer not null,
+    source varchar not null,             -- 'access_log' or 'demo'
+    primary key (month, username)
+);
+
+create table fct_competence_survey (     -- M5; grain: answer × item
+    response_id integer not null,
+    school_year_id integer not null references dim_school_year (school_year_id),
+    staff_id integer not null references dim_staff (staff_id),
+    unit_id integer not null references dim_unit (unit_id),
+    area varchar not null,               -- DigCompEdu area 1–6 or an environment item
+    score integer not null check (score between 1 and 5),
+    primary key (response_id, area)
+);
+
+create table fct_service_design_conversation ( -- M6; grain: one conversation
+    conversation_id integer primary key,
+    school_year_id integer not null references dim_school_year (school_year_id),
+    unit_id integer not null references dim_unit (unit_id),
+    theme varchar not null,
+    held_on date not null,
+    participants integer not null check (participants > 0)
+);
+
+create table fct_absence (               -- S1; grain: pupil × month
+    school_year_id integer not null references dim_school_year (school_year_id),
+    month date not null,
+    pupil_id integer not null references dim_pupil (pupil_id),
+    group_id integer not null references dim_group (group_id),
+    unit_id integer not null references dim_unit (unit_id),
+    absence_hours decimal(6, 1) not null check (absence_hours >= 0),
+    unexcused_hours decimal(6, 1) not null check (unexcused_hours >= 0),
+    primary key (month, pupil_id)
+);
+
+create table fct_support_decision (      -- S2; grain: one support decision or measure
+    decision_id integer primary key,
+    pupil_id integer not null references dim_pupil (pupil_id),
+    unit_id integer not null references dim_unit (unit_id),
+    school_year_id integer not null references dim_school_year (school_year_id),
+    regime varchar not null check (regime in ('ennen_2025', 'alkaen_2025')),
+    support_level varchar not null,      -- before: yleinen/tehostettu/erityinen; after: ryhmakohtainen/oppilaskohtainen
+    support_form varchar not null,       -- e.g. 'tehostettu_tuki', 'tukiopetus', 'erityisopetus_pienryhmassa'
+    valid_from date not null,
+    valid_to date
+);
+
+create table fct_assessment (            -- S3; grain: pupil × subject × term
+    school_year_id integer not null references dim_school_year (school_year_id),
+    term varchar not null check (term in ('syksy', 'kevat')),
+    pupil_id integer not null references dim_pupil (pupil_id),
+    group_id integer not null references dim_group (group_id),
+    unit_id integer not null references dim_unit (unit_id),
+    subject varchar not null,
+    grade integer not null check (grade between 4 and 10),
+    primary key (school_year_id, term, pupil_id, subject)
+);
+
+create table agg_training_reach (        -- M1 rollup; grain: school year × unit (staff counts, no pupils)
+    school_year_id integer not null,
+    unit_id integer not null references dim_unit (unit_id),
+    staff integer not null,
+    trained integer not null,
+    primary key (school_year_id, unit_id)
+);
+
+insert into meta_schema_version values (1, current_timestamp);

@@ -1,0 +1,116 @@
+"""Runtime configuration: one frozen Settings object read from a TOML file and the environment.
+
+Order of precedence: environment variables (TILANNEKUVA_*) over the TOML file named by
+TILANNEKUVA_CONFIG (default: config/tilannekuva.toml when it exists) over the defaults here.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Keys that ship in examples or library defaults: never acceptable outside demo mode.
+_KNOWN_BAD_KEYS = {"", "some_key", "change-me", "changeme", "secret", "demo", "tilannekuva"}
+MIN_COOKIE_KEY_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unusable; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    mode: str  # "demo" or "production"
+    data_dir: Path
+    roles_file: Path
+    users_file: Path
+    credentials_file: Path
+    cookie_key: str = field(repr=False)
+    cookie_name: str = "tilannekuva_session"
+    session_hours: float = 8.0
+    suppression_threshold: int = 5
+    failed_login_limit_user: int = 5
+    failed_login_limit_client: int = 20
+    failed_login_window_minutes: int = 15
+
+    @property
+    def warehouse_dir(self) -> Path:
+        return self.data_dir / "warehouse"
+
+    @property
+    def state_dir(self) -> Path:
+        return self.data_dir / "state"
+
+    @property
+    def is_demo(self) -> bool:
+        return self.mode == "demo"
+
+
+def _read_toml(path: Path | None) -> dict:
+    if path is None or not path.exists():
+        return {}
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def _demo_cookie_key(data_dir: Path) -> str:
+    """A random key kept in data/demo/cookie_key, so demo sessions survive a restart."""
+    key_file = data_dir / "demo" / "cookie_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Read the settings; raises ConfigError when production mode lacks a strong cookie key."""
+    env = os.environ if environ is None else environ
+    config_path = env.get("TILANNEKUVA_CONFIG")
+    toml_path = Path(config_path) if config_path else PROJECT_ROOT / "config" / "tilannekuva.toml"
+    if config_path and not toml_path.exists():
+        raise ConfigError(f"TILANNEKUVA_CONFIG names a file that does not exist: {toml_path}")
+    conf = _read_toml(toml_path)
+
+    def pick(name: str, default):
+        env_name = "TILANNEKUVA_" + name.upper()
+        if env_name in env:
+            return type(default)(env[env_name]) if default is not None else env[env_name]
+        return conf.get(name, default)
+
+    mode = pick("mode", "production")
+    if mode not in ("demo", "production"):
+        raise ConfigError(f"mode must be 'demo' or 'production', not {mode!r}")
+    data_dir = Path(pick("data_dir", str(PROJECT_ROOT / "data"))).resolve()
+    default_conf_dir = data_dir / "demo" if mode == "demo" else PROJECT_ROOT / "config"
+    cookie_key = pick("cookie_key", None) or ""
+    if mode == "demo" and not cookie_key:
+        cookie_key = _demo_cookie_key(data_dir)
+    if mode != "demo":
+        if cookie_key.strip().lower() in _KNOWN_BAD_KEYS or len(cookie_key) < MIN_COOKIE_KEY_LENGTH:
+            raise ConfigError(
+                "The session cookie key is missing, a known default or shorter than "
+                f"{MIN_COOKIE_KEY_LENGTH} characters. Set TILANNEKUVA_COOKIE_KEY (e.g. from "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`)."
+            )
+    return Settings(
+        mode=mode,
+        data_dir=data_dir,
+        roles_file=Path(pick("roles_file", str(PROJECT_ROOT / "roles.yaml"))),
+        users_file=Path(pick("users_file", str(default_conf_dir / "users.yaml"))),
+        credentials_file=Path(pick("credentials_file", str(default_conf_dir / "credentials.yaml"))),
+        cookie_key=cookie_key,
+        cookie_name=pick("cookie_name", "tilannekuva_session"),
+        session_hours=float(pick("session_hours", 8.0)),
+        suppression_threshold=int(pick("suppression_threshold", 5)),
+        failed_login_limit_user=int(pick("failed_login_limit_user", 5)),
+        failed_login_limit_client=int(pick("failed_login_limit_client", 20)),
+        failed_login_window_minutes=int(pick("failed_login_window_minutes", 15)),
+    )

@@ -1,0 +1,5 @@
+-- page: all (data-as-of caption), admin_status
+-- grain: aggregate
+-- params:
+-- Each source's data-as-of date, when it was loaded and how many rows it holds.
+select source, data_as_of, loaded_at, row_count from scoped_meta_source order by source

@@ -1,0 +1,5 @@
+-- page: admin_status
+-- grain: aggregate
+-- params:
+-- Row counts of the warehouse tables (no contents).
+select table_name, row_count::bigint as row_count from scoped_warehouse_table order by table_name

@@ -1,0 +1,56 @@
+"""Cached reads through the scoped warehouse. Pages call these; they never open the database.
+
+Every cached function takes the Principal (frozen, hashable) and the warehouse version, so
+the cache key always holds the user's scope and a newly published warehouse is a cache miss.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import polars as pl
+import streamlit as st
+
+from tilannekuva.access import Principal
+from tilannekuva.warehouse import FetchResult, Warehouse, WarehouseUnavailable
+
+from views.session import language, settings
+
+log = logging.getLogger("tilannekuva.app")
+
+
+@st.cache_resource(show_spinner=False)
+def _warehouse(warehouse_dir: str, threshold: int) -> Warehouse:
+    from pathlib import Path
+
+    return Warehouse(Path(warehouse_dir), threshold)
+
+
+def warehouse() -> Warehouse:
+    conf = settings()
+    if conf is None:
+        st.stop()
+    return _warehouse(str(conf.warehouse_dir), conf.suppression_threshold)
+
+
+@st.cache_data(ttl=900, max_entries=2000, show_spinner=False)
+def _cached_fetch(principal: Principal, version: str, query: str, params: tuple) -> FetchResult:
+    return warehouse().fetch(principal, query, **dict(params))
+
+
+def fetch(principal: Principal, query: str, **params) -> FetchResult:
+    """Run a named query as `principal`; shows a clear message and stops if the data is unavailable."""
+    try:
+        version = warehouse().version
+        return _cached_fetch(principal, version, query, tuple(sorted(params.items())))
+    except WarehouseUnavailable as exc:
+        from tilannekuva.i18n import t
+
+        log.error("warehouse unavailable for %s: %s", principal.username, exc)
+        st.error(t("error.warehouse", language()))
+        st.stop()
+        raise  # unreachable: st.stop() raises
+
+
+def frame(principal: Principal, query: str, **params) -> pl.DataFrame:
+    return fetch(principal, query, **params).frame

@@ -1,0 +1,280 @@
+"""Sign-in, the current Principal and the page guard: the Streamlit side of access control.
+
+The flow on every run of app.py:
+  1. `settings()` — configuration; a production deployment without a strong cookie key stops here.
+  2. `sign_in(authenticator)` — a valid, *server-side active* session cookie signs the user in;
+     a revoked, expired or tampered cookie is refused, logged and deleted.
+  3. The login page (`login_page`) throttles failed attempts per username and client address
+     before the password is even checked, and opens a server-side session on success.
+  4. `current_principal()` re-checks that the session is still active on every run, so a
+     logout or a role change ends it everywhere.
+Pages call `require_page(page_id)` first: without a signed-in, authorised user they show a
+message and stop, even when Streamlit runs them by auto-discovery without app.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+
+import streamlit as st
+
+from tilannekuva.access import AccessError, NoRoleError, Principal, build_principal, load_policy, load_users
+from tilannekuva.i18n import DEFAULT_LANGUAGE, LANGUAGES, normalise_language, t
+from tilannekuva.security import SecurityStore
+from tilannekuva.settings import ConfigError, Settings, load_settings
+
+log = logging.getLogger("tilannekuva.app")
+
+PRINCIPAL_KEY = "tk_principal"
+TOKEN_KEY = "tk_session_token"
+PENDING_COOKIE_KEY = "tk_pending_cookie"
+LANG_KEY = "tk_lang"
+
+
+def configure_logging() -> None:
+    root = logging.getLogger("tilannekuva")
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+        root.setLevel(logging.INFO)
+
+
+def language() -> str:
+    """The user's language: chosen in the sidebar, else the browser's, else Finnish."""
+    if LANG_KEY not in st.session_state:
+        st.session_state[LANG_KEY] = normalise_language(getattr(st.context, "locale", None) or DEFAULT_LANGUAGE)
+    return st.session_state[LANG_KEY]
+
+
+def language_picker() -> None:
+    names = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
+    lang = language()
+    choice = st.sidebar.selectbox(t("app.language", lang), LANGUAGES, index=LANGUAGES.index(lang),
+                                  format_func=names.get, key="tk_lang_picker")
+    if choice != lang:
+        st.session_state[LANG_KEY] = choice
+        st.rerun()
+
+
+@st.cache_resource(show_spinner=False)
+def _settings() -> Settings:
+    return load_settings()
+
+
+def settings() -> Settings | None:
+    """The settings, or None after showing the configuration error (logged)."""
+    try:
+        return _settings()
+    except ConfigError as exc:
+        log.error("configuration error: %s", exc)
+        st.error(t("error.config", language()))
+        return None
+
+
+@st.cache_resource(show_spinner=False)
+def security_store(settings: Settings) -> SecurityStore:
+    return SecurityStore(settings.state_dir / "security.sqlite", settings.failed_login_limit_user,
+                         settings.failed_login_limit_client, settings.failed_login_window_minutes * 60)
+
+
+def _credentials(settings: Settings) -> dict:
+    import yaml
+
+    try:
+        raw = yaml.safe_load(settings.credentials_file.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        log.error("cannot read the credentials file %s: %s", settings.credentials_file, exc)
+        return {"usernames": {}}
+    creds = raw.get("credentials") or {"usernames": {}}
+    # Only bcrypt hashes are accepted; anything else can never match (auto_hash is off).
+    for user in (creds.get("usernames") or {}).values():
+        if not str(user.get("password", "")).startswith("$2"):
+            user["password"] = "!invalid"
+    return creds
+
+
+def make_authenticator(settings: Settings):
+    """The one streamlit-authenticator instance of a run; called only from app.py."""
+    import streamlit_authenticator as stauth
+
+    return stauth.Authenticate(
+        _credentials(settings),
+        settings.cookie_name,
+        settings.cookie_key,
+        settings.session_hours / 24,
+        auto_hash=False,
+        login_sleep_time=0,
+    )
+
+
+def _client() -> str:
+    return getattr(st.context, "ip_address", None) or "unknown"
+
+
+def _principal_for(settings: Settings, username: str, name: str) -> Principal:
+    policy = load_policy(settings.roles_file)
+    return build_principal(username, name, load_users(settings.users_file), policy)
+
+
+def _sign_out_state() -> None:
+    for key in ("authentication_status", "username", "name", "email", "roles"):
+        st.session_state[key] = None
+    for key in (PRINCIPAL_KEY, TOKEN_KEY, PENDING_COOKIE_KEY):
+        st.session_state.pop(key, None)
+
+
+def sign_in(authenticator, settings: Settings) -> Principal | None:
+    """The signed-in Principal of this session, or None. Handles the cookie path and revocation."""
+    store = security_store(settings)
+    principal = st.session_state.get(PRINCIPAL_KEY)
+    if principal is not None:
+        if st.session_state.pop(PENDING_COOKIE_KEY, False):
+            authenticator.cookie_controller.set_cookie()
+            exp = authenticator.cookie_controller.cookie_model.exp_date
+            if exp:
+                store.open_session(principal.username, f"cookie:{exp:.6f}", exp)
+        if store.is_active(principal.username, st.session_state.get(TOKEN_KEY)):
+            return principal
+        log.warning("session of %s is no longer active (logged out or revoked elsewhere)", principal.username)
+        _sign_out_state()
+        st.session_state["tk_notice"] = "login.session_ended"
+        return None
+
+    token = st.context.cookies.get(settings.cookie_name) if hasattr(st.context, "cookies") else None
+    if not token:
+        return None
+    decoded = authenticator.cookie_controller.get_cookie()
+    if not decoded:
+        if st.session_state.get("logout"):
+            return None
+        log.warning("refused an invalid or expired session cookie from %s", _client())
+        st.session_state["tk_notice"] = "login.cookie_invalid"
+        authenticator.cookie_controller.delete_cookie()
+        st.session_state["logout"] = True  # the library must not try this cookie again this session
+        return None
+    username = str(decoded.get("username", ""))
+    token_id = f"cookie:{float(decoded.get('exp_date', 0)):.6f}"
+    if not store.is_active(username, token_id):
+        log.warning("refused a revoked session cookie of %s from %s", username, _client())
+        st.session_state["tk_notice"] = "login.session_ended"
+        authenticator.cookie_controller.delete_cookie()
+        st.session_state["logout"] = True
+        return None
+    try:
+        authenticator.authentication_controller.login(token=decoded)
+        principal = _principal_for(settings, username, st.session_state.get("name") or username)
+    except (NoRoleError, AccessError, Exception) as exc:  # noqa: BLE001 - the library raises its own types
+        log.warning("cookie sign-in of %s refused: %s", username, exc)
+        _sign_out_state()
+        st.session_state["tk_notice"] = "login.no_role" if isinstance(exc, NoRoleError) else "login.cookie_invalid"
+        return None
+    st.session_state[PRINCIPAL_KEY] = principal
+    st.session_state[TOKEN_KEY] = token_id
+    log.info("signed in %s (%s) from a session cookie", username, principal.role)
+    return principal
+
+
+def login_page(authenticator, settings: Settings) -> None:
+    """The sign-in form, with throttling before the password check."""
+    lang = language()
+    store = security_store(settings)
+    st.title(t("app.title", lang))
+    st.caption(t("app.tagline", lang))
+    notice = st.session_state.pop("tk_notice", None)
+    if notice:
+        st.info(t(notice, lang))
+    with st.form("tk_login"):
+        st.subheader(t("login.title", lang))
+        username = st.text_input(t("login.username", lang), autocomplete="username")
+        password = st.text_input(t("login.password", lang), type="password", autocomplete="current-password")
+        submitted = st.form_submit_button(t("login.submit", lang), type="primary")
+    if not submitted:
+        return
+    username = (username or "").lower().strip()
+    client = _client()
+    if not username or not password:
+        st.error(t("login.missing", lang))
+        return
+    wait = store.throttle_wait(username, client)
+    if wait:
+        log.warning("login throttled for user=%s client=%s (%d s left)", username, client, wait)
+        st.error(t("login.throttled", lang, minutes=max(1, round(wait / 60))))
+        return
+    try:
+        ok = bool(authenticator.authentication_controller.login(username, password))
+    except Exception as exc:  # noqa: BLE001 - the library raises its own LoginError types
+        log.warning("login error for user=%s: %s", username, exc)
+        ok = False
+    store.record_attempt(username, client, ok)
+    if not ok:
+        log.warning("login failed for user=%s client=%s", username, client)
+        _sign_out_state()
+        st.error(t("login.failed", lang))
+        return
+    try:
+        principal = _principal_for(settings, username, st.session_state.get("name") or username)
+    except NoRoleError as exc:
+        log.warning("login of %s refused: %s", username, exc)
+        _sign_out_state()
+        st.error(t("login.no_role", lang))
+        return
+    except AccessError as exc:
+        log.error("access policy error at login of %s: %s", username, exc)
+        _sign_out_state()
+        st.error(t("error.config", lang))
+        return
+    session_token = "form:" + secrets.token_urlsafe(24)
+    store.open_session(username, session_token, time.time() + settings.session_hours * 3600)
+    st.session_state[PRINCIPAL_KEY] = principal
+    st.session_state[TOKEN_KEY] = session_token
+    st.session_state[PENDING_COOKIE_KEY] = True
+    log.info("signed in %s (%s) with password from %s", username, principal.role, client)
+    st.rerun()
+
+
+def logout(authenticator, settings: Settings) -> None:
+    """End this session server-side first (so a copied cookie dies with it), then in the browser."""
+    principal = st.session_state.get(PRINCIPAL_KEY)
+    store = security_store(settings)
+    if principal is not None:
+        store.revoke(principal.username, st.session_state.get(TOKEN_KEY))
+        decoded = authenticator.cookie_controller.get_cookie()
+        if decoded:
+            store.revoke(principal.username, f"cookie:{float(decoded.get('exp_date', 0)):.6f}")
+        log.info("signed out %s", principal.username)
+    try:
+        authenticator.logout(location="unrendered")
+    except Exception as exc:  # noqa: BLE001
+        log.info("library logout: %s", exc)
+    _sign_out_state()
+    st.session_state["tk_notice"] = "login.signed_out"
+
+
+def current_principal() -> Principal | None:
+    """The Principal of this session if its server-side session is still active."""
+    principal = st.session_state.get(PRINCIPAL_KEY)
+    if principal is None:
+        return None
+    conf = settings()
+    if conf is None or not security_store(conf).is_active(principal.username, st.session_state.get(TOKEN_KEY)):
+        return None
+    return principal
+
+
+def require_page(page_id: str) -> Principal:
+    """The guard at the top of every page: stop unless a signed-in user's role grants this page."""
+    principal = current_principal()
+    lang = language()
+    if principal is None:
+        log.warning("page %s requested without a signed-in user", page_id)
+        st.warning(t("guard.sign_in", lang))
+        st.stop()
+    if not principal.may_open(page_id):
+        log.warning("page %s refused to %s (%s)", page_id, principal.username, principal.role)
+        st.error(t("guard.forbidden", lang))
+        st.stop()
+    return principal
+
