@@ -95,11 +95,11 @@ def _units(rng: np.random.Generator, scale: float) -> pl.DataFrame:
               "lukio": max(2, round(20 * scale))}
     rows, used = [], set()
     unit_id = 100
-    for sector, n in counts.items():
+    for sector_index, (sector, n) in enumerate(counts.items()):
         for i in range(n):
             unit_id += 1
             language = "sv" if (i % 10 == 3 or (n < 10 and i == 1)) else "fi"
-            district_id = DISTRICTS[(i * 7 + len(rows)) % len(DISTRICTS)][0]
+            district_id = DISTRICTS[(i + 2 * sector_index) % len(DISTRICTS)][0]
             while True:
                 if language == "sv":
                     place = SV_PLACE_A[rng.integers(len(SV_PLACE_A))] + SV_PLACE_B[rng.integers(len(SV_PLACE_B))]

@@ -1,0 +1,66 @@
+"""Shared fixtures: one tiny demo city per test process, built by the real generator."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tilannekuva.access import build_principal, load_policy, load_users
+from tilannekuva.demo import DEMO_PASSWORDS, build_demo
+from tilannekuva.settings import PROJECT_ROOT
+from tilannekuva.warehouse import Warehouse, close_all
+
+TINY_SCALE = 0.05
+TINY_SEED = 7
+
+
+@pytest.fixture(scope="session")
+def demo_home(tmp_path_factory) -> Path:
+    """A data directory with a published tiny warehouse and the demo accounts."""
+    home = tmp_path_factory.mktemp("tilannekuva-data")
+    build_demo(home / "warehouse", scale=TINY_SCALE, seed=TINY_SEED, config_dir=home / "demo")
+    yield home
+    close_all()
+
+
+@pytest.fixture(scope="session")
+def warehouse(demo_home) -> Warehouse:
+    return Warehouse(demo_home / "warehouse", suppression_threshold=5)
+
+
+@pytest.fixture(scope="session")
+def principals(demo_home) -> dict:
+    """The Principal of every demo account that has a role."""
+    policy = load_policy(PROJECT_ROOT / "roles.yaml")
+    users = load_users(demo_home / "demo" / "users.yaml")
+    return {u: build_principal(u, u, users, policy) for u in DEMO_PASSWORDS if users.get(u, {}).get("role")}
+
+
+@pytest.fixture
+def demo_env(demo_home, monkeypatch):
+    """Environment for an app run in demo mode on the tiny warehouse; clears Streamlit's caches."""
+    import streamlit as st
+
+    monkeypatch.setenv("TILANNEKUVA_MODE", "demo")
+    monkeypatch.setenv("TILANNEKUVA_DATA_DIR", str(demo_home))
+    monkeypatch.delenv("TILANNEKUVA_CONFIG", raising=False)
+    monkeypatch.delenv("TILANNEKUVA_COOKIE_KEY", raising=False)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    # Each test starts with no failed logins on record.
+    state = demo_home / "state" / "security.sqlite"
+    if state.exists():
+        state.unlink()
+    yield demo_home
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def pytest_collection_modifyitems(config, items):
+    # Browser tests share one server per process: keep them on one xdist worker.
+    for item in items:
+        if "browser" in item.nodeid.split(os.sep):
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))

@@ -1,0 +1,62 @@
+"""The policy file and the user -> role -> scope mapping, as a table of cases."""
+
+import pytest
+
+from tilannekuva.access import AccessError, NoRoleError, build_principal, load_policy
+from tilannekuva.settings import PROJECT_ROOT
+
+POLICY = load_policy(PROJECT_ROOT / "roles.yaml")
+USERS = {
+    "lead": {"role": "sector_lead"},
+    "head": {"role": "principal", "units": [102, 101, 102]},
+    "teach": {"role": "teacher", "staff_id": 42},
+    "root": {"role": "admin"},
+    "nobody": {},
+    "ghost": {"role": "wizard"},
+    "headless": {"role": "principal"},
+    "teacherless": {"role": "teacher"},
+}
+
+
+@pytest.mark.parametrize("username, role, scope, units, staff, pupil_rows, suppress, pages", [
+    ("lead", "sector_lead", "all", (), None, False, True, ("sector_training_reach",)),
+    ("head", "principal", "units", (101, 102), None, True, False, ("principal_unit",)),
+    ("teach", "teacher", "groups", (), 42, True, False, ("teacher_groups",)),
+    ("root", "admin", "all", (), None, False, True, ("admin_status",)),
+])
+def test_principal_of_each_role(username, role, scope, units, staff, pupil_rows, suppress, pages):
+    p = build_principal(username, username.title(), USERS, POLICY)
+    assert (p.role, p.scope, p.unit_ids, p.staff_id, p.pupil_rows, p.suppress_pupil_aggregates, p.pages) == \
+        (role, scope, units, staff, pupil_rows, suppress, pages)
+    hash(p)  # part of every cache key
+
+
+@pytest.mark.parametrize("username", ["nobody", "ghost", "headless", "teacherless", "unknown"])
+def test_users_without_a_usable_role_are_refused(username):
+    with pytest.raises(NoRoleError):
+        build_principal(username, username, USERS, POLICY)
+
+
+def test_a_role_with_no_pages_is_refused(tmp_path):
+    roles = tmp_path / "roles.yaml"
+    roles.write_text("roles:\n  empty: {pages: [], scope: all}\npages: {}\n")
+    with pytest.raises(NoRoleError, match="grants no pages"):
+        build_principal("x", "x", {"x": {"role": "empty"}}, load_policy(roles))
+
+
+@pytest.mark.parametrize("text, message", [
+    ("roles:\n  r: {pages: [nope], scope: all}\npages: {}\n", "not declared"),
+    ("roles:\n  r: {pages: [], scope: everything}\npages: {}\n", "scope"),
+    ("roles: [unclosed\n", "Cannot read"),
+])
+def test_malformed_policies_name_the_problem(tmp_path, text, message):
+    roles = tmp_path / "roles.yaml"
+    roles.write_text(text)
+    with pytest.raises(AccessError, match=message):
+        load_policy(roles)
+
+
+def test_every_page_in_the_policy_has_a_page_file_and_back():
+    files = {p.stem for p in (PROJECT_ROOT / "pages").glob("*.py")}
+    declared = set(POLICY.page_icons)
+    assert files == declared

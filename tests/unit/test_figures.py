@@ -1,0 +1,32 @@
+"""Figure builders, without Streamlit: the traces carry exactly the frame's numbers."""
+
+import datetime as dt
+
+import polars as pl
+
+from views import figures
+
+REACH = pl.DataFrame({"year": ["2025–2026", "2026–2027"] * 2, "series": ["Lukio", "Lukio", "Koko kaupunki", "Koko kaupunki"],
+                      "share": [0.8, 0.5, 0.7, 0.45]})
+
+
+def test_share_trend_has_one_line_per_series_and_a_target():
+    fig = figures.share_trend(REACH, x="year", series="series", y="share", title="T", y_title="Y",
+                              target=1.0, target_label="Tavoite")
+    assert [t.name for t in fig.data] == ["Lukio", "Koko kaupunki"]
+    assert list(fig.data[0].y) == [0.8, 0.5]
+    assert fig.data[0].line.dash != fig.data[1].line.dash  # not colour alone
+    assert fig.layout.shapes[0].y0 == 1.0
+    assert fig.layout.separators == ", "
+
+
+def test_grouped_bars_leave_suppressed_cells_out_as_nulls():
+    f = pl.DataFrame({"d": ["A", "A", "B"], "lang": ["fi", "sv", "fi"], "n": [30, None, 12]})
+    fig = figures.grouped_bars(f, x="d", series="lang", y="n", title="T", y_title="N")
+    assert [list(t.y) for t in fig.data] == [[30, 12], [None]]
+
+
+def test_monthly_lines_sorted_by_month():
+    f = pl.DataFrame({"m": [dt.date(2026, 10, 1), dt.date(2026, 9, 1)], "g": ["7A", "7A"], "v": [2.0, 1.0]})
+    fig = figures.monthly_lines(f, month="m", series="g", y="v", title="T", y_title="V")
+    assert list(fig.data[0].y) == [1.0, 2.0]

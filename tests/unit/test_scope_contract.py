@@ -1,0 +1,146 @@
+"""The contract: every query as every demo role returns nothing outside that role's scope,
+whatever parameters are passed — including another user's unit and random values."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import duckdb
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tilannekuva.queries import load_query, query_names
+from tilannekuva.warehouse import ScopeError, current_file
+
+CURRENT = 2026
+
+
+def truth(demo_home, sql, **params):
+    """Ground truth read straight from the file (the test's own connection, not the access layer)."""
+    con = duckdb.connect(str(current_file(demo_home / "warehouse")), read_only=True)
+    try:
+        return con.sql(sql, params=params or None).pl()
+    finally:
+        con.close()
+
+
+def allowed_units(demo_home, p):
+    if p.scope == "all":
+        return set(truth(demo_home, "select unit_id from dim_unit")["unit_id"])
+    if p.scope == "units":
+        return set(p.unit_ids)
+    return set(truth(demo_home, """
+        select unit_id from fct_employment where staff_id = $s
+        union select g.unit_id from brg_group_teacher t join dim_group g using (group_id) where t.staff_id = $s""",
+                     s=p.staff_id)["unit_id"])
+
+
+def allowed_groups(demo_home, p):
+    if p.scope == "all":
+        return set(truth(demo_home, "select group_id from dim_group")["group_id"])
+    if p.scope == "units":
+        return set(truth(demo_home, "select group_id from dim_group where list_contains($u, unit_id)",
+                         u=list(p.unit_ids))["group_id"])
+    return set(truth(demo_home, "select group_id from brg_group_teacher where staff_id = $s", s=p.staff_id)["group_id"])
+
+
+def params_for(name, unit_id, year):
+    values = {"unit_id": unit_id, "school_year_id": year}
+    return {k: values[k] for k in load_query(name).params}
+
+
+def check_scope(demo_home, p, name, frame):
+    if "unit_id" in frame.columns:
+        assert set(frame["unit_id"].drop_nulls()) <= allowed_units(demo_home, p), name
+    if "group_id" in frame.columns:
+        assert set(frame["group_id"].drop_nulls()) <= allowed_groups(demo_home, p), name
+    if "pupil_id" in frame.columns:
+        groups = allowed_groups(demo_home, p)
+        enrolled = truth(demo_home, "select pupil_id, group_id from fct_enrolment")
+        mine = set(enrolled.filter(pl.col("group_id").is_in(list(groups)))["pupil_id"])
+        assert set(frame["pupil_id"]) <= mine, name
+
+
+@pytest.mark.parametrize("name", query_names())
+@pytest.mark.parametrize("user", ["johto", "rehtori", "rehtori2", "opettaja", "admin"])
+def test_every_query_as_every_role_stays_in_scope(demo_home, warehouse, principals, user, name):
+    p = principals[user]
+    unit = p.unit_ids[0] if p.unit_ids else 101
+    try:
+        result = warehouse.fetch(p, name, **params_for(name, unit, CURRENT))
+    except ScopeError:
+        assert load_query(name).grain == "pupil" and not p.pupil_rows
+        return
+    check_scope(demo_home, p, name, result.frame)
+
+
+def test_pupil_rows_only_for_roles_that_may_see_them(warehouse, principals):
+    for user in ("johto", "admin"):
+        with pytest.raises(ScopeError):
+            warehouse.fetch(principals[user], "pupils_in_my_groups", school_year_id=CURRENT)
+
+
+def test_a_unit_of_someone_else_returns_nothing(demo_home, warehouse, principals):
+    p = principals["rehtori"]
+    other = next(u for u in truth(demo_home, "select unit_id from dim_unit")["unit_id"] if u not in p.unit_ids)
+    assert warehouse.fetch(p, "training_reach_unit_vs_benchmark", unit_id=other).frame.is_empty()
+    own = warehouse.fetch(p, "training_reach_unit_vs_benchmark", unit_id=p.unit_ids[0]).frame
+    assert set(own["level"]) == {"unit", "sector", "city"}
+
+
+def test_teacher_sees_only_groups_taught_that_year(demo_home, warehouse, principals):
+    p = principals["opettaja"]
+    for year in (CURRENT - 1, CURRENT):
+        taught = set(truth(demo_home, """select group_id from brg_group_teacher join dim_group using (group_id)
+                                         where staff_id = $s and school_year_id = $y""", s=p.staff_id, y=year)["group_id"])
+        got = warehouse.fetch(p, "my_groups", school_year_id=year).frame
+        assert set(got["group_id"]) == taught
+        pupils = warehouse.fetch(p, "pupils_in_my_groups", school_year_id=year).frame
+        expected = truth(demo_home, "select pupil_id from fct_enrolment where list_contains($g, group_id)",
+                         g=list(taught))
+        assert set(pupils["pupil_id"]) == set(expected["pupil_id"])
+    # A co-teacher's other groups are not the teacher's.
+    co_teachers = truth(demo_home, """select distinct t2.staff_id from brg_group_teacher t1
+        join brg_group_teacher t2 on t1.group_id = t2.group_id and t2.staff_id <> t1.staff_id where t1.staff_id = $s""",
+                        s=p.staff_id)["staff_id"].to_list()
+    others = truth(demo_home, "select group_id from brg_group_teacher where list_contains($c, staff_id)",
+                   c=co_teachers)["group_id"]
+    not_mine = set(others) - allowed_groups(demo_home, p)
+    all_years = set()
+    for year in range(CURRENT - 4, CURRENT + 1):
+        all_years |= set(warehouse.fetch(p, "my_groups", school_year_id=year).frame["group_id"])
+    assert co_teachers, "the demo teacher co-teaches at least one group"
+    assert not_mine, "the co-teachers have groups of their own"
+    assert not (all_years & not_mine)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(user=st.sampled_from(["rehtori", "rehtori2", "opettaja"]), unit=st.integers(-5, 400),
+       year=st.integers(2015, 2030), name=st.sampled_from(query_names()))
+def test_generated_filters_never_leave_scope(demo_home, warehouse, principals, user, unit, year, name):
+    p = principals[user]
+    result = warehouse.fetch(p, name, **params_for(name, unit, year))
+    check_scope(demo_home, p, name, result.frame)
+
+
+def test_concurrent_users_get_their_own_rows(warehouse, principals):
+    """One shared connection, many threads: every call must see its own scope."""
+    jobs = [(u, principals[u]) for u in ("rehtori", "opettaja", "rehtori2", "johto")] * 10
+    expected = {u: warehouse.fetch(p, "my_groups", school_year_id=CURRENT).frame for u, p in jobs[:4]}
+
+    def run(job):
+        user, p = job
+        return user, warehouse.fetch(p, "my_groups", school_year_id=CURRENT).frame
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for user, frame in pool.map(run, jobs):
+            assert frame.equals(expected[user]), user
+
+
+def test_suppression_reaches_sector_lead_but_not_a_principals_own_unit(warehouse, principals):
+    lead = warehouse.fetch(principals["johto"], "pupils_by_district_language", school_year_id=CURRENT)
+    assert "is_suppressed" in lead.frame.columns
+    small = lead.frame.filter(pl.col("pupils").is_not_null() & (pl.col("pupils") < 5) & (pl.col("pupils") > 0))
+    assert small.is_empty()
+    own = warehouse.fetch(principals["rehtori"], "my_groups", school_year_id=CURRENT)
+    assert own.suppressed_cells == 0

@@ -1,0 +1,67 @@
+"""Small-cell suppression with complementary suppression, case by case."""
+
+import polars as pl
+import pytest
+
+from tilannekuva.queries import Suppression
+from tilannekuva.suppression import suppress
+
+RULE = Suppression("n", cells=("district", "lang"), fixed=(), values=("share",))
+
+
+def frame(rows):
+    return pl.DataFrame(rows, schema={"district": pl.String, "lang": pl.String, "n": pl.Int64, "share": pl.Float64},
+                        orient="row")
+
+
+def hidden_cells(result):
+    return sorted(((r["district"], r["lang"]) for r in result.filter(pl.col("is_suppressed")).iter_rows(named=True)), key=str)
+
+
+@pytest.mark.parametrize("rows, expected", [
+    # nothing small: nothing hidden
+    ([("A", "fi", 50, .5), ("A", "sv", 20, .2), ("A", None, 70, .7)], []),
+    # one small cell with its total: the next smallest cell goes too
+    ([("A", "fi", 50, .5), ("A", "sv", 3, .03), ("A", None, 53, .53)], sorted([("A", "fi"), ("A", "sv")], key=str)),
+    # zero is shown; the small cell's partner is the smallest non-zero visible cell
+    ([("A", "fi", 40, .4), ("A", "sv", 2, .02), ("A", "en", 0, 0.), ("A", "xx", 30, .3), ("A", None, 72, .72)],
+     [("A", "sv"), ("A", "xx")]),
+    # two small cells protect each other
+    ([("A", "fi", 4, .4), ("A", "sv", 3, .3), ("A", "en", 30, .3), ("A", None, 37, .37)], sorted([("A", "fi"), ("A", "sv")], key=str)),
+    # a lone cell equals its total: the total is hidden too
+    ([("A", "sv", 3, .3), ("A", None, 3, .3)], sorted([("A", None), ("A", "sv")], key=str)),
+])
+def test_primary_and_complementary(rows, expected):
+    result, count = suppress(frame(rows), RULE, threshold=5)
+    assert hidden_cells(result) == expected
+    assert count == len(expected)
+    assert result.filter(pl.col("is_suppressed"))["n"].null_count() == len(expected)
+    assert result.filter(pl.col("is_suppressed"))["share"].null_count() == len(expected)
+
+
+def test_two_dimensions_cascade_until_no_cell_can_be_recomputed():
+    rows = [("A", "fi", 30, 0.), ("A", "sv", 2, 0.), ("A", None, 32, 0.),
+            ("B", "fi", 40, 0.), ("B", "sv", 12, 0.), ("B", None, 52, 0.),
+            (None, "fi", 70, 0.), (None, "sv", 14, 0.), (None, None, 84, 0.)]
+    result, _ = suppress(frame(rows), RULE, threshold=5)
+    visible = {(r["district"], r["lang"]): r["n"] for r in result.iter_rows(named=True)}
+    # every partition (a row or a column with its total) has 0 or >= 2 hidden entries
+    for key_index in (0, 1):
+        groups = {}
+        for k, v in visible.items():
+            groups.setdefault(k[1 - key_index], []).append(v)
+        for values in groups.values():
+            assert sum(v is None for v in values) != 1
+    assert visible[("A", "sv")] is None
+
+
+def test_threshold_is_configurable_and_fixed_dims_are_not_summed():
+    rule = Suppression("n", cells=("year", "lang"), fixed=("year",), values=())
+    f = pl.DataFrame({"year": [2025, 2026], "lang": ["sv", "sv"], "n": [8, 30]})
+    result, count = suppress(f, rule, threshold=10)
+    assert count == 1 and result["n"].to_list() == [None, 30]
+
+
+def test_empty_frame():
+    result, count = suppress(frame([]), RULE, threshold=5)
+    assert result.is_empty() and count == 0
