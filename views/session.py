@@ -45,7 +45,7 @@ def configure_logging() -> None:
 def language() -> str:
     """The user's language: chosen in the sidebar, else the browser's, else Finnish."""
     if LANG_KEY not in st.session_state:
-        st.session_state[LANG_KEY] = normalise_language(getattr(st.context, "locale", None) or DEFAULT_LANGUAGE)
+        st.session_state[LANG_KEY] = normalise_language(_context_str("locale") or DEFAULT_LANGUAGE)
     return st.session_state[LANG_KEY]
 
 
@@ -110,8 +110,14 @@ def make_authenticator(settings: Settings):
     )
 
 
+def _context_str(name: str) -> str | None:
+    """A string attribute of st.context, or None (outside a browser session it may be absent)."""
+    value = getattr(st.context, name, None)
+    return value if isinstance(value, str) and value else None
+
+
 def _client() -> str:
-    return getattr(st.context, "ip_address", None) or "unknown"
+    return _context_str("ip_address") or "unknown"
 
 
 def _principal_for(settings: Settings, username: str, name: str) -> Principal:
@@ -143,8 +149,9 @@ def sign_in(authenticator, settings: Settings) -> Principal | None:
         st.session_state["tk_notice"] = "login.session_ended"
         return None
 
-    token = st.context.cookies.get(settings.cookie_name) if hasattr(st.context, "cookies") else None
-    if not token:
+    cookies = getattr(st.context, "cookies", None)
+    token = cookies.get(settings.cookie_name) if cookies is not None else None
+    if not isinstance(token, str) or not token:
         return None
     decoded = authenticator.cookie_controller.get_cookie()
     if not decoded:
