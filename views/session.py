@@ -190,7 +190,8 @@ def login_page(authenticator, settings: Settings) -> None:
     store = security_store(settings)
     st.title(t("app.title", lang))
     st.caption(t("app.tagline", lang))
-    notice = st.session_state.pop("tk_notice", None)
+    # Kept until the next sign-in attempt: the cookie component may rerun the page right away.
+    notice = st.session_state.get("tk_notice")
     if notice:
         st.info(t(notice, lang))
     with st.form("tk_login"):
@@ -200,6 +201,7 @@ def login_page(authenticator, settings: Settings) -> None:
         submitted = st.form_submit_button(t("login.submit", lang), type="primary")
     if not submitted:
         return
+    st.session_state.pop("tk_notice", None)
     username = (username or "").lower().strip()
     client = _client()
     if not username or not password:

@@ -1,0 +1,80 @@
+"""Each demo account signs in in a real browser, lands on its own page, and cannot open the others'.
+Logout revokes the session server-side: a copied cookie no longer signs anyone in."""
+
+import pytest
+
+from tests.browser.conftest import settle, shot, sign_in
+
+
+def metric_labels(page) -> list[str]:
+    return [x.strip() for x in page.locator('[data-testid="stMetricLabel"]').all_inner_texts()]
+from tilannekuva.demo import DEMO_PASSWORDS
+
+LANDING = {
+    "johto": ("sector_training_reach", "Koulutusten kattavuus", "Koulutettujen osuus 2026–2027"),
+    "rehtori": ("principal_unit", "Yksikköni koulutusten kattavuus", "Yksikön koulutettujen osuus 2026–2027"),
+    "opettaja": ("teacher_groups", "Ryhmäni", "Ryhmiä"),
+    "admin": ("admin_status", "Tietovaraston tila", "Rivejä yhteensä"),
+}
+
+
+@pytest.mark.parametrize("user", sorted(LANDING))
+def test_each_account_sees_its_own_landing_page_only(server, context, user):
+    page_id, heading, metric = LANDING[user]
+    page = context.new_page()
+    sign_in(page, server["base"], user, DEMO_PASSWORDS[user])
+    shot(page, f"landing-{user}")
+    main = page.locator('[data-testid="stMain"]')
+    assert heading in [h.strip() for h in main.locator("h1, h2").all_inner_texts()]
+    assert metric in metric_labels(page)
+    nav = page.locator('[data-testid="stSidebarNav"]').inner_text() if page.locator(
+        '[data-testid="stSidebarNav"]').count() else ""
+    for other, (other_id, other_heading, other_metric) in LANDING.items():
+        if other == user:
+            continue
+        assert other_heading not in nav
+        page.goto(f"{server['base']}/{other_id}")
+        settle(page)
+        assert other_metric not in metric_labels(page)
+        headings = [h.strip() for h in page.locator('[data-testid="stMain"] h1, [data-testid="stMain"] h2').all_inner_texts()]
+        assert other_heading not in headings
+
+
+def test_session_survives_a_reload_but_not_logout_and_a_copied_cookie_dies(server, browser, context):
+    page = context.new_page()
+    sign_in(page, server["base"], "rehtori", DEMO_PASSWORDS["rehtori"])
+    cookies = [c for c in context.cookies() if c["name"] == "tilannekuva_session"]
+    assert cookies, "the session cookie was set"
+    page.reload()
+    settle(page)
+    assert page.locator('[data-testid="stMetric"]').count() >= 1  # signed in again from the cookie
+    page.get_by_role("button", name="Kirjaudu ulos").click()
+    settle(page)
+    assert page.get_by_label("Käyttäjätunnus").count() == 1
+    thief = browser.new_context(viewport={"width": 1366, "height": 768}, locale="fi-FI")
+    try:
+        thief.add_cookies(cookies)
+        stolen = thief.new_page()
+        stolen.goto(server["base"] + "/principal_unit")
+        settle(stolen)
+        shot(stolen, "copied-cookie-after-logout")
+        assert stolen.get_by_label("Käyttäjätunnus").count() == 1
+        assert stolen.locator('[data-testid="stMetric"]').count() == 0
+    finally:
+        thief.close()
+    assert "refused a revoked session cookie of rehtori" in server["log"].read_text()
+
+
+def test_a_tampered_cookie_is_refused_with_a_message(server, browser):
+    ctx = browser.new_context(viewport={"width": 1366, "height": 768}, locale="fi-FI")
+    try:
+        forged = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VybmFtZSI6ImFkbWluIiwiZXhwX2RhdGUiOjQxMDI0NDQ4MDB9.bad"
+        host = server["base"].split("//")[1].split(":")[0]
+        ctx.add_cookies([{"name": "tilannekuva_session", "value": forged, "domain": host, "path": "/"}])
+        page = ctx.new_page()
+        page.goto(server["base"])
+        settle(page)
+        assert page.get_by_label("Käyttäjätunnus").count() == 1
+        assert "Istuntotietoa ei voitu vahvistaa" in page.locator('[data-testid="stMain"]').inner_text()
+    finally:
+        ctx.close()
