@@ -35,10 +35,12 @@ DISTRICTS = [
     (1, "Eteläinen", "Södra"), (2, "Läntinen", "Västra"), (3, "Keskinen", "Mellersta"),
     (4, "Pohjoinen", "Norra"), (5, "Koillinen", "Nordöstra"), (6, "Itäinen", "Östra"),
 ]
-FI_PLACE_A = ["Koivu", "Mänty", "Kallio", "Järvi", "Kivi", "Haka", "Lehto", "Salmi", "Rinne", "Niemi",
-              "Pihlaja", "Kuusi", "Tammi", "Vaahtera", "Kataja", "Lammi", "Harju", "Ranta", "Laakso", "Mylly"]
-FI_PLACE_B = ["mäki", "lahti", "niemi", "harju", "vaara", "kylä", "puisto", "kumpu", "rinne", "laakso",
-              "pelto", "saari", "metsä", "ranta"]
+FI_PLACE_A = ["Koivu", "Mänty", "Kallio", "Järvi", "Kivi", "Haka", "Lehto", "Salmi", "Rinne", "Kulta",
+              "Pihlaja", "Kuusi", "Tammi", "Vaahtera", "Kataja", "Lammi", "Kaisla", "Routa", "Otava", "Mylly"]
+# Place-name endings with their genitive, for "<place>n koulu" style names.
+FI_PLACE_B = {"mäki": "mäen", "lahti": "lahden", "niemi": "niemen", "harju": "harjun", "vaara": "vaaran",
+              "kylä": "kylän", "puisto": "puiston", "kumpu": "kummun", "rinne": "rinteen", "laakso": "laakson",
+              "pelto": "pellon", "saari": "saaren", "metsä": "metsän", "ranta": "rannan"}
 SV_PLACE_A = ["Björk", "Ek", "Sjö", "Strand", "Berg", "Lund", "Vik", "Gran", "Hav", "Äng", "Rönn", "Al"]
 SV_PLACE_B = ["dal", "holm", "backa", "ängen", "vik", "lund", "näs", "udden", "skog", "berga"]
 FI_FIRST = ["Aino", "Eino", "Helmi", "Onni", "Aada", "Leo", "Venla", "Väinö", "Emma", "Elias", "Sofia",
@@ -105,9 +107,10 @@ def _units(rng: np.random.Generator, scale: float) -> pl.DataFrame:
                     place = SV_PLACE_A[rng.integers(len(SV_PLACE_A))] + SV_PLACE_B[rng.integers(len(SV_PLACE_B))]
                     suffix = {"varhaiskasvatus": "daghem", "perusopetus": "skola", "lukio": "gymnasium"}[sector]
                 else:
-                    place = FI_PLACE_A[rng.integers(len(FI_PLACE_A))] + FI_PLACE_B[rng.integers(len(FI_PLACE_B))]
+                    ending = list(FI_PLACE_B)[rng.integers(len(FI_PLACE_B))]
+                    place = FI_PLACE_A[rng.integers(len(FI_PLACE_A))] + FI_PLACE_B[ending]
                     suffix = {"varhaiskasvatus": "päiväkoti", "perusopetus": "koulu", "lukio": "lukio"}[sector]
-                name = f"{place.capitalize()}{'s' if language == 'sv' else 'n'} {suffix}"
+                name = f"{place.capitalize()}{'s' if language == 'sv' else ''} {suffix}"
                 if name not in used:
                     used.add(name)
                     break

@@ -83,6 +83,6 @@ def monthly_lines(frame: pl.DataFrame, *, month: str, series: str, y: str, title
             marker=dict(symbol=MARKERS[i % len(MARKERS)], size=8),
         ))
     fig = _layout(fig, title, y_title)
-    fig.update_xaxes(type="date", tickformat="%m/%Y")
+    fig.update_xaxes(type="date", tickformat="%m/%Y", dtick="M1")
     fig.update_yaxes(tickformat=",.1f")
     return fig
