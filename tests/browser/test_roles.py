@@ -1,7 +1,10 @@
 """Each demo account signs in in a real browser, lands on its own page, and cannot open the others'.
 Logout revokes the session server-side: a copied cookie no longer signs anyone in."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import settle, shot, sign_in
 
@@ -23,10 +26,14 @@ def test_each_account_sees_its_own_landing_page_only(server, context, user):
     page_id, heading, metric = LANDING[user]
     page = context.new_page()
     sign_in(page, server["base"], user, DEMO_PASSWORDS[user])
-    shot(page, f"landing-{user}")
     main = page.locator('[data-testid="stMain"]')
-    assert heading in [h.strip() for h in main.locator("h1, h2").all_inner_texts()]
-    assert metric in metric_labels(page)
+    # Auto-waiting checks: the cookie component may still rerun the page once after sign-in.
+    expect(main.locator("h1, h2").filter(has_text=re.compile(f"^{re.escape(heading)}$")).first).to_be_visible(
+        timeout=20_000)
+    expect(page.locator('[data-testid="stMetricLabel"]').filter(
+        has_text=re.compile(f"^{re.escape(metric)}$")).first).to_be_visible(timeout=20_000)
+    settle(page)
+    shot(page, f"landing-{user}")
     nav = page.locator('[data-testid="stSidebarNav"]').inner_text() if page.locator(
         '[data-testid="stSidebarNav"]').count() else ""
     for other, (other_id, other_heading, other_metric) in LANDING.items():
