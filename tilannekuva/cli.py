@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -14,7 +15,7 @@ def _demo(args: argparse.Namespace) -> int:
     from tilannekuva.demo import DEMO_PASSWORDS, build_demo
     from tilannekuva.warehouse import WarehouseUnavailable, current_file
 
-    settings = load_settings({**__import__("os").environ, "TILANNEKUVA_MODE": "demo"})
+    settings = load_settings({**os.environ, "TILANNEKUVA_MODE": "demo"})
     data_dir = Path(args.data_dir).resolve() if args.data_dir else settings.data_dir
     warehouse_dir = data_dir / "warehouse"
     if args.if_missing:

@@ -295,22 +295,23 @@ def _trainings(rng: np.random.Generator, scale: float) -> pl.DataFrame:
 
 def _demo_accounts(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
     """Pick demo users from the generated city: a school with a special class, its principal and a teacher."""
-    unit_id, leader = con.sql(f"""
+    unit_id, leader = con.sql("""
         select u.unit_id, min(e.staff_id) filter (where s.is_leader)
         from dim_unit u
-        join dim_group g on g.unit_id = u.unit_id and g.school_year_id = {CURRENT_SCHOOL_YEAR} and g.is_special_class
-        join fct_employment e on e.unit_id = u.unit_id and e.school_year_id = {CURRENT_SCHOOL_YEAR}
+        join dim_group g on g.unit_id = u.unit_id and g.school_year_id = $y and g.is_special_class
+        join fct_employment e on e.unit_id = u.unit_id and e.school_year_id = $y
         join dim_staff s using (staff_id)
         where u.sector = 'perusopetus' and u.language = 'fi'
-        group by u.unit_id order by u.unit_id limit 1""").fetchall()[0]
-    teacher = con.sql(f"""
+        group by u.unit_id order by u.unit_id limit 1""", params={"y": CURRENT_SCHOOL_YEAR}).fetchall()[0]
+    # The demo teacher: most groups in that school this year, preferring one who co-teaches.
+    teacher = con.sql("""
         select t.staff_id
         from brg_group_teacher t join dim_group g using (group_id)
-        where g.unit_id = {unit_id} and g.school_year_id = {CURRENT_SCHOOL_YEAR}
+        where g.unit_id = $u and g.school_year_id = $y
         group by t.staff_id
         order by count(*) desc, bool_or(t.group_id in (select group_id from brg_group_teacher group by group_id
                                                       having count(*) > 1)) desc, t.staff_id
-        limit 1""").fetchall()[0][0]
+        limit 1""", params={"u": unit_id, "y": CURRENT_SCHOOL_YEAR}).fetchall()[0][0]
     ecec_unit = con.sql("select min(unit_id) from dim_unit where sector = 'varhaiskasvatus'").fetchall()[0][0]
     return {
         "johto": {"role": "sector_lead", "name": "Johtoryhmän Jäsen"},

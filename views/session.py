@@ -173,7 +173,7 @@ def sign_in(authenticator, settings: Settings) -> Principal | None:
     try:
         authenticator.authentication_controller.login(token=decoded)
         principal = _principal_for(settings, username, st.session_state.get("name") or username)
-    except (NoRoleError, AccessError, Exception) as exc:  # noqa: BLE001 - the library raises its own types
+    except Exception as exc:  # noqa: BLE001 - NoRoleError, AccessError or the library's own LoginError
         log.warning("cookie sign-in of %s refused: %s", username, exc)
         _sign_out_state()
         st.session_state["tk_notice"] = "login.no_role" if isinstance(exc, NoRoleError) else "login.cookie_invalid"
