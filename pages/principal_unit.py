@@ -16,17 +16,8 @@ if units.is_empty():
     st.stop()
 unit_ids = units["unit_id"].to_list()
 names = dict(zip(unit_ids, units["name"].to_list()))
-wanted = st.query_params.get("yksikko")
-chosen = unit_ids[0]
-if wanted is not None:
-    if wanted.isdigit() and int(wanted) in unit_ids:
-        chosen = int(wanted)
-    else:
-        session.log.warning("unit %r from the URL is not in the scope of %s", wanted, principal.username)
-        st.warning(t("filter.bad_unit", lang))
-unit_id = st.sidebar.selectbox(t("filter.unit", lang), unit_ids, index=unit_ids.index(chosen),
-                               format_func=names.get, key="tk_unit", disabled=len(unit_ids) == 1)
-st.query_params["yksikko"] = str(unit_id)
+unit_id = widgets.url_select("yksikko", unit_ids, names, unit_ids[0], label_key="filter.unit",
+                             bad_key="filter.bad_unit", key="tk_unit", principal=principal)
 unit = units.filter(pl.col("unit_id") == unit_id).row(0, named=True)
 
 st.title(unit["name"])

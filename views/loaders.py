@@ -7,11 +7,13 @@ the cache key always holds the user's scope and a newly published warehouse is a
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import polars as pl
 import streamlit as st
 
 from tilannekuva.access import Principal
+from tilannekuva.i18n import t
 from tilannekuva.warehouse import FetchResult, Warehouse, WarehouseUnavailable
 
 from views.session import language, settings
@@ -21,8 +23,6 @@ log = logging.getLogger("tilannekuva.app")
 
 @st.cache_resource(show_spinner=False)
 def _warehouse(warehouse_dir: str, threshold: int) -> Warehouse:
-    from pathlib import Path
-
     return Warehouse(Path(warehouse_dir), threshold)
 
 
@@ -44,8 +44,6 @@ def fetch(principal: Principal, query: str, **params) -> FetchResult:
         version = warehouse().version
         return _cached_fetch(principal, version, query, tuple(sorted(params.items())))
     except WarehouseUnavailable as exc:
-        from tilannekuva.i18n import t
-
         log.error("warehouse unavailable for %s: %s", principal.username, exc)
         st.error(t("error.warehouse", language()))
         st.stop()

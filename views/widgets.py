@@ -20,24 +20,36 @@ log = logging.getLogger("tilannekuva.app")
 YEAR_PARAM = "lukuvuosi"
 
 
-def school_year_filter(principal: Principal) -> dict:
-    """A school-year select that lives in the URL (?lukuvuosi=2026) so a view can be shared."""
+def url_select(param: str, options: list, labels: dict, default, *, label_key: str, bad_key: str, key: str,
+               principal: Principal) -> object:
+    """A sidebar select whose value lives in the URL (?param=value) so a view can be shared.
+
+    A URL value outside `options` (e.g. someone else's unit) is ignored with a message and a log line.
+    """
     lang = language()
+    wanted = st.query_params.get(param)
+    chosen = default
+    if wanted is not None:
+        match = [o for o in options if str(o) == wanted]
+        if match:
+            chosen = match[0]
+        else:
+            log.warning("ignored ?%s=%r from %s: not among the allowed values", param, wanted, principal.username)
+            st.warning(t(bad_key, lang))
+    value = st.sidebar.selectbox(t(label_key, lang), options, index=options.index(chosen), format_func=labels.get,
+                                 key=key, disabled=len(options) == 1)
+    st.query_params[param] = str(value)
+    return value
+
+
+def school_year_filter(principal: Principal) -> dict:
+    """The school year, kept in the URL (?lukuvuosi=2026); the current year by default."""
     years = loaders.frame(principal, "school_years")
     ids = years["school_year_id"].to_list()
     labels = dict(zip(ids, years["label"].to_list()))
-    default = years.filter(pl.col("is_current"))["school_year_id"].to_list() or ids[:1]
-    wanted = st.query_params.get(YEAR_PARAM)
-    chosen = default[0]
-    if wanted is not None:
-        if wanted.isdigit() and int(wanted) in ids:
-            chosen = int(wanted)
-        else:
-            log.warning("ignored an unknown school year %r in the URL from %s", wanted, principal.username)
-            st.warning(t("filter.bad_year", lang))
-    year = st.sidebar.selectbox(t("filter.school_year", lang), ids, index=ids.index(chosen),
-                                format_func=labels.get, key="tk_school_year")
-    st.query_params[YEAR_PARAM] = str(year)
+    default = (years.filter(pl.col("is_current"))["school_year_id"].to_list() or ids[:1])[0]
+    year = url_select(YEAR_PARAM, ids, labels, default, label_key="filter.school_year", bad_key="filter.bad_year",
+                      key="tk_school_year", principal=principal)
     return {"school_year_id": year, "label": labels[year]}
 
 
