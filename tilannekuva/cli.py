@@ -1,4 +1,8 @@
-"""The `tilannekuva` command: demo data now; loads and user admin join it as they are built."""
+"""The `tilannekuva` command: build the demo, load source exports, show the source contracts.
+
+Exit codes: 0 done (or nothing to do), 1 load rejected (nothing changed), 2 bad usage or
+configuration, 3 another load is running, 4 a valid load could not be written.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,13 @@ import argparse
 import logging
 import os
 import sys
+import time
 from pathlib import Path
 
+from tilannekuva.ingest.history import LoadHistory
+
 from tilannekuva.settings import ConfigError, load_settings
+from tilannekuva.warehouse import WarehouseBusy
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -25,11 +33,57 @@ def _demo(args: argparse.Namespace) -> int:
         except WarehouseUnavailable:
             pass
     result = build_demo(warehouse_dir, scale=args.scale, seed=args.seed, config_dir=data_dir / "demo")
+    LoadHistory(data_dir / "state" / "loads.sqlite").record_build(result.path.name, result.seconds)
     total = sum(result.row_counts.values())
     print(f"Built {result.path.name} in {result.seconds:.1f} s ({total:,} rows)")
     for table, rows in result.row_counts.items():
         print(f"  {table:<36} {rows:>12,}")
     print("Demo accounts (username / password): " + ", ".join(f"{u} / {p}" for u, p in DEMO_PASSWORDS.items()))
+    if args.exports:
+        from tilannekuva.ingest.exports import write_exports
+        started = time.perf_counter()
+        files = write_exports(result.path, Path(args.exports), style=args.export_style)
+        print(f"Wrote {len(files)} source exports to {args.exports} in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from tilannekuva.i18n import fmt_number, normalise_language, t
+    from tilannekuva.ingest.load import LoadFailed, ingest
+    from tilannekuva.ingest.problems import LoadRejected
+    from tilannekuva.warehouse import WarehouseBusy
+
+    settings = load_settings(for_app=False)
+    lang = normalise_language(args.lang or os.environ.get("TILANNEKUVA_LANG"))
+    history = LoadHistory(settings.state_dir / "loads.sqlite")
+    try:
+        result = ingest([Path(p) for p in args.paths], settings.warehouse_dir, history, force=args.force)
+    except LoadRejected as exc:
+        print(t("ingest.cli.rejected", lang, count=len(exc.problems)), file=sys.stderr)
+        for problem in exc.problems:
+            print("  " + problem.render(lang), file=sys.stderr)
+        return 1
+    except WarehouseBusy as exc:
+        print(t("ingest.cli.busy", lang, detail=str(exc)), file=sys.stderr)
+        return 3
+    except LoadFailed as exc:
+        print(t("ingest.cli.failed", lang, error=str(exc)), file=sys.stderr)
+        return 4
+    for f in result.files:
+        rows = fmt_number(f.rows_accepted, lang) if f.rows_accepted is not None else "–"
+        print(f"  {f.file_name}: {t('ingest.result.' + f.result, lang)} ({f.source}, {rows}, {f.periods})")
+    if result.result == "skipped":
+        print(t("ingest.cli.skipped", lang))
+    else:
+        rate = result.rows_accepted / result.seconds if result.seconds else 0
+        print(t("ingest.cli.loaded", lang, rows=fmt_number(result.rows_accepted, lang), version=result.version,
+                seconds=fmt_number(result.seconds, lang, 1), rate=fmt_number(rate, lang)))
+    return 0
+
+
+def _contracts(args: argparse.Namespace) -> int:
+    from tilannekuva.ingest.contracts import contracts_markdown
+    print(contracts_markdown())
     return 0
 
 
@@ -42,7 +96,17 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--seed", type=int, default=1)
     demo.add_argument("--data-dir", help="default: the configured data directory (./data)")
     demo.add_argument("--if-missing", action="store_true", help="do nothing if a warehouse is already published")
+    demo.add_argument("--exports", metavar="DIR", help="also write the data as source exports into DIR")
+    demo.add_argument("--export-style", default="mixed", choices=("mixed", "csv", "parquet"),
+                      help="mixed = each source in its real system's format (default)")
     demo.set_defaults(handler=_demo)
+    ingest = sub.add_parser("ingest", help="validate source exports and load them as one all-or-nothing load")
+    ingest.add_argument("paths", nargs="+", metavar="PATH", help="export files or folders of them")
+    ingest.add_argument("--force", action="store_true", help="load even files identical to ones already loaded")
+    ingest.add_argument("--lang", choices=("fi", "sv", "en"), help="language of the messages (default fi)")
+    ingest.set_defaults(handler=_ingest)
+    contracts = sub.add_parser("contracts", help="print the source contracts as Markdown")
+    contracts.set_defaults(handler=_contracts)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -51,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, ValueError) as exc:
         print(f"tilannekuva: {exc}", file=sys.stderr)
         return 2
+    except WarehouseBusy as exc:
+        print(f"tilannekuva: {exc}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -15,14 +15,14 @@ import datetime as dt
 import logging
 import time
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import polars as pl
 
-from tilannekuva.warehouse import publish
+from tilannekuva.aggregates import refresh_aggregates
+from tilannekuva.warehouse import building_file, publish, schema_sql, remove_file, remove_old_versions, writer_lock
 
 log = logging.getLogger(__name__)
 
@@ -80,10 +80,6 @@ class DemoResult:
     path: Path
     seconds: float
     row_counts: dict[str, int]
-
-
-def _schema_sql() -> str:
-    return resources.files("tilannekuva.schema").joinpath("001_initial.sql").read_text(encoding="utf-8")
 
 
 def _name(rng: np.random.Generator, lang: np.ndarray, fi: list[str], sv: list[str]) -> np.ndarray:
@@ -371,48 +367,49 @@ def build_demo(warehouse_dir: Path, scale: float = 1.0, seed: int = 1, config_di
     districts = pl.DataFrame(DISTRICTS, schema=["district_id", "name_fi", "name_sv"], orient="row")
     log.info("dimensions drawn in %.1f s", time.perf_counter() - started)
 
-    con = duckdb.connect(str(path))
-    try:
-        con.execute("set preserve_insertion_order = false")
-        con.execute(_schema_sql())
-        con.execute("set variable seed = $s::ubigint", {"s": int(seed)})
-        con.execute("set variable as_of = $d::date", {"d": DATA_AS_OF})
-        con.execute("set variable current_year = $y::integer", {"y": CURRENT_SCHOOL_YEAR})
-        # u(a, b) is a deterministic uniform in [0, 1) for any key; z(a, b) a standard normal.
-        con.execute("create temp macro u(a, b) as (hash(a, b, getvariable('seed')) % 1000003) / 1000003.0")
-        con.execute("""create temp macro z(a, b) as
-            sqrt(-2 * ln(greatest(u(a, b || 'x'), 1e-9))) * cos(2 * pi() * u(a, b || 'y'))""")
-        for table, frame in (("dim_school_year", years), ("dim_district", districts), ("dim_unit", units),
-                             ("dim_staff", staff), ("fct_employment", employment), ("dim_group", groups),
-                             ("brg_group_teacher", group_teacher), ("dim_pupil", pupils), ("fct_enrolment", enrol),
-                             ("dim_training", trainings)):
-            con.register("frame", frame)
-            con.execute(f"insert into {table} by name select * from frame")
-            con.unregister("frame")
-        _generate_facts(con)
-        _refresh_aggregates(con)
-        accounts = _demo_accounts(con)
-        counts = {t: n for t, n in con.sql(
-            "select table_name, estimated_size from duckdb_tables() where schema_name = 'main' order by 1").fetchall()}
-        con.execute("checkpoint")
-    finally:
+    with writer_lock(warehouse_dir):
+        building = building_file(warehouse_dir, stamp)
+        con = duckdb.connect(str(building))
+        try:
+            accounts, counts = _fill(con, seed, [
+                ("dim_school_year", years), ("dim_district", districts), ("dim_unit", units), ("dim_staff", staff),
+                ("fct_employment", employment), ("dim_group", groups), ("brg_group_teacher", group_teacher),
+                ("dim_pupil", pupils), ("fct_enrolment", enrol), ("dim_training", trainings)])
+        except BaseException:
+            con.close()
+            remove_file(building)
+            raise
         con.close()
-    publish(warehouse_dir, path)
-    _remove_old_versions(warehouse_dir, keep=path)
+        building.rename(path)
+        publish(warehouse_dir, path)
+        remove_old_versions(warehouse_dir)
     if config_dir is not None:
         write_demo_accounts(Path(config_dir), accounts)
     return DemoResult(path, time.perf_counter() - started, counts)
 
 
-def _remove_old_versions(warehouse_dir: Path, keep: Path, keep_last: int = 2) -> None:
-    """Keep the published file and the one before it; older demo versions go."""
-    files = sorted(warehouse_dir.glob("tilannekuva-*.duckdb"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in [f for f in files if f != keep][keep_last - 1:]:
-        try:
-            old.unlink()
-            Path(str(old) + ".wal").unlink(missing_ok=True)
-        except OSError:
-            log.warning("could not remove old warehouse %s", old)
+def _fill(con: duckdb.DuckDBPyConnection, seed: int, frames: list[tuple[str, pl.DataFrame]]):
+    """Create the schema in a new file, insert the dimensions, generate the facts and rollups."""
+    con.execute("set preserve_insertion_order = false")
+    con.execute(schema_sql())
+    con.execute("set variable seed = $s::ubigint", {"s": int(seed)})
+    con.execute("set variable as_of = $d::date", {"d": DATA_AS_OF})
+    con.execute("set variable current_year = $y::integer", {"y": CURRENT_SCHOOL_YEAR})
+    # u(a, b) is a deterministic uniform in [0, 1) for any key; z(a, b) a standard normal.
+    con.execute("create temp macro u(a, b) as (hash(a, b, getvariable('seed')) % 1000003) / 1000003.0")
+    con.execute("""create temp macro z(a, b) as
+        sqrt(-2 * ln(greatest(u(a, b || 'x'), 1e-9))) * cos(2 * pi() * u(a, b || 'y'))""")
+    for table, frame in frames:
+        con.register("frame", frame)
+        con.execute(f"insert into {table} by name select * from frame")
+        con.unregister("frame")
+    _generate_facts(con)
+    refresh_aggregates(con, DATA_AS_OF)
+    accounts = _demo_accounts(con)
+    counts = {t: n for t, n in con.sql(
+        "select table_name, estimated_size from duckdb_tables() where schema_name = 'main' order by 1").fetchall()}
+    con.execute("checkpoint")
+    return accounts, counts
 
 
 def _generate_facts(con: duckdb.DuckDBPyConnection) -> None:
@@ -622,40 +619,10 @@ def _generate_logins(con: duckdb.DuckDBPyConnection) -> None:
             from eservice_user eu join month mo using (school_year_id)
             where u(eu.user_key, eu.service || 'm' || mo.month) < eu.p_active * mo.season
         )
-        select a.month + to_seconds((hash(a.user_key, a.service, a.month, k) % (86400 * 28))::bigint) as logged_in_at,
+        -- spread over the month's first 28 days, or up to the data date in the current month
+        select a.month + to_seconds((hash(a.user_key, a.service, a.month, k)
+                                     % (86400 * least(28, datediff('day', a.month, getvariable('as_of')) + 1)))::bigint)
+                   as logged_in_at,
                a.service, a.user_type, a.user_key, a.unit_id
         from active a, range(a.logins) r(k)""")
     con.execute("drop table eservice_user")
-
-
-def _refresh_aggregates(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild the agg_ tables and the data-as-of dates from the facts (also used by loads)."""
-    con.execute("delete from agg_eservice_monthly")
-    con.execute("""
-        insert into agg_eservice_monthly
-        select date_trunc('month', logged_in_at)::date, service, user_type, unit_id,
-               count(distinct user_key), count(*)
-        from stg_eservice__logins group by all""")
-    con.execute("delete from agg_training_reach")
-    con.execute("""
-        insert into agg_training_reach
-        select e.school_year_id, e.unit_id, count(*) as staff,
-               count(*) filter (where exists (
-                   select 1 from fct_training_participation p join dim_training t using (training_id)
-                   where p.staff_id = e.staff_id and t.school_year_id = e.school_year_id)) as trained
-        from fct_employment e group by all""")
-    con.execute("delete from meta_source")
-    con.execute("""
-        insert into meta_source
-        select * from (
-            select 'koulutusrekisteri', max(attended_on), current_timestamp, count(*) from fct_training_participation
-            union all select 'palautekysely', max(answered_on), current_timestamp, count(*) from fct_training_feedback
-            union all select 'kirjautumisloki', max(logged_in_at)::date, current_timestamp, count(*) from stg_eservice__logins
-            union all select 'osaamiskysely', max(make_date(school_year_id + 1, 5, 31)), current_timestamp, count(*) from fct_competence_survey
-            union all select 'palvelumuotoilu', max(held_on), current_timestamp, count(*) from fct_service_design_conversation
-            union all select 'wilma_poissaolot', max(last_day(month)), current_timestamp, count(*) from fct_absence
-            union all select 'wilma_tuki', max(valid_from), current_timestamp, count(*) from fct_support_decision
-            union all select 'wilma_arviointi', max(make_date(school_year_id, 10, 31)), current_timestamp, count(*) from fct_assessment
-            union all select 'henkilostorekisteri', max(starts_on), current_timestamp, count(*) from fct_employment join dim_school_year using (school_year_id)
-        )""")
-    con.execute("update meta_source set data_as_of = least(data_as_of, getvariable('as_of'))")

@@ -70,8 +70,9 @@ def _demo_cookie_key(data_dir: Path) -> str:
     return key
 
 
-def load_settings(environ: dict[str, str] | None = None) -> Settings:
-    """Read the settings; raises ConfigError when production mode lacks a strong cookie key."""
+def load_settings(environ: dict[str, str] | None = None, for_app: bool = True) -> Settings:
+    """Read the settings; raises ConfigError when the app in production mode lacks a strong
+    cookie key (`for_app=False`: command-line tools that never sign anyone in)."""
     env = os.environ if environ is None else environ
     config_path = env.get("TILANNEKUVA_CONFIG")
     toml_path = Path(config_path) if config_path else PROJECT_ROOT / "config" / "tilannekuva.toml"
@@ -93,7 +94,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     cookie_key = pick("cookie_key", None) or ""
     if mode == "demo" and not cookie_key:
         cookie_key = _demo_cookie_key(data_dir)
-    if mode != "demo":
+    if mode != "demo" and for_app:
         if cookie_key.strip().lower() in _KNOWN_BAD_KEYS or len(cookie_key) < MIN_COOKIE_KEY_LENGTH:
             raise ConfigError(
                 "The session cookie key is missing, a known default or shorter than "

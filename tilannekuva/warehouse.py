@@ -8,17 +8,24 @@
   * refuses pupil-grain queries to roles without `pupil_rows`;
   * applies small-cell suppression before any caller sees the numbers.
 
-The served file is the one named by `<warehouse_dir>/CURRENT`; a new version is published by
-writing a new file and replacing CURRENT atomically (see `publish`).
+The served file is the one named by `<warehouse_dir>/CURRENT`. Writers (the demo build and
+`tilannekuva ingest`) hold `writer_lock`, build a new file as `.building-*.duckdb`, rename it to
+`tilannekuva-*.duckdb` when complete, and replace CURRENT atomically (`publish`). A reader holds
+a lease on the file it is reading; a connection to a file that is no longer CURRENT is closed
+when its last lease ends, so a refresh never breaks a page load in flight, and old files can be
+removed (on Linux an open file stays readable after unlink).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
 import os
 import threading
 import time
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 import duckdb
@@ -38,6 +45,10 @@ class WarehouseUnavailable(RuntimeError):
     """The warehouse file is missing, unreadable or of the wrong schema version."""
 
 
+class WarehouseBusy(RuntimeError):
+    """Another process is writing a new warehouse version."""
+
+
 class ScopeError(PermissionError):
     """The principal may not run this query at all (e.g. named pupils for an aggregate-only role)."""
 
@@ -46,6 +57,11 @@ class ScopeError(PermissionError):
 class FetchResult:
     frame: pl.DataFrame
     suppressed_cells: int
+
+
+def schema_sql() -> str:
+    """The DDL of an empty warehouse of SCHEMA_VERSION."""
+    return resources.files("tilannekuva.schema").joinpath("001_initial.sql").read_text(encoding="utf-8")
 
 
 def current_file(warehouse_dir: Path) -> Path:
@@ -69,14 +85,70 @@ def publish(warehouse_dir: Path, new_file: Path) -> None:
     os.replace(tmp, warehouse_dir / POINTER)
 
 
+@contextlib.contextmanager
+def writer_lock(warehouse_dir: Path):
+    """One writer at a time per warehouse directory; the OS drops the lock if the writer dies."""
+    warehouse_dir = Path(warehouse_dir)
+    warehouse_dir.mkdir(parents=True, exist_ok=True)
+    lock_path = warehouse_dir / ".writer.lock"
+    with open(lock_path, "a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise WarehouseBusy(f"Another load or build is running ({holder})") from exc
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+        handle.flush()
+        try:
+            for leftover in warehouse_dir.glob(".building-*.duckdb*"):
+                log.warning("removing %s left by an interrupted load or build", leftover.name)
+                remove_file(leftover)
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def building_file(warehouse_dir: Path, stamp: str) -> Path:
+    """Where a writer builds the next version; never served, removed if the writer dies."""
+    return Path(warehouse_dir) / f".building-{stamp}.duckdb"
+
+
+def remove_file(path: Path) -> None:
+    for p in (Path(path), Path(f"{path}.wal")):
+        try:
+            p.unlink(missing_ok=True)
+        except OSError:
+            log.warning("could not remove %s", p)
+
+
+def remove_old_versions(warehouse_dir: Path, keep_last: int = 2) -> list[Path]:
+    """Keep CURRENT's file and the newest other one (readers may still be on it); remove the rest."""
+    warehouse_dir = Path(warehouse_dir)
+    current = current_file(warehouse_dir)
+    others = sorted((p for p in warehouse_dir.glob("tilannekuva-*.duckdb") if p != current),
+                    key=lambda p: p.stat().st_mtime, reverse=True)
+    removed = others[keep_last - 1:]
+    for old in removed:
+        remove_file(old)
+    return removed
+
+
 _connections: dict[Path, duckdb.DuckDBPyConnection] = {}
+_leases: dict[Path, int] = {}
 _connections_lock = threading.Lock()
 
 
 def _open(path: Path) -> duckdb.DuckDBPyConnection:
+    """The shared read-only connection to `path`, with one more lease on it (see `_lease`)."""
     with _connections_lock:
         con = _connections.get(path)
         if con is not None:
+            _leases[path] = _leases.get(path, 0) + 1
             return con
         try:
             con = duckdb.connect(str(path), read_only=True)
@@ -89,7 +161,52 @@ def _open(path: Path) -> duckdb.DuckDBPyConnection:
                 f"The warehouse file {path.name} has schema version {version}; this app needs {SCHEMA_VERSION}"
             )
         _connections[path] = con
+        _leases[path] = _leases.get(path, 0) + 1
         return con
+
+
+@contextlib.contextmanager
+def _lease(warehouse_dir: Path):
+    """A cursor on the served version; its connection stays open until the last lease ends."""
+    for attempt in range(3):
+        path = current_file(warehouse_dir)
+        try:
+            con = _open(path)
+            break
+        except WarehouseUnavailable:
+            if attempt == 2 or current_file(warehouse_dir) == path:
+                raise           # not a refresh race: the served file itself is unreadable
+    cursor = con.cursor()
+    try:
+        yield cursor
+    finally:
+        cursor.close()
+        with _connections_lock:
+            _leases[path] -= 1
+            stale = [p for p, n in _leases.items() if n == 0 and p != path and p.parent == path.parent]
+        for old in stale:
+            _close_if_unused(old, warehouse_dir)
+
+
+def _close_if_unused(path: Path, warehouse_dir: Path) -> None:
+    try:
+        served = current_file(warehouse_dir)
+    except WarehouseUnavailable:
+        return
+    with _connections_lock:
+        if path == served or _leases.get(path, 0) > 0:
+            return
+        con = _connections.pop(path, None)
+        _leases.pop(path, None)
+    if con is not None:
+        log.info("closing superseded warehouse version %s", path.name)
+        con.close()
+
+
+def open_connections() -> list[str]:
+    """File names with an open read-only connection in this process (admin page, tests)."""
+    with _connections_lock:
+        return sorted(p.name for p in _connections)
 
 
 def close_all() -> None:
@@ -98,6 +215,7 @@ def close_all() -> None:
         for con in _connections.values():
             con.close()
         _connections.clear()
+        _leases.clear()
 
 
 class Warehouse:
@@ -121,16 +239,13 @@ class Warehouse:
             log.warning("refused pupil-grain query %s for %s (%s)", query, principal.username, principal.role)
             raise ScopeError(f"Role {principal.role!r} may not read pupil-level data")
         started = time.perf_counter()
-        cursor = _open(current_file(self.warehouse_dir)).cursor()
-        try:
+        with _lease(self.warehouse_dir) as cursor:
             cursor.execute("set variable scope_all = $v", {"v": principal.scope_all})
             cursor.execute("set variable scope_units = $v::integer[]", {"v": list(principal.unit_ids)})
             cursor.execute("set variable scope_staff = $v::integer", {"v": principal.staff_id})
             cursor.execute("set variable pupil_rows = $v", {"v": principal.pupil_rows})
             cursor.execute(scope_script())
             frame = cursor.sql(spec.sql, params=params or None).pl()
-        finally:
-            cursor.close()
         hidden = 0
         if spec.suppression is not None and (principal.suppress_pupil_aggregates or spec.benchmark):
             frame, hidden = suppress(frame, spec.suppression, self.threshold)

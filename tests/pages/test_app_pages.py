@@ -114,7 +114,7 @@ def test_admin_sees_row_counts_and_data_dates(demo_env):
     at = login("admin")
     (total,), = truth(demo_env, "select sum(estimated_size) from duckdb_tables() where schema_name = 'main'")
     assert metrics(at)["Rivejä yhteensä"] == fmt_number(total, "fi")
-    assert any("koulutusrekisteri" in df.value.iloc[:, 0].tolist() for df in at.dataframe)
+    assert any("koulutusosallistumiset" in df.value.iloc[:, 0].tolist() for df in at.dataframe)
 
 
 @pytest.mark.parametrize("user, foreign", [

@@ -1,0 +1,41 @@
+"""The rollups the pages read, rebuilt from the facts by every build and every load.
+
+Pages never scan raw events: monthly active users come from `agg_eservice_monthly`, not from
+tens of millions of sign-ins, so page speed does not depend on raw event volume.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+
+from tilannekuva.ingest.contracts import CONTRACTS
+
+
+def refresh_aggregates(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> None:
+    """Rebuild the agg_ tables and each source's data-as-of date (never later than `as_of`)."""
+    con.execute("delete from agg_eservice_monthly")
+    con.execute("""
+        insert into agg_eservice_monthly
+        select date_trunc('month', logged_in_at)::date, service, user_type, unit_id,
+               count(distinct user_key), count(*)
+        from stg_eservice__logins group by all""")
+    con.execute("delete from agg_training_reach")
+    con.execute("""
+        insert into agg_training_reach
+        select e.school_year_id, e.unit_id, count(*) as staff,
+               count(*) filter (where exists (
+                   select 1 from fct_training_participation p join dim_training t using (training_id)
+                   where p.staff_id = e.staff_id and t.school_year_id = e.school_year_id)) as trained
+        from fct_employment e group by all""")
+    con.execute("delete from meta_source")
+    for contract in CONTRACTS.values():
+        if contract.as_of is None:
+            continue
+        # Table names and expressions come from the contracts in code, never from input.
+        con.execute(f"""
+            insert into meta_source
+            select $source, least((select {contract.as_of.format(table=contract.table)}), $as_of),
+                   current_timestamp, (select count(*) from {contract.table})
+            where exists (select 1 from {contract.table})""", {"source": contract.name, "as_of": as_of})

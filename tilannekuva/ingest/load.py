@@ -1,0 +1,295 @@
+"""`ingest(paths, ...)`: validate every export, then load them all into a new warehouse version.
+
+All or nothing: every file is read and checked before anything is written; any problem in any
+file rejects the whole load, and the served warehouse is not touched. A valid load copies the
+served file to `.building-*.duckdb`, applies each export (dimensions are merged by key, facts
+replace the periods the file covers, so re-loading a period never doubles it), rebuilds the
+rollups, renames the file into place and publishes it. A byte-identical re-load of a file whose
+data nothing has replaced since is skipped. Only one writer runs at a time (`writer_lock`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import hashlib
+import logging
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from tilannekuva.aggregates import refresh_aggregates
+from tilannekuva.ingest.contracts import CONTRACTS, REFERENCED, Contract, Known, contract_for_file
+from tilannekuva.ingest.history import FileRecord, LoadHistory
+from tilannekuva.ingest.problems import LoadRejected, Problem
+from tilannekuva.ingest.read import FORMATS, check_columns, coerce, read_export
+from tilannekuva.ingest.validate import validate
+from tilannekuva.warehouse import (
+    WarehouseUnavailable, building_file, current_file, publish, remove_file, remove_old_versions, schema_sql,
+    writer_lock,
+)
+
+log = logging.getLogger(__name__)
+
+# Tests set this to hold a load half-way through writing, to kill it there.
+PAUSE_ENV = "TILANNEKUVA_INGEST_PAUSE_SECONDS"
+
+
+class LoadFailed(RuntimeError):
+    """The load passed validation but could not be written; nothing was published."""
+
+
+@dataclass
+class LoadResult:
+    load_id: int
+    result: str                        # 'loaded' or 'skipped'
+    version: str | None
+    files: list[FileRecord] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def rows_accepted(self) -> int:
+        return sum(f.rows_accepted or 0 for f in self.files)
+
+
+@dataclass
+class _Prepared:
+    path: Path
+    contract: Contract
+    sha256: str
+    size: int
+    format: str
+    frame: pl.DataFrame
+    periods: str
+
+
+def expand(paths: list[Path]) -> list[Path]:
+    """Files as given, and the files of any folder given (hidden files aside), in name order."""
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files += sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith("."))
+        else:
+            files.append(p)
+    return files
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def ingest(paths: list[Path], warehouse_dir: Path, history: LoadHistory, run_by: str | None = None,
+           force: bool = False, today: dt.date | None = None) -> LoadResult:
+    """Load the exports in `paths` as one all-or-nothing load. Raises LoadRejected with every
+    problem found, LoadFailed if writing failed, WarehouseBusy if another writer runs."""
+    run_by = run_by or _who()
+    today = today or dt.date.today()
+    warehouse_dir = Path(warehouse_dir)
+    with writer_lock(warehouse_dir):
+        history.mark_interrupted()
+        load_id = history.start(run_by)
+        started = time.perf_counter()
+        files = expand(paths)
+        records: dict[Path, FileRecord] = {}
+        problems: list[Problem] = []
+        if not files:
+            problems.append(Problem("–", "no_files"))
+        prepared: list[_Prepared] = []
+        try:
+            served = current_file(warehouse_dir)
+        except WarehouseUnavailable:
+            served = None
+        known = _known_values(served)
+        todo = []
+        for path in files:
+            if not path.exists():
+                problems.append(Problem(path.name, "not_found"))
+                continue
+            contract = contract_for_file(path.name)
+            sha, size = sha256_of(path), path.stat().st_size
+            if contract is None:
+                problem = Problem(path.name, "unknown_source", values={"sources": ", ".join(CONTRACTS)})
+                problems.append(problem)
+                records[path] = FileRecord(path.name, None, sha, size, problems=(problem,))
+                continue
+            previous = None if force else history.already_loaded(contract.name, sha)
+            if previous is not None:
+                records[path] = FileRecord(path.name, contract.name, sha, size, result="skipped",
+                                           periods=f"= load {previous}")
+                continue
+            todo.append((path, contract, sha, size))
+        # Dimensions first: a fact may reference a unit or pupil that arrives in the same load.
+        for path, contract, sha, size in sorted(todo, key=lambda item: item[1].order):
+            item, file_problems = _prepare(path, contract, sha, size, known, today)
+            problems += file_problems
+            records[path] = FileRecord(path.name, contract.name, sha, size,
+                                       format=item.format if item else None,
+                                       rows_in=item.frame.height if item else None,
+                                       periods=item.periods if item else None,
+                                       result="rejected" if file_problems else "valid",
+                                       problems=tuple(file_problems))
+            if item is not None:
+                prepared.append(item)
+        if problems:
+            recs = [_with(records[p], result="rejected" if records[p].result != "skipped" else "skipped")
+                    for p in files if p in records]
+            history.finish(load_id, "rejected", recs, message=f"{len(problems)} problems")
+            log.warning("load %d rejected: %d problems in %d files", load_id, len(problems), len(files))
+            raise LoadRejected(problems)
+        if not prepared:
+            recs = [records[p] for p in files]
+            history.finish(load_id, "skipped", recs, message="identical to loaded files")
+            return LoadResult(load_id, "skipped", None, recs, time.perf_counter() - started)
+        try:
+            version, replaced = _write(warehouse_dir, served, prepared, load_id, today)
+        except Exception as exc:
+            recs = [_with(records[p], result="rejected" if records[p].result == "valid" else records[p].result)
+                    for p in files]
+            history.finish(load_id, "failed", recs, message=str(exc)[:500])
+            log.error("load %d failed while writing: %s", load_id, exc)
+            raise LoadFailed(str(exc)) from exc
+        recs = []
+        for p in files:
+            rec = records[p]
+            if rec.result == "valid":
+                rec = _with(rec, result="loaded", rows_accepted=rec.rows_in, rows_replaced=replaced.get(p, 0))
+            recs.append(rec)
+        history.finish(load_id, "loaded", recs, version=version)
+        seconds = time.perf_counter() - started
+        log.info("load %d published %s in %.1f s", load_id, version, seconds)
+        return LoadResult(load_id, "loaded", version, recs, seconds)
+
+
+def _with(record: FileRecord, **changes) -> FileRecord:
+    from dataclasses import replace
+    return replace(record, **changes)
+
+
+def _who() -> str:
+    return os.environ.get("SUDO_USER") or getpass.getuser()
+
+
+def _known_values(served: Path | None) -> Known:
+    known = Known()
+    if served is None:
+        return known
+    con = duckdb.connect(str(served), read_only=True)
+    try:
+        for ref in REFERENCED:
+            table, column = ref.split(".")
+            known.add(ref, con.sql(f"select distinct {column} from {table}").pl().to_series())
+    finally:
+        con.close()
+    return known
+
+
+def _prepare(path: Path, contract: Contract, sha: str, size: int, known: Known,
+             today: dt.date) -> tuple[_Prepared | None, list[Problem]]:
+    if path.suffix.lower() not in FORMATS:
+        return None, [Problem(path.name, "unsupported_format", values={"suffix": path.suffix or "–"})]
+    export, problems = read_export(path, contract)
+    if export is None:
+        return None, problems
+    column_problems = check_columns(export, contract, list(CONTRACTS.values()))
+    if column_problems:
+        return None, problems + column_problems
+    typed, unparsed, type_problems = coerce(export, contract)
+    problems += type_problems
+    problems += validate(path.name, export.first_row, typed, unparsed, contract, known, today)
+    if contract.mode == "upsert":
+        for col in contract.key:
+            ref = f"{contract.table}.{col}"
+            if ref in REFERENCED:
+                known.add(ref, typed[col].drop_nulls())
+    periods = _periods(typed, contract)
+    return _Prepared(path, contract, sha, size, export.format, typed, periods), problems
+
+
+def _periods(frame: pl.DataFrame, contract: Contract) -> str:
+    """A short, stable description of what the file replaces (for history and re-load checks)."""
+    if contract.mode == "upsert":
+        return f"{frame.height} keys"
+    con = duckdb.connect()
+    try:
+        con.register("staging", frame)
+        exprs = ", ".join(contract.period)
+        values = con.sql(f"select distinct {exprs} from staging order by all").fetchall()
+    finally:
+        con.close()
+    shown = [" ".join(str(v) for v in row) for row in values]
+    if len(shown) > 6:
+        return f"{shown[0]} … {shown[-1]} ({len(shown)})"
+    return ", ".join(shown)
+
+
+def _write(warehouse_dir: Path, served: Path | None, prepared: list[_Prepared], load_id: int,
+           today: dt.date) -> tuple[str, dict[Path, int]]:
+    stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
+    building = building_file(warehouse_dir, stamp)
+    final = warehouse_dir / f"tilannekuva-{stamp}-load{load_id}.duckdb"
+    if served is not None:
+        shutil.copyfile(served, building)
+    replaced: dict[Path, int] = {}
+    try:
+        con = duckdb.connect(str(building))
+        try:
+            if served is None:
+                con.execute(schema_sql())
+            by_contract: dict[str, list[_Prepared]] = {}
+            for item in prepared:
+                by_contract.setdefault(item.contract.name, []).append(item)
+            pause = float(os.environ.get(PAUSE_ENV, "0") or 0)
+            for name in sorted(by_contract, key=lambda n: CONTRACTS[n].order):
+                items = by_contract[name]
+                removed = _apply(con, CONTRACTS[name], pl.concat([i.frame for i in items]))
+                for i in items:
+                    replaced[i.path] = removed if i is items[0] else 0
+                if pause:
+                    log.warning("pausing %.0f s half-way through the load (%s)", pause, PAUSE_ENV)
+                    print(f"PAUSED {building.name}", flush=True)
+                    time.sleep(pause)
+                    pause = 0
+            refresh_aggregates(con, today)
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        building.rename(final)
+    except BaseException:
+        remove_file(building)
+        raise
+    publish(warehouse_dir, final)
+    remove_old_versions(warehouse_dir)
+    return final.name, replaced
+
+
+def _apply(con: duckdb.DuckDBPyConnection, contract: Contract, frame: pl.DataFrame) -> int:
+    """Write one source's rows; returns how many existing rows they replaced.
+
+    Table and column names come from the contracts in code; values only ever travel as the
+    registered frame."""
+    con.register("staging", frame)
+    try:
+        table = contract.table
+        if contract.mode == "upsert":
+            keys = ", ".join(contract.key)
+            (replaced,) = con.execute(f"select count(*) from {table} t join staging s using ({keys})").fetchone()
+            updates = ", ".join(f"{c} = excluded.{c}" for c in contract.column_names if c not in contract.key)
+            con.execute(f"insert into {table} by name select * from staging "
+                        f"on conflict ({keys}) do update set {updates}")
+            return int(replaced)
+        period = ", ".join(f"'p{i}': {e}" for i, e in enumerate(contract.period))
+        (replaced,) = con.execute(f"""delete from {table}
+            where {{{period}}} in (select distinct {{{period}}} from staging)""").fetchone()
+        con.execute(f"insert into {table} by name select * from staging")
+        return int(replaced)
+    finally:
+        con.unregister("staging")

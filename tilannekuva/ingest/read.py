@@ -1,0 +1,228 @@
+"""Read one export as the source systems deliver it, and turn its text into typed columns.
+
+CSV: UTF-8 (with or without BOM) or Windows-1252, `;` or `,` separated, Finnish decimal comma
+and d.m.yyyy dates accepted. Excel (.xlsx): the only sheet, or the sheet named after the
+contract. Parquet: as written. Anything else is a Problem, never an exception.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import fastexcel
+import polars as pl
+
+from tilannekuva.ingest.contracts import POLARS_TYPES, Contract
+from tilannekuva.ingest.problems import ROWS_LISTED, Problem
+
+FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}
+DELIMITERS = (";", ",")
+FOREIGN_DELIMITERS = {"\t": "TAB", "|": "|", ":": ":"}
+TRUE = {"true", "1", "kyllä", "k", "yes", "y", "ja", "x", "t"}
+FALSE = {"false", "0", "ei", "e", "no", "n", "nej", "f"}
+DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
+TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
+                     "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M")
+
+
+@dataclass
+class Export:
+    """One file's contents, untyped or as typed by its format; `first_row` numbers frame row 0."""
+    path: Path
+    format: str
+    frame: pl.DataFrame
+    first_row: int
+    detail: str = ""        # e.g. "Windows-1252, ';'" or "sheet 'poissaolot'"
+
+
+def read_export(path: Path, contract: Contract) -> tuple[Export | None, list[Problem]]:
+    """Read `path`; on failure return (None, problems)."""
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        return None, [Problem(path.name, "unsupported_format", values={"suffix": path.suffix or "–"})]
+    if path.stat().st_size == 0:
+        return None, [Problem(path.name, "empty_file")]
+    if fmt == "csv":
+        return _read_csv(path)
+    if fmt == "xlsx":
+        return _read_xlsx(path, contract)
+    return _read_parquet(path)
+
+
+def _decode(path: Path, raw: bytes) -> tuple[str | None, str, list[Problem]]:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
+        return None, "", [Problem(path.name, "utf16_or_binary")]
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8"), "UTF-8", []
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252"), "Windows-1252", []
+    except UnicodeDecodeError as exc:
+        return None, "", [Problem(path.name, "bad_encoding", values={"offset": exc.start, "byte": f"0x{raw[exc.start]:02X}"})]
+
+
+def _read_csv(path: Path) -> tuple[Export | None, list[Problem]]:
+    text, encoding, problems = _decode(path, path.read_bytes())
+    if text is None:
+        return None, problems
+    header, _, _ = text.partition("\n")
+    header = header.rstrip("\r")
+    if not header.strip():
+        return None, [Problem(path.name, "empty_file")]
+    counts = {d: header.count(d) for d in DELIMITERS}
+    delimiter = max(counts, key=counts.get)
+    if counts[delimiter] == 0:
+        foreign = [name for d, name in FOREIGN_DELIMITERS.items() if d in header]
+        if foreign:
+            return None, [Problem(path.name, "wrong_delimiter", row=1, values={"found": foreign[0]})]
+    try:
+        frame = pl.read_csv(io.StringIO(text), separator=delimiter, infer_schema=False, quote_char='"',
+                            raise_if_empty=False)
+    except pl.exceptions.PolarsError as exc:
+        return None, _ragged_rows(path, text, delimiter) or [
+            Problem(path.name, "unreadable", values={"error": str(exc).splitlines()[0][:200]})]
+    if frame.height == 0:
+        return None, [Problem(path.name, "header_only")]
+    problems = []
+    if not text.endswith("\n") and frame.width > 1 and frame.row(-1)[-1] is None:
+        problems.append(Problem(path.name, "truncated", row=frame.height + 1))
+    return Export(path, "csv", frame, first_row=2, detail=f"{encoding}, '{delimiter}'"), problems
+
+
+def _ragged_rows(path: Path, text: str, delimiter: str) -> list[Problem]:
+    """Rows whose field count differs from the header's (only run when the fast reader fails)."""
+    rows = csv.reader(io.StringIO(text), delimiter=delimiter, quotechar='"')
+    width = len(next(rows, []))
+    bad = [(rows.line_num, len(r)) for r in rows if r and len(r) != width]
+    problems = [Problem(path.name, "field_count", row=line, values={"found": n, "expected": width})
+                for line, n in bad[:ROWS_LISTED]]
+    if len(bad) > ROWS_LISTED:
+        problems.append(Problem(path.name, "more_rows", values={"count": len(bad) - ROWS_LISTED, "code": "field_count"}))
+    return problems
+
+
+def _read_xlsx(path: Path, contract: Contract) -> tuple[Export | None, list[Problem]]:
+    try:
+        workbook = fastexcel.read_excel(path)
+        sheets = workbook.sheet_names
+    except Exception as exc:    # fastexcel raises its own error types for zip/xml damage
+        return None, [Problem(path.name, "bad_workbook", values={"error": str(exc).splitlines()[0][:200]})]
+    named = [s for s in sheets if s.strip().lower() == contract.name]
+    if len(sheets) == 1:
+        sheet = sheets[0]
+    elif named:
+        sheet = named[0]
+    else:
+        return None, [Problem(path.name, "several_sheets", values={"sheets": ", ".join(sheets), "name": contract.name})]
+    try:
+        frame = workbook.load_sheet(sheet).to_polars()
+    except Exception as exc:
+        return None, [Problem(path.name, "bad_workbook", values={"error": str(exc).splitlines()[0][:200]})]
+    if frame.width == 0:
+        return None, [Problem(path.name, "empty_file")]
+    if frame.height == 0:
+        return None, [Problem(path.name, "header_only")]
+    return Export(path, "xlsx", frame, first_row=2, detail=f"sheet '{sheet}'"), []
+
+
+def _read_parquet(path: Path) -> tuple[Export | None, list[Problem]]:
+    try:
+        frame = pl.read_parquet(path)
+    except Exception as exc:    # polars/arrow raise several error types for damaged files
+        return None, [Problem(path.name, "bad_parquet", values={"error": str(exc).splitlines()[0][:200]})]
+    if frame.height == 0:
+        return None, [Problem(path.name, "header_only")]
+    return Export(path, "parquet", frame, first_row=1), []
+
+
+def check_columns(export: Export, contract: Contract, others: list[Contract]) -> list[Problem]:
+    """Missing, extra, duplicated or renamed columns; a hint when the file fits another contract."""
+    name = export.path.name
+    header = [c.strip() for c in export.frame.columns]
+    problems = []
+    seen: set[str] = set()
+    for col in header:
+        if col in seen or col.split("_duplicated_")[0] in seen:
+            problems.append(Problem(name, "duplicate_column", column=col.split("_duplicated_")[0]))
+        seen.add(col)
+    expected = list(contract.column_names)
+    missing = [c for c in expected if c not in seen]
+    extra = [c for c in header if c not in expected and "_duplicated_" not in c]
+    if missing or extra:
+        fits = [o.name for o in others if o.name != contract.name and set(o.column_names) == set(header)]
+        if fits:
+            return [Problem(name, "wrong_table", values={"expected": contract.name, "found": fits[0]})]
+    problems += [Problem(name, "missing_column", column=c) for c in missing]
+    problems += [Problem(name, "extra_column", column=c) for c in extra]
+    return problems
+
+
+def _parse_text(s: pl.Expr, type_: str) -> pl.Expr:
+    s = s.str.strip_chars()
+    s = pl.when(s == "").then(None).otherwise(s)
+    if type_ in ("int", "bigint"):
+        digits = s.str.replace_all(r"[\s\u00a0]", "").str.replace(r"\.0+$", "")
+        return digits.cast(POLARS_TYPES[type_], strict=False)
+    if type_ == "decimal":
+        return s.str.replace_all(r"[\s\u00a0]", "").str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
+    if type_ == "date":
+        return pl.coalesce([s.str.to_date(f, strict=False) for f in DATE_FORMATS]
+                           + [s.str.to_datetime(f, strict=False).dt.date() for f in TIMESTAMP_FORMATS])
+    if type_ == "timestamp":
+        return pl.coalesce([s.str.to_datetime(f, strict=False, time_unit="us") for f in TIMESTAMP_FORMATS])
+    if type_ == "bool":
+        low = s.str.to_lowercase()
+        return pl.when(low.is_in(list(TRUE))).then(True).when(low.is_in(list(FALSE))).then(False).otherwise(None)
+    return s
+
+
+def _cast_typed(s: pl.Expr, source: pl.DataType, type_: str) -> pl.Expr:
+    target = POLARS_TYPES[type_]
+    if type_ in ("int", "bigint") and source.is_float():
+        return pl.when(s == s.round(0)).then(s).otherwise(None).cast(target, strict=False)
+    if type_ == "date" and isinstance(source, pl.Datetime):
+        return s.dt.date()
+    if type_ == "timestamp" and isinstance(source, pl.Datetime):
+        return s.dt.replace_time_zone(None).dt.cast_time_unit("us")
+    if type_ == "str" and not source == pl.String:
+        return s.cast(pl.String, strict=False)
+    return s.cast(target, strict=False)
+
+
+def coerce(export: Export, contract: Contract) -> tuple[pl.DataFrame, pl.DataFrame, list[Problem]]:
+    """Typed columns in contract order, a mask of cells that failed to parse, and their problems."""
+    frame = export.frame.rename({c: c.strip() for c in export.frame.columns})
+    typed, failed = [], []
+    for col in contract.columns:
+        raw = pl.col(col.name)
+        source = frame.schema[col.name]
+        value = _parse_text(raw, col.type) if source == pl.String else _cast_typed(raw, source, col.type)
+        blank = raw.is_null() | (raw.cast(pl.String).str.strip_chars() == "") if source == pl.String else raw.is_null()
+        typed.append(value.alias(col.name))
+        failed.append((~blank & value.is_null()).alias(col.name))
+    typed_frame = frame.select(typed)
+    mask = frame.select(failed)
+    problems = []
+    for col in contract.columns:
+        rows = mask.select(pl.arg_where(pl.col(col.name))).to_series()
+        if rows.len() == 0:
+            continue
+        shown = frame[col.name].gather(rows.head(ROWS_LISTED)).cast(pl.String)
+        for index, value in zip(rows.head(ROWS_LISTED).to_list(), shown.to_list(), strict=True):
+            problems.append(Problem(export.path.name, f"type_{col.type}", row=index + export.first_row,
+                                    column=col.name, values={"value": _show(value)}))
+        if rows.len() > ROWS_LISTED:
+            problems.append(Problem(export.path.name, "more_rows", column=col.name,
+                                    values={"count": rows.len() - ROWS_LISTED, "code": f"type_{col.type}"}))
+    return typed_frame, mask, problems
+
+
+def _show(value) -> str:
+    text = "" if value is None else str(value)
+    return text if len(text) <= 40 else text[:37] + "…"
