@@ -21,15 +21,18 @@ from tilannekuva.warehouse import WarehouseBusy
 
 def _demo(args: argparse.Namespace) -> int:
     from tilannekuva.demo import DEMO_PASSWORDS, build_demo
-    from tilannekuva.warehouse import WarehouseUnavailable, current_file
+    from tilannekuva.warehouse import SCHEMA_VERSION, WarehouseUnavailable, current_file, schema_version
 
     settings = load_settings({**os.environ, "TILANNEKUVA_MODE": "demo"})
     data_dir = Path(args.data_dir).resolve() if args.data_dir else settings.data_dir
     warehouse_dir = data_dir / "warehouse"
     if args.if_missing:
         try:
-            print(f"A warehouse is already published: {current_file(warehouse_dir)}")
-            return 0
+            served = current_file(warehouse_dir)
+            if schema_version(served) == SCHEMA_VERSION:
+                print(f"A warehouse is already published: {served}")
+                return 0
+            print(f"{served.name} has an older schema than version {SCHEMA_VERSION}: rebuilding the demo")
         except WarehouseUnavailable:
             pass
     result = build_demo(warehouse_dir, scale=args.scale, seed=args.seed, config_dir=data_dir / "demo")

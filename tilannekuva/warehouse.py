@@ -37,7 +37,7 @@ from tilannekuva.suppression import suppress
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 POINTER = "CURRENT"
 
 
@@ -61,7 +61,21 @@ class FetchResult:
 
 def schema_sql() -> str:
     """The DDL of an empty warehouse of SCHEMA_VERSION."""
-    return resources.files("tilannekuva.schema").joinpath("001_initial.sql").read_text(encoding="utf-8")
+    return resources.files("tilannekuva.schema").joinpath("warehouse.sql").read_text(encoding="utf-8")
+
+
+def schema_version(path: Path) -> int | None:
+    """The schema version of a warehouse file (None if it cannot be read)."""
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error:
+        return None
+    try:
+        return con.sql("select max(version) from meta_schema_version").fetchall()[0][0]
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
 
 
 def current_file(warehouse_dir: Path) -> Path:

@@ -25,7 +25,7 @@ POLARS_TYPES: dict[str, pl.DataType] = {
     "timestamp": pl.Datetime("us"), "decimal": pl.Float64(), "bool": pl.Boolean(),
 }
 EARLIEST = dt.date(2000, 1, 1)
-ROW = "__row"
+ROW = "source_row"         # not a contract column name
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from tilannekuva.ingest.problems import LoadRejected, Problem
 from tilannekuva.ingest.read import FORMATS, check_columns, coerce, read_export
 from tilannekuva.ingest.validate import validate
 from tilannekuva.warehouse import (
-    WarehouseUnavailable, building_file, current_file, publish, remove_file, remove_old_versions, schema_sql,
+    SCHEMA_VERSION, WarehouseUnavailable, building_file, current_file, publish, remove_file, remove_old_versions, schema_sql, schema_version,
     writer_lock,
 )
 
@@ -108,6 +108,11 @@ def ingest(paths: list[Path], warehouse_dir: Path, history: LoadHistory, run_by:
             served = current_file(warehouse_dir)
         except WarehouseUnavailable:
             served = None
+        if served is not None and schema_version(served) != SCHEMA_VERSION:
+            message = (f"The served warehouse {served.name} has schema version {schema_version(served)}; "
+                       f"this version of Tilannekuva loads into version {SCHEMA_VERSION}")
+            history.finish(load_id, "failed", [], message=message)
+            raise LoadFailed(message)
         known = _known_values(served)
         todo = []
         for path in files:
@@ -130,6 +135,7 @@ def ingest(paths: list[Path], warehouse_dir: Path, history: LoadHistory, run_by:
         # Dimensions first: a fact may reference a unit or pupil that arrives in the same load.
         for path, contract, sha, size in sorted(todo, key=lambda item: item[1].order):
             item, file_problems = _prepare(path, contract, sha, size, known, today)
+            file_problems.sort(key=lambda p: (p.row is None, p.row or 0))
             problems += file_problems
             records[path] = FileRecord(path.name, contract.name, sha, size,
                                        format=item.format if item else None,

@@ -1,4 +1,7 @@
--- Tilannekuva warehouse schema, version 1. The data model is documented in docs/DATA_MODEL.md.
+-- Tilannekuva warehouse schema, version 2. The data model is documented in docs/DATA_MODEL.md.
+-- Version 2 dropped DuckDB foreign keys: DuckDB cannot update a referenced dimension row's indexed
+-- columns (a unit moving district failed), so references are enforced by the source contracts at
+-- load time (tilannekuva/ingest/contracts.py, `ref=`), where a broken one gets file, row and column.
 -- Layers (dbt naming): stg_<source>__<entity> = exports as delivered, dim_/fct_/brg_ = the model,
 -- agg_ = rollups the pages read, meta_ = schema version and data freshness.
 
@@ -33,7 +36,7 @@ create table dim_unit (
     name varchar not null,               -- in the unit's own language
     language varchar not null check (language in ('fi', 'sv')),
     sector varchar not null check (sector in ('varhaiskasvatus', 'perusopetus', 'lukio')),
-    district_id integer not null references dim_district (district_id)
+    district_id integer not null
 );
 
 create table dim_staff (
@@ -45,24 +48,24 @@ create table dim_staff (
 );
 
 create table fct_employment (            -- grain: staff member × school year (their unit that year)
-    school_year_id integer not null references dim_school_year (school_year_id),
-    staff_id integer not null references dim_staff (staff_id),
-    unit_id integer not null references dim_unit (unit_id),
+    school_year_id integer not null,
+    staff_id integer not null,
+    unit_id integer not null,
     primary key (school_year_id, staff_id)
 );
 
 create table dim_group (                 -- a teaching group in one school year
     group_id integer primary key,
-    school_year_id integer not null references dim_school_year (school_year_id),
-    unit_id integer not null references dim_unit (unit_id),
+    school_year_id integer not null,
+    unit_id integer not null,
     name varchar not null,               -- '7B', 'Pienryhmä 2', 'Kotkat'
     grade integer,                       -- 1–9 basic education, 10–12 upper secondary, null ECEC
     is_special_class boolean not null
 );
 
 create table brg_group_teacher (         -- a group can have several teachers; a teacher several groups
-    group_id integer not null references dim_group (group_id),
-    staff_id integer not null references dim_staff (staff_id),
+    group_id integer not null,
+    staff_id integer not null,
     primary key (group_id, staff_id)
 );
 
@@ -75,16 +78,16 @@ create table dim_pupil (
 );
 
 create table fct_enrolment (             -- grain: pupil × school year
-    school_year_id integer not null references dim_school_year (school_year_id),
-    pupil_id integer not null references dim_pupil (pupil_id),
-    group_id integer not null references dim_group (group_id),
-    unit_id integer not null references dim_unit (unit_id),
+    school_year_id integer not null,
+    pupil_id integer not null,
+    group_id integer not null,
+    unit_id integer not null,
     primary key (school_year_id, pupil_id)
 );
 
 create table dim_training (              -- M1, M2
     training_id integer primary key,
-    school_year_id integer not null references dim_school_year (school_year_id),
+    school_year_id integer not null,
     name varchar not null,
     topic varchar not null check (topic in ('tietosuoja', 'tiedonhallinta', 'digiturvallisuus')),
     held_on date not null,
@@ -93,16 +96,16 @@ create table dim_training (              -- M1, M2
 );
 
 create table fct_training_participation ( -- M1; grain: staff member × training
-    training_id integer not null references dim_training (training_id),
-    staff_id integer not null references dim_staff (staff_id),
+    training_id integer not null,
+    staff_id integer not null,
     attended_on date not null,
     primary key (training_id, staff_id)
 );
 
 create table fct_training_feedback (     -- M2; anonymous: grain one answer, with the answerer's unit
     feedback_id integer primary key,
-    training_id integer not null references dim_training (training_id),
-    unit_id integer not null references dim_unit (unit_id),
+    training_id integer not null,
+    unit_id integer not null,
     rating integer not null check (rating between 1 and 5),
     answered_on date not null
 );
@@ -119,7 +122,7 @@ create table agg_eservice_monthly (      -- M3; grain: month × service × user 
     month date not null,
     service varchar not null,
     user_type varchar not null,
-    unit_id integer not null references dim_unit (unit_id),
+    unit_id integer not null,
     active_users integer not null,
     logins bigint not null,
     primary key (month, service, user_type, unit_id)
@@ -129,7 +132,7 @@ create table agg_eservice_eligible (     -- M3 denominator; grain: school year �
     school_year_id integer not null,
     service varchar not null,
     user_type varchar not null,
-    unit_id integer not null references dim_unit (unit_id),
+    unit_id integer not null,
     eligible_users integer not null,
     primary key (school_year_id, service, user_type, unit_id)
 );
@@ -146,9 +149,9 @@ create table fct_dashboard_use (         -- M4; grain: month × user; fed by Til
 
 create table fct_competence_survey (     -- M5; grain: answer × item
     response_id integer not null,
-    school_year_id integer not null references dim_school_year (school_year_id),
-    staff_id integer not null references dim_staff (staff_id),
-    unit_id integer not null references dim_unit (unit_id),
+    school_year_id integer not null,
+    staff_id integer not null,
+    unit_id integer not null,
     area varchar not null,               -- DigCompEdu area 1–6 or an environment item
     score integer not null check (score between 1 and 5),
     primary key (response_id, area)
@@ -156,19 +159,19 @@ create table fct_competence_survey (     -- M5; grain: answer × item
 
 create table fct_service_design_conversation ( -- M6; grain: one conversation
     conversation_id integer primary key,
-    school_year_id integer not null references dim_school_year (school_year_id),
-    unit_id integer not null references dim_unit (unit_id),
+    school_year_id integer not null,
+    unit_id integer not null,
     theme varchar not null,
     held_on date not null,
     participants integer not null check (participants > 0)
 );
 
 create table fct_absence (               -- S1; grain: pupil × month
-    school_year_id integer not null references dim_school_year (school_year_id),
+    school_year_id integer not null,
     month date not null,
-    pupil_id integer not null references dim_pupil (pupil_id),
-    group_id integer not null references dim_group (group_id),
-    unit_id integer not null references dim_unit (unit_id),
+    pupil_id integer not null,
+    group_id integer not null,
+    unit_id integer not null,
     absence_hours decimal(6, 1) not null check (absence_hours >= 0),
     unexcused_hours decimal(6, 1) not null check (unexcused_hours >= 0),
     primary key (month, pupil_id)
@@ -176,9 +179,9 @@ create table fct_absence (               -- S1; grain: pupil × month
 
 create table fct_support_decision (      -- S2; grain: one support decision or measure
     decision_id integer primary key,
-    pupil_id integer not null references dim_pupil (pupil_id),
-    unit_id integer not null references dim_unit (unit_id),
-    school_year_id integer not null references dim_school_year (school_year_id),
+    pupil_id integer not null,
+    unit_id integer not null,
+    school_year_id integer not null,
     regime varchar not null check (regime in ('ennen_2025', 'alkaen_2025')),
     support_level varchar not null,      -- before: yleinen/tehostettu/erityinen; after: ryhmakohtainen/oppilaskohtainen
     support_form varchar not null,       -- e.g. 'tehostettu_tuki', 'tukiopetus', 'erityisopetus_pienryhmassa'
@@ -187,11 +190,11 @@ create table fct_support_decision (      -- S2; grain: one support decision or m
 );
 
 create table fct_assessment (            -- S3; grain: pupil × subject × term
-    school_year_id integer not null references dim_school_year (school_year_id),
+    school_year_id integer not null,
     term varchar not null check (term in ('syksy', 'kevat')),
-    pupil_id integer not null references dim_pupil (pupil_id),
-    group_id integer not null references dim_group (group_id),
-    unit_id integer not null references dim_unit (unit_id),
+    pupil_id integer not null,
+    group_id integer not null,
+    unit_id integer not null,
     subject varchar not null,
     grade integer not null check (grade between 4 and 10),
     primary key (school_year_id, term, pupil_id, subject)
@@ -199,10 +202,10 @@ create table fct_assessment (            -- S3; grain: pupil × subject × term
 
 create table agg_training_reach (        -- M1 rollup; grain: school year × unit (staff counts, no pupils)
     school_year_id integer not null,
-    unit_id integer not null references dim_unit (unit_id),
+    unit_id integer not null,
     staff integer not null,
     trained integer not null,
     primary key (school_year_id, unit_id)
 );
 
-insert into meta_schema_version values (1, current_timestamp);
+insert into meta_schema_version values (2, current_timestamp);
