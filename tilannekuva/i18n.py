@@ -61,8 +61,12 @@ def fmt_percent(share: float | None, lang: str = DEFAULT_LANGUAGE, decimals: int
     return babel_numbers.format_percent(share, format=pattern, locale=BABEL_LOCALES[lang])
 
 
-def fmt_date(value: dt.date | dt.datetime | None, lang: str = DEFAULT_LANGUAGE) -> str:
+def fmt_date(value: dt.date | dt.datetime | None, lang: str = DEFAULT_LANGUAGE, with_time: bool = False) -> str:
+    """22.11.2026 (fi, sv) / 22 Nov 2026 (en); with_time adds 14.05 (fi) or 14:05 (sv, en)."""
     if value is None:
         return "–"
     pattern = {"fi": "d.M.yyyy", "sv": "d.M.yyyy", "en": "d MMM yyyy"}[lang]
+    if with_time and isinstance(value, dt.datetime):
+        pattern += {"fi": " 'klo' H.mm", "sv": " 'kl.' HH:mm", "en": " HH:mm"}[lang]
+        return babel_dates.format_datetime(value, format=pattern, locale=BABEL_LOCALES[lang])
     return babel_dates.format_date(value, format=pattern, locale=BABEL_LOCALES[lang])

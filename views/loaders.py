@@ -14,6 +14,7 @@ import streamlit as st
 
 from tilannekuva.access import Principal
 from tilannekuva.i18n import t
+from tilannekuva.ingest.history import LoadHistory
 from tilannekuva.warehouse import FetchResult, Warehouse, WarehouseUnavailable
 
 from views.session import language, settings
@@ -48,6 +49,19 @@ def fetch(principal: Principal, query: str, **params) -> FetchResult:
         st.error(t("error.warehouse", language()))
         st.stop()
         raise  # unreachable: st.stop() raises
+
+
+@st.cache_resource(show_spinner=False)
+def _history(path: str) -> LoadHistory:
+    return LoadHistory(Path(path))
+
+
+def load_history() -> LoadHistory:
+    """The load history (SQLite in the state directory, not the warehouse); admin pages only."""
+    conf = settings()
+    if conf is None:
+        st.stop()
+    return _history(str(conf.state_dir / "loads.sqlite"))
 
 
 def frame(principal: Principal, query: str, **params) -> pl.DataFrame:

@@ -205,3 +205,33 @@ def test_swedish_login_and_page(demo_env):
     at.session_state["tk_lang"] = "sv"
     login("johto", at=at)
     assert "Andel utbildade 2026–2027" in metrics(at)
+
+
+def test_admin_loads_page_shows_history_problems_and_contracts(demo_env, tmp_path):
+    from tilannekuva.ingest.history import LoadHistory
+    from tilannekuva.ingest.load import ingest
+    from tilannekuva.ingest.problems import LoadRejected
+
+    bad = tmp_path / "palvelumuotoilu.csv"
+    bad.write_text("conversation_id;school_year_id;unit_id;theme;held_on;participants\n"
+                   "1;2024;999999;viestinta;1.10.2024;5\n", encoding="utf-8")
+    history = LoadHistory(demo_env / "state" / "loads.sqlite")
+    with pytest.raises(LoadRejected):
+        ingest([bad], demo_env / "warehouse", history, run_by="tietohallinto")
+    at = login("admin")
+    at.switch_page("pages/admin_loads.py").run()
+    assert not at.exception
+    frames = [df.value for df in at.dataframe]
+    history_table = next(f for f in frames if "Suorittaja" in f.columns)
+    assert history_table.iloc[0]["Suorittaja"] == "tietohallinto"
+    assert history_table.iloc[0]["Tulos"] == t("ingest.result.rejected")
+    # The newest load is picked: its problem is shown with file, row and column, in Finnish.
+    shown = texts(at)
+    assert "palvelumuotoilu.csv, rivi 2, sarake unit_id: Arvoa 999999 ei löydy" in shown
+    sources = next(f for f in frames if "Lähdejärjestelmä" in f.columns)
+    assert len(sources) == 19 and "kirjautumiset" in sources["Lähde"].tolist()
+    contract = next(f for f in frames if "Sarake" in f.columns)
+    assert contract["Sarake"].tolist()[:2] == ["school_year_id", "label"]     # first contract: lukuvuodet
+    at.selectbox(key="contract_pick").set_value("poissaolot").run()
+    contract = next(df.value for df in at.dataframe if "Sarake" in df.value.columns)
+    assert "unexcused_hours" in contract["Sarake"].tolist()

@@ -22,7 +22,7 @@ USERS = {
     ("lead", "sector_lead", "all", (), None, False, True, ("sector_training_reach",)),
     ("head", "principal", "units", (101, 102), None, True, False, ("principal_unit",)),
     ("teach", "teacher", "groups", (), 42, True, False, ("teacher_groups",)),
-    ("root", "admin", "all", (), None, False, True, ("admin_status",)),
+    ("root", "admin", "all", (), None, False, True, ("admin_status", "admin_loads")),
 ])
 def test_principal_of_each_role(username, role, scope, units, staff, pupil_rows, suppress, pages):
     p = build_principal(username, username.title(), USERS, POLICY)

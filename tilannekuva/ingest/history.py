@@ -135,7 +135,7 @@ class LoadHistory:
     def loads(self, limit: int = 50) -> pl.DataFrame:
         with self._db() as db:
             rows = db.execute("""
-                select l.load_id, l.kind, datetime(l.started_at, 'unixepoch') as started_at, l.run_by, l.result,
+                select l.load_id, l.kind, datetime(l.started_at, 'unixepoch', 'localtime') as started_at, l.run_by, l.result,
                        l.seconds, l.version, l.message, count(f.file_name) as files,
                        sum(f.rows_in) as rows_in, sum(f.rows_accepted) as rows_accepted
                 from load l left join load_file f using (load_id)
