@@ -18,15 +18,17 @@ st.header(t("loads.sources", lang))
 fresh = loaders.frame(principal, "data_freshness")
 sources = pl.DataFrame({"source": list(CONTRACTS), "table": [c.table for c in CONTRACTS.values()],
                         "system": [c.system for c in CONTRACTS.values()]})
-sources = sources.join(fresh, on="source", how="left")
+counts = loaders.frame(principal, "table_row_counts").rename({"table_name": "table", "row_count": "rows"})
+sources = sources.join(fresh, on="source", how="left").join(counts, on="table", how="left")
 st.dataframe(sources.select(
     pl.col("source").alias(t("col.source", lang)),
     pl.col("system").alias(t("col.system", lang)),
     pl.col("table").alias(t("col.table", lang)),
     pl.col("data_as_of").map_elements(lambda d: fmt_date(d, lang), return_dtype=pl.String)
     .fill_null("–").alias(t("col.data_as_of", lang)),
-    pl.col("row_count").alias(t("col.rows", lang)),
+    pl.col("rows").alias(t("col.rows", lang)),
 ), hide_index=True, column_config={t("col.rows", lang): st.column_config.NumberColumn(format="localized")})
+st.caption(t("loads.dimensions_note", lang))
 
 st.header(t("loads.history", lang))
 history = loaders.load_history()

@@ -26,6 +26,17 @@ def demo_home(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def demo_exports(demo_home, tmp_path_factory) -> Path:
+    """The tiny demo city written out as its source systems deliver it (mixed formats)."""
+    from tilannekuva.ingest.exports import write_exports
+    from tilannekuva.warehouse import current_file
+
+    out = tmp_path_factory.mktemp("exports")
+    write_exports(current_file(demo_home / "warehouse"), out, style="mixed")
+    return out
+
+
+@pytest.fixture(scope="session")
 def warehouse(demo_home) -> Warehouse:
     return Warehouse(demo_home / "warehouse", suppression_threshold=5)
 

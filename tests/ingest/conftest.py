@@ -11,17 +11,8 @@ import polars as pl
 import pytest
 
 from tilannekuva.ingest.contracts import CONTRACTS
-from tilannekuva.ingest.exports import write_exports
 from tilannekuva.ingest.history import LoadHistory
 from tilannekuva.warehouse import close_all, current_file, publish
-
-
-@pytest.fixture(scope="session")
-def demo_exports(demo_home, tmp_path_factory) -> Path:
-    """The tiny demo city written out as its source systems deliver it (mixed formats)."""
-    out = tmp_path_factory.mktemp("exports")
-    write_exports(current_file(demo_home / "warehouse"), out, style="mixed")
-    return out
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
--- page: all (data-as-of caption), admin_status
+-- page: all (data-as-of caption), admin_status, admin_loads
 -- grain: aggregate
 -- params:
 -- Each source's data-as-of date, when it was loaded and how many rows it holds.

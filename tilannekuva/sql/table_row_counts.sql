@@ -1,4 +1,4 @@
--- page: admin_status
+-- page: admin_status, admin_loads
 -- grain: aggregate
 -- params:
 -- Row counts of the warehouse tables (no contents).
