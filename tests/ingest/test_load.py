@@ -224,3 +224,33 @@ def test_dates_after_the_load_day_are_refused(source_rows, home, history, tmp_pa
     with pytest.raises(LoadRejected):
         ingest([tmp_path / "koulutusosallistumiset.csv"], home / "warehouse", history,
                today=earliest - dt.timedelta(days=1))
+
+
+def _age_schema(warehouse_dir: Path) -> None:
+    """Make the served file look like one of schema version 1."""
+    served = current_file(warehouse_dir)
+    con = duckdb.connect(str(served))
+    con.execute("update meta_schema_version set version = 1")
+    con.close()
+
+
+def test_a_load_into_an_older_schema_is_refused_and_recorded(demo_exports, home, history):
+    from tilannekuva.ingest.load import LoadFailed
+    _age_schema(home / "warehouse")
+    version = current_file(home / "warehouse").name
+    with pytest.raises(LoadFailed, match="schema version 1"):
+        ingest([demo_exports / "alueet.xlsx"], home / "warehouse", history)
+    assert current_file(home / "warehouse").name == version
+    assert history.loads(1)["result"][0] == "failed"
+
+
+def test_demo_if_missing_rebuilds_an_older_schema_but_keeps_a_current_one(home, monkeypatch, capsys):
+    from tilannekuva.cli import main
+    monkeypatch.setenv("TILANNEKUVA_MODE", "demo")
+    version = current_file(home / "warehouse").name
+    assert main(["demo", "--scale", "0.02", "--data-dir", str(home), "--if-missing"]) == 0
+    assert current_file(home / "warehouse").name == version
+    _age_schema(home / "warehouse")
+    assert main(["demo", "--scale", "0.02", "--data-dir", str(home), "--if-missing"]) == 0
+    assert "older schema" in capsys.readouterr().out
+    assert current_file(home / "warehouse").name != version

@@ -202,6 +202,7 @@ def _prepare(path: Path, contract: Contract, sha: str, size: int, known: Known,
              today: dt.date) -> tuple[_Prepared | None, list[Problem]]:
     if path.suffix.lower() not in FORMATS:
         return None, [Problem(path.name, "unsupported_format", values={"suffix": path.suffix or "–"})]
+    started = time.perf_counter()
     export, problems = read_export(path, contract)
     if export is None:
         return None, problems
@@ -217,6 +218,8 @@ def _prepare(path: Path, contract: Contract, sha: str, size: int, known: Known,
             if ref in REFERENCED:
                 known.add(ref, typed[col].drop_nulls())
     periods = _periods(typed, contract)
+    log.info("%s: %d rows read and checked in %.1f s (%s), %d problems", path.name, typed.height,
+             time.perf_counter() - started, export.detail or export.format, len(problems))
     return _Prepared(path, contract, sha, size, export.format, typed, periods), problems
 
 
@@ -246,7 +249,7 @@ def _write(warehouse_dir: Path, served: Path | None, prepared: list[_Prepared], 
         shutil.copyfile(served, building)
     replaced: dict[Path, int] = {}
     try:
-        con = duckdb.connect(str(building))
+        con = duckdb.connect(str(building), config={"enable_progress_bar": False})
         try:
             if served is None:
                 con.execute(schema_sql())
@@ -256,7 +259,9 @@ def _write(warehouse_dir: Path, served: Path | None, prepared: list[_Prepared], 
             pause = float(os.environ.get(PAUSE_ENV, "0") or 0)
             for name in sorted(by_contract, key=lambda n: CONTRACTS[n].order):
                 items = by_contract[name]
+                step = time.perf_counter()
                 removed = _apply(con, CONTRACTS[name], pl.concat([i.frame for i in items]))
+                log.info("%s: written in %.1f s (%d rows replaced)", name, time.perf_counter() - step, removed)
                 for i in items:
                     replaced[i.path] = removed if i is items[0] else 0
                 if pause:
@@ -264,8 +269,10 @@ def _write(warehouse_dir: Path, served: Path | None, prepared: list[_Prepared], 
                     print(f"PAUSED {building.name}", flush=True)
                     time.sleep(pause)
                     pause = 0
+            step = time.perf_counter()
             refresh_aggregates(con, today)
             con.execute("checkpoint")
+            log.info("rollups rebuilt and checkpointed in %.1f s", time.perf_counter() - step)
         finally:
             con.close()
         building.rename(final)
