@@ -17,7 +17,7 @@ import logging
 import os
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -27,7 +27,7 @@ from tilannekuva.aggregates import refresh_aggregates
 from tilannekuva.ingest.contracts import CONTRACTS, REFERENCED, Contract, Known, contract_for_file
 from tilannekuva.ingest.history import FileRecord, LoadHistory
 from tilannekuva.ingest.problems import LoadRejected, Problem
-from tilannekuva.ingest.read import FORMATS, check_columns, coerce, read_export
+from tilannekuva.ingest.read import check_columns, coerce, read_export
 from tilannekuva.ingest.validate import validate
 from tilannekuva.warehouse import (
     SCHEMA_VERSION, WarehouseUnavailable, building_file, current_file, publish, remove_file, remove_old_versions, schema_sql, schema_version,
@@ -69,14 +69,16 @@ class _Prepared:
 
 
 def expand(paths: list[Path]) -> list[Path]:
-    """Files as given, and the files of any folder given (hidden files aside), in name order."""
+    """Files as given, and the files of any folder given (hidden files aside), in name order;
+    a file named twice is loaded once."""
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
             files += sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith("."))
         else:
             files.append(p)
-    return files
+    unique = {f.resolve(): f for f in reversed(files)}
+    return [f for f in files if unique.get(f.resolve()) is f]
 
 
 def sha256_of(path: Path) -> str:
@@ -91,93 +93,98 @@ def ingest(paths: list[Path], warehouse_dir: Path, history: LoadHistory, run_by:
            force: bool = False, today: dt.date | None = None) -> LoadResult:
     """Load the exports in `paths` as one all-or-nothing load. Raises LoadRejected with every
     problem found, LoadFailed if writing failed, WarehouseBusy if another writer runs."""
-    run_by = run_by or _who()
     today = today or dt.date.today()
     warehouse_dir = Path(warehouse_dir)
     with writer_lock(warehouse_dir):
         history.mark_interrupted()
-        load_id = history.start(run_by)
+        load_id = history.start(run_by or _who())
         started = time.perf_counter()
         files = expand(paths)
-        records: dict[Path, FileRecord] = {}
-        problems: list[Problem] = []
-        if not files:
-            problems.append(Problem("–", "no_files"))
-        prepared: list[_Prepared] = []
         try:
-            served = current_file(warehouse_dir)
-        except WarehouseUnavailable:
-            served = None
-        if served is not None and schema_version(served) != SCHEMA_VERSION:
-            message = (f"The served warehouse {served.name} has schema version {schema_version(served)}; "
-                       f"this version of Tilannekuva loads into version {SCHEMA_VERSION}")
-            history.finish(load_id, "failed", [], message=message)
-            raise LoadFailed(message)
-        known = _known_values(served)
-        todo = []
-        for path in files:
-            if not path.exists():
-                problems.append(Problem(path.name, "not_found"))
-                continue
-            contract = contract_for_file(path.name)
-            sha, size = sha256_of(path), path.stat().st_size
-            if contract is None:
-                problem = Problem(path.name, "unknown_source", values={"sources": ", ".join(CONTRACTS)})
-                problems.append(problem)
-                records[path] = FileRecord(path.name, None, sha, size, problems=(problem,))
-                continue
-            previous = None if force else history.already_loaded(contract.name, sha)
-            if previous is not None:
-                records[path] = FileRecord(path.name, contract.name, sha, size, result="skipped",
-                                           periods=f"= load {previous}")
-                continue
-            todo.append((path, contract, sha, size))
-        # Dimensions first: a fact may reference a unit or pupil that arrives in the same load.
-        for path, contract, sha, size in sorted(todo, key=lambda item: item[1].order):
-            item, file_problems = _prepare(path, contract, sha, size, known, today)
-            file_problems.sort(key=lambda p: (p.row is None, p.row or 0))
-            problems += file_problems
-            records[path] = FileRecord(path.name, contract.name, sha, size,
-                                       format=item.format if item else None,
-                                       rows_in=item.frame.height if item else None,
-                                       periods=item.periods if item else None,
-                                       result="rejected" if file_problems else "valid",
-                                       problems=tuple(file_problems))
-            if item is not None:
-                prepared.append(item)
+            served = _served(warehouse_dir)
+            records, prepared, problems = _check(files, _known_values(served), history, force, today)
+        except LoadFailed as exc:
+            history.finish(load_id, "failed", [], message=str(exc))
+            raise
+        except Exception as exc:
+            history.finish(load_id, "failed", [], message=f"{type(exc).__name__}: {exc}"[:500])
+            raise
         if problems:
-            recs = [_with(records[p], result="rejected" if records[p].result != "skipped" else "skipped")
-                    for p in files if p in records]
+            recs = [replace(r, result="rejected") if r.result == "valid" else r for r in records]
             history.finish(load_id, "rejected", recs, message=f"{len(problems)} problems")
             log.warning("load %d rejected: %d problems in %d files", load_id, len(problems), len(files))
             raise LoadRejected(problems)
         if not prepared:
-            recs = [records[p] for p in files]
-            history.finish(load_id, "skipped", recs, message="identical to loaded files")
-            return LoadResult(load_id, "skipped", None, recs, time.perf_counter() - started)
+            history.finish(load_id, "skipped", records, message="identical to loaded files")
+            return LoadResult(load_id, "skipped", None, records, time.perf_counter() - started)
         try:
             version, replaced = _write(warehouse_dir, served, prepared, load_id, today)
         except Exception as exc:
-            recs = [_with(records[p], result="rejected" if records[p].result == "valid" else records[p].result)
-                    for p in files]
+            recs = [replace(r, result="rejected") if r.result == "valid" else r for r in records]
             history.finish(load_id, "failed", recs, message=str(exc)[:500])
             log.error("load %d failed while writing: %s", load_id, exc)
             raise LoadFailed(str(exc)) from exc
-        recs = []
-        for p in files:
-            rec = records[p]
-            if rec.result == "valid":
-                rec = _with(rec, result="loaded", rows_accepted=rec.rows_in, rows_replaced=replaced.get(p, 0))
-            recs.append(rec)
+        recs = [replace(r, result="loaded", rows_accepted=r.rows_in, rows_replaced=replaced.get(r.file_name, 0))
+                if r.result == "valid" else r for r in records]
         history.finish(load_id, "loaded", recs, version=version)
         seconds = time.perf_counter() - started
         log.info("load %d published %s in %.1f s", load_id, version, seconds)
         return LoadResult(load_id, "loaded", version, recs, seconds)
 
 
-def _with(record: FileRecord, **changes) -> FileRecord:
-    from dataclasses import replace
-    return replace(record, **changes)
+def _served(warehouse_dir: Path) -> Path | None:
+    """The served file, or None for a first load; an older schema cannot be loaded into."""
+    try:
+        served = current_file(warehouse_dir)
+    except WarehouseUnavailable:
+        return None
+    version = schema_version(served)
+    if version != SCHEMA_VERSION:
+        raise LoadFailed(f"The served warehouse {served.name} has schema version {version}; "
+                         f"this version of Tilannekuva loads into version {SCHEMA_VERSION}")
+    return served
+
+
+def _check(files: list[Path], known: Known, history: LoadHistory, force: bool,
+           today: dt.date) -> tuple[list[FileRecord], list[_Prepared], list[Problem]]:
+    """Read and check every file (dimensions first, so a fact may reference a unit or pupil
+    that arrives in the same load); nothing is written here."""
+    records: dict[Path, FileRecord] = {}
+    problems: list[Problem] = [] if files else [Problem("–", "no_files")]
+    todo = []
+    for path in files:
+        if not path.exists():
+            problem = Problem(path.name, "not_found")
+            problems.append(problem)
+            records[path] = FileRecord(path.name, None, "", 0, problems=(problem,))
+            continue
+        contract = contract_for_file(path.name)
+        sha, size = sha256_of(path), path.stat().st_size
+        if contract is None:
+            problem = Problem(path.name, "unknown_source", values={"sources": ", ".join(CONTRACTS)})
+            problems.append(problem)
+            records[path] = FileRecord(path.name, None, sha, size, problems=(problem,))
+            continue
+        previous = None if force else history.already_loaded(contract.name, sha)
+        if previous is not None:
+            records[path] = FileRecord(path.name, contract.name, sha, size, result="skipped",
+                                       periods=f"= load {previous}")
+            continue
+        todo.append((path, contract, sha, size))
+    prepared = []
+    for path, contract, sha, size in sorted(todo, key=lambda item: item[1].order):
+        item, file_problems = _prepare(path, contract, sha, size, known, today)
+        file_problems.sort(key=lambda p: (p.row is None, p.row or 0))
+        problems += file_problems
+        records[path] = FileRecord(path.name, contract.name, sha, size,
+                                   format=item.format if item else None,
+                                   rows_in=item.frame.height if item else None,
+                                   periods=item.periods if item else None,
+                                   result="rejected" if file_problems else "valid",
+                                   problems=tuple(file_problems))
+        if item is not None:
+            prepared.append(item)
+    return [records[p] for p in files], prepared, problems
 
 
 def _who() -> str:
@@ -200,8 +207,6 @@ def _known_values(served: Path | None) -> Known:
 
 def _prepare(path: Path, contract: Contract, sha: str, size: int, known: Known,
              today: dt.date) -> tuple[_Prepared | None, list[Problem]]:
-    if path.suffix.lower() not in FORMATS:
-        return None, [Problem(path.name, "unsupported_format", values={"suffix": path.suffix or "–"})]
     started = time.perf_counter()
     export, problems = read_export(path, contract)
     if export is None:
@@ -241,16 +246,17 @@ def _periods(frame: pl.DataFrame, contract: Contract) -> str:
 
 
 def _write(warehouse_dir: Path, served: Path | None, prepared: list[_Prepared], load_id: int,
-           today: dt.date) -> tuple[str, dict[Path, int]]:
+           today: dt.date) -> tuple[str, dict[str, int]]:
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
     building = building_file(warehouse_dir, stamp)
     final = warehouse_dir / f"tilannekuva-{stamp}-load{load_id}.duckdb"
     if served is not None:
         shutil.copyfile(served, building)
-    replaced: dict[Path, int] = {}
+    replaced: dict[str, int] = {}
     try:
-        con = duckdb.connect(str(building), config={"enable_progress_bar": False})
+        con = duckdb.connect(str(building))
         try:
+            con.execute("set enable_progress_bar = false")
             if served is None:
                 con.execute(schema_sql())
             by_contract: dict[str, list[_Prepared]] = {}
@@ -263,7 +269,7 @@ def _write(warehouse_dir: Path, served: Path | None, prepared: list[_Prepared], 
                 removed = _apply(con, CONTRACTS[name], pl.concat([i.frame for i in items]))
                 log.info("%s: written in %.1f s (%d rows replaced)", name, time.perf_counter() - step, removed)
                 for i in items:
-                    replaced[i.path] = removed if i is items[0] else 0
+                    replaced[i.path.name] = removed if i is items[0] else 0
                 if pause:
                     log.warning("pausing %.0f s half-way through the load (%s)", pause, PAUSE_ENV)
                     print(f"PAUSED {building.name}", flush=True)

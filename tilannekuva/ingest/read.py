@@ -52,27 +52,29 @@ def read_export(path: Path, contract: Contract) -> tuple[Export | None, list[Pro
     return _read_parquet(path)
 
 
-def _decode(path: Path, raw: bytes) -> tuple[str | None, str, list[Problem]]:
+def _decode(path: Path, raw: bytes) -> tuple[bytes | None, str, list[Problem]]:
+    """The file as UTF-8 bytes (BOM removed), the encoding it was in, or the problem."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:4096]:
         return None, "", [Problem(path.name, "utf16_or_binary")]
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
-        return raw.decode("utf-8"), "UTF-8", []
+        raw.decode("utf-8")
+        return raw, "UTF-8", []
     except UnicodeDecodeError:
         pass
     try:
-        return raw.decode("cp1252"), "Windows-1252", []
+        return raw.decode("cp1252").encode("utf-8"), "Windows-1252", []
     except UnicodeDecodeError as exc:
         return None, "", [Problem(path.name, "bad_encoding", values={"offset": exc.start, "byte": f"0x{raw[exc.start]:02X}"})]
 
 
 def _read_csv(path: Path) -> tuple[Export | None, list[Problem]]:
-    text, encoding, problems = _decode(path, path.read_bytes())
-    if text is None:
+    data, encoding, problems = _decode(path, path.read_bytes())
+    if data is None:
         return None, problems
-    header, _, _ = text.partition("\n")
-    header = header.rstrip("\r")
+    header = data[:data.find(b"\n")] if b"\n" in data else data
+    header = header.decode("utf-8").rstrip("\r")
     if not header.strip():
         return None, [Problem(path.name, "empty_file")]
     counts = {d: header.count(d) for d in DELIMITERS}
@@ -82,15 +84,14 @@ def _read_csv(path: Path) -> tuple[Export | None, list[Problem]]:
         if foreign:
             return None, [Problem(path.name, "wrong_delimiter", row=1, values={"found": foreign[0]})]
     try:
-        frame = pl.read_csv(io.StringIO(text), separator=delimiter, infer_schema=False, quote_char='"',
-                            raise_if_empty=False)
+        frame = pl.read_csv(data, separator=delimiter, infer_schema=False, quote_char='"', raise_if_empty=False)
     except pl.exceptions.PolarsError as exc:
-        return None, _ragged_rows(path, text, delimiter) or [
+        return None, _ragged_rows(path, data.decode("utf-8"), delimiter) or [
             Problem(path.name, "unreadable", values={"error": str(exc).splitlines()[0][:200]})]
     if frame.height == 0:
         return None, [Problem(path.name, "header_only")]
     problems = []
-    if not text.endswith("\n") and frame.width > 1 and frame.row(-1)[-1] is None:
+    if not data.endswith(b"\n") and frame.width > 1 and frame.row(-1)[-1] is None:
         problems.append(Problem(path.name, "truncated", row=frame.height + 1))
     return Export(path, "csv", frame, first_row=2, detail=f"{encoding}, '{delimiter}'"), problems
 
@@ -163,22 +164,43 @@ def check_columns(export: Export, contract: Contract, others: list[Contract]) ->
     return problems
 
 
-def _parse_text(s: pl.Expr, type_: str) -> pl.Expr:
-    s = s.str.strip_chars()
-    s = pl.when(s == "").then(None).otherwise(s)
+def _pick_formats(values: pl.Series, formats: tuple[str, ...], parse) -> list[str]:
+    """The formats to try, the one that parses a sample of the column first: trying every
+    format on every row costs seconds per million rows."""
+    sample = values.drop_nulls().head(200)
+    ranked = sorted(formats, key=lambda f: -parse(sample, f).is_not_null().sum())
+    return ranked
+
+
+def _parse_text(values: pl.Series, type_: str) -> pl.Series:
+    s = values.str.strip_chars()
+    s = pl.select(pl.when(s == "").then(None).otherwise(s)).to_series().alias(values.name)
     if type_ in ("int", "bigint"):
         digits = s.str.replace_all(r"[\s\u00a0]", "").str.replace(r"\.0+$", "")
         return digits.cast(POLARS_TYPES[type_], strict=False)
     if type_ == "decimal":
         return s.str.replace_all(r"[\s\u00a0]", "").str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
-    if type_ == "date":
-        return pl.coalesce([s.str.to_date(f, strict=False) for f in DATE_FORMATS]
-                           + [s.str.to_datetime(f, strict=False).dt.date() for f in TIMESTAMP_FORMATS])
-    if type_ == "timestamp":
-        return pl.coalesce([s.str.to_datetime(f, strict=False, time_unit="us") for f in TIMESTAMP_FORMATS])
+    if type_ in ("date", "timestamp"):
+        if type_ == "date":
+            def parse(v, f):
+                return v.str.to_date(f, strict=False) if "%H" not in f else v.str.to_datetime(f, strict=False).dt.date()
+            formats = DATE_FORMATS + TIMESTAMP_FORMATS
+        else:
+            def parse(v, f):
+                return v.str.to_datetime(f, strict=False, time_unit="us")
+            formats = TIMESTAMP_FORMATS
+        ranked = _pick_formats(s, formats, parse)
+        out = parse(s, ranked[0])
+        missing = out.is_null() & s.is_not_null()
+        if missing.any():               # a few rows in another format: try the rest on those only
+            rest = s.filter(missing)
+            fixed = pl.select(pl.coalesce([parse(rest, f) for f in ranked[1:]])).to_series()
+            out = out.scatter(missing.arg_true(), fixed)
+        return out
     if type_ == "bool":
         low = s.str.to_lowercase()
-        return pl.when(low.is_in(list(TRUE))).then(True).when(low.is_in(list(FALSE))).then(False).otherwise(None)
+        return pl.select(pl.when(low.is_in(list(TRUE))).then(True).when(low.is_in(list(FALSE))).then(False)
+                         .otherwise(None)).to_series()
     return s
 
 
@@ -198,19 +220,22 @@ def _cast_typed(s: pl.Expr, source: pl.DataType, type_: str) -> pl.Expr:
 def coerce(export: Export, contract: Contract) -> tuple[pl.DataFrame, pl.DataFrame, list[Problem]]:
     """Typed columns in contract order, a mask of cells that failed to parse, and their problems."""
     frame = export.frame.rename({c: c.strip() for c in export.frame.columns})
-    typed, failed = [], []
+    typed, failed = {}, {}
     for col in contract.columns:
-        raw = pl.col(col.name)
-        source = frame.schema[col.name]
-        value = _parse_text(raw, col.type) if source == pl.String else _cast_typed(raw, source, col.type)
-        blank = raw.is_null() | (raw.cast(pl.String).str.strip_chars() == "") if source == pl.String else raw.is_null()
-        typed.append(value.alias(col.name))
-        failed.append((~blank & value.is_null()).alias(col.name))
-    typed_frame = frame.select(typed)
-    mask = frame.select(failed)
+        raw = frame[col.name]
+        if raw.dtype == pl.String:
+            value = _parse_text(raw, col.type)
+            blank = raw.is_null() | (raw.str.strip_chars() == "")
+        else:
+            value = frame.select(_cast_typed(pl.col(col.name), raw.dtype, col.type)).to_series()
+            blank = raw.is_null()
+        typed[col.name] = value.alias(col.name).cast(POLARS_TYPES[col.type])
+        failed[col.name] = ~blank & value.is_null()
+    typed_frame = pl.DataFrame(typed)
+    mask = pl.DataFrame(failed)
     problems = []
     for col in contract.columns:
-        rows = mask.select(pl.arg_where(pl.col(col.name))).to_series()
+        rows = mask[col.name].arg_true()
         if rows.len() == 0:
             continue
         shown = frame[col.name].gather(rows.head(ROWS_LISTED)).cast(pl.String)
