@@ -16,7 +16,7 @@ import polars as pl
 import pytest
 
 from tilannekuva.access import Principal
-from tilannekuva.ingest.contracts import CONTRACTS, contracts_markdown
+from tilannekuva.ingest.contracts import CONTRACTS, contract_for_file, contracts_markdown
 from tilannekuva.ingest.history import LoadHistory
 from tilannekuva.ingest.load import PAUSE_ENV, ingest
 from tilannekuva.settings import PROJECT_ROOT
@@ -254,3 +254,19 @@ def test_demo_if_missing_rebuilds_an_older_schema_but_keeps_a_current_one(home, 
     assert main(["demo", "--scale", "0.02", "--data-dir", str(home), "--if-missing"]) == 0
     assert "older schema" in capsys.readouterr().out
     assert current_file(home / "warehouse").name != version
+
+
+def test_demo_command_writes_exports_in_each_systems_format(tmp_path, monkeypatch):
+    from tilannekuva.cli import main
+    monkeypatch.setenv("TILANNEKUVA_MODE", "demo")
+    assert main(["demo", "--scale", "0.02", "--data-dir", str(tmp_path / "data"),
+                 "--exports", str(tmp_path / "exports")]) == 0
+    files = {p.name for p in (tmp_path / "exports").iterdir()}
+    assert {"yksikot.xlsx", "henkilosto.csv", "poissaolot.csv", "arvioinnit.parquet",
+            "kirjautumiset_2026.parquet"} <= files
+    assert {contract_for_file(f).name for f in files} == set(CONTRACTS)
+    # The HR system's export is Windows-1252 with ';' and Finnish dates and truth values.
+    raw = (tmp_path / "exports" / "palvelussuhteet.csv").read_bytes()
+    assert raw.startswith(b"school_year_id;staff_id;unit_id")
+    henkilosto = (tmp_path / "exports" / "henkilosto.csv").read_bytes().decode("cp1252")
+    assert ";kyllä" in henkilosto or ";ei" in henkilosto
