@@ -16,3 +16,10 @@ def to_csv_fi(frame: pl.DataFrame) -> bytes:
     frame.write_csv(buffer, separator=";", decimal_comma=True, date_format="%d.%m.%Y",
                     datetime_format="%d.%m.%Y %H:%M")
     return BOM + buffer.getvalue()
+
+
+def to_xlsx(frame: pl.DataFrame, sheet: str = "Tiedot") -> bytes:
+    """The frame as an Excel workbook (one sheet, typed cells, dates as dates)."""
+    buffer = io.BytesIO()
+    frame.write_excel(buffer, worksheet=sheet[:31], autofit=True, dtype_formats={pl.Date: "d.m.yyyy"})
+    return buffer.getvalue()

@@ -5,7 +5,7 @@ Header lines (SQL comments at the top of the file):
     -- page: <page id that uses it>
     -- grain: aggregate | pupil        (pupil = one row per named pupil; needs pupil_rows)
     -- params: a, b                    (the named parameters the query binds, $a, $b)
-    -- suppress: <count column>; cells: <dims>; fixed: <dims>; values: <columns>
+    -- suppress: <count column>; cells: <dims>; fixed: <dims>; values: <columns>; base: <denominator>
     -- benchmark: true                 (figures from outside the user's own scope: always suppressed)
 
 Every query reads only the `scoped_*` and `bench_*` relations created by `_scope.sql`;
@@ -35,6 +35,7 @@ class Suppression:
     cells: tuple[str, ...]
     fixed: tuple[str, ...]
     values: tuple[str, ...]
+    base: str | None = None      # the denominator column: a cell whose base is under the threshold is hidden too
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,9 @@ def _parse_suppression(text: str) -> Suppression:
     for part in parts[1:]:
         key, _, value = part.partition(":")
         options[key.strip()] = _split_list(value)
-    return Suppression(count_column, options.get("cells", ()), options.get("fixed", ()), options.get("values", ()))
+    base = options.get("base", ())
+    return Suppression(count_column, options.get("cells", ()), options.get("fixed", ()), options.get("values", ()),
+                       base[0] if base else None)
 
 
 def _walk_tables(node, found: set[str], ctes: set[str]) -> None:

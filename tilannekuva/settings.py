@@ -37,6 +37,9 @@ class Settings:
     failed_login_limit_user: int = 5
     failed_login_limit_client: int = 20
     failed_login_window_minutes: int = 15
+    targets: tuple[tuple[str, float], ...] = ()          # [targets] M1 = 1.0 …; defaults in metrics.py
+    absence_concern_hours: float = 60.0                   # S1 thresholds: absence hours in one term
+    absence_serious_hours: float = 100.0
 
     @property
     def warehouse_dir(self) -> Path:
@@ -114,4 +117,7 @@ def load_settings(environ: dict[str, str] | None = None, for_app: bool = True) -
         failed_login_limit_user=int(pick("failed_login_limit_user", 5)),
         failed_login_limit_client=int(pick("failed_login_limit_client", 20)),
         failed_login_window_minutes=int(pick("failed_login_window_minutes", 15)),
+        targets=tuple(sorted((str(k), float(v)) for k, v in (conf.get("targets") or {}).items())),
+        absence_concern_hours=float(pick("absence_concern_hours", 60.0)),
+        absence_serious_hours=float(pick("absence_serious_hours", 100.0)),
     )

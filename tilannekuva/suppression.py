@@ -1,7 +1,9 @@
 """Small-cell suppression with complementary suppression, applied to query results.
 
 Primary: a cell whose pupil count is 1 .. threshold-1 is hidden (count and its derived
-values set to null). A zero count is shown: it reveals nothing about anyone.
+values set to null). A zero count is shown: it reveals nothing about anyone — unless the
+cell's base (the denominator, e.g. the pupils enrolled) is itself under the threshold, where
+"0 of 3" would tell something about each of the three; then the cell and its base are hidden.
 
 Complementary: a frame may hold cells and their totals (rows where a dimension is null
 are that dimension's total, e.g. from `group by grouping sets`). For every dimension that
@@ -28,6 +30,9 @@ def suppress(frame: pl.DataFrame, rule: Suppression, threshold: int) -> tuple[pl
     count = rule.count_column
     counts = frame[count].to_list()
     hidden = [c is not None and 0 < c < threshold for c in counts]
+    if rule.base is not None:
+        bases = frame[rule.base].to_list()
+        hidden = [h or (b is not None and 0 < b < threshold) for h, b in zip(hidden, bases, strict=True)]
     summed_dims = [d for d in rule.cells if d not in rule.fixed]
     rows = frame.select(rule.cells).rows() if rule.cells else [()] * frame.height
 
@@ -57,7 +62,7 @@ def suppress(frame: pl.DataFrame, rule: Suppression, threshold: int) -> tuple[pl
                 changed = True
 
     mask = pl.Series(HIDDEN, hidden)
-    nulled = [count, *rule.values]
+    nulled = [count, *rule.values, *([rule.base] if rule.base else [])]
     result = frame.with_columns(mask).with_columns(
         [pl.when(pl.col(HIDDEN)).then(None).otherwise(pl.col(c)).alias(c) for c in nulled]
     )

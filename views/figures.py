@@ -31,27 +31,48 @@ def _layout(fig: go.Figure, title: str, y_title: str, x_title: str = "", percent
 
 
 def share_trend(frame: pl.DataFrame, *, x: str, series: str, y: str, title: str, y_title: str,
-                target: float | None = None, target_label: str = "") -> go.Figure:
-    """One line per series value over the x categories (e.g. reach by sector over school years)."""
+                target: float | None = None, target_label: str = "", kind: str = "share") -> go.Figure:
+    """One line per series value over the x categories (e.g. reach by sector over school years).
+    kind "share": 0–100 % axis; kind "mean": the 1–5 rating scale."""
     fig = go.Figure()
+    hover = "%{y:.0%}" if kind == "share" else "%{y:.2f}"
     for i, (name,) in enumerate(frame.select(series).unique(maintain_order=True).rows()):
         part = frame.filter(pl.col(series) == name)
         fig.add_trace(go.Scatter(
             x=part[x].to_list(), y=part[y].to_list(), name=str(name), mode="lines+markers",
             line=dict(color=OKABE_ITO[i % len(OKABE_ITO)], dash=DASHES[i % len(DASHES)], width=3),
             marker=dict(symbol=MARKERS[i % len(MARKERS)], size=9),
-            hovertemplate="%{y:.0%}<extra>%{fullData.name}</extra>",
+            hovertemplate=hover + "<extra>%{fullData.name}</extra>",
         ))
     if target is not None:
         fig.add_hline(y=target, line=dict(color="#444444", dash="dot", width=2),
                       annotation_text=target_label, annotation_position="top left")
-    fig = _layout(fig, title, y_title, percent=True)
-    fig.update_yaxes(range=[0, max(1.05, (target or 0) + 0.05)])
+    fig = _layout(fig, title, y_title, percent=kind == "share")
+    if kind == "share":
+        fig.update_yaxes(range=[0, max(1.05, (target or 0) + 0.05)])
+    else:
+        fig.update_yaxes(range=[1, 5.2], tickformat=".1f", rangemode="normal")
+    return fig
+
+
+def reform_trend(frame: pl.DataFrame, *, x: str, series: str, y: str, title: str, y_title: str,
+                 break_before: str, break_label: str) -> go.Figure:
+    """Shares over school years where the series change at a reform: each series is drawn only
+    where it has values, and a vertical line marks the break, so old and new never join."""
+    fig = share_trend(frame, x=x, series=series, y=y, title=title, y_title=y_title)
+    categories = frame[x].unique(maintain_order=True).to_list()
+    if break_before in categories:
+        position = categories.index(break_before) - 0.5
+        fig.add_vline(x=position, line=dict(color="#1f1f1f", dash="dash", width=2))
+        fig.add_annotation(x=position, y=1.0, yref="paper", text=break_label, showarrow=False,
+                           xanchor="left", yanchor="top", bgcolor="rgba(255,255,255,0.85)")
+    top = frame[y].drop_nulls().max() if frame.height else None
+    fig.update_yaxes(range=[0, min(1.0, (top or 0.1) * 1.25)])
     return fig
 
 
 def grouped_bars(frame: pl.DataFrame, *, x: str, series: str, y: str, title: str, y_title: str,
-                 horizontal: bool = False) -> go.Figure:
+                 horizontal: bool = False, kind: str = "count") -> go.Figure:
     """Bars per x category, one colour and pattern per series value; null values are left out."""
     fig = go.Figure()
     patterns = ["", "/", ".", "x", "-", "+"]
@@ -64,10 +85,13 @@ def grouped_bars(frame: pl.DataFrame, *, x: str, series: str, y: str, title: str
             fig.add_trace(go.Bar(y=cats, x=vals, orientation="h", **bar))
         else:
             fig.add_trace(go.Bar(x=cats, y=vals, **bar))
-    fig = _layout(fig, title, y_title)
+    fig = _layout(fig, title, y_title, percent=kind == "share")
     fig.update_layout(barmode="group", hovermode="closest")
+    value_format = {"count": ",d", "share": ".0%", "mean": ".1f"}[kind]
+    if kind == "mean":
+        fig.update_yaxes(tickformat=value_format, range=[1, 5], rangemode="normal")
     if horizontal:
-        fig.update_xaxes(title_text=y_title, type="linear", tickformat=",d")
+        fig.update_xaxes(title_text=y_title, type="linear", tickformat=value_format)
         fig.update_yaxes(title_text="", type="category", autorange="reversed")
     return fig
 

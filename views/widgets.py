@@ -9,8 +9,9 @@ import polars as pl
 import streamlit as st
 
 from tilannekuva.access import Principal
-from tilannekuva.export import to_csv_fi
-from tilannekuva.i18n import fmt_date, t
+from tilannekuva.export import to_csv_fi, to_xlsx
+from tilannekuva.i18n import fmt_date, fmt_number, fmt_percent, t
+from tilannekuva.metrics import METRICS, SECTORS
 
 from views import loaders
 from views.session import language
@@ -18,6 +19,7 @@ from views.session import language
 log = logging.getLogger("tilannekuva.app")
 
 YEAR_PARAM = "lukuvuosi"
+REMEMBER = "tk_url_"        # session_state prefix: the last value of each URL-backed filter
 
 
 def url_select(param: str, options: list, labels: dict, default, *, label_key: str, bad_key: str, key: str,
@@ -28,18 +30,47 @@ def url_select(param: str, options: list, labels: dict, default, *, label_key: s
     """
     lang = language()
     wanted = st.query_params.get(param)
-    chosen = default
-    if wanted is not None:
-        match = [o for o in options if str(o) == wanted]
+    remembered = st.session_state.get(REMEMBER + param, default)
+    chosen = remembered if remembered in options else default
+    if wanted is not None and wanted != str(remembered):
+        # The URL was not written by this session's last run: a shared link or an edited address.
+        match = [o for o in options if o is not None and str(o) == wanted]
         if match:
             chosen = match[0]
         else:
             log.warning("ignored ?%s=%r from %s: not among the allowed values", param, wanted, principal.username)
             st.warning(t(bad_key, lang))
+        if key in st.session_state:
+            st.session_state[key] = chosen
     value = st.sidebar.selectbox(t(label_key, lang), options, index=options.index(chosen), format_func=labels.get,
                                  key=key, disabled=len(options) == 1)
-    st.query_params[param] = str(value)
+    # Remembered for the session (filters survive page changes) and kept in the URL (shareable);
+    # None = "all" and is left out of the URL.
+    st.session_state[REMEMBER + param] = value
+    if value is None:
+        st.query_params.pop(param, None)
+    else:
+        st.query_params[param] = str(value)
     return value
+
+
+def area_filters(principal: Principal, units: pl.DataFrame) -> dict:
+    """Sector, district and language filters (?sektori=, ?alue=, ?kieli=), from the units in scope."""
+    lang = language()
+    everything = t("filter.all", lang)
+    sectors = [None, *[s for s in SECTORS if s in set(units["sector"])]]
+    districts = units.select("district_id", "district_sv" if lang == "sv" else "district_fi").unique().sort("district_id")
+    languages = [None, *[x for x in ("fi", "sv") if x in set(units["language"])]]
+    sector = url_select("sektori", sectors, {None: everything, **{s: t(f"sector.{s}", lang) for s in SECTORS}},
+                        None, label_key="filter.sector", bad_key="filter.bad_value", key="tk_sector",
+                        principal=principal)
+    district = url_select("alue", [None, *districts["district_id"].to_list()],
+                          {None: everything, **dict(districts.rows())}, None, label_key="filter.district",
+                          bad_key="filter.bad_value", key="tk_district", principal=principal)
+    language_ = url_select("kieli", languages, {None: everything, **{x: t(f"language.{x}", lang) for x in ("fi", "sv")}},
+                           None, label_key="filter.language", bad_key="filter.bad_value", key="tk_language",
+                           principal=principal)
+    return {"sector": sector, "district_id": district, "language": language_}
 
 
 def school_year_filter(principal: Principal) -> dict:
@@ -66,8 +97,7 @@ def chart_block(fig: go.Figure, table: pl.DataFrame, *, key: str, summary: str, 
     st.caption(summary)
     with st.expander(t("table.show", lang)):
         st.dataframe(table, hide_index=True)
-        st.download_button(t("table.download_csv", lang), to_csv_fi(table), file_name=f"{filename}.csv",
-                           mime="text/csv", key=f"{key}_csv")
+        downloads(table, key=key, filename=filename)
 
 
 def data_as_of(principal: Principal) -> None:
@@ -76,3 +106,85 @@ def data_as_of(principal: Principal) -> None:
     if fresh.is_empty():
         return
     st.caption(t("app.data_as_of", lang, date=fmt_date(fresh["data_as_of"].max(), lang)))
+
+
+def count_or_hidden(values: pl.Series) -> str:
+    """A pupil count for a KPI: the number, or 'under 5, hidden' when suppressed, '–' when none."""
+    lang = language()
+    if values.len() == 0:
+        return "–"
+    value = values[0]
+    return t("suppression.short", lang) if value is None else fmt_number(value, lang)
+
+
+def table(frame: pl.DataFrame, columns: dict[str, str], lang: str, percent: tuple[str, ...] = (),
+          decimals: dict[str, int] | None = None) -> pl.DataFrame:
+    """The columns a chart shows, with translated headers; shares as percentages (one decimal);
+    a suppressed cell stays empty and is marked in a note column."""
+    out = [((pl.col(c) * 100).round(1) if c in percent else
+            pl.col(c).round((decimals or {}).get(c, 2)) if (decimals or {}).get(c) is not None else pl.col(c))
+           .alias(t(key, lang) + (" (%)" if c in percent else "")) for c, key in columns.items()]
+    result = frame.select(out)
+    if "is_suppressed" in frame.columns and frame["is_suppressed"].any():
+        result = result.with_columns(frame["is_suppressed"].replace_strict(
+            {True: t("suppression.cell", lang), False: ""}).alias(t("col.note", lang)))
+    return result
+
+
+def filter_summary(area: dict, units: pl.DataFrame) -> str:
+    """'Perusopetus · Eteläinen · kaikki kielet' — what the page is filtered to, in words."""
+    lang = language()
+    parts = [t(f"sector.{area['sector']}", lang) if area["sector"] else t("filter.all_sectors", lang)]
+    if area["district_id"] is not None:
+        hit = units.filter(pl.col("district_id") == area["district_id"])
+        parts.append(hit["district_sv" if lang == "sv" else "district_fi"][0] if hit.height else "–")
+    else:
+        parts.append(t("filter.all_districts", lang))
+    parts.append(t(f"language.{area['language']}", lang) if area["language"] else t("filter.all_languages", lang))
+    return " · ".join(parts)
+
+
+def metric_value(metric: str, value: float | None) -> str:
+    """A metric's value as users read it: shares as '87 %', ratings as '4,12'."""
+    lang = language()
+    if value is None:
+        return "–"
+    return fmt_percent(value, lang) if METRICS[metric].kind == "share" else fmt_number(value, lang, 2)
+
+
+def metric_delta(metric: str, value: float | None, previous: float | None) -> str | None:
+    """The change from the previous year: percentage points for shares, points for means."""
+    lang = language()
+    if value is None or previous is None:
+        return None
+    if METRICS[metric].kind == "share":
+        return t("delta.points", lang, value=fmt_number((value - previous) * 100, lang, 1), sign=_sign(value - previous))
+    return t("delta.mean", lang, value=fmt_number(value - previous, lang, 2), sign=_sign(value - previous))
+
+
+def _sign(x: float) -> str:
+    return "+" if x > 0 else ""
+
+
+def light_badge(light: str) -> str:
+    """The traffic light as an icon and words, so no meaning rests on colour alone."""
+    icon = {"green": ":material/check_circle:", "amber": ":material/error:", "red": ":material/cancel:",
+            "none": ":material/remove:"}[light]
+    colour = {"green": "green", "amber": "orange", "red": "red", "none": "gray"}[light]
+    return f":{colour}[{icon} {t(f'light.{light}', language())}]"
+
+
+def area_params(area: dict) -> dict:
+    """The area filters as URL parameters (for links that keep the selection)."""
+    names = {"sector": "sektori", "district_id": "alue", "language": "kieli"}
+    return {names[k]: str(v) for k, v in area.items() if v is not None}
+
+
+def downloads(frame: pl.DataFrame, *, key: str, filename: str) -> None:
+    """CSV and Excel downloads of exactly the table shown."""
+    lang = language()
+    left, right = st.columns(2)
+    left.download_button(t("table.download_csv", lang), to_csv_fi(frame), file_name=f"{filename}.csv",
+                         mime="text/csv", key=f"{key}_csv")
+    right.download_button(t("table.download_xlsx", lang), to_xlsx(frame), file_name=f"{filename}.xlsx",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")

@@ -14,7 +14,7 @@ def metric_labels(page) -> list[str]:
 from tilannekuva.demo import DEMO_PASSWORDS
 
 LANDING = {
-    "johto": ("sector_training_reach", "Koulutusten kattavuus", "Koulutettujen osuus 2026–2027"),
+    "johto": ("sector_overview", "Kaupungin tilannekuva", "Yhteensä 2026–2027"),
     "rehtori": ("principal_unit", "Yksikköni koulutusten kattavuus", "Yksikön koulutettujen osuus 2026–2027"),
     "opettaja": ("teacher_groups", "Ryhmäni", "Ryhmiä"),
     "admin": ("admin_status", "Tietovaraston tila", "Rivejä yhteensä"),

@@ -46,9 +46,11 @@ def test_exports_load_into_an_empty_warehouse_and_match_the_source(demo_home, de
     # Rollups rebuilt by the load equal the generator's, so pages show the same numbers.
     for table in ("agg_eservice_monthly", "agg_training_reach"):
         assert _count(target, table) == _count(demo_home / "warehouse", table)
-    loaded = Warehouse(target).fetch(CITY, "training_reach_by_sector").frame
-    original = Warehouse(demo_home / "warehouse").fetch(CITY, "training_reach_by_sector").frame
-    assert loaded.equals(original)
+    # M4 is fed by Tilannekuva's own access log (not a source export), so it is left out here.
+    loaded = Warehouse(target).fetch(CITY, "metric_parts_by_unit_year").frame.filter(pl.col("metric") != "M4")
+    original = Warehouse(demo_home / "warehouse").fetch(CITY, "metric_parts_by_unit_year").frame.filter(
+        pl.col("metric") != "M4")
+    assert loaded.height > 400 and loaded.equals(original)
     sources = Warehouse(target).fetch(CITY, "data_freshness").frame
     assert set(sources["source"]) == {c.name for c in CONTRACTS.values() if c.as_of}
     close_all()
@@ -176,7 +178,7 @@ def test_load_killed_half_way_leaves_the_served_version_intact(demo_exports, hom
     slow.send_signal(signal.SIGKILL)
     slow.wait(timeout=30)
     assert fingerprint(home / "warehouse")[0::2] == before[0::2]        # CURRENT and its bytes
-    rows = Warehouse(home / "warehouse").fetch(CITY, "training_reach_by_sector").frame
+    rows = Warehouse(home / "warehouse").fetch(CITY, "metric_parts_by_unit_year").frame
     assert rows.height > 0
     close_all()
     # The next load cleans up, records the killed one as interrupted, and succeeds.

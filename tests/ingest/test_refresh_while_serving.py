@@ -60,7 +60,7 @@ def test_reads_never_fail_while_versions_are_published(home, history, demo_expor
                 failures.append(exc)
 
     readers = [threading.Thread(target=reader, args=(p, q), daemon=True)
-               for p in (CITY, UNIT) for q in ("training_reach_by_sector", "data_freshness", "school_years")]
+               for p in (CITY, UNIT) for q in ("metric_parts_by_unit_year", "data_freshness", "school_years")]
     for r in readers:
         r.start()
     publisher.start()

@@ -52,18 +52,6 @@ def test_signed_out_app_shows_only_the_login_form(demo_env):
     assert not at.metric and not at.get("plotly_chart") and not at.dataframe
 
 
-def test_sector_lead_sees_city_wide_reach(demo_env):
-    at = login("johto")
-    assert not at.exception
-    (share, trained, staff), = truth(demo_env, "select sum(trained)/sum(staff), sum(trained), sum(staff) "
-                                               "from agg_training_reach where school_year_id = 2026")
-    m = metrics(at)
-    assert m["Koulutettujen osuus 2026–2027"] == fmt_percent(share, "fi")
-    assert m["Koulutettuja"] == fmt_number(trained, "fi") and m["Henkilöstöä"] == fmt_number(staff, "fi")
-    assert len(at.get("plotly_chart")) == 2
-    assert at.query_params["lukuvuosi"] in ("2026", ["2026"])
-
-
 def test_principal_sees_own_unit_against_city(demo_env, principals):
     at = login("rehtori")
     unit = principals["rehtori"].unit_ids[0]
@@ -119,7 +107,7 @@ def test_admin_sees_row_counts_and_data_dates(demo_env):
 
 @pytest.mark.parametrize("user, foreign", [
     ("johto", "pages/principal_unit.py"), ("rehtori", "pages/teacher_groups.py"),
-    ("opettaja", "pages/admin_status.py"), ("admin", "pages/sector_training_reach.py"),
+    ("opettaja", "pages/admin_status.py"), ("admin", "pages/sector_overview.py"),
 ])
 def test_other_roles_pages_are_not_routable(demo_env, user, foreign):
     at = login(user)
@@ -204,7 +192,8 @@ def test_swedish_login_and_page(demo_env):
     at = app()
     at.session_state["tk_lang"] = "sv"
     login("johto", at=at)
-    assert "Andel utbildade 2026–2027" in metrics(at)
+    assert "Totalt 2026–2027" in metrics(at)
+    assert at.title[0].value == "Stadens lägesbild"
 
 
 def test_admin_loads_page_shows_history_problems_and_contracts(demo_env, tmp_path):

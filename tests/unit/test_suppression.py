@@ -65,3 +65,15 @@ def test_threshold_is_configurable_and_fixed_dims_are_not_summed():
 def test_empty_frame():
     result, count = suppress(frame([]), RULE, threshold=5)
     assert result.is_empty() and count == 0
+
+
+def test_a_small_base_hides_a_zero_count_and_the_base():
+    """'0 of 3 pupils have support' tells something about each of the three: hidden, with its base."""
+    rule = Suppression("n", cells=("unit",), fixed=(), values=("share",), base="enrolled")
+    f = pl.DataFrame({"unit": ["a", "b", "c", None], "n": [0, 6, 9, 15], "enrolled": [3, 40, 50, 93],
+                      "share": [0.0, 0.15, 0.18, 0.16]})
+    result, count = suppress(f, rule, threshold=5)
+    rows = {r["unit"]: r for r in result.iter_rows(named=True)}
+    assert rows["a"]["n"] is None and rows["a"]["enrolled"] is None and rows["a"]["share"] is None
+    # its partner goes too, so the unit's base cannot be recomputed from the total
+    assert rows["b"]["enrolled"] is None and rows["c"]["n"] == 9 and count == 2

@@ -1,0 +1,219 @@
+"""Sector leadership pages through AppTest on the tiny demo city: values checked against SQL
+written here (the test's own reading of the warehouse), filters in the URL and across pages,
+and no small pupil cell in any chart, table or download."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+
+import duckdb
+import numpy as np
+import pandas as pd
+import polars as pl
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from tilannekuva.demo import DEMO_PASSWORDS
+from tilannekuva.i18n import fmt_number, fmt_percent, t
+from tilannekuva.settings import PROJECT_ROOT
+from tilannekuva.warehouse import current_file
+
+YEAR = 2026
+
+
+def truth(home, sql, **params):
+    con = duckdb.connect(str(current_file(home / "warehouse")), read_only=True)
+    try:
+        return con.sql(sql, params=params or None).fetchall()
+    finally:
+        con.close()
+
+
+def johto(page: str | None = None, **params) -> AppTest:
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.text_input[0].input("johto")
+    at.text_input[1].input(DEMO_PASSWORDS["johto"])
+    at.button[0].click().run()
+    if page:
+        at.switch_page(f"pages/{page}.py").run()
+        if params:                      # as if the user opened a shared link to the page
+            for key, value in params.items():
+                at.query_params[key] = value
+            at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metrics_of(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def param(at, name):
+    value = at.query_params.get(name)
+    return value[0] if isinstance(value, list) else value
+
+
+def test_overview_counts_by_sector_match_the_enrolments(demo_env):
+    at = johto()                      # the sector lead lands on the overview
+    assert at.title[0].value == t("page.sector_overview")
+    rows = dict(truth(demo_env, "select u.sector, count(*) from fct_enrolment e join dim_unit u using (unit_id) "
+                                "where e.school_year_id = $y group by all", y=YEAR))
+    m = metrics_of(at)
+    assert m[t("overview.total", year="2026–2027")] == fmt_number(sum(rows.values()))
+    for sector, n in rows.items():
+        assert m[t(f"sector.{sector}")] == fmt_number(n)
+    assert len(at.get("plotly_chart")) == 3
+    assert param(at, "lukuvuosi") == str(YEAR)
+
+
+def test_filters_live_in_the_url_and_follow_to_the_next_page(demo_env):
+    at = johto("sector_overview", sektori="perusopetus", kieli="sv")
+    (n,), = truth(demo_env, "select count(*) from fct_enrolment e join dim_unit u using (unit_id) "
+                            "where e.school_year_id = $y and u.sector = 'perusopetus' and u.language = 'sv'", y=YEAR)
+    total = metrics_of(at)[t("overview.total", year="2026–2027")]
+    assert total == (fmt_number(n) if n >= 5 else t("suppression.short"))
+    at.query_params.clear()
+    at.switch_page("pages/sector_scorecard.py").run()
+    assert not at.exception
+    assert param(at, "sektori") == "perusopetus" and param(at, "kieli") == "sv"
+    assert t("sector.perusopetus") in at.caption[0].value
+
+
+def test_someone_elses_value_in_the_url_is_refused_with_a_message(demo_env, caplog):
+    at = johto("sector_metric", mittari="M9", sektori="yliopisto")
+    assert at.title[0].value.startswith("M1 ")
+    assert [w.value for w in at.warning].count(t("filter.bad_value")) == 2
+    assert "ignored ?mittari='M9'" in caplog.text
+
+
+def test_scorecard_shows_six_metrics_with_targets_and_values(demo_env):
+    at = johto("sector_scorecard", lukuvuosi="2025")
+    values = {m.label: m.value for m in at.metric}
+    assert len(at.metric) == 6 and set(values) == {"2025–2026"}
+    (m1,), = truth(demo_env, "select sum(trained) / sum(staff) from agg_training_reach where school_year_id = 2025")
+    (m2,), = truth(demo_env, "select avg(rating) from fct_training_feedback f join dim_training t using (training_id) "
+                             "where t.school_year_id = 2025")
+    (m5,), = truth(demo_env, "select avg(score) from fct_competence_survey where school_year_id = 2025 "
+                             "and area not like 'ymparisto%'")
+    shown = [m.value for m in at.metric]
+    assert shown[0] == fmt_percent(m1) and shown[1] == fmt_number(m2, decimals=2) and shown[4] == fmt_number(m5, decimals=2)
+    table = at.dataframe[0].value
+    assert table[t("col.metric")].tolist() == ["M1", "M2", "M3", "M4", "M5", "M6"]
+    assert table[t("col.target")].tolist()[0] == fmt_percent(1.0)
+    assert set(table[t("col.status")]) <= {t(f"light.{x}") for x in ("green", "amber", "red", "none")}
+
+
+@pytest.mark.parametrize("metric, charts", [("M1", 2), ("M2", 3), ("M5", 3)])
+def test_metric_page_values_and_distributions(demo_env, metric, charts):
+    at = johto("sector_metric", mittari=metric, lukuvuosi="2024")
+    assert at.title[0].value.startswith(metric)
+    sql = {"M1": "select sum(trained) / sum(staff) from agg_training_reach where school_year_id = 2024",
+           "M2": "select avg(rating) from fct_training_feedback f join dim_training t using (training_id) "
+                 "where t.school_year_id = 2024",
+           "M5": "select avg(score) from fct_competence_survey where school_year_id = 2024 "
+                 "and area not like 'ymparisto%'"}[metric]
+    (value,), = truth(demo_env, sql)
+    expected = fmt_percent(value) if metric == "M1" else fmt_number(value, decimals=2)
+    assert metrics_of(at)[t("metric.value", year="2024–2025")] == expected
+    assert len(at.get("plotly_chart")) == charts
+
+
+def test_support_page_keeps_the_two_regimes_apart(demo_env):
+    at = johto("sector_support", lukuvuosi="2025")
+    (old_share,), = truth(demo_env, """
+        select count(distinct d.pupil_id) filter (where d.support_level = 'tehostettu') / count(distinct e.pupil_id)
+        from fct_enrolment e join dim_unit u using (unit_id)
+        left join fct_support_decision d on d.pupil_id = e.pupil_id and d.school_year_id = e.school_year_id
+        where u.sector = 'perusopetus' and e.school_year_id = 2024""")
+    trend = at.dataframe[0].value
+    label = f"{t('support_level.tehostettu')} ({t('regime.ennen_2025')})"
+    row = trend[(trend[t("col.school_year")] == "2024–2025") & (trend[t("col.support")] == label)]
+    assert row[t("col.share") + " (%)"].iloc[0] == pytest.approx(round(old_share * 100, 1))
+    regimes_2025 = set(trend[trend[t("col.school_year")] == "2025–2026"][t("col.support")])
+    assert any(t("regime.ennen_2025") in r for r in regimes_2025) and any(t("regime.alkaen_2025") in r for r in regimes_2025)
+    new_before = trend[(trend[t("col.school_year")] == "2024–2025") & trend[t("col.support")].str.contains(
+        t("regime.alkaen_2025"))]
+    assert new_before.empty                      # the new model has no values before the reform
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert any(s.get("type") == "line" and s["line"]["dash"] == "dash" for s in spec["layout"].get("shapes", []))
+
+
+def test_unit_comparison_drills_from_city_to_district_to_unit(demo_env):
+    at = johto("sector_units", mittari="M1", lukuvuosi="2025")
+    districts = at.dataframe[0].value
+    assert len(districts) == truth(demo_env, "select count(*) from dim_district")[0][0]
+    units = at.dataframe[1].value
+    assert len(units) == truth(demo_env, "select count(distinct unit_id) from agg_training_reach "
+                                         "where school_year_id = 2025")[0][0]
+    shares = units[t("col.value") + " (%)"].dropna().tolist()
+    assert shares == sorted(shares, reverse=True)           # best first
+    at.query_params["alue"] = "2"
+    at.run()
+    only = at.dataframe[0].value
+    (names,) = zip(*truth(demo_env, "select name from dim_unit where district_id = 2"))
+    assert set(only[t("col.unit")]) <= set(names) and len(only) > 0
+    (unit_id, name), = truth(demo_env, "select unit_id, name from dim_unit where district_id = 2 order by unit_id limit 1")
+    at.query_params["yksikko"] = str(unit_id)
+    at.run()
+    assert not at.exception
+    assert name in [h.value for h in at.header]
+    view = at.dataframe[0].value
+    assert view[t("col.metric")].tolist() == ["M1", "M2", "M3", "M4", "M5", "M6"]
+    (share,), = truth(demo_env, "select trained / staff from agg_training_reach where unit_id = $u "
+                                "and school_year_id = 2025", u=unit_id)
+    assert view[name].iloc[0] == fmt_percent(share)
+
+
+def _numbers(values) -> list[float]:
+    if isinstance(values, dict) and "bdata" in values:
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=np.dtype(values["dtype"])).tolist()
+    return [v for v in (values or []) if isinstance(v, (int, float))]
+
+
+PUPIL_COLUMNS = ("col.pupils", "col.enrolled", "col.pupils_with_records")
+
+
+@pytest.mark.parametrize("page, params", [
+    ("sector_overview", {"kieli": "sv", "sektori": "lukio"}),
+    ("sector_overview", {"alue": "6"}),
+    ("sector_support", {"kieli": "sv"}),
+    ("sector_support", {"alue": "3", "lukuvuosi": "2024"}),
+])
+def test_no_small_pupil_cell_reaches_a_chart_a_table_or_a_download(demo_env, monkeypatch, page, params):
+    downloads: list[tuple[str, bytes]] = []
+    keep = MemoryMediaFileStorage.load_and_get_id
+
+    def spy(self, path_or_data, mimetype, kind, filename=None):
+        downloads.append((filename or "", path_or_data if isinstance(path_or_data, bytes) else b""))
+        return keep(self, path_or_data, mimetype, kind, filename)
+
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
+    at = johto(page, **params)
+    small = set(range(1, 5))
+    headers = {t(k) for k in PUPIL_COLUMNS}
+    seen_tables = 0
+    for df in at.dataframe:
+        for column in headers & set(df.value.columns):
+            seen_tables += 1
+            assert not small & set(df.value[column].dropna().astype(int)), (page, column)
+    assert seen_tables > 0
+    for chart in at.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        if spec["layout"].get("yaxis", {}).get("tickformat") == ",d":      # count charts
+            for trace in spec["data"]:
+                assert not small & {int(v) for v in _numbers(trace.get("y")) if v == v}, page
+    csvs = [data for name, data in downloads if name.endswith(".csv")]
+    xlsxs = [data for name, data in downloads if name.endswith(".xlsx")]
+    assert csvs and len(csvs) == len(xlsxs)
+    for data in csvs:
+        frame = pd.read_csv(io.BytesIO(data), sep=";", decimal=",", encoding="utf-8-sig")
+        for column in headers & set(frame.columns):
+            assert not small & set(frame[column].dropna().astype(int)), (page, column)
+    for data in xlsxs:
+        frame = pl.read_excel(io.BytesIO(data)).to_pandas()
+        for column in headers & set(frame.columns):
+            assert not small & set(frame[column].dropna().astype(int)), (page, column)

@@ -1,0 +1,103 @@
+"""The strategy metrics M1–M6: definitions, targets, roll-ups and the scorecard's traffic light.
+
+`metric_parts_by_unit_year` returns each metric per unit and school year as additive parts
+(num, den); `rollup` sums them to any level (city, sector, district, unit) and divides, so a
+district's value is never an average of unit averages. Targets come from configuration
+(`[targets]` in the TOML file, e.g. `M1 = 1.0`) over the defaults here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import polars as pl
+
+SECTORS = ("varhaiskasvatus", "perusopetus", "lukio")
+LANGUAGES = ("fi", "sv")
+
+
+@dataclass(frozen=True)
+class Metric:
+    id: str
+    kind: str             # "share" (0..1) or "mean" (1..5)
+    target: float
+    tolerance: float      # amber when within this of the target, red below
+    first_year: int | None = None   # no data before this school year (e.g. the M4 pilot)
+
+
+METRICS: dict[str, Metric] = {m.id: m for m in (
+    Metric("M1", "share", 1.0, 0.15),
+    Metric("M2", "mean", 4.0, 0.3),
+    Metric("M3", "share", 0.7, 0.1),
+    Metric("M4", "share", 0.5, 0.15, first_year=2025),
+    Metric("M5", "mean", 3.5, 0.3),
+    Metric("M6", "share", 1.0, 0.3),
+)}
+LEVEL_COLUMNS = {"city": [], "sector": ["sector"], "district": ["district_id"], "unit": ["unit_id", "unit"]}
+
+
+def targets(overrides: Mapping[str, float] | None = None) -> dict[str, float]:
+    """Each metric's target: configuration over the defaults."""
+    out = {m.id: m.target for m in METRICS.values()}
+    for key, value in (overrides or {}).items():
+        if key not in out:
+            raise ValueError(f"unknown metric in targets: {key!r} (known: {', '.join(out)})")
+        out[key] = float(value)
+    return out
+
+
+def apply_filters(parts: pl.DataFrame, sector: str | None = None, district_id: int | None = None,
+                  language: str | None = None) -> pl.DataFrame:
+    """The rows of the units that match the filters (None = all)."""
+    conditions = [pl.col(c) == v for c, v in (("sector", sector), ("district_id", district_id),
+                                               ("language", language)) if v is not None]
+    return parts.filter(*conditions) if conditions else parts
+
+
+def rollup(parts: pl.DataFrame, level: str) -> pl.DataFrame:
+    """Sum num and den per metric, school year and `level`; value = num / den (null if den is 0)."""
+    keys = ["metric", "school_year_id", *LEVEL_COLUMNS[level]]
+    return (parts.group_by(keys).agg(pl.col("num").sum(), pl.col("den").sum(), pl.col("events").sum())
+            .with_columns(value=pl.when(pl.col("den") > 0).then(pl.col("num") / pl.col("den")))
+            .sort(keys))
+
+
+def light(metric: str, value: float | None, target: float) -> str:
+    """'green' at or above the target, 'amber' within the metric's tolerance, 'red' below; 'none' without data."""
+    if value is None:
+        return "none"
+    if value >= target - 1e-9:
+        return "green"
+    return "amber" if value >= target - METRICS[metric].tolerance else "red"
+
+
+def scorecard(parts: pl.DataFrame, year: int, goal: Mapping[str, float]) -> pl.DataFrame:
+    """One row per metric for `year` (in the filtered parts): value, previous year's, target, light."""
+    city = rollup(parts, "city")
+    rows = []
+    for metric in METRICS:
+        def value_in(y: int) -> float | None:
+            hit = city.filter((pl.col("metric") == metric) & (pl.col("school_year_id") == y))
+            return hit["value"][0] if hit.height else None
+        value, previous = value_in(year), value_in(year - 1)
+        trend = city.filter(pl.col("metric") == metric).sort("school_year_id")
+        rows.append({"metric": metric, "value": value, "previous": previous, "target": goal[metric],
+                     "light": light(metric, value, goal[metric]),
+                     "trend": [v for v in trend["value"].to_list() if v is not None]})
+    return pl.DataFrame(rows, schema={"metric": pl.String, "value": pl.Float64, "previous": pl.Float64,
+                                      "target": pl.Float64, "light": pl.String, "trend": pl.List(pl.Float64)})
+
+
+def compare_units(parts: pl.DataFrame, metric: str, year: int) -> pl.DataFrame:
+    """Every unit's value for `metric` in `year` beside its sector's and the city's."""
+    chosen = parts.filter((pl.col("metric") == metric) & (pl.col("school_year_id") == year))
+    units = rollup(chosen, "unit").join(chosen.select("unit_id", "sector", "district_id", "language").unique(),
+                                        on="unit_id")
+    sector = rollup(chosen, "sector").select("sector", pl.col("value").alias("sector_value"))
+    city = rollup(chosen, "city")["value"]
+    return (units.join(sector, on="sector", how="left")
+            .with_columns(city_value=pl.lit(city[0] if city.len() else None, dtype=pl.Float64))
+            .with_columns(vs_city=pl.col("value") - pl.col("city_value"),
+                          vs_sector=pl.col("value") - pl.col("sector_value"))
+            .sort("value", descending=True, nulls_last=True))

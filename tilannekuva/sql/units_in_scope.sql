@@ -1,0 +1,7 @@
+-- page: sector_units, sector_overview
+-- grain: aggregate
+-- params:
+-- Every unit in scope with its sector, district (names in both languages) and language.
+select u.unit_id, u.name, u.sector, u.language, u.district_id, d.name_fi as district_fi, d.name_sv as district_sv
+from scoped_unit u join scoped_district d using (district_id)
+order by u.name
