@@ -45,7 +45,9 @@ widgets.kpi_row([
 sector_names = {s: t(f"sector.{s}", lang) for s in metrics.SECTORS}
 trend = pl.concat([
     city.with_columns(series=pl.lit(t("level.selection", lang))).select("school_year", "series", "value"),
-    metrics.rollup(parts, "sector").join(years, on="school_year_id").sort("sector", "school_year_id").with_columns(
+    metrics.rollup(parts, "sector").join(years, on="school_year_id").with_columns(
+        order=pl.col("sector").replace_strict({s: i for i, s in enumerate(metrics.SECTORS)}, default=None,
+                                              return_dtype=pl.Int8)).sort("order", "school_year_id").with_columns(
         series=pl.col("sector").replace_strict(sector_names, default=None)).select("school_year", "series", "value"),
 ]).filter(pl.col("value").is_not_null())
 widgets.chart_block(

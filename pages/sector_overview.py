@@ -5,6 +5,7 @@ import polars as pl
 import streamlit as st
 
 from tilannekuva.i18n import fmt_number, t
+from tilannekuva.metrics import SECTORS
 from views import figures, loaders, session, widgets
 
 principal = session.require_page("sector_overview")
@@ -17,8 +18,10 @@ st.title(t("page.sector_overview", lang))
 st.caption(widgets.filter_summary(area, units))
 result = loaders.fetch(principal, "pupils_by_year_and_area", **area)
 years = loaders.frame(principal, "school_years").select("school_year_id", pl.col("label").alias("school_year"))
-counts = result.frame.join(years, on="school_year_id").sort("school_year_id", "sector", "district_id", "language",
-                                                           nulls_last=True)
+order = {s: i for i, s in enumerate(SECTORS)}     # ECEC, basic, upper secondary — not alphabetical
+counts = result.frame.join(years, on="school_year_id").with_columns(
+    sector_order=pl.col("sector").replace_strict(order, default=None, return_dtype=pl.Int8)).sort(
+    "school_year_id", "sector_order", "district_id", "language", nulls_last=True)
 total = counts.filter(pl.col("sector").is_null() & pl.col("district_id").is_null() & pl.col("language").is_null())
 if total.is_empty():
     st.info(t("empty.no_pupils_selection", lang))

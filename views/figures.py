@@ -1,7 +1,11 @@
 """Figure builders: a polars frame in, a plotly figure out. No Streamlit, no database.
 
 Colours are the Okabe–Ito palette (colour-blind safe); lines also differ by dash and marker,
-so no meaning rests on colour alone. All text arrives translated from the caller.
+bars by pattern, so no meaning rests on colour alone. All text arrives translated from the caller.
+
+The figures are built as plain dicts and wrapped with `go.Figure(spec, _validate=False)`:
+plotly's per-property validation cost 45–65 ms per chart, most of a page's server time. The
+specs are validated in full by the unit tests instead (tests/unit/test_figures.py).
 """
 
 from __future__ import annotations
@@ -12,46 +16,73 @@ import polars as pl
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 MARKERS = ["circle", "square", "diamond", "triangle-up", "x", "cross"]
-FONT = dict(family="Source Sans Pro, Arial, sans-serif", size=14, color="#1f1f1f")
+PATTERNS = ["", "/", ".", "x", "-", "+"]
+FONT = {"family": "Source Sans Pro, Arial, sans-serif", "size": 14, "color": "#1f1f1f"}
+TICKS = {"count": ",d", "share": ".0%", "mean": ".1f"}
 
 
-def _layout(fig: go.Figure, title: str, y_title: str, x_title: str = "", percent: bool = False) -> go.Figure:
-    fig.update_layout(
-        title=dict(text=title, x=0, xanchor="left"),
-        font=FONT,
-        template="plotly_white",
-        margin=dict(l=10, r=10, t=60, b=10),
-        legend=dict(orientation="h", yanchor="bottom", y=-0.3, x=0),
-        separators=", ",  # decimal comma, thin space as thousands separator (Finnish/Swedish)
-        hovermode="x unified",
-    )
-    fig.update_yaxes(title_text=y_title, rangemode="tozero", tickformat=".0%" if percent else ",d")
-    fig.update_xaxes(title_text=x_title, type="category")
-    return fig
+def _figure(data: list[dict], title: str, y_title: str, kind: str = "count", x_title: str = "",
+            **layout) -> go.Figure:
+    spec = {
+        "data": data,
+        "layout": {
+            "title": {"text": title, "x": 0, "xanchor": "left"},
+            "font": FONT,
+            "template": _template(),
+            "margin": {"l": 10, "r": 10, "t": 60, "b": 10},
+            "legend": {"orientation": "h", "yanchor": "bottom", "y": -0.3, "x": 0},
+            "separators": ", ",  # decimal comma, thin space as thousands separator (Finnish/Swedish)
+            "hovermode": "x unified",
+            "xaxis": {"title": {"text": x_title}, "type": "category"},
+            "yaxis": {"title": {"text": y_title}, "rangemode": "tozero", "tickformat": TICKS[kind]},
+            **layout,
+        },
+    }
+    return go.Figure(spec, _validate=False)
+
+
+_TEMPLATE: dict | None = None
+
+
+def _template() -> dict:
+    """plotly_white as a dict, looked up once (reading it from plotly.io.templates is slow)."""
+    global _TEMPLATE
+    if _TEMPLATE is None:
+        import plotly.io as pio
+        _TEMPLATE = pio.templates["plotly_white"].to_plotly_json()
+    return _TEMPLATE
+
+
+def _series(frame: pl.DataFrame, series: str) -> list:
+    return frame[series].unique(maintain_order=True).to_list()
 
 
 def share_trend(frame: pl.DataFrame, *, x: str, series: str, y: str, title: str, y_title: str,
                 target: float | None = None, target_label: str = "", kind: str = "share") -> go.Figure:
     """One line per series value over the x categories (e.g. reach by sector over school years).
     kind "share": 0–100 % axis; kind "mean": the 1–5 rating scale."""
-    fig = go.Figure()
     hover = "%{y:.0%}" if kind == "share" else "%{y:.2f}"
-    for i, (name,) in enumerate(frame.select(series).unique(maintain_order=True).rows()):
+    data = []
+    for i, name in enumerate(_series(frame, series)):
         part = frame.filter(pl.col(series) == name)
-        fig.add_trace(go.Scatter(
-            x=part[x].to_list(), y=part[y].to_list(), name=str(name), mode="lines+markers",
-            line=dict(color=OKABE_ITO[i % len(OKABE_ITO)], dash=DASHES[i % len(DASHES)], width=3),
-            marker=dict(symbol=MARKERS[i % len(MARKERS)], size=9),
-            hovertemplate=hover + "<extra>%{fullData.name}</extra>",
-        ))
+        data.append({
+            "type": "scatter", "x": part[x].to_list(), "y": part[y].to_list(), "name": str(name),
+            "mode": "lines+markers",
+            "line": {"color": OKABE_ITO[i % len(OKABE_ITO)], "dash": DASHES[i % len(DASHES)], "width": 3},
+            "marker": {"symbol": MARKERS[i % len(MARKERS)], "size": 9},
+            "hovertemplate": hover + "<extra>%{fullData.name}</extra>",
+        })
+    shapes, annotations = [], []
     if target is not None:
-        fig.add_hline(y=target, line=dict(color="#444444", dash="dot", width=2),
-                      annotation_text=target_label, annotation_position="top left")
-    fig = _layout(fig, title, y_title, percent=kind == "share")
+        shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": target, "y1": target,
+                       "line": {"color": "#444444", "dash": "dot", "width": 2}})
+        annotations.append({"xref": "paper", "x": 0, "yref": "y", "y": target, "text": target_label,
+                            "showarrow": False, "xanchor": "left", "yanchor": "bottom"})
+    fig = _figure(data, title, y_title, kind, shapes=shapes, annotations=annotations)
     if kind == "share":
-        fig.update_yaxes(range=[0, max(1.05, (target or 0) + 0.05)])
+        fig.layout.yaxis.range = [0, max(1.05, (target or 0) + 0.05)]
     else:
-        fig.update_yaxes(range=[1, 5.2], tickformat=".1f", rangemode="normal")
+        fig.layout.yaxis.update(range=[1, 5.2], tickformat=".1f", rangemode="normal")
     return fig
 
 
@@ -63,50 +94,49 @@ def reform_trend(frame: pl.DataFrame, *, x: str, series: str, y: str, title: str
     categories = frame[x].unique(maintain_order=True).to_list()
     if break_before in categories:
         position = categories.index(break_before) - 0.5
-        fig.add_vline(x=position, line=dict(color="#1f1f1f", dash="dash", width=2))
-        fig.add_annotation(x=position, y=1.0, yref="paper", text=break_label, showarrow=False,
-                           xanchor="left", yanchor="top", bgcolor="rgba(255,255,255,0.85)")
+        fig.layout.shapes = [*fig.layout.shapes, {
+            "type": "line", "xref": "x", "x0": position, "x1": position, "yref": "paper", "y0": 0, "y1": 1,
+            "line": {"color": "#1f1f1f", "dash": "dash", "width": 2}}]
+        fig.layout.annotations = [*fig.layout.annotations, {
+            "xref": "x", "x": position, "yref": "paper", "y": 1.0, "text": break_label, "showarrow": False,
+            "xanchor": "left", "yanchor": "top", "bgcolor": "rgba(255,255,255,0.85)"}]
     top = frame[y].drop_nulls().max() if frame.height else None
-    fig.update_yaxes(range=[0, min(1.0, (top or 0.1) * 1.25)])
+    fig.layout.yaxis.range = [0, min(1.0, (top or 0.1) * 1.25)]
     return fig
 
 
 def grouped_bars(frame: pl.DataFrame, *, x: str, series: str, y: str, title: str, y_title: str,
                  horizontal: bool = False, kind: str = "count") -> go.Figure:
     """Bars per x category, one colour and pattern per series value; null values are left out."""
-    fig = go.Figure()
-    patterns = ["", "/", ".", "x", "-", "+"]
-    for i, (name,) in enumerate(frame.select(series).unique(maintain_order=True).rows()):
+    data = []
+    for i, name in enumerate(_series(frame, series)):
         part = frame.filter(pl.col(series) == name)
         cats, vals = part[x].to_list(), part[y].to_list()
-        bar = dict(name=str(name), marker=dict(color=OKABE_ITO[i % len(OKABE_ITO)],
-                                                   pattern=dict(shape=patterns[i % len(patterns)])))
-        if horizontal:
-            fig.add_trace(go.Bar(y=cats, x=vals, orientation="h", **bar))
-        else:
-            fig.add_trace(go.Bar(x=cats, y=vals, **bar))
-    fig = _layout(fig, title, y_title, percent=kind == "share")
-    fig.update_layout(barmode="group", hovermode="closest")
-    value_format = {"count": ",d", "share": ".0%", "mean": ".1f"}[kind]
+        bar = {"type": "bar", "name": str(name),
+               "marker": {"color": OKABE_ITO[i % len(OKABE_ITO)], "pattern": {"shape": PATTERNS[i % len(PATTERNS)]}}}
+        data.append({**bar, "y": cats, "x": vals, "orientation": "h"} if horizontal else {**bar, "x": cats, "y": vals})
+    fig = _figure(data, title, y_title, kind, barmode="group", hovermode="closest")
     if kind == "mean":
-        fig.update_yaxes(tickformat=value_format, range=[1, 5], rangemode="normal")
+        fig.layout.yaxis.update(range=[1, 5], rangemode="normal")
     if horizontal:
-        fig.update_xaxes(title_text=y_title, type="linear", tickformat=value_format)
-        fig.update_yaxes(title_text="", type="category", autorange="reversed")
+        fig.layout.xaxis = {"title": {"text": y_title}, "type": "linear", "tickformat": TICKS[kind],
+                            **({"range": [1, 5]} if kind == "mean" else {})}
+        fig.layout.yaxis = {"title": {"text": ""}, "type": "category", "autorange": "reversed"}
     return fig
 
 
 def monthly_lines(frame: pl.DataFrame, *, month: str, series: str, y: str, title: str, y_title: str) -> go.Figure:
     """One line per series over months (e.g. absence hours per pupil by group)."""
-    fig = go.Figure()
-    for i, (name,) in enumerate(frame.select(series).unique(maintain_order=True).rows()):
+    data = []
+    for i, name in enumerate(_series(frame, series)):
         part = frame.filter(pl.col(series) == name).sort(month)
-        fig.add_trace(go.Scatter(
-            x=part[month].to_list(), y=part[y].to_list(), name=str(name), mode="lines+markers",
-            line=dict(color=OKABE_ITO[i % len(OKABE_ITO)], dash=DASHES[i % len(DASHES)], width=3),
-            marker=dict(symbol=MARKERS[i % len(MARKERS)], size=8),
-        ))
-    fig = _layout(fig, title, y_title)
-    fig.update_xaxes(type="date", tickformat="%m/%Y", dtick="M1")
-    fig.update_yaxes(tickformat=",.1f")
+        data.append({
+            "type": "scatter", "x": part[month].to_list(), "y": part[y].to_list(), "name": str(name),
+            "mode": "lines+markers",
+            "line": {"color": OKABE_ITO[i % len(OKABE_ITO)], "dash": DASHES[i % len(DASHES)], "width": 3},
+            "marker": {"symbol": MARKERS[i % len(MARKERS)], "size": 8},
+        })
+    fig = _figure(data, title, y_title)
+    fig.layout.xaxis = {"title": {"text": ""}, "type": "date", "tickformat": "%m/%Y", "dtick": "M1"}
+    fig.layout.yaxis.tickformat = ",.1f"
     return fig

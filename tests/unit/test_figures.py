@@ -2,7 +2,9 @@
 
 import datetime as dt
 
+import plotly.graph_objects as go
 import polars as pl
+import pytest
 
 from views import figures
 
@@ -30,3 +32,37 @@ def test_monthly_lines_sorted_by_month():
     f = pl.DataFrame({"m": [dt.date(2026, 10, 1), dt.date(2026, 9, 1)], "g": ["7A", "7A"], "v": [2.0, 1.0]})
     fig = figures.monthly_lines(f, month="m", series="g", y="v", title="T", y_title="V")
     assert list(fig.data[0].y) == [1.0, 2.0]
+
+
+def _builders():
+    trend = REACH.rename({"year": "x"})
+    return {
+        "share_trend": lambda: figures.share_trend(trend, x="x", series="series", y="share", title="T", y_title="Y",
+                                                   target=1.0, target_label="Tavoite"),
+        "mean_trend": lambda: figures.share_trend(trend.with_columns(pl.col("share") * 5), x="x", series="series",
+                                                  y="share", title="T", y_title="Y", kind="mean"),
+        "reform_trend": lambda: figures.reform_trend(trend, x="x", series="series", y="share", title="T", y_title="Y",
+                                                     break_before="2026–2027", break_label="Uudistus"),
+        "bars": lambda: figures.grouped_bars(trend, x="x", series="series", y="share", title="T", y_title="Y",
+                                             kind="share"),
+        "horizontal_mean_bars": lambda: figures.grouped_bars(trend, x="x", series="series", y="share", title="T",
+                                                             y_title="Y", horizontal=True, kind="mean"),
+        "monthly_lines": lambda: figures.monthly_lines(
+            pl.DataFrame({"m": [dt.date(2026, 9, 1)], "g": ["7A"], "v": [1.0]}), month="m", series="g", y="v",
+            title="T", y_title="V"),
+    }
+
+
+@pytest.mark.parametrize("name", list(_builders()))
+def test_every_figure_is_a_valid_plotly_spec(name):
+    """The builders skip plotly's validation for speed; here every spec is validated in full."""
+    fig = _builders()[name]()
+    go.Figure(fig.to_dict())          # raises on any unknown property or bad value
+
+
+def test_reform_trend_marks_the_break_between_the_categories():
+    fig = figures.reform_trend(REACH, x="year", series="series", y="share", title="T", y_title="Y",
+                               break_before="2026–2027", break_label="Uudistus 1.8.2025")
+    line = [s for s in fig.layout.shapes if s.xref == "x"][0]
+    assert line.x0 == line.x1 == 0.5 and line.line.dash == "dash"
+    assert fig.layout.annotations[-1].text == "Uudistus 1.8.2025"

@@ -1,0 +1,33 @@
+"""Downloads: the CSV Finnish Excel opens as it is, and the .xlsx with the same cells."""
+
+import datetime as dt
+import io
+
+import polars as pl
+
+from tilannekuva.export import to_csv_fi, to_xlsx
+
+FRAME = pl.DataFrame({
+    "Alue": ["Eteläinen", "Östra", None],
+    "Oppilaita": [1234, None, 7],                   # None = a suppressed cell
+    "Osuus (%)": [12.5, None, 0.0],
+    "Päivä": [dt.date(2026, 11, 20), dt.date(2025, 8, 1), None],
+})
+
+
+def test_csv_is_excel_friendly_in_finnish():
+    data = to_csv_fi(FRAME)
+    assert data.startswith("\ufeff".encode())
+    text = data.decode("utf-8-sig")
+    assert text.splitlines()[0] == "Alue;Oppilaita;Osuus (%);Päivä"
+    assert "Eteläinen;1234;12,5;20.11.2026" in text
+    assert "Östra;;;01.08.2025" in text            # suppressed cells stay empty
+
+
+def test_xlsx_holds_the_same_cells_typed():
+    back = pl.read_excel(io.BytesIO(to_xlsx(FRAME, sheet="Lapset ja oppilaat alueittain 2026–2027")))
+    assert back.columns == FRAME.columns
+    assert back["Alue"].to_list() == FRAME["Alue"].to_list()
+    assert back["Oppilaita"].to_list() == FRAME["Oppilaita"].to_list()
+    assert back["Osuus (%)"].to_list() == FRAME["Osuus (%)"].to_list()
+    assert back["Päivä"].cast(pl.Date).to_list() == FRAME["Päivä"].to_list()
