@@ -38,17 +38,18 @@ widgets.kpi_row([
     (t("metric.value", lang, year=year["label"]), widgets.metric_value(metric, value),
      widgets.metric_delta(metric, value, previous)),
     (t("col.target", lang), widgets.metric_value(metric, target), None),
-    (t("col.status", lang), t(f"light.{metrics.light(metric, value, target)}", lang), None),
     (t(f"metric.{metric}.events", lang), fmt_number(now["events"][0], lang), None),
 ])
+st.markdown(widgets.light_badge(metrics.light(metric, value, target)))
 
 sector_names = {s: t(f"sector.{s}", lang) for s in metrics.SECTORS}
-trend = pl.concat([
-    city.with_columns(series=pl.lit(t("level.selection", lang))).select("school_year", "series", "value"),
+by_sector = [] if area["sector"] else [   # one sector chosen: its line is the selection's line
     metrics.rollup(parts, "sector").join(years, on="school_year_id").with_columns(
         order=pl.col("sector").replace_strict({s: i for i, s in enumerate(metrics.SECTORS)}, default=None,
                                               return_dtype=pl.Int8)).sort("order", "school_year_id").with_columns(
-        series=pl.col("sector").replace_strict(sector_names, default=None)).select("school_year", "series", "value"),
+        series=pl.col("sector").replace_strict(sector_names, default=None)).select("school_year", "series", "value")]
+trend = pl.concat([
+    city.with_columns(series=pl.lit(t("level.selection", lang))).select("school_year", "series", "value"), *by_sector,
 ]).filter(pl.col("value").is_not_null())
 widgets.chart_block(
     figures.share_trend(trend, x="school_year", series="series", y="value", kind=spec.kind,

@@ -56,6 +56,6 @@ shown = table.select(pl.col("metric").alias(t("col.metric", lang)), pl.col("name
                      pl.col("previous_text").alias(t("col.previous_year", lang)),
                      pl.col("target_text").alias(t("col.target", lang)),
                      pl.col("light_text").alias(t("col.status", lang)))
-st.dataframe(shown, hide_index=True)
+widgets.show_table(shown)
 widgets.downloads(shown, key="scorecard", filename=f"strategiamittarit-{year['school_year_id']}")
 widgets.data_as_of(principal)

@@ -63,7 +63,7 @@ if unit_id is not None:
         *[pl.struct("metric", c).map_elements(lambda r, c=c: widgets.metric_value(r["metric"], r[c]),
                                               return_dtype=pl.String).alias(c)
           for c in wide.columns if c != "metric"])
-    st.dataframe(table, hide_index=True)
+    widgets.show_table(table)
     widgets.downloads(table, key="unit_view", filename=f"yksikko-{unit_id}-{year['school_year_id']}")
     trend = pl.concat([
         metrics.rollup(parts.filter((pl.col("metric") == metric) & (pl.col("unit_id") == unit_id)), "city")
@@ -89,10 +89,9 @@ else:
             (pl.col("metric") == metric) & (pl.col("school_year_id") == year["school_year_id"]))
         by_district = metrics.rollup(chosen, "district").join(
             units.select("district_id", pl.col(district_name).alias("district")).unique(), on="district_id")
-        st.dataframe(widgets.table(by_district.sort("district_id"),
+        widgets.show_table(widgets.table(by_district.sort("district_id"),
                                    {"district": "col.district", "value": "col.value"}, lang,
-                                   percent=("value",) if spec.kind == "share" else (), decimals={"value": 2}),
-                     hide_index=True)
+                                   percent=("value",) if spec.kind == "share" else (), decimals={"value": 2}))
         st.caption(t("units.drill_hint", lang))
     shown = compared.filter(pl.col("district_id") == area["district_id"]) if area["district_id"] is not None else compared
     shown = shown.join(units.select("unit_id", pl.col(district_name).alias("district")), on="unit_id").with_columns(
@@ -109,7 +108,7 @@ else:
                                       "events": f"metric.{metric}.events"}, lang,
                               percent=("value", "sector_value", "city_value", "vs_city") if pct else (),
                               decimals={"value": 2, "sector_value": 2, "city_value": 2, "vs_city": 2})
-        st.dataframe(table, hide_index=True, height=min(600, 38 + 35 * shown.height))
+        widgets.show_table(table, height=min(600, 38 + 35 * shown.height))
         widgets.downloads(table, key="units", filename=f"yksikot-{metric.lower()}-{year['school_year_id']}")
         top = shown.head(15).with_columns(series=pl.lit(year["label"]))
         st.plotly_chart(figures.grouped_bars(top, x="unit", series="series", y="value", kind=spec.kind, horizontal=True,

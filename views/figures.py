@@ -116,6 +116,8 @@ def grouped_bars(frame: pl.DataFrame, *, x: str, series: str, y: str, title: str
                "marker": {"color": OKABE_ITO[i % len(OKABE_ITO)], "pattern": {"shape": PATTERNS[i % len(PATTERNS)]}}}
         data.append({**bar, "y": cats, "x": vals, "orientation": "h"} if horizontal else {**bar, "x": cats, "y": vals})
     fig = _figure(data, title, y_title, kind, barmode="group", hovermode="closest")
+    if horizontal:      # bars of a readable thickness, however many categories
+        fig.layout.height = 140 + 30 * len(frame[x].unique()) * max(1, len(data))
     if kind == "mean":
         fig.layout.yaxis.update(range=[1, 5], rangemode="normal")
     if horizontal:

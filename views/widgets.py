@@ -20,6 +20,7 @@ log = logging.getLogger("tilannekuva.app")
 
 YEAR_PARAM = "lukuvuosi"
 REMEMBER = "tk_url_"        # session_state prefix: the last value of each URL-backed filter
+NOTICES = "tk_url_notices"  # session_state: refused URL values still to be told about
 
 
 def url_select(param: str, options: list, labels: dict, default, *, label_key: str, bad_key: str, key: str,
@@ -39,9 +40,16 @@ def url_select(param: str, options: list, labels: dict, default, *, label_key: s
             chosen = match[0]
         else:
             log.warning("ignored ?%s=%r from %s: not among the allowed values", param, wanted, principal.username)
-            st.warning(t(bad_key, lang))
+            # Kept for a few runs: the sign-in cookie reruns a freshly loaded page once.
+            st.session_state.setdefault(NOTICES, {})[param] = [t(bad_key, lang), 3]
         if key in st.session_state:
             st.session_state[key] = chosen
+    notice = st.session_state.get(NOTICES, {}).get(param)
+    if notice:
+        st.warning(notice[0])
+        notice[1] -= 1
+        if notice[1] <= 0:
+            del st.session_state[NOTICES][param]
     value = st.sidebar.selectbox(t(label_key, lang), options, index=options.index(chosen), format_func=labels.get,
                                  key=key, disabled=len(options) == 1)
     # Remembered for the session (filters survive page changes) and kept in the URL (shareable);
@@ -96,7 +104,7 @@ def chart_block(fig: go.Figure, table: pl.DataFrame, *, key: str, summary: str, 
     st.plotly_chart(fig, key=key, config={"displaylogo": False})
     st.caption(summary)
     with st.expander(t("table.show", lang)):
-        st.dataframe(table, hide_index=True)
+        show_table(table)
         downloads(table, key=key, filename=filename)
 
 
@@ -188,3 +196,10 @@ def downloads(frame: pl.DataFrame, *, key: str, filename: str) -> None:
                          mime="text/csv", key=f"{key}_csv")
     right.download_button(t("table.download_xlsx", lang), to_xlsx(frame), file_name=f"{filename}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
+
+
+def show_table(frame: pl.DataFrame, **kwargs) -> None:
+    """st.dataframe with numbers in the reader's locale (1 234,5 in Finnish), no index."""
+    numeric = {c: st.column_config.NumberColumn(format="localized")
+               for c, dtype in frame.schema.items() if dtype.is_numeric()}
+    st.dataframe(frame, hide_index=True, column_config=numeric, **kwargs)
