@@ -102,3 +102,79 @@ create or replace temp view bench_training_reach as
 select r.school_year_id, u.sector, sum(r.staff) as staff, sum(r.trained) as trained
 from agg_training_reach r join dim_unit u using (unit_id)
 group by all;
+
+-- Strategy metrics M1–M6 as additive parts (num / den) per unit and school year, for every unit:
+-- not readable by queries (no scoped_/bench_ prefix); scoped_metric_parts keeps the units in
+-- scope, bench_metric_parts sums every unit by sector (no unit, no person: a benchmark).
+create or replace temp view metric_parts_all as
+with m1 as (        -- training reach: trained staff / employed staff
+    select 'M1' as metric, school_year_id, unit_id, trained::double as num, staff::double as den, staff::bigint as events
+    from agg_training_reach
+), m2 as (          -- training feedback: mean rating 1–5
+    select 'M2', t.school_year_id, f.unit_id, sum(f.rating)::double, count(*)::double, count(*)
+    from fct_training_feedback f join dim_training t using (training_id)
+    group by all
+), e_months as (    -- months with sign-in data in each school year (the denominator's months)
+    select y.school_year_id, count(distinct m.month) as months
+    from agg_eservice_monthly m join dim_school_year y on m.month between y.starts_on and y.ends_on
+    group by all
+), e_active as (
+    select y.school_year_id, m.unit_id, sum(m.active_users) as active
+    from agg_eservice_monthly m join dim_school_year y on m.month between y.starts_on and y.ends_on
+    group by all
+), m3 as (          -- e-service activation: active user-months / eligible user-months
+    select 'M3', e.school_year_id, e.unit_id, coalesce(a.active, 0)::double, (sum(e.eligible_users) * mo.months)::double,
+           sum(e.eligible_users)::bigint
+    from agg_eservice_eligible e
+    join e_months mo using (school_year_id)
+    left join e_active a using (school_year_id, unit_id)
+    group by e.school_year_id, e.unit_id, a.active, mo.months
+), d_months as (
+    select y.school_year_id, count(distinct d.month) as months
+    from fct_dashboard_use d join dim_school_year y on d.month between y.starts_on and y.ends_on
+    group by all
+), d_users as (
+    select y.school_year_id, d.unit_id, count(*) as user_months
+    from fct_dashboard_use d join dim_school_year y on d.month between y.starts_on and y.ends_on
+    where d.page_views > 0
+    group by all
+), m4 as (          -- dashboard use: leaders' and teachers' user-months with use / eligible user-months
+    select 'M4', e.school_year_id, e.unit_id, coalesce(u.user_months, 0)::double, (count(*) * mo.months)::double,
+           count(*)::bigint
+    from fct_employment e
+    join dim_staff s using (staff_id)
+    join d_months mo using (school_year_id)
+    left join d_users u using (school_year_id, unit_id)
+    where s.staff_group in ('rehtori', 'opettaja', 'varhaiskasvatuksen_opettaja', 'erityisopettaja')
+    group by e.school_year_id, e.unit_id, u.user_months, mo.months
+), m5 as (          -- digital competence: mean score 1–5 over the six DigCompEdu areas
+    select 'M5', school_year_id, unit_id, sum(score)::double, count(*)::double, count(distinct response_id)
+    from fct_competence_survey
+    where area not like 'ymparisto%'
+    group by all
+), m6 as (          -- service-design conversations: units with at least one in the year / units
+    select 'M6', y.school_year_id, u.unit_id, (count(c.conversation_id) > 0)::integer::double, 1.0,
+           count(c.conversation_id)
+    from dim_unit u cross join dim_school_year y
+    left join fct_service_design_conversation c on c.unit_id = u.unit_id and c.school_year_id = y.school_year_id
+    group by all
+), parts as (
+    select * from m1 union all select * from m2 union all select * from m3
+    union all select * from m4 union all select * from m5 union all select * from m6
+)
+select * from parts;
+
+create or replace temp view scoped_metric_parts as
+select p.* from metric_parts_all p where p.unit_id in (select unit_id from scoped_unit);
+
+create or replace temp view bench_metric_parts as
+select p.metric, p.school_year_id, u.sector, sum(p.num) as num, sum(p.den) as den, sum(p.events) as events
+from metric_parts_all p join dim_unit u using (unit_id)
+group by all;
+
+-- Competence survey benchmark: every unit's answers by school year, sector and area (no unit, no person).
+create or replace temp view bench_competence_by_area as
+select c.school_year_id, u.sector, c.area, sum(c.score) as score_sum, count(*) as answers,
+       count(distinct c.response_id) as respondents
+from fct_competence_survey c join dim_unit u using (unit_id)
+group by all;

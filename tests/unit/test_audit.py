@@ -1,0 +1,51 @@
+"""The access log is append-only and its hash chain shows any edit."""
+
+import sqlite3
+import threading
+
+import pytest
+
+from tilannekuva.audit import AccessLog
+
+
+def test_entries_are_recorded_and_the_chain_verifies(tmp_path):
+    log = AccessLog(tmp_path / "access.sqlite")
+    first = log.record("rehtori", "principal", "view", "pupil_list", "principal_support",
+                       {"yksikko": 113, "lukuvuosi": 2026}, rows=27)
+    log.record("rehtori", "principal", "export", "pupil_list", "principal_support", {"yksikko": 113}, rows=27)
+    entries = log.entries()
+    assert [e.action for e in entries] == ["export", "view"] and entries[1].entry_id == first
+    assert entries[1].filters == {"lukuvuosi": 2026, "yksikko": 113} and entries[1].rows == 27
+    assert log.verify() == (True, None)
+
+
+def test_the_application_cannot_update_or_delete(tmp_path):
+    log = AccessLog(tmp_path / "access.sqlite")
+    log.record("a", "teacher", "view", "pupil_list", "p", {}, rows=1)
+    db = sqlite3.connect(tmp_path / "access.sqlite")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        db.execute("update access_log set username = 'b'")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        db.execute("delete from access_log")
+
+
+def test_an_edit_behind_the_applications_back_breaks_the_chain(tmp_path):
+    log = AccessLog(tmp_path / "access.sqlite")
+    for i in range(4):
+        log.record("u", "principal", "view", "pupil_list", "p", {"i": i}, rows=i)
+    db = sqlite3.connect(tmp_path / "access.sqlite")
+    db.execute("drop trigger access_log_no_update")
+    db.execute("update access_log set rows = 99 where entry_id = 3")
+    db.commit()
+    assert log.verify() == (False, 3)
+
+
+def test_concurrent_writers_keep_one_chain(tmp_path):
+    log = AccessLog(tmp_path / "access.sqlite")
+    threads = [threading.Thread(target=lambda: [log.record("u", "r", "view", "t", "p", {}, 1) for _ in range(10)])
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(log.entries()) == 40 and log.verify() == (True, None)

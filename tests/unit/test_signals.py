@@ -1,0 +1,55 @@
+"""Support-signal rules, case by case: one pupil per case, the reasons expected."""
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from tilannekuva.signals import Rules, support_signals
+
+MONTHS = [dt.date(2026, 8, 1), dt.date(2026, 9, 1), dt.date(2026, 10, 1), dt.date(2026, 11, 1)]
+
+
+def absences(hours: list[float | None], pupil: int = 1) -> pl.DataFrame:
+    rows = [(pupil, m, h) for m, h in zip(MONTHS, hours, strict=False) if h is not None]
+    return pl.DataFrame(rows, schema={"pupil_id": pl.Int64, "month": pl.Date, "absence_hours": pl.Float64},
+                        orient="row")
+
+
+def grades(means: list[float], min_grade: int = 7, pupil: int = 1) -> pl.DataFrame:
+    return pl.DataFrame({"pupil_id": [pupil] * len(means), "term_order": list(range(len(means))),
+                         "mean_grade": means, "min_grade": ([8] * (len(means) - 1) + [min_grade]) if means else []},
+                        schema={"pupil_id": pl.Int64, "term_order": pl.Int64, "mean_grade": pl.Float64,
+                                "min_grade": pl.Int64})
+
+
+NO_GRADES = grades([])
+
+
+@pytest.mark.parametrize("case, absent, marks, supported, expected", [
+    ("steady absences, steady grades", [3, 4, 3, 4], grades([8.0, 8.1]), False, []),
+    ("absences double in the last two months", [3, 3, 9, 10], grades([8.0, 8.0]), False, ["absence_rising"]),
+    ("rising but still few hours", [1, 1, 3, 4], grades([8.0, 8.0]), False, []),
+    ("rising needs two earlier months", [None, 2, 9, 10], grades([8.0, 8.0]), False, []),
+    ("many hours this term", [15, 16, 15, 16], grades([8.0, 8.0]), False, ["absence_high"]),
+    ("grades fall by a whole grade", [3, 3, 3, 3], grades([8.2, 7.2]), False, ["grades_falling"]),
+    ("grades fall a little", [3, 3, 3, 3], grades([8.2, 7.5]), False, []),
+    ("a failing grade", [3, 3, 3, 3], grades([7.0, 7.0], min_grade=4), False, ["failing_grade"]),
+    ("everything at once", [10, 10, 30, 35], grades([8.0, 6.5], min_grade=4), False,
+     ["absence_rising", "absence_high", "grades_falling", "failing_grade"]),
+    ("support in place: no signal", [3, 3, 9, 10], grades([8.0, 6.0]), True, []),
+    ("no grades yet (ECEC, grades 1–3)", [3, 3, 9, 10], NO_GRADES, False, ["absence_rising"]),
+    ("grades only, no absence records", [], grades([8.0, 6.9]), False, ["grades_falling"]),
+])
+def test_rules(case, absent, marks, supported, expected):
+    result = support_signals(absences(absent), marks, {1} if supported else set())
+    found = result["reasons"].to_list()[0] if result.height else []
+    assert found == expected, case
+
+
+def test_rules_are_tunable_and_only_listed_pupils_come_back():
+    frame = pl.concat([absences([3, 3, 7, 7], pupil=1), absences([3, 3, 3, 3], pupil=2)])
+    assert support_signals(frame, NO_GRADES, set()).is_empty()
+    lenient = support_signals(frame, NO_GRADES, set(), Rules(rising_factor=2.0, rising_min_hours=6.0))
+    assert lenient["pupil_id"].to_list() == [1]
+    assert lenient.row(0, named=True)["earlier_hours"] == 3.0 and lenient.row(0, named=True)["recent_hours"] == 7.0

@@ -1,0 +1,118 @@
+"""The access log: every view of personal data and every export — who, role, what, filters, when.
+
+Append-only and tamper-evident, as the Act on Information Management in Public Administration
+(906/2019) expects: a SQLite file in the state directory (data/state/access_log.sqlite) whose rows
+are never updated or deleted by the application (triggers refuse it), each row carrying the
+SHA-256 of its content and of the previous row, so an edited, removed or reordered row breaks
+`verify()`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+_SCHEMA = """
+create table if not exists access_log (
+    entry_id integer primary key,
+    logged_at real not null,
+    username text not null,
+    role text not null,
+    action text not null,          -- 'view' or 'export'
+    target text not null,          -- e.g. 'pupil_list', 'support_signals'
+    page text not null,
+    filters text not null,         -- JSON: the filters and parameters in force
+    rows integer not null,         -- how many persons' rows were shown or exported
+    previous_hash text not null,
+    entry_hash text not null
+);
+create trigger if not exists access_log_no_update before update on access_log
+begin select raise(abort, 'the access log is append-only'); end;
+create trigger if not exists access_log_no_delete before delete on access_log
+begin select raise(abort, 'the access log is append-only'); end;
+"""
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class Entry:
+    entry_id: int
+    logged_at: float
+    username: str
+    role: str
+    action: str
+    target: str
+    page: str
+    filters: dict
+    rows: int
+
+
+def _digest(previous: str, logged_at: float, username: str, role: str, action: str, target: str, page: str,
+            filters: str, rows: int) -> str:
+    content = json.dumps([previous, repr(logged_at), username, role, action, target, page, filters, rows],
+                         ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+class AccessLog:
+    """Thread-safe; one file per deployment."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        with self._db() as db:
+            db.executescript(_SCHEMA)
+
+    @contextmanager
+    def _db(self):
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            yield db
+        finally:
+            db.close()
+
+    def record(self, username: str, role: str, action: str, target: str, page: str, filters: dict,
+               rows: int) -> int:
+        """Append one entry; returns its id."""
+        text = json.dumps(filters, ensure_ascii=False, sort_keys=True, default=str)
+        with self._lock, self._db() as db:
+            db.execute("begin immediate")         # one writer at a time, across processes too
+            try:
+                last = db.execute("select entry_hash from access_log order by entry_id desc limit 1").fetchone()
+                previous = last[0] if last else GENESIS
+                now = time.time()
+                digest = _digest(previous, now, username, role, action, target, page, text, int(rows))
+                cur = db.execute("insert into access_log (logged_at, username, role, action, target, page, filters, "
+                                 "rows, previous_hash, entry_hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                 (now, username, role, action, target, page, text, int(rows), previous, digest))
+                db.execute("commit")
+                return int(cur.lastrowid)
+            except BaseException:
+                db.execute("rollback")
+                raise
+
+    def entries(self, username: str | None = None, limit: int = 500) -> list[Entry]:
+        sql = ("select entry_id, logged_at, username, role, action, target, page, filters, rows from access_log "
+               + ("where username = ? " if username else "") + "order by entry_id desc limit ?")
+        with self._db() as db:
+            rows = db.execute(sql, ((username,) if username else ()) + (limit,)).fetchall()
+        return [Entry(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7]), r[8]) for r in rows]
+
+    def verify(self) -> tuple[bool, int | None]:
+        """(True, None) if the chain is intact; else (False, the first entry id that does not fit)."""
+        previous = GENESIS
+        with self._db() as db:
+            for row in db.execute("select entry_id, logged_at, username, role, action, target, page, filters, rows, "
+                                  "previous_hash, entry_hash from access_log order by entry_id"):
+                entry_id, *content, stored_previous, stored_hash = row
+                if stored_previous != previous or _digest(previous, *content) != stored_hash:
+                    return False, entry_id
+                previous = stored_hash
+        return True, None

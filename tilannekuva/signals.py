@@ -1,0 +1,101 @@
+"""Support signals (S4): pupils whose absences rise or grades fall with no support in place.
+
+One implementation for every page that lists them (the principal's support page, the teacher's
+watch list). Pure polars over three small frames the pupil-grain queries return for the pupils
+in the viewer's scope; nothing here reads the warehouse.
+
+Rules (each can be tuned in `Rules`; the reasons are codes the pages translate):
+  absence_rising   the mean absence hours of the last two months with records are at least
+                   `rising_factor` times the mean of the school year's earlier months (two or
+                   more of them) and at least `rising_min_hours` a month
+  absence_high     absence hours in the current term reach the concern threshold
+  grades_falling   the mean grade of the latest term is `falling_drop` or more below the term before
+  failing_grade    a failing grade (4) in the latest term
+A pupil with a reason is signalled only if no support decision or measure is in force for them
+in the school year: the signal asks "should support be considered?", not "is this pupil at risk?".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import polars as pl
+
+REASONS = ("absence_rising", "absence_high", "grades_falling", "failing_grade")
+
+
+@dataclass(frozen=True)
+class Rules:
+    rising_factor: float = 2.0
+    rising_min_hours: float = 8.0
+    concern_hours: float = 60.0
+    falling_drop: float = 1.0
+    failing_grade: int = 4
+
+
+def term_of(month: dt.date) -> str:
+    """Autumn (Aug–Dec) or spring (Jan–Jul) term, as in the absence thresholds."""
+    return "syksy" if month.month >= 8 else "kevat"
+
+
+def support_signals(absences: pl.DataFrame, grades: pl.DataFrame, supported: set[int] | pl.Series,
+                    rules: Rules = Rules()) -> pl.DataFrame:
+    """Signals for the pupils in the inputs.
+
+    absences: pupil_id, month (date, first of month), absence_hours — the school year's months
+    grades:   pupil_id, term_order (int, larger = later), mean_grade, min_grade — one row per pupil and term
+    supported: pupil ids with support in force this school year
+    Returns pupil_id, reasons (list of codes), and the figures behind them: earlier_hours,
+    recent_hours, term_hours, previous_mean, latest_mean, min_grade.
+    """
+    supported = set(supported)
+    absence_facts = _absence_facts(absences, rules)
+    grade_facts = _grade_facts(grades)
+    facts = absence_facts.join(grade_facts, on="pupil_id", how="full", coalesce=True)
+    reasons = pl.concat_list([
+        pl.when(pl.col("recent_hours").is_not_null() & pl.col("earlier_hours").is_not_null()
+                & (pl.col("recent_hours") >= rules.rising_min_hours)
+                & (pl.col("recent_hours") >= rules.rising_factor * pl.col("earlier_hours")))
+        .then(pl.lit("absence_rising")),
+        pl.when(pl.col("term_hours") >= rules.concern_hours).then(pl.lit("absence_high")),
+        pl.when(pl.col("previous_mean").is_not_null()
+                & (pl.col("latest_mean") <= pl.col("previous_mean") - rules.falling_drop + 1e-9))
+        .then(pl.lit("grades_falling")),
+        pl.when(pl.col("min_grade") <= rules.failing_grade).then(pl.lit("failing_grade")),
+    ]).list.drop_nulls()
+    return (facts.with_columns(reasons=reasons)
+            .filter((pl.col("reasons").list.len() > 0) & ~pl.col("pupil_id").is_in(list(supported)))
+            .select("pupil_id", "reasons", "earlier_hours", "recent_hours", "term_hours", "previous_mean",
+                    "latest_mean", "min_grade")
+            .sort("pupil_id"))
+
+
+def _absence_facts(absences: pl.DataFrame, rules: Rules) -> pl.DataFrame:
+    schema = {"pupil_id": pl.Int64, "earlier_hours": pl.Float64, "recent_hours": pl.Float64,
+              "term_hours": pl.Float64}
+    if absences.is_empty():
+        return pl.DataFrame(schema=schema)
+    ordered = absences.with_columns(pl.col("absence_hours").cast(pl.Float64)).sort("pupil_id", "month")
+    latest_month = ordered["month"].max()
+    latest_term = term_of(latest_month)
+    ranked = ordered.with_columns(rank=pl.col("month").rank("ordinal", descending=True).over("pupil_id"),
+                                  in_term=pl.col("month").map_elements(term_of, return_dtype=pl.String) == latest_term)
+    return ranked.group_by("pupil_id").agg(
+        earlier_hours=pl.when((pl.col("rank") > 2).sum() >= 2)
+        .then(pl.col("absence_hours").filter(pl.col("rank") > 2).mean()),
+        recent_hours=pl.col("absence_hours").filter(pl.col("rank") <= 2).mean(),
+        term_hours=pl.col("absence_hours").filter(pl.col("in_term")).sum(),
+    ).with_columns(pl.col("pupil_id").cast(pl.Int64))
+
+
+def _grade_facts(grades: pl.DataFrame) -> pl.DataFrame:
+    schema = {"pupil_id": pl.Int64, "previous_mean": pl.Float64, "latest_mean": pl.Float64, "min_grade": pl.Int64}
+    if grades.is_empty():
+        return pl.DataFrame(schema=schema)
+    ordered = grades.sort("pupil_id", "term_order")
+    return ordered.group_by("pupil_id").agg(
+        previous_mean=pl.col("mean_grade").cast(pl.Float64).reverse().get(1, null_on_oob=True),
+        latest_mean=pl.col("mean_grade").cast(pl.Float64).last(),
+        min_grade=pl.col("min_grade").cast(pl.Int64).last(),
+    ).with_columns(pl.col("pupil_id").cast(pl.Int64))
