@@ -1,60 +1,89 @@
-"""Principal: training reach (M1) of my unit beside its sector and the whole city."""
+"""Principal: my unit's strategy metrics M1–M6 beside its sector and the whole city, with targets,
+traffic lights and five-year trends; a unit switcher for principals of several units."""
 
 import polars as pl
 import streamlit as st
 
-from tilannekuva.i18n import fmt_number, fmt_percent, t
+from tilannekuva import metrics
+from tilannekuva.i18n import t
 from views import figures, loaders, session, widgets
 
 principal = session.require_page("principal_unit")
 lang = session.language()
+unit = widgets.unit_switcher(principal)
 year = widgets.school_year_filter(principal)
-
-units = loaders.frame(principal, "my_units")
-if units.is_empty():
-    st.info(t("empty.no_units", lang))
-    st.stop()
-unit_ids = units["unit_id"].to_list()
-names = dict(zip(unit_ids, units["name"].to_list()))
-unit_id = widgets.url_select("yksikko", unit_ids, names, unit_ids[0], label_key="filter.unit",
-                             bad_key="filter.bad_unit", key="tk_unit", principal=principal)
-unit = units.filter(pl.col("unit_id") == unit_id).row(0, named=True)
+ids = list(metrics.METRICS)
+chosen = widgets.url_select("mittari", ids, {m: f"{m} {t(f'metric.{m}.name', lang)}" for m in ids}, "M1",
+                            label_key="filter.metric", bad_key="filter.bad_value", key="tk_metric", principal=principal)
+goal = metrics.targets(dict(session.settings().targets))
+sector_name = t(f"sector.{unit['sector']}", lang)
 
 st.title(unit["name"])
-st.caption(t("unit.caption", lang, sector=t(f"sector.{unit['sector']}", lang),
-             district=unit["district_sv" if lang == "sv" else "district_fi"]))
+st.caption(t("unit.caption", lang, sector=sector_name, district=unit["district_sv" if lang == "sv" else "district_fi"]))
 st.header(t("page.principal_unit", lang))
-st.markdown(t("m1.definition", lang))
-
-level_names = {"unit": unit["name"], "sector": t("level.sector", lang, sector=t(f"sector.{unit['sector']}", lang)),
-               "city": t("level.city", lang)}
-reach = loaders.frame(principal, "training_reach_unit_vs_benchmark", unit_id=unit_id).with_columns(
-    series=pl.col("level").replace_strict(level_names, return_dtype=pl.String))
-now = reach.filter(pl.col("school_year_id") == year["school_year_id"])
-if now.is_empty():
-    st.info(t("empty.no_training_data", lang))
-    st.stop()
-by_level = {r["level"]: r for r in now.iter_rows(named=True)}
-mine, city = by_level.get("unit"), by_level.get("city")
-widgets.kpi_row([
-    (t("m1.share_unit", lang, year=year["label"]), fmt_percent(mine and mine["share"], lang),
-     t("m1.vs_city", lang, points=fmt_number(100 * (mine["share"] - city["share"]), lang, 1))
-     if mine and city and mine["share"] is not None and city["share"] is not None else None),
-    (t("m1.trained", lang), fmt_number(mine and mine["trained"], lang), None),
-    (t("m1.untrained", lang), fmt_number(mine and (mine["staff"] - mine["trained"]), lang), None),
-    (t("m1.share_city_short", lang), fmt_percent(city and city["share"], lang), None),
+parts = loaders.frame(principal, "metric_parts_by_unit_year").filter(pl.col("unit_id") == unit["unit_id"])
+bench = loaders.frame(principal, "metric_bench_by_sector_year")
+levels = pl.concat([
+    metrics.rollup(parts, "city").with_columns(level=pl.lit("unit")),
+    metrics.rollup(bench.filter(pl.col("sector") == unit["sector"]).with_columns(unit_id=pl.lit(0)), "city")
+    .with_columns(level=pl.lit("sector")),
+    metrics.rollup(bench.with_columns(unit_id=pl.lit(0)), "city").with_columns(level=pl.lit("city")),
 ])
-if now.row(0, named=True)["is_current"]:
-    st.caption(t("m1.current_year_note", lang))
+if parts.is_empty():
+    st.info(t("empty.no_metrics", lang))
+    st.stop()
+
+
+def value(metric: str, level: str, school_year: int) -> float | None:
+    hit = levels.filter((pl.col("metric") == metric) & (pl.col("level") == level)
+                        & (pl.col("school_year_id") == school_year))
+    return hit["value"][0] if hit.height else None
+
+
+rows = []
+for start in range(0, len(ids), 3):
+    for column, metric in zip(st.columns(3), ids[start:start + 3]):
+        mine, city = value(metric, "unit", year["school_year_id"]), value(metric, "city", year["school_year_id"])
+        sector = value(metric, "sector", year["school_year_id"])
+        rows.append({"metric": metric, "unit": mine, "sector": sector, "city": city, "target": goal[metric],
+                     "light": metrics.light(metric, mine, goal[metric])})
+        with column.container(border=True):
+            st.markdown(f"**{metric} {t(f'metric.{metric}.name', lang)}**")
+            st.metric(t("unit.value", lang, year=year["label"]), widgets.metric_value(metric, mine),
+                      widgets.metric_delta(metric, mine, value(metric, "unit", year["school_year_id"] - 1)),
+                      border=False)
+            st.markdown(widgets.light_badge(rows[-1]["light"]) + " · "
+                        + t("scorecard.target", lang, target=widgets.metric_value(metric, goal[metric])))
+            st.caption(t("unit.benchmarks", lang, sector=sector_name, sector_value=widgets.metric_value(metric, sector),
+                         city=widgets.metric_value(metric, city)))
+if loaders.frame(principal, "school_years").filter(
+        (pl.col("school_year_id") == year["school_year_id"]) & pl.col("is_current")).height:
+    st.caption(t("scorecard.current_year_note", lang, year=year["label"]))
+
+table = pl.DataFrame(rows).select(
+    pl.col("metric").alias(t("col.metric", lang)),
+    pl.col("metric").map_elements(lambda m: t(f"metric.{m}.name", lang), return_dtype=pl.String).alias(t("col.name", lang)),
+    *[pl.struct("metric", c).map_elements(lambda r, c=c: widgets.metric_value(r["metric"], r[c]), return_dtype=pl.String)
+      .alias(label) for c, label in (("unit", unit["name"]), ("sector", sector_name), ("city", t("level.city", lang)),
+                                     ("target", t("col.target", lang)))],
+    pl.col("light").map_elements(lambda x: t(f"light.{x}", lang), return_dtype=pl.String).alias(t("col.status", lang)))
+with st.expander(t("table.show", lang)):
+    widgets.show_table(table)
+    widgets.downloads(table, key="unit_metrics", filename=f"yksikko-{unit['unit_id']}-mittarit-{year['school_year_id']}")
+
+spec = metrics.METRICS[chosen]
+years = loaders.frame(principal, "school_years").select("school_year_id", pl.col("label").alias("school_year"))
+names = {"unit": unit["name"], "sector": t("level.sector", lang, sector=sector_name), "city": t("level.city", lang)}
+trend = (levels.filter(pl.col("metric") == chosen).join(years, on="school_year_id")
+         .with_columns(order=pl.col("level").replace_strict({"unit": 0, "sector": 1, "city": 2}, return_dtype=pl.Int8),
+                       series=pl.col("level").replace_strict(names, return_dtype=pl.String))
+         .filter(pl.col("value").is_not_null()).sort("order", "school_year_id"))
 widgets.chart_block(
-    figures.share_trend(reach, x="school_year", series="series", y="share", title=t("m1.chart_title_unit", lang),
-                        y_title=t("m1.share", lang), target=1.0, target_label=t("m1.target", lang)),
-    reach.select(pl.col("school_year").alias(t("col.school_year", lang)), pl.col("series").alias(t("col.level", lang)),
-                 pl.col("staff").alias(t("col.staff", lang)), pl.col("trained").alias(t("col.trained", lang)),
-                 (pl.col("share") * 100).round(1).alias(t("col.share_pct", lang))),
-    key="m1_unit",
-    summary=t("m1.summary_unit", lang, unit=unit["name"], share=fmt_percent(mine and mine["share"], lang),
-              city=fmt_percent(city and city["share"], lang), year=year["label"]),
-    filename="m1-yksikko-ja-kaupunki",
-)
+    figures.share_trend(trend, x="school_year", series="series", y="value", kind=spec.kind,
+                        title=f"{chosen} {t(f'metric.{chosen}.name', lang)}", y_title=t(f"metric.{chosen}.unit", lang),
+                        target=goal[chosen], target_label=t("col.target", lang)),
+    widgets.table(trend, {"school_year": "col.school_year", "series": "col.level", "value": "col.value"}, lang,
+                  percent=("value",) if spec.kind == "share" else (), decimals={"value": 2}),
+    key="unit_trend", filename=f"yksikko-{unit['unit_id']}-{chosen.lower()}",
+    summary=t(f"metric.{chosen}.definition", lang))
 widgets.data_as_of(principal)

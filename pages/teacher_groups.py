@@ -22,7 +22,7 @@ widgets.kpi_row([
     (t("groups.co_taught", lang), fmt_number(groups.filter(pl.col("teachers") > 1).height, lang), None),
 ])
 
-absences = loaders.frame(principal, "absence_by_group_month", school_year_id=year["school_year_id"])
+absences = loaders.frame(principal, "absence_by_group_month", unit_id=None, school_year_id=year["school_year_id"])
 if absences.is_empty():
     st.info(t("empty.no_absences", lang))
 else:

@@ -18,7 +18,7 @@ DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 MARKERS = ["circle", "square", "diamond", "triangle-up", "x", "cross"]
 PATTERNS = ["", "/", ".", "x", "-", "+"]
 FONT = {"family": "Source Sans Pro, Arial, sans-serif", "size": 14, "color": "#1f1f1f"}
-TICKS = {"count": ",d", "share": ".0%", "mean": ".1f"}
+TICKS = {"count": ",d", "share": ".0%", "mean": ".1f", "grade": ".1f"}
 
 
 def _figure(data: list[dict], title: str, y_title: str, kind: str = "count", x_title: str = "",
@@ -118,17 +118,18 @@ def grouped_bars(frame: pl.DataFrame, *, x: str, series: str, y: str, title: str
     fig = _figure(data, title, y_title, kind, barmode="group", hovermode="closest")
     if horizontal:      # bars of a readable thickness, however many categories
         fig.layout.height = 140 + 30 * len(frame[x].unique()) * max(1, len(data))
-    if kind == "mean":
-        fig.layout.yaxis.update(range=[1, 5], rangemode="normal")
+    if kind in ("mean", "grade"):
+        fig.layout.yaxis.update(range=[1, 5] if kind == "mean" else [4, 10], rangemode="normal")
     if horizontal:
         fig.layout.xaxis = {"title": {"text": y_title}, "type": "linear", "tickformat": TICKS[kind],
-                            **({"range": [1, 5]} if kind == "mean" else {})}
+                            **({"range": [1, 5]} if kind == "mean" else {"range": [4, 10]} if kind == "grade" else {})}
         fig.layout.yaxis = {"title": {"text": ""}, "type": "category", "autorange": "reversed"}
     return fig
 
 
-def monthly_lines(frame: pl.DataFrame, *, month: str, series: str, y: str, title: str, y_title: str) -> go.Figure:
-    """One line per series over months (e.g. absence hours per pupil by group)."""
+def monthly_lines(frame: pl.DataFrame, *, month: str, series: str, y: str, title: str, y_title: str,
+                  kind: str = "hours") -> go.Figure:
+    """One line per series over months (e.g. absence hours per pupil by group; kind "share" for rates)."""
     data = []
     for i, name in enumerate(_series(frame, series)):
         part = frame.filter(pl.col(series) == name).sort(month)
@@ -140,5 +141,5 @@ def monthly_lines(frame: pl.DataFrame, *, month: str, series: str, y: str, title
         })
     fig = _figure(data, title, y_title)
     fig.layout.xaxis = {"title": {"text": ""}, "type": "date", "tickformat": "%m/%Y", "dtick": "M1"}
-    fig.layout.yaxis.tickformat = ",.1f"
+    fig.layout.yaxis.tickformat = ".0%" if kind == "share" else ",.1f"
     return fig

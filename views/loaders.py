@@ -13,6 +13,7 @@ import polars as pl
 import streamlit as st
 
 from tilannekuva.access import Principal
+from tilannekuva.audit import AccessLog
 from tilannekuva.i18n import t
 from tilannekuva.ingest.history import LoadHistory
 from tilannekuva.warehouse import FetchResult, Warehouse, WarehouseUnavailable
@@ -62,6 +63,20 @@ def load_history() -> LoadHistory:
     if conf is None:
         st.stop()
     return _history(str(conf.state_dir / "loads.sqlite"))
+
+
+@st.cache_resource(show_spinner=False)
+def _access_log(path: str) -> AccessLog:
+    return AccessLog(Path(path))
+
+
+def log_access(principal: Principal, action: str, target: str, page: str, filters: dict, rows: int) -> None:
+    """Write one entry to the access log (a view of personal data, or an export)."""
+    conf = settings()
+    if conf is None:
+        return
+    _access_log(str(conf.state_dir / "access_log.sqlite")).record(
+        principal.username, principal.role, action, target, page, filters, rows)
 
 
 def frame(principal: Principal, query: str, **params) -> pl.DataFrame:

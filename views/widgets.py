@@ -188,14 +188,23 @@ def area_params(area: dict) -> dict:
     return {names[k]: str(v) for k, v in area.items() if v is not None}
 
 
-def downloads(frame: pl.DataFrame, *, key: str, filename: str) -> None:
-    """CSV and Excel downloads of exactly the table shown."""
+def downloads(frame: pl.DataFrame, *, key: str, filename: str, audit: dict | None = None) -> None:
+    """CSV and Excel downloads of exactly the table shown. With `audit` (principal, target, page,
+    filters) every download of personal data is written to the access log when clicked."""
     lang = language()
+
+    def logged(kind: str):
+        if audit is None:
+            return "ignore"
+        return lambda: loaders.log_access(audit["principal"], "export", audit["target"], audit["page"],
+                                          {**audit["filters"], "format": kind}, frame.height)
+
     left, right = st.columns(2)
     left.download_button(t("table.download_csv", lang), to_csv_fi(frame), file_name=f"{filename}.csv",
-                         mime="text/csv", key=f"{key}_csv")
+                         mime="text/csv", key=f"{key}_csv", on_click=logged("csv"))
     right.download_button(t("table.download_xlsx", lang), to_xlsx(frame), file_name=f"{filename}.xlsx",
-                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx")
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
+                          on_click=logged("xlsx"))
 
 
 def show_table(frame: pl.DataFrame, **kwargs) -> None:
@@ -203,3 +212,35 @@ def show_table(frame: pl.DataFrame, **kwargs) -> None:
     numeric = {c: st.column_config.NumberColumn(format="localized")
                for c, dtype in frame.schema.items() if dtype.is_numeric()}
     st.dataframe(frame, hide_index=True, column_config=numeric, **kwargs)
+
+
+def unit_switcher(principal: Principal) -> dict:
+    """The principal's unit (?yksikko=, a select when they lead several); stops with a message if none."""
+    lang = language()
+    units = loaders.frame(principal, "my_units")
+    if units.is_empty():
+        st.info(t("empty.no_units", lang))
+        st.stop()
+    unit_ids = units["unit_id"].to_list()
+    unit_id = url_select("yksikko", unit_ids, dict(zip(unit_ids, units["name"].to_list())), unit_ids[0],
+                         label_key="filter.unit", bad_key="filter.bad_unit", key="tk_unit", principal=principal)
+    return units.filter(pl.col("unit_id") == unit_id).row(0, named=True)
+
+
+def signal_table(listed: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """Support signals as the pupil list a principal or teacher reads: name, group, each reason in
+    words with the figures behind it, and the support in force (none, by definition)."""
+    def reasons(row: dict) -> str:
+        texts = []
+        for code in row["reasons"]:
+            values = {"earlier": fmt_number(row["earlier_hours"], lang, 1), "recent": fmt_number(row["recent_hours"], lang, 1),
+                      "term": fmt_number(row["term_hours"], lang, 1), "previous": fmt_number(row["previous_mean"], lang, 2),
+                      "latest": fmt_number(row["latest_mean"], lang, 2), "lowest": row["min_grade"]}
+            texts.append(t(f"signal.{code}", lang, **values))
+        return "; ".join(texts)
+
+    return pl.DataFrame({
+        t("col.last_name", lang): listed["last_name"], t("col.first_name", lang): listed["first_name"],
+        t("col.group", lang): listed["group_name"],
+        t("col.reasons", lang): [reasons(r) for r in listed.iter_rows(named=True)],
+    })

@@ -84,8 +84,13 @@ def test_pupil_rows_only_for_roles_that_may_see_them(warehouse, principals):
 def test_a_unit_of_someone_else_returns_nothing(demo_home, warehouse, principals):
     p = principals["rehtori"]
     other = next(u for u in truth(demo_home, "select unit_id from dim_unit")["unit_id"] if u not in p.unit_ids)
-    assert warehouse.fetch(p, "training_reach_unit_vs_benchmark", unit_id=other).frame.is_empty()
-    own = warehouse.fetch(p, "training_reach_unit_vs_benchmark", unit_id=p.unit_ids[0]).frame
+    for name in ("competence_unit_vs_city", "training_feedback_for_unit", "staff_training_status",
+                 "support_by_group", "assessment_by_subject", "pupil_roster", "pupil_absence_by_month",
+                 "pupil_grades_by_term", "absence_by_group_month"):
+        for year in (CURRENT - 1, CURRENT):
+            assert warehouse.fetch(p, name, unit_id=other, school_year_id=year).frame.is_empty(), name
+    assert warehouse.fetch(p, "eservice_monthly_for_unit", unit_id=other).frame.is_empty()
+    own = warehouse.fetch(p, "competence_unit_vs_city", unit_id=p.unit_ids[0], school_year_id=CURRENT - 1).frame
     assert set(own["level"]) == {"unit", "sector", "city"}
 
 

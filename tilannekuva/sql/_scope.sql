@@ -178,3 +178,9 @@ select c.school_year_id, u.sector, c.area, sum(c.score) as score_sum, count(*) a
        count(distinct c.response_id) as respondents
 from fct_competence_survey c join dim_unit u using (unit_id)
 group by all;
+
+-- Training feedback benchmark: every answer by training (no unit, no person).
+create or replace temp view bench_training_feedback as
+select training_id, sum(rating) as rating_sum, count(*) as answers
+from fct_training_feedback
+group by all;

@@ -1,12 +1,12 @@
--- page: teacher_groups
+-- page: teacher_groups, principal_support
 -- grain: aggregate
--- params: school_year_id
+-- params: unit_id, school_year_id
 -- suppress: pupils; cells: group_name, month; fixed: month; values: absence_hours, hours_per_pupil
--- S1 absences per pupil by month for the groups in scope.
+-- S1 absences per pupil by month for the groups in scope (unit_id null = every unit in scope).
 select g.name as group_name, a.month, count(distinct a.pupil_id)::integer as pupils,
        sum(a.absence_hours)::double as absence_hours,
        (sum(a.absence_hours) / count(distinct a.pupil_id))::double as hours_per_pupil
 from scoped_absence a join scoped_group g using (group_id)
-where a.school_year_id = $school_year_id
+where a.school_year_id = $school_year_id and ($unit_id is null or g.unit_id = $unit_id)
 group by g.name, a.month
 order by g.name, a.month

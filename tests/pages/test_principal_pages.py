@@ -1,0 +1,163 @@
+"""Principal pages through AppTest on the tiny demo city: values against the test's own SQL, a
+principal of unit A never sees unit B (URL, filters, downloads), a principal of two units
+switches between them, and opening the pupil list is written to the access log."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from tilannekuva.audit import AccessLog
+from tilannekuva.demo import DEMO_PASSWORDS
+from tilannekuva.i18n import fmt_number, fmt_percent, t
+from tilannekuva.settings import PROJECT_ROOT
+from tilannekuva.warehouse import current_file
+
+YEAR = 2026
+
+
+def truth(home, sql, **params):
+    con = duckdb.connect(str(current_file(home / "warehouse")), read_only=True)
+    try:
+        return con.sql(sql, params=params or None).fetchall()
+    finally:
+        con.close()
+
+
+def open_page(user: str, page: str, **params) -> AppTest:
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.text_input[0].input(user)
+    at.text_input[1].input(DEMO_PASSWORDS[user])
+    at.button[0].click().run()
+    at.switch_page(f"pages/{page}.py").run()
+    if params:
+        for key, value in params.items():
+            at.query_params[key] = value
+        at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def everything_shown(at) -> str:
+    parts = [str(e.value) for kind in ("title", "header", "markdown", "caption", "info", "warning", "success")
+             for e in getattr(at, kind)]
+    parts += [df.value.to_csv() for df in at.dataframe]
+    parts += [chart.proto.spec for chart in at.get("plotly_chart")]
+    return "\n".join(parts)
+
+
+def unit_of(principals, user):
+    return principals[user].unit_ids[0]
+
+
+def test_my_unit_shows_six_metrics_beside_sector_and_city(demo_env, principals):
+    unit = unit_of(principals, "rehtori")
+    at = open_page("rehtori", "principal_unit", lukuvuosi="2025")
+    (name,), = truth(demo_env, "select name from dim_unit where unit_id = $u", u=unit)
+    assert at.title[0].value == name
+    (m1,), = truth(demo_env, "select trained / staff from agg_training_reach where unit_id = $u "
+                             "and school_year_id = 2025", u=unit)
+    values = [m.value for m in at.metric]
+    assert len(values) == 6 and values[0] == fmt_percent(m1)
+    (sector_m1,), = truth(demo_env, "select sum(trained) / sum(staff) from agg_training_reach r join dim_unit u "
+                                    "using (unit_id) where school_year_id = 2025 and u.sector = "
+                                    "(select sector from dim_unit where unit_id = $u)", u=unit)
+    assert fmt_percent(sector_m1) in at.caption[0 + 1].value or any(
+        fmt_percent(sector_m1) in c.value for c in at.caption)
+    table = at.dataframe[0].value
+    assert table[name].tolist()[0] == fmt_percent(m1)
+
+
+def test_staff_page_names_who_lacks_training_and_hides_survey_answers(demo_env, principals):
+    unit = unit_of(principals, "rehtori")
+    at = open_page("rehtori", "principal_staff", lukuvuosi="2025")
+    missing = truth(demo_env, """
+        select s.last_name from fct_employment e join dim_staff s using (staff_id)
+        where e.unit_id = $u and e.school_year_id = 2025 and not exists (
+            select 1 from fct_training_participation p join dim_training t using (training_id)
+            where p.staff_id = e.staff_id and t.school_year_id = 2025)""", u=unit)
+    m = {x.label: x.value for x in at.metric}
+    assert m[t("m1.untrained")] == fmt_number(len(missing))
+    listed = at.dataframe[0].value
+    assert sorted(listed[t("col.last_name")]) == sorted(r[0] for r in missing)
+    # Competence by area: unit means only, never a staff member's own answers.
+    (respondents,), = truth(demo_env, "select count(distinct response_id) from fct_competence_survey "
+                                      "where unit_id = $u and school_year_id = 2025", u=unit)
+    survey = next(df.value for df in at.dataframe if t("col.respondents") in df.value.columns)
+    unit_rows = survey[survey[t("col.level")] == truth(demo_env, "select name from dim_unit where unit_id = $u",
+                                                          u=unit)[0][0]]
+    if respondents >= 5:
+        assert set(unit_rows[t("col.respondents")]) == {respondents}
+    else:
+        assert unit_rows[t("m5.mean")].isna().all()
+    assert "staff_id" not in everything_shown(at)
+
+
+def test_support_signals_list_names_reasons_and_is_logged(demo_env, principals):
+    log = AccessLog(demo_env / "state" / "access_log.sqlite")
+    before = len(log.entries(username="rehtori"))
+    at = open_page("rehtori", "principal_support")
+    signals = next(df.value for df in at.dataframe if t("col.reasons") in df.value.columns)
+    assert len(signals) > 0 and signals[t("col.reasons")].str.len().min() > 5
+    # Nobody listed has support in force; every listed pupil is in the principal's unit.
+    unit = unit_of(principals, "rehtori")
+    supported = {(r[0], r[1]) for r in truth(demo_env, """
+        select p.last_name, p.first_name from fct_support_decision d join dim_pupil p using (pupil_id)
+        join fct_enrolment e on e.pupil_id = d.pupil_id and e.school_year_id = d.school_year_id
+        where d.school_year_id = $y and e.unit_id = $u""", y=YEAR, u=unit)}
+    in_unit = {(r[0], r[1]) for r in truth(demo_env, """
+        select p.last_name, p.first_name from fct_enrolment e join dim_pupil p using (pupil_id)
+        where e.school_year_id = $y and e.unit_id = $u""", y=YEAR, u=unit)}
+    listed = set(zip(signals[t("col.last_name")], signals[t("col.first_name")]))
+    assert listed <= in_unit
+    assert len(listed - supported) > 0          # (names repeat in the synthetic city, so no strict disjointness)
+    entries = log.entries(username="rehtori")
+    assert len(entries) == before + 1
+    assert entries[0].target == "support_signals" and entries[0].rows == len(signals)
+    assert entries[0].filters == {"yksikko": unit, "lukuvuosi": YEAR}
+    assert log.verify() == (True, None)
+
+
+@pytest.mark.parametrize("page", ["principal_unit", "principal_staff", "principal_support", "principal_eservices"])
+def test_a_principal_of_one_unit_never_sees_another_units_data(demo_env, principals, monkeypatch, page):
+    mine = unit_of(principals, "rehtori")
+    other = next(u for u in principals["rehtori2"].unit_ids if u != mine)
+    (other_name,), = truth(demo_env, "select name from dim_unit where unit_id = $u", u=other)
+    own_people = {r[0] for r in truth(demo_env, """
+        select p.last_name || ' ' || p.first_name from fct_enrolment e join dim_pupil p using (pupil_id)
+        where e.unit_id = $m and e.school_year_id = $y
+        union select s.last_name || ' ' || s.first_name from fct_employment e join dim_staff s using (staff_id)
+        where e.unit_id = $m and e.school_year_id = $y""", y=YEAR, m=mine)}
+    downloads = []
+    keep = MemoryMediaFileStorage.load_and_get_id
+    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id",
+                        lambda self, data, mimetype, kind, filename=None: downloads.append(data) or keep(
+                            self, data, mimetype, kind, filename))
+    at = open_page("rehtori", page, yksikko=str(other))          # someone else's unit in the URL
+    assert t("filter.bad_unit") in [w.value for w in at.warning]
+    shown = everything_shown(at)
+    assert other_name not in shown
+    assert at.title[0].value != other_name
+    text = "\n".join(d.decode("utf-8-sig", errors="ignore") for d in downloads if isinstance(d, bytes))
+    assert other_name not in text
+    names_shown = {f"{r[t('col.last_name')]} {r[t('col.first_name')]}" for df in at.dataframe
+                   if t("col.last_name") in df.value.columns for _, r in df.value.iterrows()}
+    assert names_shown <= own_people        # every person shown belongs to the principal's own unit
+
+
+def test_a_principal_of_two_units_switches_between_them(demo_env, principals):
+    first, second = principals["rehtori2"].unit_ids[:2]
+    names = dict(truth(demo_env, "select unit_id, name from dim_unit where unit_id in ($a, $b)", a=first, b=second))
+    at = open_page("rehtori2", "principal_unit")
+    switcher = at.sidebar.selectbox(key="tk_unit")
+    assert set(switcher.options) == set(names.values())
+    shown_first = at.title[0].value
+    switcher.set_value(second if names[first] == shown_first else first).run()
+    assert not at.exception
+    assert at.title[0].value != shown_first and at.title[0].value in names.values()
+    at.switch_page("pages/principal_support.py").run()           # the choice follows to the next page
+    assert at.title[0].value != shown_first
