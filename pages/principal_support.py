@@ -7,7 +7,6 @@ import polars as pl
 import streamlit as st
 
 from tilannekuva.i18n import fmt_number, t
-from tilannekuva.signals import Rules, support_signals
 from views import figures, loaders, session, widgets
 
 principal = session.require_page("principal_support")
@@ -25,12 +24,7 @@ roster = loaders.frame(principal, "pupil_roster", **scope)
 if roster.is_empty():
     st.info(t("empty.no_pupils_unit", lang, year=year["label"]))
 else:
-    signals = support_signals(loaders.frame(principal, "pupil_absence_by_month", **scope),
-                              loaders.frame(principal, "pupil_grades_by_term", **scope),
-                              roster.filter(pl.col("has_support"))["pupil_id"],
-                              Rules(concern_hours=conf.absence_concern_hours))
-    listed = signals.join(roster.with_columns(pl.col("pupil_id").cast(pl.Int64)), on="pupil_id").sort(
-        "group_name", "last_name", "first_name")
+    listed = loaders.signals(principal, unit["unit_id"], year["school_year_id"])
     if listed.is_empty():
         st.success(t("psupport.no_signals", lang))
     else:

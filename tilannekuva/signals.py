@@ -6,8 +6,9 @@ in the viewer's scope; nothing here reads the warehouse.
 
 Rules (each can be tuned in `Rules`; the reasons are codes the pages translate):
   absence_rising   the mean absence hours of the last two months with records are at least
-                   `rising_factor` times the mean of the school year's earlier months (two or
-                   more of them) and at least `rising_min_hours` a month
+                   `rising_factor` times the mean of the school year's earlier months and at least
+                   `rising_min_hours` a month; August (two weeks of school) is no baseline, so the
+                   rule needs at least one earlier month from September on
   absence_high     absence hours in the current term reach the concern threshold
   grades_falling   the mean grade of the latest term is `falling_drop` or more below the term before
   failing_grade    a failing grade (4) in the latest term
@@ -81,9 +82,9 @@ def _absence_facts(absences: pl.DataFrame, rules: Rules) -> pl.DataFrame:
     latest_term = term_of(latest_month)
     ranked = ordered.with_columns(rank=pl.col("month").rank("ordinal", descending=True).over("pupil_id"),
                                   in_term=pl.col("month").map_elements(term_of, return_dtype=pl.String) == latest_term)
+    baseline = (pl.col("rank") > 2) & (pl.col("month").dt.month() != 8)
     return ranked.group_by("pupil_id").agg(
-        earlier_hours=pl.when((pl.col("rank") > 2).sum() >= 2)
-        .then(pl.col("absence_hours").filter(pl.col("rank") > 2).mean()),
+        earlier_hours=pl.when(baseline.sum() >= 1).then(pl.col("absence_hours").filter(baseline).mean()),
         recent_hours=pl.col("absence_hours").filter(pl.col("rank") <= 2).mean(),
         term_hours=pl.col("absence_hours").filter(pl.col("in_term")).sum(),
     ).with_columns(pl.col("pupil_id").cast(pl.Int64))

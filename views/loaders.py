@@ -15,6 +15,7 @@ import streamlit as st
 from tilannekuva.access import Principal
 from tilannekuva.audit import AccessLog
 from tilannekuva.i18n import t
+from tilannekuva.signals import Rules, support_signals
 from tilannekuva.ingest.history import LoadHistory
 from tilannekuva.warehouse import FetchResult, Warehouse, WarehouseUnavailable
 
@@ -71,13 +72,44 @@ def _access_log(path: str) -> AccessLog:
 
 
 def log_access(principal: Principal, action: str, target: str, page: str, filters: dict, rows: int) -> None:
-    """Write one entry to the access log (a view of personal data, or an export)."""
+    """Write one entry to the access log (a view of personal data, or an export). A view is logged
+    once per session for the same list and filters, not again on every rerun of the page."""
     conf = settings()
     if conf is None:
         return
+    if action == "view":
+        seen = st.session_state.setdefault("tk_logged_views", set())
+        key = (target, page, tuple(sorted((k, str(v)) for k, v in filters.items())), rows)
+        if key in seen:
+            return
+        seen.add(key)
     _access_log(str(conf.state_dir / "access_log.sqlite")).record(
         principal.username, principal.role, action, target, page, filters, rows)
 
 
 def frame(principal: Principal, query: str, **params) -> pl.DataFrame:
     return fetch(principal, query, **params).frame
+
+
+@st.cache_data(ttl=900, max_entries=500, show_spinner=False)
+def _cached_signals(principal: Principal, version: str, unit_id: int | None, school_year_id: int,
+                    concern_hours: float) -> pl.DataFrame:
+    scope = {"unit_id": unit_id, "school_year_id": school_year_id}
+    roster = warehouse().fetch(principal, "pupil_roster", **scope).frame
+    found = support_signals(warehouse().fetch(principal, "pupil_absence_by_month", **scope).frame,
+                            warehouse().fetch(principal, "pupil_grades_by_term", **scope).frame,
+                            roster.filter(pl.col("has_support"))["pupil_id"], Rules(concern_hours=concern_hours))
+    return found.join(roster.with_columns(pl.col("pupil_id").cast(pl.Int64)), on="pupil_id").sort(
+        "group_name", "last_name", "first_name")
+
+
+def signals(principal: Principal, unit_id: int | None, school_year_id: int) -> pl.DataFrame:
+    """The support signals (tilannekuva.signals) of the pupils in scope, with their names and groups."""
+    try:
+        return _cached_signals(principal, warehouse().version, unit_id, school_year_id,
+                               settings().absence_concern_hours)
+    except WarehouseUnavailable as exc:
+        log.error("warehouse unavailable for %s: %s", principal.username, exc)
+        st.error(t("error.warehouse", language()))
+        st.stop()
+        raise
