@@ -6,7 +6,7 @@ pupil-welfare work. Opening the pupil list and downloading it are written to the
 import polars as pl
 import streamlit as st
 
-from tilannekuva.i18n import fmt_number, t
+from tilannekuva.i18n import fmt_date, fmt_number, t
 from views import figures, loaders, session, widgets
 
 principal = session.require_page("principal_support")
@@ -29,7 +29,14 @@ else:
         st.success(t("psupport.no_signals", lang))
     else:
         loaders.log_access(principal, "view", "support_signals", "principal_support", filters, listed.height)
-        table = widgets.signal_table(listed, lang)
+        marks = loaders.followups().current(year["school_year_id"], listed["pupil_id"].to_list())
+        shown = listed.join(marks, on="pupil_id", how="left")
+        table = widgets.signal_table(shown, lang).with_columns(shown.select(
+            pl.when(pl.col("followed_by").is_not_null())
+            .then(pl.format("{} {} {}", pl.col("followed_by"),
+                            pl.col("followed_at").map_elements(lambda d: fmt_date(d, lang), return_dtype=pl.String),
+                            pl.col("note")))
+            .otherwise(pl.lit("")).alias(t("col.followed_up", lang))))
         st.warning(t("psupport.signals_count", lang, count=fmt_number(listed.height, lang)))
         widgets.show_table(table)
         widgets.downloads(table, key="signals", filename=f"tukisignaalit-{unit['unit_id']}-{year['school_year_id']}",

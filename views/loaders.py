@@ -14,6 +14,7 @@ import streamlit as st
 
 from tilannekuva.access import Principal
 from tilannekuva.audit import AccessLog
+from tilannekuva.followups import FollowUps
 from tilannekuva.i18n import t
 from tilannekuva.signals import Rules, support_signals
 from tilannekuva.ingest.history import LoadHistory
@@ -113,3 +114,16 @@ def signals(principal: Principal, unit_id: int | None, school_year_id: int) -> p
         st.error(t("error.warehouse", language()))
         st.stop()
         raise
+
+
+@st.cache_resource(show_spinner=False)
+def _followups(path: str) -> FollowUps:
+    return FollowUps(Path(path))
+
+
+def followups() -> FollowUps:
+    """Follow-up marks on the watch list (SQLite in the state directory)."""
+    conf = settings()
+    if conf is None:
+        st.stop()
+    return _followups(str(conf.state_dir / "followups.sqlite"))

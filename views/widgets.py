@@ -244,3 +244,9 @@ def signal_table(listed: pl.DataFrame, lang: str) -> pl.DataFrame:
         t("col.group", lang): listed["group_name"],
         t("col.reasons", lang): [reasons(r) for r in listed.iter_rows(named=True)],
     })
+
+
+def support_text(forms: str | None) -> str:
+    """'tehostettu_tuki, tukiopetus' -> 'Tehostettu tuki (ennen 1.8.2025), Tukiopetus' in the user's language."""
+    lang = language()
+    return ", ".join(t(f"support_form.{code.strip()}", lang) for code in (forms or "").split(",") if code.strip())

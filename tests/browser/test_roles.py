@@ -15,7 +15,7 @@ from tilannekuva.demo import DEMO_PASSWORDS
 
 LANDING = {
     "johto": ("sector_overview", "Kaupungin tilannekuva", "Yhteensä 2026–2027"),
-    "rehtori": ("principal_unit", "Yksikköni koulutusten kattavuus", "Yksikön koulutettujen osuus 2026–2027"),
+    "rehtori": ("principal_unit", "Yksikköni", "Yksikkö 2026–2027"),
     "opettaja": ("teacher_groups", "Ryhmäni", "Ryhmiä"),
     "admin": ("admin_status", "Tietovaraston tila", "Rivejä yhteensä"),
 }

@@ -22,7 +22,7 @@ USERS = {
     ("lead", "sector_lead", "all", (), None, False, True, ("sector_overview", "sector_scorecard", "sector_metric", "sector_support", "sector_units")),
     ("head", "principal", "units", (101, 102), None, True, False,
      ("principal_unit", "principal_staff", "principal_support", "principal_eservices")),
-    ("teach", "teacher", "groups", (), 42, True, False, ("teacher_groups",)),
+    ("teach", "teacher", "groups", (), 42, True, False, ("teacher_groups", "teacher_watch", "teacher_me")),
     ("root", "admin", "all", (), None, False, True, ("admin_status", "admin_loads")),
 ])
 def test_principal_of_each_role(username, role, scope, units, staff, pupil_rows, suppress, pages):

@@ -184,3 +184,18 @@ create or replace temp view bench_training_feedback as
 select training_id, sum(rating) as rating_sum, count(*) as answers
 from fct_training_feedback
 group by all;
+
+-- Assessment benchmark: grade sums per unit, term and subject over every unit (pupil-derived: queries
+-- reading it are marked benchmark, so small cells are always suppressed).
+create or replace temp view bench_assessment_by_unit as
+select school_year_id, term, unit_id, subject, count(distinct pupil_id) as pupils, sum(grade) as grade_sum,
+       count(*) as grades
+from fct_assessment
+group by all;
+
+-- Competence survey per unit (no person): for a teacher's "my answers against my unit" (suppressed).
+create or replace temp view bench_competence_by_unit as
+select school_year_id, unit_id, area, sum(score) as score_sum, count(*) as answers,
+       count(distinct response_id) as respondents
+from fct_competence_survey
+group by all;

@@ -1,0 +1,142 @@
+"""Teacher pages through AppTest on the tiny demo city: values against the test's own SQL, no
+pupil of a group the teacher does not teach (last year's groups, a co-teacher's other groups),
+and a follow-up mark that survives a reload and reaches the principal's view."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+from streamlit.testing.v1 import AppTest
+
+from tilannekuva.demo import DEMO_PASSWORDS
+from tilannekuva.i18n import fmt_number, t
+from tilannekuva.settings import PROJECT_ROOT
+from tilannekuva.warehouse import current_file
+
+YEAR = 2026
+
+
+def truth(home, sql, **params):
+    con = duckdb.connect(str(current_file(home / "warehouse")), read_only=True)
+    try:
+        return con.sql(sql, params=params or None).fetchall()
+    finally:
+        con.close()
+
+
+def open_page(user: str, page: str, **params) -> AppTest:
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.text_input[0].input(user)
+    at.text_input[1].input(DEMO_PASSWORDS[user])
+    at.button[0].click().run()
+    at.switch_page(f"pages/{page}.py").run()
+    if params:
+        for key, value in params.items():
+            at.query_params[key] = value
+        at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def pupils_named(at) -> set[str]:
+    names = set()
+    for df in at.dataframe:
+        frame = df.value
+        if t("col.pupil") in frame.columns:
+            names |= set(frame[t("col.pupil")])
+        if t("col.last_name") in frame.columns:
+            names |= {f"{a} {b}" for a, b in zip(frame[t("col.last_name")], frame[t("col.first_name")], strict=True)}
+    return names
+
+
+def taught_pupils(home, staff_id, year=YEAR) -> set[str]:
+    return {r[0] for r in truth(home, """
+        select p.last_name || ' ' || p.first_name from brg_group_teacher b join dim_group g using (group_id)
+        join fct_enrolment e on e.group_id = g.group_id join dim_pupil p using (pupil_id)
+        where b.staff_id = $s and g.school_year_id = $y""", s=staff_id, y=year)}
+
+
+def test_my_groups_lists_the_chosen_groups_pupils_with_their_absences(demo_env, principals):
+    staff = principals["opettaja"].staff_id
+    (group_id, name, pupils), = truth(demo_env, """
+        select g.group_id, g.name, count(e.pupil_id) from brg_group_teacher b join dim_group g using (group_id)
+        join fct_enrolment e using (group_id) where b.staff_id = $s and g.school_year_id = $y
+        group by all order by g.group_id desc limit 1""", s=staff, y=YEAR)
+    at = open_page("opettaja", "teacher_groups", ryhma=str(group_id))
+    m = {x.label: x.value for x in at.metric}
+    assert m[t("groups.pupils_in", group=name)] == fmt_number(pupils)
+    table = at.dataframe[0].value
+    assert len(table) == pupils
+    hours = dict(truth(demo_env, """
+        select p.last_name || ' ' || p.first_name, sum(a.absence_hours) from fct_absence a join dim_pupil p using (pupil_id)
+        where a.group_id = $g and a.school_year_id = $y group by all""", g=group_id, y=YEAR))
+    for _, row in table.iterrows():
+        assert abs(row[t("col.absence_hours")] - float(hours.get(row[t("col.pupil")], 0))) < 0.06
+
+
+def test_a_teacher_sees_no_pupil_outside_the_groups_taught_this_year(demo_env, principals):
+    staff = principals["opettaja"].staff_id
+    mine = taught_pupils(demo_env, staff)
+    # a co-teacher's other groups, and the teacher's own groups of last year
+    co_teachers_other = {r[0] for r in truth(demo_env, """
+        select p.last_name || ' ' || p.first_name from brg_group_teacher c join brg_group_teacher b on b.group_id = c.group_id
+        join brg_group_teacher o on o.staff_id = c.staff_id and o.group_id <> c.group_id
+        join dim_group g on g.group_id = o.group_id join fct_enrolment e on e.group_id = o.group_id
+        join dim_pupil p using (pupil_id)
+        where b.staff_id = $s and c.staff_id <> $s and g.school_year_id = $y
+          and o.group_id not in (select group_id from brg_group_teacher where staff_id = $s)""", s=staff, y=YEAR)}
+    last_year = taught_pupils(demo_env, staff, YEAR - 1)
+    for page in ("teacher_groups", "teacher_watch"):
+        at = open_page("opettaja", page)
+        shown = pupils_named(at)
+        assert shown and shown <= mine, page
+        # names repeat in the synthetic city, so only names that are not also in my groups prove a leak
+        assert not shown & (co_teachers_other - mine) and not shown & (last_year - mine), page
+    foreign = truth(demo_env, "select group_id from dim_group where group_id not in "
+                              "(select group_id from brg_group_teacher where staff_id = $s) limit 1", s=staff)[0][0]
+    at = open_page("opettaja", "teacher_groups", ryhma=str(foreign))
+    assert t("filter.bad_group") in [w.value for w in at.warning]
+    assert pupils_named(at) <= mine
+
+
+def test_follow_up_mark_survives_a_reload_and_reaches_the_principal(demo_env, principals):
+    at = open_page("opettaja", "teacher_watch")
+    watch = next(df.value for df in at.dataframe if t("col.reasons") in df.value.columns)
+    pupil = at.selectbox(key="tk_watch_pupil")
+    chosen = pupil.format_func(pupil.value) if hasattr(pupil, "format_func") else None
+    at.text_input[0].input("Puhuttu huoltajan kanssa")
+    at.checkbox[0].check()
+    at.button[0].click().run()
+    assert not at.exception
+    again = open_page("opettaja", "teacher_watch")          # a new session: what was stored, not session state
+    marked = next(df.value for df in again.dataframe if t("col.followed_up") in df.value.columns)
+    assert (marked[t("col.followed_up")].str.startswith("opettaja")).sum() == 1
+    row = marked[marked[t("col.followed_up")] != ""].iloc[0]
+    # the principal of the teacher's unit sees the same mark, with the note
+    boss = open_page("rehtori", "principal_support")
+    signals = next(df.value for df in boss.dataframe if t("col.followed_up") in df.value.columns)
+    seen = signals[(signals[t("col.last_name")] == row[t("col.last_name")])
+                   & (signals[t("col.first_name")] == row[t("col.first_name")])]
+    assert len(seen) >= 1 and seen[t("col.followed_up")].str.contains("Puhuttu huoltajan kanssa").any()
+    assert len(watch) >= 1 and chosen is None or chosen
+
+
+def test_me_shows_my_training_record_and_my_answers_only(demo_env, principals):
+    staff = principals["opettaja"].staff_id
+    at = open_page("opettaja", "teacher_me", lukuvuosi="2025")
+    (count,), = truth(demo_env, "select count(*) from fct_training_participation where staff_id = $s", s=staff)
+    m = {x.label: x.value for x in at.metric}
+    assert m[t("me.trainings_all")] == fmt_number(count)
+    record = at.dataframe[0].value
+    assert len(record) == count
+    answers = truth(demo_env, "select area, avg(score) from fct_competence_survey where staff_id = $s "
+                              "and school_year_id = 2025 group by area", s=staff)
+    charts = at.get("plotly_chart")
+    if answers:
+        table = next(df.value for df in at.dataframe if t("m5.mean") in df.value.columns)
+        own = table[table[t("col.level")] == t("me.my_answers")]
+        assert len(own) == len(answers)
+        assert len(charts) == 1
+    else:
+        assert t("me.no_answers", year="2025–2026") in [i.value for i in at.info]
