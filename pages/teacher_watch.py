@@ -61,6 +61,8 @@ with st.form("followup", clear_on_submit=True):
                                  followed=followed, note=note)
         loaders.log_access(principal, "followup", "watch_list", "teacher_watch",
                            {**filters, "pupil_id": pupil_id, "followed": followed}, 1)
-        st.success(t("watch.saved", lang))
+        st.session_state["tk_watch_saved"] = True
         st.rerun()
+if st.session_state.pop("tk_watch_saved", False):
+    st.success(t("watch.saved", lang))
 widgets.data_as_of(principal)
