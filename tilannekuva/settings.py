@@ -40,6 +40,7 @@ class Settings:
     targets: tuple[tuple[str, float], ...] = ()          # [targets] M1 = 1.0 …; defaults in metrics.py
     absence_concern_hours: float = 60.0                   # S1 thresholds: absence hours in one term
     absence_serious_hours: float = 100.0
+    bulk_export_rows: int = 100                           # access-log flag: an export of this many rows or more
 
     @property
     def warehouse_dir(self) -> Path:
@@ -120,4 +121,5 @@ def load_settings(environ: dict[str, str] | None = None, for_app: bool = True) -
         targets=tuple(sorted((str(k), float(v)) for k, v in (conf.get("targets") or {}).items())),
         absence_concern_hours=float(pick("absence_concern_hours", 60.0)),
         absence_serious_hours=float(pick("absence_serious_hours", 100.0)),
+        bulk_export_rows=int(pick("bulk_export_rows", 100)),
     )

@@ -13,13 +13,13 @@ import polars as pl
 import streamlit as st
 
 from tilannekuva.access import Principal
-from tilannekuva.audit import AccessLog
 from tilannekuva.followups import FollowUps
 from tilannekuva.i18n import t
 from tilannekuva.signals import Rules, support_signals
 from tilannekuva.ingest.history import LoadHistory
 from tilannekuva.warehouse import FetchResult, Warehouse, WarehouseUnavailable
 
+from views import audit
 from views.session import language, settings
 
 log = logging.getLogger("tilannekuva.app")
@@ -67,11 +67,6 @@ def load_history() -> LoadHistory:
     return _history(str(conf.state_dir / "loads.sqlite"))
 
 
-@st.cache_resource(show_spinner=False)
-def _access_log(path: str) -> AccessLog:
-    return AccessLog(Path(path))
-
-
 def log_access(principal: Principal, action: str, target: str, page: str, filters: dict, rows: int) -> None:
     """Write one entry to the access log (a view of personal data, or an export). A view is logged
     once per session for the same list and filters, not again on every rerun of the page."""
@@ -84,8 +79,8 @@ def log_access(principal: Principal, action: str, target: str, page: str, filter
         if key in seen:
             return
         seen.add(key)
-    _access_log(str(conf.state_dir / "access_log.sqlite")).record(
-        principal.username, principal.role, action, target, page, filters, rows)
+    audit.record(conf, principal.username, principal.role, action, target, page,
+                 {**filters, "scope": principal.scope, "units": list(principal.unit_ids)}, rows)
 
 
 def frame(principal: Principal, query: str, **params) -> pl.DataFrame:

@@ -24,6 +24,7 @@ from tilannekuva.access import AccessError, NoRoleError, Principal, build_princi
 from tilannekuva.i18n import DEFAULT_LANGUAGE, LANGUAGES, normalise_language, t
 from tilannekuva.security import SecurityStore
 from tilannekuva.settings import ConfigError, Settings, load_settings
+from views import audit
 
 log = logging.getLogger("tilannekuva.app")
 
@@ -181,6 +182,8 @@ def sign_in(authenticator, settings: Settings) -> Principal | None:
     st.session_state[PRINCIPAL_KEY] = principal
     st.session_state[TOKEN_KEY] = token_id
     log.info("signed in %s (%s) from a session cookie", username, principal.role)
+    audit.record(settings, username, principal.role, "sign_in", "session", "cookie",
+                 {"client": _client(), "method": "cookie"}, 0)
     return principal
 
 
@@ -210,6 +213,7 @@ def login_page(authenticator, settings: Settings) -> None:
     wait = store.throttle_wait(username, client)
     if wait:
         log.warning("login throttled for user=%s client=%s (%d s left)", username, client, wait)
+        audit.record(settings, username, "", "sign_in_throttled", "session", "login", {"client": client}, 0)
         st.error(t("login.throttled", lang, minutes=max(1, round(wait / 60))))
         return
     try:
@@ -220,6 +224,7 @@ def login_page(authenticator, settings: Settings) -> None:
     store.record_attempt(username, client, ok)
     if not ok:
         log.warning("login failed for user=%s client=%s", username, client)
+        audit.record(settings, username, "", "sign_in_failed", "session", "login", {"client": client}, 0)
         _sign_out_state()
         st.error(t("login.failed", lang))
         return
@@ -241,6 +246,9 @@ def login_page(authenticator, settings: Settings) -> None:
     st.session_state[TOKEN_KEY] = session_token
     st.session_state[PENDING_COOKIE_KEY] = True
     log.info("signed in %s (%s) with password from %s", username, principal.role, client)
+    audit.record(settings, username, principal.role, "sign_in", "session", "login",
+                 {"client": client, "method": "password", "scope": principal.scope,
+                  "units": list(principal.unit_ids)}, 0)
     st.rerun()
 
 
@@ -254,6 +262,7 @@ def logout(authenticator, settings: Settings) -> None:
         if decoded:
             store.revoke(principal.username, f"cookie:{float(decoded.get('exp_date', 0)):.6f}")
         log.info("signed out %s", principal.username)
+        audit.record(settings, principal.username, principal.role, "sign_out", "session", "logout", {}, 0)
     try:
         authenticator.logout(location="unrendered")
     except Exception as exc:  # noqa: BLE001
