@@ -84,6 +84,51 @@ def _ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def _users(args: argparse.Namespace) -> int:
+    import getpass
+
+    from tilannekuva.access import load_policy
+    from tilannekuva.security import SecurityStore
+    from tilannekuva.useradmin import UserAdmin, UserAdminError
+
+    settings = load_settings(for_app=False)
+    admin = UserAdmin(settings.users_file, settings.credentials_file, load_policy(settings.roles_file),
+                      SecurityStore(settings.state_dir / "security.sqlite"))
+
+    def password() -> str:
+        if args.password_stdin:
+            return sys.stdin.readline().rstrip("\n")
+        first = getpass.getpass("Salasana / password: ")
+        if first != getpass.getpass("Uudelleen / again: "):
+            raise UserAdminError("the passwords differ")
+        return first
+
+    units = [int(u) for u in args.units.split(",")] if getattr(args, "units", None) else None
+    try:
+        if args.action == "list":
+            for row in admin.list():
+                scope = (f"units {','.join(map(str, row.units))}" if row.units else "") + (
+                    f" staff {row.staff_id}" if row.staff_id is not None else "")
+                print(f"{row.username:<20} {row.role or '-':<12} {scope.strip() or '-':<24} {row.name}")
+        elif args.action == "add":
+            admin.add(args.username, args.name or args.username, args.role, password(), units, args.staff_id,
+                      args.email)
+            print(f"added {args.username}")
+        elif args.action == "set-role":
+            revoked = admin.set_role(args.username, args.role, units, args.staff_id)
+            print(f"{args.username}: role {args.role}; {revoked} open sessions revoked")
+        elif args.action == "reset-password":
+            revoked = admin.reset_password(args.username, password())
+            print(f"{args.username}: password reset; {revoked} open sessions revoked")
+        elif args.action == "remove":
+            revoked = admin.remove(args.username)
+            print(f"{args.username}: removed; {revoked} open sessions revoked")
+    except UserAdminError as exc:
+        print(f"tilannekuva users: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _contracts(args: argparse.Namespace) -> int:
     from tilannekuva.ingest.contracts import contracts_markdown
     print(contracts_markdown())
@@ -108,6 +153,16 @@ def main(argv: list[str] | None = None) -> int:
     ingest.add_argument("--force", action="store_true", help="load even files identical to ones already loaded")
     ingest.add_argument("--lang", choices=("fi", "sv", "en"), help="language of the messages (default fi)")
     ingest.set_defaults(handler=_ingest)
+    users = sub.add_parser("users", help="add users, set roles and scopes, reset passwords (no hashes by hand)")
+    users.add_argument("action", choices=("list", "add", "set-role", "reset-password", "remove"))
+    users.add_argument("username", nargs="?")
+    users.add_argument("--role")
+    users.add_argument("--units", help="comma-separated unit ids (principal)")
+    users.add_argument("--staff-id", type=int, help="the staff id (teacher; a principal's own record)")
+    users.add_argument("--name", help="display name")
+    users.add_argument("--email")
+    users.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    users.set_defaults(handler=_users)
     contracts = sub.add_parser("contracts", help="print the source contracts as Markdown")
     contracts.set_defaults(handler=_contracts)
     args = parser.parse_args(argv)
