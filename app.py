@@ -46,14 +46,23 @@ except AccessError as exc:
     st.navigation([st.Page(_message_page("error.config"), title=t("app.title", lang), url_path="virhe")]).run()
     st.stop()
 
+viewing = session.viewed_as(principal)          # an admin using "see what this user sees"
+shown_as = viewing or principal
 pages = [
     st.Page(f"pages/{page_id}.py", title=t(f"page.{page_id}", lang), icon=policy.page_icons.get(page_id) or None,
             url_path=page_id, default=(i == 0))
-    for i, page_id in enumerate(principal.pages)
+    for i, page_id in enumerate(shown_as.pages)
 ]
 navigation = st.navigation(pages)
+if st.session_state.pop("tk_view_as_switched", False):
+    st.switch_page(pages[0])        # starting or stopping "see as": open that user's landing page
 
 with st.sidebar:
+    if viewing is not None:
+        st.warning(t("viewas.banner", lang, user=viewing.username, role=t("role." + viewing.role, lang)))
+        if st.button(t("viewas.stop", lang), icon=":material/close:", key="tk_view_as_stop"):
+            session.stop_view_as()
+            st.rerun()
     st.markdown(f"**{principal.display_name}**  \n{t('role.' + principal.role, lang)}")
     session.language_picker()
     if st.button(t("login.logout", lang), icon=":material/logout:", key="tk_logout"):

@@ -20,6 +20,7 @@ from tilannekuva.ingest.history import LoadHistory
 from tilannekuva.warehouse import FetchResult, Warehouse, WarehouseUnavailable
 
 from views import audit
+from views import session as session_module
 from views.session import language, settings
 
 log = logging.getLogger("tilannekuva.app")
@@ -79,8 +80,11 @@ def log_access(principal: Principal, action: str, target: str, page: str, filter
         if key in seen:
             return
         seen.add(key)
-    audit.record(conf, principal.username, principal.role, action, target, page,
-                 {**filters, "scope": principal.scope, "units": list(principal.unit_ids)}, rows)
+    actual = session_module.signed_in_principal() or principal
+    extra = {"viewed_as": principal.username} if actual.username != principal.username else {}
+    # An admin using "see what this user sees" is logged as the admin, with whose view it was.
+    audit.record(conf, actual.username, actual.role, action, target, page,
+                 {**filters, "scope": principal.scope, "units": list(principal.unit_ids), **extra}, rows)
 
 
 def frame(principal: Principal, query: str, **params) -> pl.DataFrame:

@@ -29,6 +29,7 @@ from views import audit
 log = logging.getLogger("tilannekuva.app")
 
 PRINCIPAL_KEY = "tk_principal"
+VIEW_AS_KEY = "tk_view_as"      # an admin viewing the app as this username
 TOKEN_KEY = "tk_session_token"
 PENDING_COOKIE_KEY = "tk_pending_cookie"
 LANG_KEY = "tk_lang"
@@ -272,12 +273,57 @@ def logout(authenticator, settings: Settings) -> None:
 
 
 def current_principal() -> Principal | None:
-    """The Principal of this session if its server-side session is still active."""
+    """The Principal pages act as: the signed-in user, or — while an admin uses "see what this user
+    sees" — that user (with their scope, not the admin's). None unless the session is still active."""
     principal = st.session_state.get(PRINCIPAL_KEY)
     if principal is None:
         return None
     conf = settings()
     if conf is None or not security_store(conf).is_active(principal.username, st.session_state.get(TOKEN_KEY)):
+        return None
+    return viewed_as(principal) or principal
+
+
+def viewed_as(admin: Principal) -> Principal | None:
+    """The user an admin is viewing the app as, if any (only the admin role may; checked on every run)."""
+    username = st.session_state.get(VIEW_AS_KEY)
+    if not username:
+        return None
+    conf = settings()
+    if admin.role != "admin" or conf is None:
+        st.session_state.pop(VIEW_AS_KEY, None)
+        return None
+    try:
+        return _principal_for(conf, username, username)
+    except (NoRoleError, AccessError):
+        st.session_state.pop(VIEW_AS_KEY, None)
+        return None
+
+
+def start_view_as(admin: Principal, username: str) -> None:
+    """Render the app as `username` sees it (scope, pages, suppression); logged."""
+    if admin.role != "admin":
+        raise PermissionError("only the admin role may view as another user")
+    target = _principal_for(settings(), username, username)
+    st.session_state[VIEW_AS_KEY] = username
+    st.session_state["tk_view_as_switched"] = True
+    log.warning("%s started viewing as %s (%s)", admin.username, username, target.role)
+    audit.record(settings(), admin.username, admin.role, "view_as", username, "admin_users",
+                 {"target_role": target.role, "target_scope": target.scope, "units": list(target.unit_ids),
+                  "staff_id": target.staff_id}, 0)
+
+
+def stop_view_as() -> None:
+    st.session_state.pop(VIEW_AS_KEY, None)
+    st.session_state["tk_view_as_switched"] = True
+
+
+def signed_in_principal() -> Principal | None:
+    """The user who actually signed in (an admin stays the admin while viewing as someone)."""
+    principal = st.session_state.get(PRINCIPAL_KEY)
+    conf = settings()
+    if principal is None or conf is None or not security_store(conf).is_active(
+            principal.username, st.session_state.get(TOKEN_KEY)):
         return None
     return principal
 

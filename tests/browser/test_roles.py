@@ -81,7 +81,9 @@ def test_a_tampered_cookie_is_refused_with_a_message(server, browser):
         page = ctx.new_page()
         page.goto(server["base"])
         settle(page)
-        assert page.get_by_label("Käyttäjätunnus").count() == 1
-        assert "Istuntotietoa ei voitu vahvistaa" in page.locator('[data-testid="stMain"]').inner_text()
+        # auto-waiting: the cookie component reruns the page once after it mounts
+        expect(page.get_by_label("Käyttäjätunnus")).to_have_count(1, timeout=20_000)
+        expect(page.locator('[data-testid="stMain"]').get_by_text(re.compile("Istuntotietoa ei voitu vahvistaa"))
+               ).to_be_visible(timeout=20_000)
     finally:
         ctx.close()

@@ -5,12 +5,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 from streamlit.testing.v1 import AppTest
 
 from tilannekuva.audit import AccessLog
 from tilannekuva.demo import DEMO_PASSWORDS
 from tilannekuva.i18n import t
 from tilannekuva.settings import PROJECT_ROOT
+from tilannekuva.warehouse import current_file
+
+
+def truth(home, sql, **params):
+    con = duckdb.connect(str(current_file(home / "warehouse")), read_only=True)
+    try:
+        return con.sql(sql, params=params or None).fetchall()
+    finally:
+        con.close()
 
 
 def login(user: str, password: str | None = None) -> AppTest:
@@ -68,3 +78,29 @@ def test_no_application_code_can_change_the_log():
                                                             "drop table access_log", "drop trigger")):
             offenders.append(path.name)
     assert offenders == []
+
+
+def test_see_what_this_user_sees_shows_exactly_that_users_scope(demo_env, principals):
+    at = login("admin")
+    at.switch_page("pages/admin_users.py").run()
+    assert not at.exception
+    users = at.dataframe[0].value
+    assert {"johto", "rehtori", "opettaja"} <= set(users[t("col.user")])
+    at.selectbox(key="tk_view_as_pick").set_value("rehtori").run()
+    next(b for b in at.button if b.label == t("users.view_as_start")).click().run()
+    # The app is now rehtori's: their pages, their unit, their scope (the banner and the stop button
+    # live in app.py's sidebar, which AppTest does not keep across a page switch: see the browser test).
+    at.switch_page("pages/admin_access_log.py").run()     # not one of rehtori's pages: refused
+    assert [e.value for e in at.error] == [t("guard.forbidden")] and not at.dataframe
+    at.switch_page("pages/principal_unit.py").run()
+    unit = principals["rehtori"].unit_ids[0]
+    (name,), = truth(demo_env, "select name from dim_unit where unit_id = $u", u=unit)
+    assert not at.exception and at.title[0].value == name
+    at.switch_page("pages/principal_support.py").run()
+    assert not at.exception and at.title[0].value == name
+    log = AccessLog(demo_env / "state" / "access_log.sqlite")
+    started = next(e for e in log.entries(limit=100) if e.action == "view_as")
+    assert started.username == "admin" and started.target == "rehtori" and started.filters["units"] == [unit]
+    signals = next(e for e in log.entries(limit=100) if e.target == "support_signals")
+    assert signals.filters["units"] == [unit]              # logged with the scope actually used,
+    assert signals.username == "admin" and signals.filters["viewed_as"] == "rehtori"   # as the admin who looked

@@ -23,7 +23,7 @@ USERS = {
     ("head", "principal", "units", (101, 102), None, True, False,
      ("principal_unit", "principal_staff", "principal_support", "principal_eservices")),
     ("teach", "teacher", "groups", (), 42, True, False, ("teacher_groups", "teacher_watch", "teacher_me")),
-    ("root", "admin", "all", (), None, False, True, ("admin_status", "admin_loads", "admin_access_log")),
+    ("root", "admin", "all", (), None, False, True, ("admin_status", "admin_loads", "admin_access_log", "admin_users")),
 ])
 def test_principal_of_each_role(username, role, scope, units, staff, pupil_rows, suppress, pages):
     p = build_principal(username, username.title(), USERS, POLICY)
