@@ -41,6 +41,8 @@ class Settings:
     absence_concern_hours: float = 60.0                   # S1 thresholds: absence hours in one term
     absence_serious_hours: float = 100.0
     bulk_export_rows: int = 100                           # access-log flag: an export of this many rows or more
+    sso: bool = False                                     # offer single sign-on (st.login, OIDC; [auth] in secrets)
+    sso_provider: str = ""                                # the [auth.<provider>] name, "" = the [auth] section itself
 
     @property
     def warehouse_dir(self) -> Path:
@@ -122,4 +124,6 @@ def load_settings(environ: dict[str, str] | None = None, for_app: bool = True) -
         absence_concern_hours=float(pick("absence_concern_hours", 60.0)),
         absence_serious_hours=float(pick("absence_serious_hours", 100.0)),
         bulk_export_rows=int(pick("bulk_export_rows", 100)),
+        sso=str(pick("sso", "false")).lower() in ("1", "true", "yes"),
+        sso_provider=str(pick("sso_provider", "")),
     )

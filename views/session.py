@@ -20,7 +20,9 @@ import time
 
 import streamlit as st
 
-from tilannekuva.access import AccessError, NoRoleError, Principal, build_principal, load_policy, load_users
+from tilannekuva.access import (
+    AccessError, NoRoleError, Principal, build_principal, load_policy, load_users, username_for_identity,
+)
 from tilannekuva.i18n import DEFAULT_LANGUAGE, LANGUAGES, normalise_language, t
 from tilannekuva.security import SecurityStore
 from tilannekuva.settings import ConfigError, Settings, load_settings
@@ -134,10 +136,56 @@ def _sign_out_state() -> None:
         st.session_state.pop(key, None)
 
 
+def _sso_user() -> dict | None:
+    """st.user when single sign-on says someone is logged in (None otherwise, and in AppTest mocks)."""
+    try:
+        user = st.user
+        if user.get("is_logged_in") is True:
+            return dict(user)
+    except Exception:  # noqa: BLE001 - no [auth] configured: st.user has no login
+        return None
+    return None
+
+
+def _sso_sign_in(settings: Settings) -> Principal | None:
+    """Map the OIDC identity (e-mail) to a local user, role and scope; unmapped identities get nothing."""
+    user = _sso_user()
+    if user is None:
+        return None
+    email = str(user.get("email") or "")
+    username = username_for_identity(load_users(settings.users_file), email)
+    if username is None:
+        log.warning("single sign-on identity %s is not mapped to any user", email or user.get("sub"))
+        audit.record(settings, email or str(user.get("sub", "")), "", "sign_in_unmapped", "session", "sso",
+                     {"client": _client()}, 0)
+        st.session_state["tk_notice"] = "login.sso_unmapped"
+        return None
+    try:
+        principal = _principal_for(settings, username, str(user.get("name") or username))
+    except NoRoleError:
+        st.session_state["tk_notice"] = "login.no_role"
+        return None
+    token = "sso:" + secrets.token_urlsafe(24)
+    security_store(settings).open_session(username, token, time.time() + settings.session_hours * 3600)
+    st.session_state[PRINCIPAL_KEY] = principal
+    st.session_state[TOKEN_KEY] = token
+    log.info("signed in %s (%s) with single sign-on as %s", username, principal.role, email)
+    audit.record(settings, username, principal.role, "sign_in", "session", "sso",
+                 {"client": _client(), "method": "sso", "identity": email, "scope": principal.scope,
+                  "units": list(principal.unit_ids)}, 0)
+    return principal
+
+
 def sign_in(authenticator, settings: Settings) -> Principal | None:
     """The signed-in Principal of this session, or None. Handles the cookie path and revocation."""
     store = security_store(settings)
     principal = st.session_state.get(PRINCIPAL_KEY)
+    if principal is None and settings.sso and not st.session_state.get("tk_sso_refused"):
+        principal = _sso_sign_in(settings)
+        if principal is None and _sso_user() is not None:
+            st.session_state["tk_sso_refused"] = True      # tell once, then offer the login page
+        if principal is not None:
+            return principal
     if principal is not None:
         if st.session_state.pop(PENDING_COOKIE_KEY, False):
             authenticator.cookie_controller.set_cookie()
@@ -198,6 +246,11 @@ def login_page(authenticator, settings: Settings) -> None:
     notice = st.session_state.get("tk_notice")
     if notice:
         st.info(t(notice, lang))
+    if settings.sso:
+        if st.button(t("login.sso", lang), type="primary", icon=":material/key:", key="tk_sso"):
+            st.session_state.pop("tk_sso_refused", None)
+            st.login(settings.sso_provider or None)
+        st.caption(t("login.or_local", lang))
     with st.form("tk_login"):
         st.subheader(t("login.title", lang))
         username = st.text_input(t("login.username", lang), autocomplete="username")
@@ -270,6 +323,8 @@ def logout(authenticator, settings: Settings) -> None:
         log.info("library logout: %s", exc)
     _sign_out_state()
     st.session_state["tk_notice"] = "login.signed_out"
+    if settings.sso and _sso_user() is not None:
+        st.logout()                                         # ends the OIDC session as well
 
 
 def current_principal() -> Principal | None:
