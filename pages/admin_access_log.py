@@ -22,7 +22,11 @@ if intact:
 else:
     st.error(t("accesslog.broken", lang, entry=broken_at))
 
-entries = log.entries(limit=20_000)
+pupil = st.text_input(t("accesslog.pupil", lang), key="al_pupil", help=t("accesslog.pupil_help", lang)).strip()
+if pupil and not pupil.isdigit():
+    st.warning(t("accesslog.pupil_bad", lang))
+    pupil = ""
+entries = log.entries(limit=20_000, pupil_id=int(pupil) if pupil else None)
 frame = pl.DataFrame([{
     "entry_id": e.entry_id, "logged_at": dt.datetime.fromtimestamp(e.logged_at), "username": e.username,
     "role": e.role, "action": e.action, "target": e.target, "page": e.page,
@@ -59,7 +63,8 @@ if text:
 if only_flagged:
     shown = shown.filter(pl.col("flag_bulk") | pl.col("flag_off_hours") | pl.col("flag_outside"))
 loaders.log_access(principal, "view", "access_log", "admin_access_log",
-                   {"user": user, "actions": ",".join(actions), "days": int(days), "text": text}, shown.height)
+                   {"user": user, "actions": ",".join(actions), "days": int(days), "text": text, "pupil": pupil},
+                   shown.height)
 
 widgets.kpi_row([
     (t("accesslog.entries", lang), fmt_number(shown.height, lang), None),

@@ -28,7 +28,8 @@ else:
     if listed.is_empty():
         st.success(t("psupport.no_signals", lang))
     else:
-        loaders.log_access(principal, "view", "support_signals", "principal_support", filters, listed.height)
+        loaders.log_access(principal, "view", "support_signals", "principal_support", filters, listed.height,
+                           listed["pupil_id"].to_list())
         marks = loaders.followups().current(year["school_year_id"], listed["pupil_id"].to_list())
         shown = listed.join(marks, on="pupil_id", how="left")
         table = widgets.signal_table(shown, lang).with_columns(shown.select(
@@ -41,7 +42,7 @@ else:
         widgets.show_table(table)
         widgets.downloads(table, key="signals", filename=f"tukisignaalit-{unit['unit_id']}-{year['school_year_id']}",
                           audit={"principal": principal, "target": "support_signals", "page": "principal_support",
-                                 "filters": filters})
+                                 "filters": filters, "subjects": listed["pupil_id"].to_list()})
 
 st.header(t("psupport.support_header", lang))
 support = loaders.fetch(principal, "support_by_group", **scope).frame

@@ -36,7 +36,8 @@ if pupils.is_empty():
     st.info(t("empty.no_pupils_in_group", lang))
 else:
     filters = {"ryhma": group_id, "lukuvuosi": year["school_year_id"]}
-    loaders.log_access(principal, "view", "group_pupils", "teacher_groups", filters, pupils.height)
+    loaders.log_access(principal, "view", "group_pupils", "teacher_groups", filters, pupils.height,
+                       pupils["pupil_id"].to_list())
     trend = (months.filter(pl.col("pupil_id").is_in(pupils["pupil_id"].implode())).sort("month")
              .group_by("pupil_id", maintain_order=True).agg(pl.col("absence_hours").alias("trend")))
     shown = pupils.join(trend, on="pupil_id", how="left").sort("last_name", "first_name")
@@ -56,7 +57,7 @@ else:
     widgets.downloads(table.drop(t("col.absence_trend", lang)), key="group_pupils",
                       filename=f"ryhma-{group['group_name']}-{year['school_year_id']}",
                       audit={"principal": principal, "target": "group_pupils", "page": "teacher_groups",
-                             "filters": filters})
+                             "filters": filters, "subjects": pupils["pupil_id"].to_list()})
 
 st.header(t("groups.assessment_header", lang, group=group["group_name"]))
 grades = loaders.fetch(principal, "group_vs_unit_assessment", school_year_id=year["school_year_id"])

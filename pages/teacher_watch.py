@@ -21,7 +21,8 @@ if listed.is_empty():
     st.success(t("watch.none", lang))
     widgets.data_as_of(principal)
     st.stop()
-loaders.log_access(principal, "view", "watch_list", "teacher_watch", filters, listed.height)
+loaders.log_access(principal, "view", "watch_list", "teacher_watch", filters, listed.height,
+                   listed["pupil_id"].to_list())
 marks = loaders.followups().current(year["school_year_id"], listed["pupil_id"].to_list())
 shown = listed.join(marks, on="pupil_id", how="left")
 table = widgets.signal_table(shown, lang).with_columns(
@@ -32,7 +33,8 @@ table = widgets.signal_table(shown, lang).with_columns(
 st.warning(t("psupport.signals_count", lang, count=fmt_number(listed.height, lang)))
 widgets.show_table(table)
 widgets.downloads(table, key="watch", filename=f"seurantalista-{year['school_year_id']}",
-                  audit={"principal": principal, "target": "watch_list", "page": "teacher_watch", "filters": filters})
+                  audit={"principal": principal, "target": "watch_list", "page": "teacher_watch", "filters": filters,
+                         "subjects": listed["pupil_id"].to_list()})
 
 st.header(t("watch.history_header", lang))
 names = {r["pupil_id"]: f"{r['last_name']} {r['first_name']} ({r['group_name']})" for r in listed.iter_rows(named=True)}
@@ -60,7 +62,7 @@ with st.form("followup", clear_on_submit=True):
         loaders.followups().mark(pupil_id, year["school_year_id"], principal.username, listed["pupil_id"].to_list(),
                                  followed=followed, note=note)
         loaders.log_access(principal, "followup", "watch_list", "teacher_watch",
-                           {**filters, "pupil_id": pupil_id, "followed": followed}, 1)
+                           {**filters, "pupil_id": pupil_id, "followed": followed}, 1, [pupil_id])
         st.session_state["tk_watch_saved"] = True
         st.rerun()
 if st.session_state.pop("tk_watch_saved", False):

@@ -32,12 +32,24 @@ create table if not exists access_log (
     previous_hash text not null,
     entry_hash text not null
 );
+create table if not exists access_log_subject (     -- the pupils a logged list showed or exported
+    entry_id integer not null references access_log (entry_id),
+    pupil_id integer not null
+);
+create index if not exists access_log_subject_pupil on access_log_subject (pupil_id);
+create trigger if not exists access_log_subject_no_update before update on access_log_subject
+begin select raise(abort, 'the access log is append-only'); end;
+create trigger if not exists access_log_subject_no_delete before delete on access_log_subject
+begin select raise(abort, 'the access log is append-only'); end;
 create trigger if not exists access_log_no_update before update on access_log
 begin select raise(abort, 'the access log is append-only'); end;
 create trigger if not exists access_log_no_delete before delete on access_log
 begin select raise(abort, 'the access log is append-only'); end;
 """
 GENESIS = "0" * 64
+# The entry's pupil ids as a sorted JSON list, as hashed ("[]" when none).
+_SUBJECTS = ("(select coalesce(json_group_array(pupil_id), '[]') from (select pupil_id from access_log_subject s "
+             "where s.entry_id = a.entry_id order by pupil_id))")
 
 
 @dataclass(frozen=True)
@@ -51,11 +63,16 @@ class Entry:
     page: str
     filters: dict
     rows: int
+    subjects: tuple[int, ...] = ()
+
+
+def _subjects_text(subjects) -> str:
+    return json.dumps(sorted({int(s) for s in subjects or ()}), separators=(",", ":"))
 
 
 def _digest(previous: str, logged_at: float, username: str, role: str, action: str, target: str, page: str,
-            filters: str, rows: int) -> str:
-    content = json.dumps([previous, repr(logged_at), username, role, action, target, page, filters, rows],
+            filters: str, rows: int, subjects: str = "[]") -> str:
+    content = json.dumps([previous, repr(logged_at), username, role, action, target, page, filters, rows, subjects],
                          ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
@@ -79,38 +96,52 @@ class AccessLog:
             db.close()
 
     def record(self, username: str, role: str, action: str, target: str, page: str, filters: dict,
-               rows: int) -> int:
-        """Append one entry; returns its id."""
+               rows: int, subjects=()) -> int:
+        """Append one entry (with the ids of the pupils it showed, if any); returns its id."""
         text = json.dumps(filters, ensure_ascii=False, sort_keys=True, default=str)
+        pupils = _subjects_text(subjects)
         with self._lock, self._db() as db:
             db.execute("begin immediate")         # one writer at a time, across processes too
             try:
                 last = db.execute("select entry_hash from access_log order by entry_id desc limit 1").fetchone()
                 previous = last[0] if last else GENESIS
                 now = time.time()
-                digest = _digest(previous, now, username, role, action, target, page, text, int(rows))
+                digest = _digest(previous, now, username, role, action, target, page, text, int(rows), pupils)
                 cur = db.execute("insert into access_log (logged_at, username, role, action, target, page, filters, "
                                  "rows, previous_hash, entry_hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                  (now, username, role, action, target, page, text, int(rows), previous, digest))
+                db.executemany("insert into access_log_subject values (?, ?)",
+                               [(cur.lastrowid, p) for p in json.loads(pupils)])
                 db.execute("commit")
                 return int(cur.lastrowid)
             except BaseException:
                 db.execute("rollback")
                 raise
 
-    def entries(self, username: str | None = None, limit: int = 500) -> list[Entry]:
-        sql = ("select entry_id, logged_at, username, role, action, target, page, filters, rows from access_log "
-               + ("where username = ? " if username else "") + "order by entry_id desc limit ?")
+    def entries(self, username: str | None = None, limit: int = 500, pupil_id: int | None = None) -> list[Entry]:
+        """Newest first; `pupil_id`: only the entries that showed or exported that pupil."""
+        where, args = [], []
+        if username:
+            where.append("a.username = ?")
+            args.append(username)
+        if pupil_id is not None:
+            where.append("a.entry_id in (select entry_id from access_log_subject where pupil_id = ?)")
+            args.append(int(pupil_id))
+        sql = ("select a.entry_id, a.logged_at, a.username, a.role, a.action, a.target, a.page, a.filters, a.rows, "
+               + _SUBJECTS + " from access_log a " + ("where " + " and ".join(where) + " " if where else "")
+               + "order by a.entry_id desc limit ?")
         with self._db() as db:
-            rows = db.execute(sql, ((username,) if username else ()) + (limit,)).fetchall()
-        return [Entry(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7]), r[8]) for r in rows]
+            rows = db.execute(sql, (*args, limit)).fetchall()
+        return [Entry(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7]), r[8], tuple(json.loads(r[9])))
+                for r in rows]
 
     def verify(self) -> tuple[bool, int | None]:
         """(True, None) if the chain is intact; else (False, the first entry id that does not fit)."""
         previous = GENESIS
         with self._db() as db:
-            for row in db.execute("select entry_id, logged_at, username, role, action, target, page, filters, rows, "
-                                  "previous_hash, entry_hash from access_log order by entry_id"):
+            for row in db.execute("select a.entry_id, a.logged_at, a.username, a.role, a.action, a.target, a.page, "
+                                  "a.filters, a.rows, " + _SUBJECTS + ", a.previous_hash, a.entry_hash "
+                                  "from access_log a order by a.entry_id"):
                 entry_id, *content, stored_previous, stored_hash = row
                 if stored_previous != previous or _digest(previous, *content) != stored_hash:
                     return False, entry_id

@@ -21,6 +21,6 @@ def access_log(settings: Settings) -> AccessLog:
 
 
 def record(settings: Settings | None, username: str, role: str, action: str, target: str, page: str,
-           filters: dict, rows: int) -> None:
+           filters: dict, rows: int, subjects=()) -> None:
     if settings is not None:
-        access_log(settings).record(username, role, action, target, page, filters, rows)
+        access_log(settings).record(username, role, action, target, page, filters, rows, subjects)

@@ -68,7 +68,8 @@ def load_history() -> LoadHistory:
     return _history(str(conf.state_dir / "loads.sqlite"))
 
 
-def log_access(principal: Principal, action: str, target: str, page: str, filters: dict, rows: int) -> None:
+def log_access(principal: Principal, action: str, target: str, page: str, filters: dict, rows: int,
+               subjects=()) -> None:
     """Write one entry to the access log (a view of personal data, or an export). A view is logged
     once per session for the same list and filters, not again on every rerun of the page."""
     conf = settings()
@@ -84,7 +85,8 @@ def log_access(principal: Principal, action: str, target: str, page: str, filter
     extra = {"viewed_as": principal.username} if actual.username != principal.username else {}
     # An admin using "see what this user sees" is logged as the admin, with whose view it was.
     audit.record(conf, actual.username, actual.role, action, target, page,
-                 {**filters, "scope": principal.scope, "units": list(principal.unit_ids), **extra}, rows)
+                 {**filters, "scope": principal.scope, "units": list(principal.unit_ids), **extra}, rows,
+                 [int(s) for s in subjects])
 
 
 def frame(principal: Principal, query: str, **params) -> pl.DataFrame:

@@ -197,7 +197,8 @@ def downloads(frame: pl.DataFrame, *, key: str, filename: str, audit: dict | Non
         if audit is None:
             return "ignore"
         return lambda: loaders.log_access(audit["principal"], "export", audit["target"], audit["page"],
-                                          {**audit["filters"], "format": kind}, frame.height)
+                                          {**audit["filters"], "format": kind}, frame.height,
+                                          audit.get("subjects", ()))
 
     left, right = st.columns(2)
     left.download_button(t("table.download_csv", lang), to_csv_fi(frame), file_name=f"{filename}.csv",

@@ -50,6 +50,9 @@ def test_sign_ins_and_pupil_views_are_logged_with_their_fields(demo_env, princip
     assert failed.role == "" and "client" in failed.filters
     view = next(e for e in new if e.target == "support_signals")
     assert view.page == "principal_support" and view.rows > 0 and view.filters["lukuvuosi"] == 2026
+    assert len(view.subjects) == view.rows                     # which pupils, for "who looked at this pupil"
+    someone = view.subjects[0]
+    assert view.entry_id in {e.entry_id for e in log.entries(pupil_id=someone)}
     assert log.verify() == (True, None)
 
 
@@ -63,6 +66,9 @@ def test_admin_searches_the_log_and_sees_the_chain_is_intact(demo_env):
     table = at.dataframe[0].value
     assert len(table) >= 1 and set(table[t("col.user")]) == {"opettaja"}
     assert "sign_in_failed" in set(table[t("col.action")])
+    at.text_input(key="al_user").input("").run()
+    at.text_input(key="al_pupil").input("kissa").run()
+    assert t("accesslog.pupil_bad") in [w.value for w in at.warning]
     # reading the log is itself logged
     log = AccessLog(demo_env / "state" / "access_log.sqlite")
     assert any(e.username == "admin" and e.target == "access_log" for e in log.entries(limit=50))

@@ -49,3 +49,19 @@ def test_concurrent_writers_keep_one_chain(tmp_path):
     for t in threads:
         t.join()
     assert len(log.entries()) == 40 and log.verify() == (True, None)
+
+
+def test_who_looked_at_this_pupil_and_the_pupils_are_in_the_chain(tmp_path):
+    log = AccessLog(tmp_path / "access.sqlite")
+    log.record("rehtori", "principal", "view", "support_signals", "principal_support", {}, rows=2, subjects=[5, 3])
+    log.record("opettaja", "teacher", "view", "group_pupils", "teacher_groups", {}, rows=1, subjects=[9])
+    log.record("opettaja", "teacher", "export", "group_pupils", "teacher_groups", {}, rows=2, subjects=[3, 9])
+    who = log.entries(pupil_id=3)
+    assert [(e.username, e.action) for e in who] == [("opettaja", "export"), ("rehtori", "view")]
+    assert who[1].subjects == (3, 5)
+    assert log.verify() == (True, None)
+    db = sqlite3.connect(tmp_path / "access.sqlite")
+    db.execute("drop trigger access_log_subject_no_update")
+    db.execute("update access_log_subject set pupil_id = 4 where pupil_id = 5")   # hide who saw pupil 5
+    db.commit()
+    assert log.verify() == (False, 1)
