@@ -147,3 +147,21 @@ class AccessLog:
                     return False, entry_id
                 previous = stored_hash
         return True, None
+
+
+def monthly_use(log: AccessLog, since: float = 0.0) -> list[dict]:
+    """M4's feed: per month and user, the events that show Tilannekuva was used (sign-ins and views),
+    with the role and the first unit of the user's scope — rows for the `tilannekuva_kaytto` source."""
+    import datetime as dt
+    counts: dict[tuple, dict] = {}
+    for e in log.entries(limit=10_000_000):
+        if e.logged_at < since or e.action not in ("sign_in", "view") or not e.role:
+            continue
+        month = dt.date.fromtimestamp(e.logged_at).replace(day=1)
+        row = counts.setdefault((month, e.username), {"month": month, "username": e.username, "role": e.role,
+                                                      "unit_id": None, "page_views": 0, "source": "access_log"})
+        row["page_views"] += 1
+        units = e.filters.get("units") or []
+        if row["unit_id"] is None and units:
+            row["unit_id"] = int(units[0])
+    return sorted(counts.values(), key=lambda r: (r["month"], r["username"]))

@@ -129,6 +129,22 @@ def _users(args: argparse.Namespace) -> int:
     return 0
 
 
+def _usage(args: argparse.Namespace) -> int:
+    import polars as pl
+
+    from tilannekuva.audit import AccessLog, monthly_use
+
+    settings = load_settings(for_app=False)
+    rows = monthly_use(AccessLog(settings.state_dir / "access_log.sqlite"))
+    out = Path(args.dir)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "tilannekuva_kaytto.csv"
+    pl.DataFrame(rows, schema={"month": pl.Date, "username": pl.String, "role": pl.String, "unit_id": pl.Int32,
+                               "page_views": pl.Int32, "source": pl.String}).write_csv(path, separator=";")
+    print(f"Wrote {len(rows)} user-months to {path}; load it with `tilannekuva ingest {path}` (feeds M4).")
+    return 0
+
+
 def _contracts(args: argparse.Namespace) -> int:
     from tilannekuva.ingest.contracts import contracts_markdown
     print(contracts_markdown())
@@ -163,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     users.add_argument("--email")
     users.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     users.set_defaults(handler=_users)
+    usage = sub.add_parser("usage-export", help="write Tilannekuva's own monthly use from the access log (M4)")
+    usage.add_argument("dir", help="folder for tilannekuva_kaytto.csv")
+    usage.set_defaults(handler=_usage)
     contracts = sub.add_parser("contracts", help="print the source contracts as Markdown")
     contracts.set_defaults(handler=_contracts)
     args = parser.parse_args(argv)

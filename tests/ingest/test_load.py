@@ -272,3 +272,23 @@ def test_demo_command_writes_exports_in_each_systems_format(tmp_path, monkeypatc
     assert raw.startswith(b"school_year_id;staff_id;unit_id")
     henkilosto = (tmp_path / "exports" / "henkilosto.csv").read_bytes().decode("cp1252")
     assert ";kyllä" in henkilosto or ";ei" in henkilosto
+
+
+def test_tilannekuvas_own_use_loads_into_m4_beside_the_demo_pilot(demo_home, home, history, tmp_path, monkeypatch):
+    """`tilannekuva usage-export` writes the access log's user-months; loading them feeds M4 and
+    replaces only the access-log rows of those months (the demo pilot's rows stay)."""
+    from tilannekuva.audit import AccessLog
+    from tilannekuva.cli import main
+    log = AccessLog(home / "state" / "access_log.sqlite")
+    (unit,), = duckdb.connect(str(current_file(home / "warehouse")), read_only=True).sql(
+        "select min(unit_id) from dim_unit").fetchall()
+    log.record("maija", "principal", "sign_in", "session", "login", {"units": [unit]}, 0)
+    monkeypatch.setenv("TILANNEKUVA_DATA_DIR", str(home))
+    monkeypatch.setenv("TILANNEKUVA_MODE", "demo")
+    assert main(["usage-export", str(tmp_path)]) == 0
+    before_demo = _count(home / "warehouse", "fct_dashboard_use", "source = 'demo'")
+    for _ in range(2):                                   # twice: replaced, not doubled
+        ingest([tmp_path / "tilannekuva_kaytto.csv"], home / "warehouse", history, force=True,
+               today=dt.date.today())
+    assert _count(home / "warehouse", "fct_dashboard_use", "source = 'access_log' and username = 'maija'") == 1
+    assert _count(home / "warehouse", "fct_dashboard_use", "source = 'demo'") == before_demo

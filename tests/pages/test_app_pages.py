@@ -122,7 +122,7 @@ def test_admin_loads_page_shows_history_problems_and_contracts(demo_env, tmp_pat
     shown = texts(at)
     assert "palvelumuotoilu.csv, rivi 2, sarake unit_id: Arvoa 999999 ei löydy" in shown
     sources = next(f for f in frames if "Lähdejärjestelmä" in f.columns)
-    assert len(sources) == 19 and "kirjautumiset" in sources["Lähde"].tolist()
+    assert len(sources) == 20 and "kirjautumiset" in sources["Lähde"].tolist()
     assert sources["Rivejä"].notna().all() and (sources["Rivejä"] > 0).all()
     contract = next(f for f in frames if "Sarake" in f.columns)
     assert contract["Sarake"].tolist()[:2] == ["school_year_id", "label"]     # first contract: lukuvuodet

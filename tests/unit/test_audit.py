@@ -65,3 +65,16 @@ def test_who_looked_at_this_pupil_and_the_pupils_are_in_the_chain(tmp_path):
     db.execute("update access_log_subject set pupil_id = 4 where pupil_id = 5")   # hide who saw pupil 5
     db.commit()
     assert log.verify() == (False, 1)
+
+
+def test_monthly_use_feeds_m4_from_sign_ins_and_views(tmp_path):
+    from tilannekuva.audit import monthly_use
+    log = AccessLog(tmp_path / "access.sqlite")
+    log.record("rehtori", "principal", "sign_in", "session", "login", {"units": [113]}, 0)
+    log.record("rehtori", "principal", "view", "support_signals", "principal_support", {"units": [113]}, 4)
+    log.record("rehtori", "", "sign_in_failed", "session", "login", {}, 0)      # not use
+    log.record("opettaja", "teacher", "sign_in", "session", "login", {"units": []}, 0)
+    rows = {r["username"]: r for r in monthly_use(log)}
+    assert rows["rehtori"]["page_views"] == 2 and rows["rehtori"]["unit_id"] == 113
+    assert rows["rehtori"]["month"].day == 1 and rows["rehtori"]["source"] == "access_log"
+    assert rows["opettaja"]["unit_id"] is None and rows["opettaja"]["role"] == "teacher"

@@ -172,6 +172,13 @@ CONTRACTS: dict[str, Contract] = {c.name: c for c in sorted([
                          .otherwise(pl.col("support_level").is_in(NEW_LEVELS))),
                     Rule("new_regime_from_reform", ("regime", "valid_from"),
                          lambda: (pl.col("regime") != "alkaen_2025") | (pl.col("valid_from") >= REFORM_DATE)))),
+    Contract("tilannekuva_kaytto", "fct_dashboard_use", "Tilannekuvan käyttöloki", order=20,
+             key=("month", "username"), period=("month", "source"), columns=(
+                 _c("month", "date", min=EARLIEST, max="today"), _c("username", "str"),
+                 _c("role", "str", allowed=("sector_lead", "principal", "teacher", "admin")),
+                 _c("unit_id", "int", required=False, ref="dim_unit.unit_id"), _c("page_views", "int", min=0),
+                 _c("source", "str", allowed=("access_log", "demo"))),
+             rules=(Rule("first_of_month", ("month",), lambda: pl.col("month").dt.day() == 1),)),
     Contract("arvioinnit", "fct_assessment", "Wilma", order=19, key=("school_year_id", "term", "pupil_id", "subject"),
              period=("school_year_id", "term"), as_of="max(make_date(school_year_id, 10, 31)) from {table}",
              columns=(SCHOOL_YEAR, _c("term", "str", allowed=("syksy", "kevat")), PUPIL, GROUP, UNIT,
