@@ -4,7 +4,8 @@ import polars as pl
 import streamlit as st
 
 from tilannekuva.i18n import fmt_date, fmt_number, t
-from views import loaders, session
+from tilannekuva.queries import load_query
+from views import loaders, session, widgets
 
 principal = session.require_page("admin_status")
 lang = session.language()
@@ -32,3 +33,14 @@ st.metric(t("admin.total_rows", lang), fmt_number(counts["row_count"].sum(), lan
 st.dataframe(counts.select(pl.col("table_name").alias(t("col.table", lang)),
                            pl.col("row_count").alias(t("col.rows", lang))), hide_index=True,
              column_config={t("col.rows", lang): st.column_config.NumberColumn(format="localized")})
+
+st.header(t("admin.suppression_header", lang))
+st.markdown(t("admin.suppression_settings", lang, threshold=session.settings().suppression_threshold))
+stats = loaders.suppression_counts()
+if not stats:
+    st.info(t("admin.suppression_none", lang))
+else:
+    widgets.show_table(pl.DataFrame(
+        [{"query": q, "page": load_query(q).page, "loads": n, "hidden": h} for q, (n, h) in sorted(stats.items())]
+    ).rename({"query": t("col.query", lang), "page": t("col.page", lang), "loads": t("col.loads", lang),
+              "hidden": t("col.hidden_cells", lang)}))

@@ -43,11 +43,22 @@ def _cached_fetch(principal: Principal, version: str, query: str, params: tuple)
     return warehouse().fetch(principal, query, **dict(params))
 
 
+@st.cache_resource(show_spinner=False)
+def suppression_counts() -> dict[str, list[int]]:
+    """Since the server started: per query, [page loads, cells suppressed] (the admin status page)."""
+    return {}
+
+
 def fetch(principal: Principal, query: str, **params) -> FetchResult:
     """Run a named query as `principal`; shows a clear message and stops if the data is unavailable."""
     try:
         version = warehouse().version
-        return _cached_fetch(principal, version, query, tuple(sorted(params.items())))
+        result = _cached_fetch(principal, version, query, tuple(sorted(params.items())))
+        if result.suppressed_cells or "is_suppressed" in result.frame.columns:
+            counts = suppression_counts().setdefault(query, [0, 0])
+            counts[0] += 1
+            counts[1] += result.suppressed_cells
+        return result
     except WarehouseUnavailable as exc:
         log.error("warehouse unavailable for %s: %s", principal.username, exc)
         st.error(t("error.warehouse", language()))

@@ -110,3 +110,17 @@ def test_see_what_this_user_sees_shows_exactly_that_users_scope(demo_env, princi
     signals = next(e for e in log.entries(limit=100) if e.target == "support_signals")
     assert signals.filters["units"] == [unit]              # logged with the scope actually used,
     assert signals.username == "admin" and signals.filters["viewed_as"] == "rehtori"   # as the admin who looked
+
+
+def test_admin_sees_the_threshold_and_how_many_cells_were_hidden(demo_env):
+    lead = login("johto")
+    lead.switch_page("pages/sector_overview.py").run()
+    lead.query_params["kieli"] = "sv"
+    lead.query_params["sektori"] = "lukio"
+    lead.run()
+    at = login("admin")
+    assert not at.exception
+    assert any("**5**" in m.value for m in at.markdown)
+    stats = next(df.value for df in at.dataframe if t("col.hidden_cells") in df.value.columns)
+    row = stats[stats[t("col.query")] == "pupils_by_year_and_area"]
+    assert len(row) == 1 and row[t("col.loads")].iloc[0] >= 1
