@@ -39,11 +39,24 @@ create table if not exists access_log_subject (     -- the pupils a logged list 
 create index if not exists access_log_subject_pupil on access_log_subject (pupil_id);
 create trigger if not exists access_log_subject_no_update before update on access_log_subject
 begin select raise(abort, 'the access log is append-only'); end;
-create trigger if not exists access_log_subject_no_delete before delete on access_log_subject
+create table if not exists access_log_anchor (      -- retention: where the pruned part of the chain ended
+    anchor_id integer primary key,
+    pruned_at real not null,
+    last_entry_id integer not null,
+    last_hash text not null,
+    removed integer not null
+);
+create trigger if not exists access_log_anchor_no_change before update on access_log_anchor
+begin select raise(abort, 'the access log is append-only'); end;
+create trigger if not exists access_log_anchor_no_delete before delete on access_log_anchor
+begin select raise(abort, 'the access log is append-only'); end;
+create trigger if not exists access_log_subject_delete_only_pruned before delete on access_log_subject
+when old.entry_id > (select coalesce(max(last_entry_id), 0) from access_log_anchor)
 begin select raise(abort, 'the access log is append-only'); end;
 create trigger if not exists access_log_no_update before update on access_log
 begin select raise(abort, 'the access log is append-only'); end;
-create trigger if not exists access_log_no_delete before delete on access_log
+create trigger if not exists access_log_delete_only_pruned before delete on access_log
+when old.entry_id > (select coalesce(max(last_entry_id), 0) from access_log_anchor)
 begin select raise(abort, 'the access log is append-only'); end;
 """
 GENESIS = "0" * 64
@@ -135,13 +148,41 @@ class AccessLog:
         return [Entry(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7]), r[8], tuple(json.loads(r[9])))
                 for r in rows]
 
+    def prune(self, before: float) -> int:
+        """Retention: remove the entries logged before `before` (a timestamp). An anchor row records
+        where the removed part of the chain ended, so the rest still verifies; the triggers allow
+        deleting only entries at or below the latest anchor. Returns how many entries went."""
+        with self._lock, self._db() as db:
+            db.execute("begin immediate")
+            try:
+                last = db.execute("select entry_id, entry_hash from access_log where logged_at < ? "
+                                  "order by entry_id desc limit 1", (before,)).fetchone()
+                if last is None:
+                    db.execute("rollback")
+                    return 0
+                (removed,) = db.execute("select count(*) from access_log where entry_id <= ?", (last[0],)).fetchone()
+                db.execute("insert into access_log_anchor (pruned_at, last_entry_id, last_hash, removed) "
+                           "values (?, ?, ?, ?)", (time.time(), last[0], last[1], removed))
+                db.execute("delete from access_log_subject where entry_id <= ?", (last[0],))
+                db.execute("delete from access_log where entry_id <= ?", (last[0],))
+                db.execute("commit")
+                return int(removed)
+            except BaseException:
+                db.execute("rollback")
+                raise
+
     def verify(self) -> tuple[bool, int | None]:
         """(True, None) if the chain is intact; else (False, the first entry id that does not fit)."""
         previous = GENESIS
         with self._db() as db:
+            anchor = db.execute("select last_entry_id, last_hash from access_log_anchor "
+                                "order by anchor_id desc limit 1").fetchone()
+            start = 0
+            if anchor is not None:
+                start, previous = anchor
             for row in db.execute("select a.entry_id, a.logged_at, a.username, a.role, a.action, a.target, a.page, "
                                   "a.filters, a.rows, " + _SUBJECTS + ", a.previous_hash, a.entry_hash "
-                                  "from access_log a order by a.entry_id"):
+                                  "from access_log a where a.entry_id > ? order by a.entry_id", (start,)):
                 entry_id, *content, stored_previous, stored_hash = row
                 if stored_previous != previous or _digest(previous, *content) != stored_hash:
                     return False, entry_id

@@ -145,6 +145,18 @@ def _usage(args: argparse.Namespace) -> int:
     return 0
 
 
+def _prune(args: argparse.Namespace) -> int:
+    from tilannekuva.audit import AccessLog
+
+    settings = load_settings(for_app=False)
+    days = args.days if args.days is not None else settings.access_log_retention_days
+    if days < 1:
+        raise ValueError("retention must be at least one day")
+    removed = AccessLog(settings.state_dir / "access_log.sqlite").prune(time.time() - days * 86400)
+    print(f"Removed {removed} access-log entries older than {days} days; the chain continues from an anchor.")
+    return 0
+
+
 def _contracts(args: argparse.Namespace) -> int:
     from tilannekuva.ingest.contracts import contracts_markdown
     print(contracts_markdown())
@@ -182,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
     usage = sub.add_parser("usage-export", help="write Tilannekuva's own monthly use from the access log (M4)")
     usage.add_argument("dir", help="folder for tilannekuva_kaytto.csv")
     usage.set_defaults(handler=_usage)
+    prune = sub.add_parser("access-log-prune", help="retention: remove access-log entries older than the setting")
+    prune.add_argument("--days", type=int, help="default: access_log_retention_days (1825)")
+    prune.set_defaults(handler=_prune)
     contracts = sub.add_parser("contracts", help="print the source contracts as Markdown")
     contracts.set_defaults(handler=_contracts)
     args = parser.parse_args(argv)

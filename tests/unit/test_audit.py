@@ -78,3 +78,37 @@ def test_monthly_use_feeds_m4_from_sign_ins_and_views(tmp_path):
     assert rows["rehtori"]["page_views"] == 2 and rows["rehtori"]["unit_id"] == 113
     assert rows["rehtori"]["month"].day == 1 and rows["rehtori"]["source"] == "access_log"
     assert rows["opettaja"]["unit_id"] is None and rows["opettaja"]["role"] == "teacher"
+
+
+def test_retention_prunes_old_entries_behind_an_anchor_and_nothing_else(tmp_path):
+    import time as _time
+    log = AccessLog(tmp_path / "access.sqlite")
+    for i in range(3):
+        log.record("u", "principal", "view", "pupil_list", "p", {"i": i}, rows=1, subjects=[i])
+    _time.sleep(0.01)
+    cutoff = _time.time()
+    for i in range(3, 5):
+        log.record("u", "principal", "view", "pupil_list", "p", {"i": i}, rows=1, subjects=[i])
+    assert log.prune(cutoff) == 3
+    assert [e.filters["i"] for e in log.entries()] == [4, 3]
+    assert log.verify() == (True, None)                    # the rest still verifies from the anchor
+    assert log.prune(cutoff) == 0
+    db = sqlite3.connect(tmp_path / "access.sqlite")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        db.execute("delete from access_log where entry_id = 5")          # recent entries stay undeletable
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        db.execute("delete from access_log_anchor")
+    db.close()
+    log.record("u", "principal", "view", "pupil_list", "p", {"i": 5}, rows=1)
+    assert log.verify() == (True, None)
+
+
+def test_prune_command_uses_the_retention_setting(tmp_path, monkeypatch, capsys):
+    from tilannekuva.cli import main
+    log = AccessLog(tmp_path / "state" / "access_log.sqlite")
+    log.record("u", "admin", "sign_in", "session", "login", {}, 0)
+    monkeypatch.setenv("TILANNEKUVA_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("TILANNEKUVA_ACCESS_LOG_RETENTION_DAYS", "30")
+    assert main(["access-log-prune"]) == 0 and "Removed 0" in capsys.readouterr().out   # a fresh entry stays
+    assert main(["access-log-prune", "--days", "0"]) == 2
+    assert len(log.entries()) == 1 and log.verify() == (True, None)
