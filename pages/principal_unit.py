@@ -13,8 +13,7 @@ lang = session.language()
 unit = widgets.unit_switcher(principal)
 year = widgets.school_year_filter(principal)
 ids = list(metrics.METRICS)
-chosen = widgets.url_select("mittari", ids, {m: f"{m} {t(f'metric.{m}.name', lang)}" for m in ids}, "M1",
-                            label_key="filter.metric", bad_key="filter.bad_value", key="tk_metric", principal=principal)
+chosen = widgets.metric_filter(principal)
 goal = metrics.targets(dict(session.settings().targets))
 sector_name = t(f"sector.{unit['sector']}", lang)
 

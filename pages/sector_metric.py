@@ -11,10 +11,7 @@ from views import figures, loaders, session, widgets
 
 principal = session.require_page("sector_metric")
 lang = session.language()
-ids = list(metrics.METRICS)
-metric = widgets.url_select("mittari", ids, {m: f"{m} {t(f'metric.{m}.name', lang)}" for m in ids}, "M1",
-                            label_key="filter.metric", bad_key="filter.bad_value", key="tk_metric",
-                            principal=principal)
+metric = widgets.metric_filter(principal)
 year = widgets.school_year_filter(principal)
 units = loaders.frame(principal, "units_in_scope")
 area = widgets.area_filters(principal, units)

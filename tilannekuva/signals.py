@@ -81,7 +81,7 @@ def _absence_facts(absences: pl.DataFrame, rules: Rules) -> pl.DataFrame:
     latest_month = ordered["month"].max()
     latest_term = term_of(latest_month)
     ranked = ordered.with_columns(rank=pl.col("month").rank("ordinal", descending=True).over("pupil_id"),
-                                  in_term=pl.col("month").map_elements(term_of, return_dtype=pl.String) == latest_term)
+                                  in_term=(pl.col("month").dt.month() >= 8) == (latest_term == "syksy"))
     baseline = (pl.col("rank") > 2) & (pl.col("month").dt.month() != 8)
     return ranked.group_by("pupil_id").agg(
         earlier_hours=pl.when(baseline.sum() >= 1).then(pl.col("absence_hours").filter(baseline).mean()),

@@ -62,6 +62,14 @@ def url_select(param: str, options: list, labels: dict, default, *, label_key: s
     return value
 
 
+def metric_filter(principal: Principal) -> str:
+    """The strategy metric a page shows (?mittari=M1…M6), M1 by default."""
+    lang = language()
+    ids = list(METRICS)
+    return url_select("mittari", ids, {m: f"{m} {t(f'metric.{m}.name', lang)}" for m in ids}, "M1",
+                      label_key="filter.metric", bad_key="filter.bad_value", key="tk_metric", principal=principal)
+
+
 def area_filters(principal: Principal, units: pl.DataFrame) -> dict:
     """Sector, district and language filters (?sektori=, ?alue=, ?kieli=), from the units in scope."""
     lang = language()
