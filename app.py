@@ -8,7 +8,7 @@ import streamlit as st
 
 from tilannekuva.access import AccessError, load_policy
 from tilannekuva.i18n import t
-from views import session
+from views import chrome, loaders, session, statement
 
 st.set_page_config(page_title="Tilannekuva", page_icon=":material/insights:", layout="wide")
 session.configure_logging()
@@ -30,13 +30,22 @@ if settings is None:
 authenticator = session.make_authenticator(settings)
 principal = session.sign_in(authenticator, settings)
 
+if principal is not None:
+    lang = session.remember_language(principal)     # the language the user chose last time
+
+# Public text, no data: open to everyone, linked from the login page and the end of every menu.
+statement_page = st.Page(statement.render, title=t("page.accessibility", lang), icon=":material/accessibility:",
+                         url_path="saavutettavuus")
+
 if principal is None:
     def _login() -> None:
         session.login_page(authenticator, settings)
+        st.page_link(statement_page, label=t("page.accessibility", lang), icon=":material/accessibility:")
 
+    chrome.apply(lang)
     session.language_picker()
-    st.navigation([st.Page(_login, title=t("login.title", lang), icon=":material/login:", url_path="kirjaudu")],
-                  position="hidden").run()
+    st.navigation([st.Page(_login, title=t("login.title", lang), icon=":material/login:", url_path="kirjaudu"),
+                   statement_page], position="hidden").run()
     st.stop()
 
 try:
@@ -53,10 +62,11 @@ pages = [
             url_path=page_id, default=(i == 0))
     for i, page_id in enumerate(shown_as.pages)
 ]
-navigation = st.navigation(pages)
+navigation = st.navigation([*pages, statement_page])
 if st.session_state.pop("tk_view_as_switched", False):
     st.switch_page(pages[0])        # starting or stopping "see as": open that user's landing page
 
+chrome.apply(lang)
 with st.sidebar:
     if viewing is not None:
         st.warning(t("viewas.banner", lang, user=viewing.username, role=t("role." + viewing.role, lang)))
@@ -65,6 +75,8 @@ with st.sidebar:
             st.rerun()
     st.markdown(f"**{principal.display_name}**  \n{t('role.' + principal.role, lang)}")
     session.language_picker()
+    if chrome.print_button(lang):
+        loaders.log_access(shown_as, "print", navigation.url_path or "", navigation.url_path or "", {}, 0)
     if st.button(t("login.logout", lang), icon=":material/logout:", key="tk_logout"):
         session.logout(authenticator, settings)
         st.rerun()

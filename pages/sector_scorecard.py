@@ -32,8 +32,10 @@ for start in range(0, len(rows), 3):
             metric = row["metric"]
             st.markdown(f"**{metric} {t(f'metric.{metric}.name', lang)}**")
             st.metric(t("scorecard.value", lang, year=year["label"]), widgets.metric_value(metric, row["value"]),
-                      widgets.metric_delta(metric, row["value"], row["previous"]),
-                      chart_data=row["trend"] or None, chart_type="line", border=False)
+                      widgets.metric_delta(metric, row["value"], row["previous"]), border=False)
+            if row["trend"]:    # the trend as words, not a sparkline (a picture with no text alternative)
+                st.caption(t("scorecard.trend", lang, years=len(row["trend"]),
+                             values=" → ".join(widgets.metric_value(metric, v) for v in row["trend"])))
             st.markdown(widgets.light_badge(row["light"]) + " · "
                         + t("scorecard.target", lang, target=widgets.metric_value(metric, row["target"])))
             st.page_link("pages/sector_metric.py", label=t("scorecard.details", lang), icon=":material/arrow_forward:",

@@ -109,8 +109,8 @@ else:
         widgets.show_table(table, height=min(600, 38 + 35 * shown.height))
         widgets.downloads(table, key="units", filename=f"yksikot-{metric.lower()}-{year['school_year_id']}")
         top = shown.head(15).with_columns(series=pl.lit(year["label"]))
-        st.plotly_chart(figures.grouped_bars(top, x="unit", series="series", y="value", kind=spec.kind, horizontal=True,
-                                             title=t("units.top_title", lang, metric=metric),
-                                             y_title=t(f"metric.{metric}.unit", lang)),
-                        key="units_top", config={"displaylogo": False})
+        widgets.plot(figures.grouped_bars(top, x="unit", series="series", y="value", kind=spec.kind, horizontal=True,
+                                          title=t("units.top_title", lang, metric=metric),
+                                          y_title=t(f"metric.{metric}.unit", lang)), key="units_top")
+        st.caption(t("units.top_summary", lang, metric=metric, count=top.height, total=shown.height))
 widgets.data_as_of(principal)

@@ -5,7 +5,7 @@ follow-up mark the teacher can set (stored, written to the access log, shown to 
 import polars as pl
 import streamlit as st
 
-from tilannekuva.i18n import fmt_date, fmt_number, t
+from tilannekuva.i18n import fmt_date, fmt_month, fmt_number, t
 from views import figures, loaders, session, widgets
 
 principal = session.require_page("teacher_watch")
@@ -42,9 +42,18 @@ pupil_id = st.selectbox(t("watch.pick", lang), list(names), format_func=names.ge
 history = loaders.frame(principal, "pupil_absence_by_month", unit_id=None, school_year_id=year["school_year_id"]).filter(
     pl.col("pupil_id") == pupil_id).with_columns(series=pl.lit(names[pupil_id]))
 if history.height:
-    st.plotly_chart(figures.monthly_lines(history, month="month", series="series", y="absence_hours",
-                                          title=t("watch.absence_title", lang), y_title=t("col.absence_hours", lang)),
-                    key="watch_absence", config={"displaylogo": False})
+    peak = history.sort("absence_hours", descending=True).row(0, named=True)
+    widgets.chart_block(
+        figures.monthly_lines(history, month="month", series="series", y="absence_hours",
+                              title=t("watch.absence_title", lang), y_title=t("col.absence_hours", lang)),
+        widgets.table(history.sort("month"), {"month": "col.month", "absence_hours": "col.absence_hours"}, lang,
+                      decimals={"absence_hours": 1}),
+        key="watch_absence", filename=f"poissaolot-{pupil_id}-{year['school_year_id']}",
+        summary=t("watch.absence_summary", lang, total=fmt_number(history["absence_hours"].sum(), lang, 1),
+                  months=history.height, peak=fmt_number(peak["absence_hours"], lang, 1),
+                  month=fmt_month(peak["month"], lang)),
+        audit={"principal": principal, "target": "pupil_absence", "page": "teacher_watch",
+               "filters": {**filters, "pupil_id": pupil_id}, "subjects": [pupil_id]})
 grades = loaders.frame(principal, "pupil_grades_by_term", unit_id=None, school_year_id=year["school_year_id"]).filter(
     pl.col("pupil_id") == pupil_id)
 if grades.height:

@@ -54,10 +54,10 @@ def fmt_number(value: float | int | None, lang: str = DEFAULT_LANGUAGE, decimals
 
 
 def fmt_percent(share: float | None, lang: str = DEFAULT_LANGUAGE, decimals: int = 0) -> str:
-    """A share 0..1 as a percentage: 0.873 -> '87 %' in Finnish."""
+    """A share 0..1 as a percentage: 0.873 -> '87 %' in Finnish and Swedish, '87%' in English."""
     if share is None:
         return "–"
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + "\u00a0%"
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "") + ("%" if lang == "en" else "\u00a0%")
     return babel_numbers.format_percent(share, format=pattern, locale=BABEL_LOCALES[lang])
 
 
@@ -70,3 +70,10 @@ def fmt_date(value: dt.date | dt.datetime | None, lang: str = DEFAULT_LANGUAGE, 
         pattern += {"fi": " 'klo' H.mm", "sv": " 'kl.' HH:mm", "en": " HH:mm"}[lang]
         return babel_dates.format_datetime(value, format=pattern, locale=BABEL_LOCALES[lang])
     return babel_dates.format_date(value, format=pattern, locale=BABEL_LOCALES[lang])
+
+
+def fmt_month(value: dt.date | None, lang: str = DEFAULT_LANGUAGE) -> str:
+    """A month in words: 'marraskuu 2026' / 'november 2026' / 'November 2026'."""
+    if value is None:
+        return "–"
+    return babel_dates.format_date(value, format="LLLL yyyy", locale=BABEL_LOCALES[lang])

@@ -44,6 +44,7 @@ class Settings:
     access_log_retention_days: int = 1825                 # `tilannekuva access-log prune` keeps this many days
     sso: bool = False                                     # offer single sign-on (st.login, OIDC; [auth] in secrets)
     sso_provider: str = ""                                # the [auth.<provider>] name, "" = the [auth] section itself
+    feedback_email: str = "tilannekuva@kaupunki.example"  # accessibility feedback (the accessibility statement)
 
     @property
     def warehouse_dir(self) -> Path:
@@ -128,4 +129,5 @@ def load_settings(environ: dict[str, str] | None = None, for_app: bool = True) -
         access_log_retention_days=int(pick("access_log_retention_days", 1825)),
         sso=str(pick("sso", "false")).lower() in ("1", "true", "yes"),
         sso_provider=str(pick("sso_provider", "")),
+        feedback_email=str(pick("feedback_email", "tilannekuva@kaupunki.example")),
     )

@@ -13,6 +13,8 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from tilannekuva.i18n import fmt_percent
+
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 MARKERS = ["circle", "square", "diamond", "triangle-up", "x", "cross"]
@@ -31,7 +33,7 @@ def _figure(data: list[dict], title: str, y_title: str, kind: str = "count", x_t
             "template": _template(),
             "margin": {"l": 10, "r": 10, "t": 60, "b": 10},
             "legend": {"orientation": "h", "yanchor": "bottom", "y": -0.3, "x": 0},
-            "separators": ", ",  # decimal comma, thin space as thousands separator (Finnish/Swedish)
+            "separators": SEPARATORS["fi"],     # localize() sets the reader's
             "hovermode": "x unified",
             "xaxis": {"title": {"text": x_title}, "type": "category"},
             "yaxis": {"title": {"text": y_title}, "rangemode": "tozero", "tickformat": TICKS[kind]},
@@ -143,3 +145,37 @@ def monthly_lines(frame: pl.DataFrame, *, month: str, series: str, y: str, title
     fig.layout.xaxis = {"title": {"text": ""}, "type": "date", "tickformat": "%m/%Y", "dtick": "M1"}
     fig.layout.yaxis.tickformat = ".0%" if kind == "share" else ",.1f"
     return fig
+
+
+SEPARATORS = {"fi": ",\u00a0", "sv": ",\u00a0", "en": ".,"}   # plotly: decimal mark, then thousands separator
+
+
+def localize(fig: go.Figure, lang: str) -> go.Figure:
+    """Numbers in the reader's locale: decimal comma and a space before '%' in Finnish and Swedish
+    ('87 %', '1 234,5'). d3's '%' format cannot put a space before the sign, so percentage axes get
+    explicit ticks and percentage hovers pre-formatted text, both from Babel (tilannekuva.i18n)."""
+    fig.layout.separators = SEPARATORS[lang]
+    for name in ("xaxis", "yaxis"):
+        axis = fig.layout[name]
+        if axis.tickformat and axis.tickformat.endswith("%"):
+            values = [v for trace in fig.data for v in (trace[name[0]] or ()) if isinstance(v, (int, float))]
+            low, high = axis.range or (0, max([1.0, *values]) if values else 1.0)
+            step = _percent_step(high - low)
+            ticks = [round(low + i * step, 4) for i in range(int((high - low) / step + 1e-9) + 1)]
+            axis.update(tickformat=None, tickmode="array", tickvals=ticks,
+                        ticktext=[fmt_percent(v, lang) for v in ticks])
+    for trace in fig.data:
+        template = trace.hovertemplate or ""
+        for var in ("x", "y"):
+            if "%{" + var + ":.0%}" in template:
+                trace.customdata = [fmt_percent(v, lang) for v in trace[var]]
+                template = template.replace("%{" + var + ":.0%}", "%{customdata}")
+        trace.hovertemplate = template or None
+    return fig
+
+
+def _percent_step(span: float) -> float:
+    for step in (0.01, 0.02, 0.05, 0.1, 0.2, 0.25):
+        if span / step <= 8:
+            return step
+    return 0.5

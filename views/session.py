@@ -24,6 +24,7 @@ from tilannekuva.access import (
     AccessError, NoRoleError, Principal, build_principal, load_policy, load_users, username_for_identity,
 )
 from tilannekuva.i18n import DEFAULT_LANGUAGE, LANGUAGES, normalise_language, t
+from tilannekuva.preferences import Preferences
 from tilannekuva.security import SecurityStore
 from tilannekuva.settings import ConfigError, Settings, load_settings
 from views import audit
@@ -35,6 +36,9 @@ VIEW_AS_KEY = "tk_view_as"      # an admin viewing the app as this username
 TOKEN_KEY = "tk_session_token"
 PENDING_COOKIE_KEY = "tk_pending_cookie"
 LANG_KEY = "tk_lang"
+EXPORT_CONTEXT = "tk_export_context"    # this run's page id and filters, for exports and print
+LANG_CHOSEN_KEY = "tk_lang_chosen"      # the user picked a language in this session
+LANG_APPLIED_KEY = "tk_lang_applied"    # the username whose stored language this session applied
 
 
 def configure_logging() -> None:
@@ -54,13 +58,42 @@ def language() -> str:
 
 
 def language_picker() -> None:
+    """The language select (each language named in itself); a signed-in user's choice is stored."""
     names = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
-    lang = language()
-    choice = st.sidebar.selectbox(t("app.language", lang), LANGUAGES, index=LANGUAGES.index(lang),
-                                  format_func=names.get, key="tk_lang_picker")
-    if choice != lang:
-        st.session_state[LANG_KEY] = choice
-        st.rerun()
+    st.session_state["tk_lang_picker"] = language()     # also after a stored preference was applied
+    st.sidebar.selectbox(t("app.language", language()), LANGUAGES, format_func=names.get, key="tk_lang_picker",
+                         on_change=_language_picked)
+
+
+def _language_picked() -> None:
+    """Runs before the script (a widget callback), so the whole run is already in the new language."""
+    choice = st.session_state["tk_lang_picker"]
+    st.session_state[LANG_KEY] = choice
+    st.session_state[LANG_CHOSEN_KEY] = True
+    principal = signed_in_principal()
+    conf = settings()
+    if principal is not None and conf is not None:
+        preferences(conf).set_language(principal.username, choice)
+
+
+def remember_language(principal: Principal) -> str:
+    """Once per sign-in: apply the user's stored language, or — if they picked one on the login
+    page — store that one. Returns the language to render in."""
+    if st.session_state.get(LANG_APPLIED_KEY) != principal.username:
+        st.session_state[LANG_APPLIED_KEY] = principal.username
+        conf = settings()
+        if conf is not None:
+            store = preferences(conf)
+            if st.session_state.get(LANG_CHOSEN_KEY):
+                store.set_language(principal.username, language())
+            elif (stored := store.language(principal.username)) is not None:
+                st.session_state[LANG_KEY] = stored
+    return language()
+
+
+@st.cache_resource(show_spinner=False)
+def preferences(settings: Settings) -> Preferences:
+    return Preferences(settings.state_dir / "preferences.sqlite")
 
 
 @st.cache_resource(show_spinner=False)
@@ -132,7 +165,7 @@ def _principal_for(settings: Settings, username: str, name: str) -> Principal:
 def _sign_out_state() -> None:
     for key in ("authentication_status", "username", "name", "email", "roles"):
         st.session_state[key] = None
-    for key in (PRINCIPAL_KEY, TOKEN_KEY, PENDING_COOKIE_KEY):
+    for key in (PRINCIPAL_KEY, TOKEN_KEY, PENDING_COOKIE_KEY, LANG_APPLIED_KEY):
         st.session_state.pop(key, None)
 
 
@@ -395,5 +428,7 @@ def require_page(page_id: str) -> Principal:
         log.warning("page %s refused to %s (%s)", page_id, principal.username, principal.role)
         st.error(t("guard.forbidden", lang))
         st.stop()
+    # What the page's exports say of themselves (title, filters); the filters add to it as they run.
+    st.session_state[EXPORT_CONTEXT] = {"page": page_id, "filters": {}}
     return principal
 

@@ -13,7 +13,8 @@ from tilannekuva.export import to_csv_fi, to_xlsx
 from tilannekuva.i18n import fmt_date, fmt_number, fmt_percent, t
 from tilannekuva.metrics import METRICS, SECTORS
 
-from views import loaders
+from views import figures, loaders
+from views import session
 from views.session import language
 
 log = logging.getLogger("tilannekuva.app")
@@ -55,6 +56,8 @@ def url_select(param: str, options: list, labels: dict, default, *, label_key: s
     # Remembered for the session (filters survive page changes) and kept in the URL (shareable);
     # None = "all" and is left out of the URL.
     st.session_state[REMEMBER + param] = value
+    context = st.session_state.setdefault(session.EXPORT_CONTEXT, {"page": "", "filters": {}})
+    context["filters"][param] = (t(label_key, lang), str(labels.get(value, value)), value)
     if value is None:
         st.query_params.pop(param, None)
     else:
@@ -106,14 +109,21 @@ def kpi_row(items: list[tuple[str, str, str | None]]) -> None:
         column.metric(label, value, delta)
 
 
-def chart_block(fig: go.Figure, table: pl.DataFrame, *, key: str, summary: str, filename: str) -> None:
-    """A chart, a one-sentence summary, and the same numbers as a table with a CSV download."""
+def chart_block(fig: go.Figure, table: pl.DataFrame, *, key: str, summary: str, filename: str,
+                audit: dict | None = None) -> None:
+    """A chart, a one-sentence summary, and the same numbers as a table with CSV and Excel
+    downloads (the Excel file titled with the chart's title)."""
     lang = language()
-    st.plotly_chart(fig, key=key, config={"displaylogo": False})
+    plot(fig, key=key)
     st.caption(summary)
     with st.expander(t("table.show", lang)):
         show_table(table)
-        downloads(table, key=key, filename=filename)
+        downloads(table, key=key, filename=filename, title=fig.layout.title.text, audit=audit)
+
+
+def plot(fig: go.Figure, *, key: str) -> None:
+    """A plotly chart with numbers in the reader's locale."""
+    st.plotly_chart(figures.localize(fig, language()), key=key, config={"displaylogo": False})
 
 
 def data_as_of(principal: Principal) -> None:
@@ -196,10 +206,18 @@ def area_params(area: dict) -> dict:
     return {names[k]: str(v) for k, v in area.items() if v is not None}
 
 
-def downloads(frame: pl.DataFrame, *, key: str, filename: str, audit: dict | None = None) -> None:
-    """CSV and Excel downloads of exactly the table shown. With `audit` (principal, target, page,
-    filters) every download of personal data is written to the access log when clicked."""
+def downloads(frame: pl.DataFrame, *, key: str, filename: str, title: str | None = None,
+              audit: dict | None = None) -> None:
+    """CSV and Excel downloads of exactly the table shown, each written to the access log when
+    clicked. The Excel sheet starts with the title (the page's, unless given), the filters, the
+    data-as-of date and the suppression rule. With `audit` (principal, target, page, filters,
+    subjects) the log entry names the personal data and the pupils in it."""
     lang = language()
+    context = st.session_state.get(session.EXPORT_CONTEXT) or {"page": "", "filters": {}}
+    principal = session.current_principal()
+    if audit is None and principal is not None:
+        audit = {"principal": principal, "target": filename, "page": context["page"],
+                 "filters": {param: str(value) for param, (_, _, value) in context["filters"].items()}}
 
     def logged(kind: str):
         if audit is None:
@@ -208,12 +226,35 @@ def downloads(frame: pl.DataFrame, *, key: str, filename: str, audit: dict | Non
                                           {**audit["filters"], "format": kind}, frame.height,
                                           audit.get("subjects", ()))
 
+    page_title = t(f"page.{context['page']}", lang) if context["page"] else t("app.title", lang)
+    meta = export_meta(principal, title or page_title, context["filters"], frame, lang)
     left, right = st.columns(2)
     left.download_button(t("table.download_csv", lang), to_csv_fi(frame), file_name=f"{filename}.csv",
                          mime="text/csv", key=f"{key}_csv", on_click=logged("csv"))
-    right.download_button(t("table.download_xlsx", lang), to_xlsx(frame), file_name=f"{filename}.xlsx",
+    right.download_button(t("table.download_xlsx", lang), to_xlsx(frame, sheet=title or page_title, meta=meta),
+                          file_name=f"{filename}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
                           on_click=logged("xlsx"))
+
+
+def export_meta(principal: Principal | None, title: str, filters: dict, frame: pl.DataFrame, lang: str) -> list[str]:
+    """The lines above an exported table: title, filters, data-as-of date, suppression rule, who and when."""
+    import datetime as dt
+
+    chosen = " · ".join(f"{label}: {value}" for label, value, _ in filters.values()) or t("export.no_filters", lang)
+    lines = [title, t("export.filters", lang, filters=chosen)]
+    if principal is not None:
+        fresh = loaders.frame(principal, "data_freshness")
+        if not fresh.is_empty():
+            lines.append(t("app.data_as_of", lang, date=fmt_date(fresh["data_as_of"].max(), lang)))
+        conf = session.settings()
+        threshold = conf.suppression_threshold if conf is not None else 5
+        hidden = frame[t("col.note", lang)].str.len_chars().gt(0).sum() if t("col.note", lang) in frame.columns else 0
+        lines.append(t("export.suppressed", lang, threshold=threshold, hidden=hidden)
+                     if principal.suppress_pupil_aggregates else t("export.confidential", lang))
+        lines.append(t("export.made", lang, user=principal.display_name,
+                       date=fmt_date(dt.datetime.now(), lang, with_time=True)))
+    return lines
 
 
 def show_table(frame: pl.DataFrame, **kwargs) -> None:

@@ -19,7 +19,7 @@ def test_share_trend_has_one_line_per_series_and_a_target():
     assert list(fig.data[0].y) == [0.8, 0.5]
     assert fig.data[0].line.dash != fig.data[1].line.dash  # not colour alone
     assert fig.layout.shapes[0].y0 == 1.0
-    assert fig.layout.separators == ", "
+    assert fig.layout.separators == ",\u00a0"   # Finnish until localize() sets the reader's
 
 
 def test_grouped_bars_leave_suppressed_cells_out_as_nulls():
@@ -53,11 +53,41 @@ def _builders():
     }
 
 
+@pytest.mark.parametrize("lang", [None, "fi", "sv", "en"])
 @pytest.mark.parametrize("name", list(_builders()))
-def test_every_figure_is_a_valid_plotly_spec(name):
-    """The builders skip plotly's validation for speed; here every spec is validated in full."""
+def test_every_figure_is_a_valid_plotly_spec(name, lang):
+    """The builders skip plotly's validation for speed; here every spec is validated in full,
+    as built and as localized for each language."""
     fig = _builders()[name]()
+    if lang:
+        figures.localize(fig, lang)
     go.Figure(fig.to_dict())          # raises on any unknown property or bad value
+
+
+@pytest.mark.parametrize("lang, separators, tick, hover", [
+    ("fi", ",\u00a0", "20\u00a0%", "80\u00a0%"),
+    ("sv", ",\u00a0", "20\u00a0%", "80\u00a0%"),
+    ("en", ".,", "20%", "80%"),
+])
+def test_percentages_are_written_as_the_reader_writes_them(lang, separators, tick, hover):
+    """d3 writes '20%'; Finnish and Swedish write '20 %'. Share axes get Babel-formatted ticks,
+    share hovers pre-formatted text, and the separators follow the language."""
+    fig = figures.localize(figures.share_trend(REACH, x="year", series="series", y="share", title="T",
+                                               y_title="Y"), lang)
+    assert fig.layout.separators == separators
+    assert not fig.layout.yaxis.tickformat
+    assert tick in fig.layout.yaxis.ticktext
+    assert list(fig.layout.yaxis.tickvals)[:2] == [0.0, 0.2]
+    assert fig.data[0].customdata[0] == hover and "%{customdata}" in fig.data[0].hovertemplate
+    bars = figures.localize(figures.grouped_bars(REACH, x="year", series="series", y="share", title="T", y_title="Y",
+                                                 kind="share", horizontal=True), lang)
+    assert tick in bars.layout.xaxis.ticktext
+
+
+def test_counts_and_means_keep_their_number_format():
+    fig = figures.localize(figures.grouped_bars(REACH, x="year", series="series", y="share", title="T",
+                                                y_title="Y", kind="mean"), "fi")
+    assert fig.layout.yaxis.tickformat == ".1f" and fig.layout.yaxis.ticktext is None
 
 
 def test_reform_trend_marks_the_break_between_the_categories():

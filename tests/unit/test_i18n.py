@@ -43,6 +43,8 @@ def test_placeholders_match_finnish(lang):
     (fmt_number, (1234.5, "sv", 1), "sv", "1\u00a0234,5"),
     (fmt_number, (1234.5, "en", 1), "en", "1,234.5"),
     (fmt_percent, (0.873, "fi"), "fi", "87\u00a0%"),
+    (fmt_percent, (0.873, "sv"), "sv", "87\u00a0%"),
+    (fmt_percent, (0.873, "en"), "en", "87%"),
     (fmt_date, (dt.date(2026, 11, 22), "fi"), "fi", "22.11.2026"),
     (fmt_date, (dt.date(2026, 11, 22), "sv"), "sv", "22.11.2026"),
     (fmt_number, (None, "fi"), "fi", "–"),
