@@ -8,9 +8,11 @@ import streamlit as st
 
 from tilannekuva.access import AccessError, load_policy
 from tilannekuva.i18n import t
+from tilannekuva.settings import PROJECT_ROOT
 from views import chrome, loaders, session, statement
 
-st.set_page_config(page_title="Tilannekuva", page_icon=":material/insights:", layout="wide")
+# A local icon: a :material/ icon would make every browser fetch it from fonts.gstatic.com.
+st.set_page_config(page_title="Tilannekuva", page_icon=str(PROJECT_ROOT / "static" / "favicon.png"), layout="wide")
 session.configure_logging()
 lang = session.language()
 
@@ -44,8 +46,10 @@ if principal is None:
 
     chrome.apply(lang)
     session.language_picker()
-    st.navigation([st.Page(_login, title=t("login.title", lang), icon=":material/login:", url_path="kirjaudu"),
-                   statement_page], position="hidden").run()
+    signed_out = st.navigation([st.Page(_login, title=t("login.title", lang), icon=":material/login:",
+                                        url_path="kirjaudu"), statement_page], position="hidden")
+    st.set_page_config(page_title=f"{signed_out.title} – {t('app.title', lang)}")
+    signed_out.run()
     st.stop()
 
 try:
@@ -63,6 +67,7 @@ pages = [
     for i, page_id in enumerate(shown_as.pages)
 ]
 navigation = st.navigation([*pages, statement_page])
+st.set_page_config(page_title=f"{navigation.title} – {t('app.title', lang)}")   # WCAG 2.4.2: each page titled
 if st.session_state.pop("tk_view_as_switched", False):
     st.switch_page(pages[0])        # starting or stopping "see as": open that user's landing page
 

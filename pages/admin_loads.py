@@ -27,7 +27,7 @@ st.dataframe(sources.select(
     pl.col("data_as_of").map_elements(lambda d: fmt_date(d, lang), return_dtype=pl.String)
     .fill_null("–").alias(t("col.data_as_of", lang)),
     pl.col("rows").alias(t("col.rows", lang)),
-), hide_index=True, column_config={t("col.rows", lang): st.column_config.NumberColumn(format="localized")})
+), hide_index=True, placeholder="–", column_config={t("col.rows", lang): st.column_config.NumberColumn(format="localized")})
 st.caption(t("loads.dimensions_note", lang))
 
 st.header(t("loads.history", lang))
@@ -51,7 +51,7 @@ else:
         pl.col("rows_accepted").alias(t("col.rows_accepted", lang)),
         pl.col("seconds").alias(t("col.seconds", lang)),
         pl.col("message").alias(t("col.message", lang)),
-    ), hide_index=True, column_config={
+    ), hide_index=True, placeholder="–", column_config={
         c: st.column_config.NumberColumn(format="localized")
         for c in (t("col.rows_in", lang), t("col.rows_accepted", lang))})
     load_id = st.selectbox(t("loads.pick", lang), loads["load_id"].to_list(), key="load_pick",
@@ -64,7 +64,7 @@ else:
             t("col.rows_in", lang): f.rows_in, t("col.rows_accepted", lang): f.rows_accepted,
             t("col.rows_replaced", lang): f.rows_replaced, t("col.periods", lang): f.periods,
             t("col.checksum", lang): f.sha256[:12],
-        } for f in files]), hide_index=True)
+        } for f in files]), hide_index=True, placeholder="–")
     problems = [p for f in files for p in f.problems]
     if problems:
         st.error(t("loads.rejected", lang, count=fmt_number(len(problems), lang)))
@@ -85,6 +85,6 @@ st.dataframe(pl.DataFrame(describe(contract)).select(
     pl.col("max").alias(t("col.max", lang)),
     pl.col("allowed").alias(t("col.allowed", lang)),
     pl.col("reference").alias(t("col.reference", lang)),
-), hide_index=True)
+), hide_index=True, placeholder="–")
 if contract.rules:
     st.caption(t("loads.rules", lang, rules=", ".join(r.name for r in contract.rules)))

@@ -25,13 +25,13 @@ else:
         pl.col("loaded_at").map_elements(lambda d: fmt_date(d, lang), return_dtype=pl.String)
         .alias(t("col.loaded_at", lang)),
         pl.col("row_count").alias(t("col.rows", lang)),
-    ), hide_index=True, column_config={t("col.rows", lang): st.column_config.NumberColumn(format="localized")})
+    ), hide_index=True, placeholder="–", column_config={t("col.rows", lang): st.column_config.NumberColumn(format="localized")})
 
 counts = loaders.frame(principal, "table_row_counts")
 st.header(t("admin.tables", lang))
 st.metric(t("admin.total_rows", lang), fmt_number(counts["row_count"].sum(), lang))
 st.dataframe(counts.select(pl.col("table_name").alias(t("col.table", lang)),
-                           pl.col("row_count").alias(t("col.rows", lang))), hide_index=True,
+                           pl.col("row_count").alias(t("col.rows", lang))), hide_index=True, placeholder="–",
              column_config={t("col.rows", lang): st.column_config.NumberColumn(format="localized")})
 
 st.header(t("admin.suppression_header", lang))

@@ -62,7 +62,7 @@ if loaders.frame(principal, "school_years").filter(
 table = pl.DataFrame(rows).select(
     pl.col("metric").alias(t("col.metric", lang)),
     pl.col("metric").map_elements(lambda m: t(f"metric.{m}.name", lang), return_dtype=pl.String).alias(t("col.name", lang)),
-    *[pl.struct("metric", c).map_elements(lambda r, c=c: widgets.metric_value(r["metric"], r[c]), return_dtype=pl.String)
+    *[pl.struct("metric", c).map_elements(lambda r, c=c: widgets.metric_value(r["metric"], r[c], lang), return_dtype=pl.String)
       .alias(label) for c, label in (("unit", unit["name"]), ("sector", sector_name), ("city", t("level.city", lang)),
                                      ("target", t("col.target", lang)))],
     pl.col("light").map_elements(lambda x: t(f"light.{x}", lang), return_dtype=pl.String).alias(t("col.status", lang)))

@@ -46,10 +46,10 @@ else:
         pl.col("absence_hours").round(1).alias(t("col.absence_hours", lang)),
         pl.col("unexcused_hours").round(1).alias(t("col.unexcused_hours", lang)),
         pl.col("trend").alias(t("col.absence_trend", lang)),
-        pl.col("support_forms").fill_null("").map_elements(lambda s: widgets.support_text(s), return_dtype=pl.String)
+        pl.col("support_forms").fill_null("").map_elements(lambda s: widgets.support_text(s, lang), return_dtype=pl.String)
         .alias(t("col.support", lang)),
         pl.col("mean_grade").round(1).alias(t("col.mean_grade", lang)))
-    st.dataframe(table, hide_index=True, column_config={
+    st.dataframe(table, hide_index=True, placeholder="–", column_config={
         t("col.absence_trend", lang): st.column_config.LineChartColumn(t("col.absence_trend", lang)),
         t("col.absence_hours", lang): st.column_config.NumberColumn(format="localized"),
         t("col.unexcused_hours", lang): st.column_config.NumberColumn(format="localized"),

@@ -60,18 +60,33 @@ def demo_env(demo_home, monkeypatch):
     monkeypatch.delenv("TILANNEKUVA_COOKIE_KEY", raising=False)
     st.cache_resource.clear()
     st.cache_data.clear()
-    # Each test starts with no failed logins on record.
-    state = demo_home / "state" / "security.sqlite"
-    if state.exists():
-        state.unlink()
+    # Each test starts with no failed logins on record and no remembered languages.
+    for name in ("security.sqlite", "preferences.sqlite"):
+        (demo_home / "state" / name).unlink(missing_ok=True)
     yield demo_home
     st.cache_resource.clear()
     st.cache_data.clear()
 
 
 def pytest_collection_modifyitems(config, items):
-    # Browser tests share one server per process: keep them on one xdist worker.
+    # Browser tests start a server per module; two groups (the long per-role walk-through and the
+    # rest) so that each of the two workers drives one Chromium while the other tests fill in.
     for item in items:
         if "browser" in item.nodeid.split(os.sep):
             item.add_marker(pytest.mark.browser)
-            item.add_marker(pytest.mark.xdist_group("browser"))
+            item.add_marker(pytest.mark.xdist_group("browser-walk" if "test_walkthrough" in item.nodeid else "browser"))
+
+
+def xlsx_parts(data: bytes):
+    """An exported workbook read back as (the lines above the table, the table): the title block
+    ends at the first empty row."""
+    import io
+
+    import polars as pl
+
+    raw = pl.read_excel(io.BytesIO(data), has_header=False, drop_empty_rows=False)
+    first = raw[:, 0].to_list()
+    gap = first.index(None) if None in first else -1
+    meta = [str(v) for v in first[:gap]] if gap > 0 else []
+    table = pl.read_excel(io.BytesIO(data), read_options={"header_row": gap + 1 if gap >= 0 else 0})
+    return meta, table

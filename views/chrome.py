@@ -44,7 +44,9 @@ def print_button(lang: str) -> bool:
     laid out for paper by the print CSS. Returns True on the run the user clicked it."""
     if st.sidebar.button(t("print.button", lang), icon=":material/print:", key="tk_print",
                          help=t("print.help", lang)):
-        st.sidebar.html("<script>setTimeout(function () { window.print(); }, 600);</script>",
-                        unsafe_allow_javascript=True)
+        # Streamlit may run an element's script twice; a per-click number lets it print once.
+        click = st.session_state["tk_print_clicks"] = st.session_state.get("tk_print_clicks", 0) + 1
+        st.sidebar.html(f"<script>if (window.tkPrinted !== {click}) {{ window.tkPrinted = {click}; "
+                        "setTimeout(function () { window.print(); }, 600); }</script>", unsafe_allow_javascript=True)
         return True
     return False

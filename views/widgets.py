@@ -170,9 +170,10 @@ def filter_summary(area: dict, units: pl.DataFrame) -> str:
     return " · ".join(parts)
 
 
-def metric_value(metric: str, value: float | None) -> str:
-    """A metric's value as users read it: shares as '87 %', ratings as '4,12'."""
-    lang = language()
+def metric_value(metric: str, value: float | None, lang: str | None = None) -> str:
+    """A metric's value as users read it: shares as '87 %', ratings as '4,12'. Pass `lang` when
+    called from polars' map_elements (which may run off the script thread, without the session)."""
+    lang = lang or language()
     if value is None:
         return "–"
     return fmt_percent(value, lang) if METRICS[metric].kind == "share" else fmt_number(value, lang, 2)
@@ -258,10 +259,11 @@ def export_meta(principal: Principal | None, title: str, filters: dict, frame: p
 
 
 def show_table(frame: pl.DataFrame, **kwargs) -> None:
-    """st.dataframe with numbers in the reader's locale (1 234,5 in Finnish), no index."""
+    """st.dataframe with numbers in the reader's locale (1 234,5 in Finnish), no index, and an empty
+    cell shown as '–' (Streamlit's default is the English word 'None')."""
     numeric = {c: st.column_config.NumberColumn(format="localized")
                for c, dtype in frame.schema.items() if dtype.is_numeric()}
-    st.dataframe(frame, hide_index=True, column_config=numeric, **kwargs)
+    st.dataframe(frame, hide_index=True, column_config=numeric, placeholder="–", **kwargs)
 
 
 def unit_switcher(principal: Principal) -> dict:
@@ -296,7 +298,7 @@ def signal_table(listed: pl.DataFrame, lang: str) -> pl.DataFrame:
     })
 
 
-def support_text(forms: str | None) -> str:
-    """'tehostettu_tuki, tukiopetus' -> 'Tehostettu tuki (ennen 1.8.2025), Tukiopetus' in the user's language."""
-    lang = language()
+def support_text(forms: str | None, lang: str) -> str:
+    """'tehostettu_tuki, tukiopetus' -> 'Tehostettu tuki (ennen 1.8.2025), Tukiopetus' in `lang` (explicit:
+    this runs inside polars' map_elements, which may run off the script thread, without the session)."""
     return ", ".join(t(f"support_form.{code.strip()}", lang) for code in (forms or "").split(",") if code.strip())

@@ -84,21 +84,24 @@ def settle(page, timeout: float = 30_000) -> None:
         page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
 
 
-def sign_in(page, base: str, username: str, password: str) -> None:
-    """Fill and submit the login form. The cookie component reruns the script once when it mounts;
-    a click that lands in that rerun is lost (as it would be for a very fast user), so the form
-    is submitted again if it is still there with no message."""
+def sign_in(page, base: str, username: str, password: str, lang: str = "fi") -> None:
+    """Fill and submit the login form (labelled in `lang`, the language the browser's locale asks
+    for). The cookie component reruns the script once when it mounts; a click that lands in that
+    rerun is lost (as it would be for a very fast user), so the form is submitted again if it is
+    still there with no message."""
+    from tilannekuva.i18n import t
+
     page.goto(base)
     settle(page)
     page.wait_for_selector("iframe", state="attached", timeout=20_000)
     settle(page)
     for _ in range(3):
-        page.get_by_label("Käyttäjätunnus").fill(username)
-        page.get_by_label("Salasana").fill(password)
-        page.get_by_role("button", name="Kirjaudu").click()
+        page.get_by_label(t("login.username", lang), exact=True).fill(username)
+        page.get_by_label(t("login.password", lang), exact=True).fill(password)
+        page.get_by_role("button", name=t("login.submit", lang)).click()
         settle(page)
         try:
-            page.get_by_label("Käyttäjätunnus").wait_for(state="detached", timeout=10_000)
+            page.get_by_label(t("login.username", lang), exact=True).wait_for(state="detached", timeout=10_000)
             break
         except Exception:  # noqa: BLE001 - playwright's TimeoutError: the form is still there
             if page.locator('[data-testid="stAlert"]').count():
@@ -106,6 +109,21 @@ def sign_in(page, base: str, username: str, password: str) -> None:
     settle(page)
 
 
-def shot(page, name: str) -> None:
+def shot(page, name: str, full_page: bool = False) -> None:
+    """A screenshot kept as a test artefact (tests/browser/artifacts/<name>.png)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
+
+
+AXE_RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
+             "resultTypes": ["violations"]}
+
+
+def accessibility_violations(page, impacts=("serious", "critical")) -> list[str]:
+    """axe-core (WCAG 2.1 A/AA and best practice) on the page as it is now: the violations of the
+    given impact, one line each with the first offending elements."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    result = Axe().run(page, options=AXE_RULES).response
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
+            for v in result["violations"] if v["impact"] in impacts]

@@ -129,3 +129,44 @@ def test_admin_loads_page_shows_history_problems_and_contracts(demo_env, tmp_pat
     at.selectbox(key="contract_pick").set_value("poissaolot").run()
     contract = next(df.value for df in at.dataframe if "Sarake" in df.value.columns)
     assert "unexcused_hours" in contract["Sarake"].tolist()
+
+
+def test_language_choice_is_remembered_at_the_next_sign_in(demo_env):
+    at = login("rehtori")
+    assert at.header[0].value == t("page.principal_unit", "fi")
+    at.selectbox(key="tk_lang_picker").select("sv").run()
+    assert not at.exception
+    assert at.header[0].value == t("page.principal_unit", "sv")
+    again = login("rehtori")                    # a new browser session, e.g. the next morning
+    assert again.header[0].value == t("page.principal_unit", "sv")
+    assert again.selectbox(key="tk_lang_picker").value == "sv"
+    other = login("opettaja")                   # someone else's choice is theirs
+    assert other.title[0].value == t("page.teacher_groups", "fi")
+
+
+def test_a_language_picked_on_the_login_page_becomes_the_users_choice(demo_env):
+    at = app()
+    at.run()
+    at.selectbox(key="tk_lang_picker").select("en").run()
+    assert at.button[0].label == t("login.submit", "en")
+    login("johto", at=at)
+    assert at.title[0].value == t("page.sector_overview", "en")
+    assert login("johto").title[0].value == t("page.sector_overview", "en")
+
+
+def _statement_script():
+    from views import statement
+    statement.render()
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_accessibility_statement_in_each_language(demo_env, lang):
+    """The statement page's text (the route, /saavutettavuus, signed in and out, is a browser test)."""
+    at = AppTest.from_function(_statement_script, default_timeout=30)
+    at.session_state["tk_lang"] = lang
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == t("page.accessibility", lang)
+    assert [h.value for h in at.header][0] == t("a11y.status_header", lang)
+    text = " ".join(m.value for m in at.markdown)
+    assert "Traficom" in text and "tilannekuva@kaupunki.example" in text

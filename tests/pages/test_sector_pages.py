@@ -21,6 +21,8 @@ from tilannekuva.i18n import fmt_number, fmt_percent, t
 from tilannekuva.settings import PROJECT_ROOT
 from tilannekuva.warehouse import current_file
 
+from tests.conftest import xlsx_parts
+
 YEAR = 2026
 
 
@@ -213,7 +215,14 @@ def test_no_small_pupil_cell_reaches_a_chart_a_table_or_a_download(demo_env, mon
         frame = pd.read_csv(io.BytesIO(data), sep=";", decimal=",", encoding="utf-8-sig")
         for column in headers & set(frame.columns):
             assert not small & set(frame[column].dropna().astype(int)), (page, column)
+    checked = 0
     for data in xlsxs:
-        frame = pl.read_excel(io.BytesIO(data)).to_pandas()
+        meta, table = xlsx_parts(data)
+        assert meta[1].startswith(t("export.filters", filters="")) and t("filter.school_year") in meta[1]
+        assert meta[2].startswith(t("app.data_as_of", date="")[:10])
+        assert meta[3].startswith(t("export.suppressed", threshold=5, hidden=0)[:20])
+        frame = table.to_pandas()
         for column in headers & set(frame.columns):
+            checked += 1
             assert not small & set(frame[column].dropna().astype(int)), (page, column)
+    assert checked > 0

@@ -138,3 +138,20 @@ def test_me_shows_my_training_record_and_my_answers_only(demo_env, principals):
         assert len(charts) == 1
     else:
         assert t("me.no_answers", year="2025–2026") in [i.value for i in at.info]
+
+
+def test_support_and_metric_texts_follow_the_language_inside_polars_callbacks(demo_env):
+    """Text built in polars' map_elements (support forms, metric values) is in the user's language:
+    those callbacks may run off the script thread, so the language is passed, not looked up."""
+    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
+    at.session_state["tk_lang"] = "sv"
+    at.run()
+    at.text_input[0].input("opettaja")
+    at.text_input[1].input(DEMO_PASSWORDS["opettaja"])
+    at.button[0].click().run()
+    pupils = next(df.value for df in at.dataframe if t("col.support", "sv") in df.value.columns)
+    shown = {part for cell in pupils[t("col.support", "sv")] if cell for part in cell.split(", ")}
+    swedish = {t(f"support_form.{code}", "sv") for code in (
+        "tehostettu_tuki", "erityinen_tuki", "tukiopetus", "osa_aikainen_erityisopetus", "erityisopetus_pienryhmassa",
+        "tulkitsemis_ja_avustajapalvelut", "apuvalineet")}
+    assert shown and shown <= swedish, shown - swedish

@@ -5,7 +5,7 @@ import io
 
 import polars as pl
 
-from tilannekuva.export import to_csv_fi, to_xlsx
+from tilannekuva.export import header_rows, to_csv_fi, to_xlsx
 
 FRAME = pl.DataFrame({
     "Alue": ["Eteläinen", "Östra", None],
@@ -31,3 +31,16 @@ def test_xlsx_holds_the_same_cells_typed():
     assert back["Oppilaita"].to_list() == FRAME["Oppilaita"].to_list()
     assert back["Osuus (%)"].to_list() == FRAME["Osuus (%)"].to_list()
     assert back["Päivä"].cast(pl.Date).to_list() == FRAME["Päivä"].to_list()
+
+
+def test_xlsx_starts_with_title_filters_as_of_and_suppression_note():
+    meta = ["Lapset ja oppilaat alueittain 2026–2027", "Rajaukset: Lukuvuosi: 2026–2027 · Sektori: Kaikki",
+            "Tiedot ajalta 20.11.2026 asti.", "Tietosuoja: alle 5 oppilaan luvut … Piilotettuja soluja: 1."]
+    data = to_xlsx(FRAME, sheet="Lapset: alueittain/2026", meta=meta)
+    top = pl.read_excel(io.BytesIO(data), has_header=False, read_options={"n_rows": len(meta)})
+    assert top[:, 0].to_list() == meta
+    back = pl.read_excel(io.BytesIO(data), read_options={"header_row": header_rows(meta)})
+    assert back.columns == FRAME.columns
+    assert back["Oppilaita"].to_list() == FRAME["Oppilaita"].to_list()
+    import fastexcel
+    assert fastexcel.read_excel(data).sheet_names == ["Lapset- alueittain-2026"]   # Excel's forbidden characters
