@@ -69,12 +69,12 @@ def demo_env(demo_home, monkeypatch):
 
 
 def pytest_collection_modifyitems(config, items):
-    # Browser tests start a server per module; two groups (the long per-role walk-through and the
-    # rest) so that each of the two workers drives one Chromium while the other tests fill in.
+    # Browser tests start a server per module; all on one xdist worker (two Chromiums and two servers
+    # on two cores made page runs slow enough to hit Streamlit's reload races), the rest fill the other.
     for item in items:
         if "browser" in item.nodeid.split(os.sep):
             item.add_marker(pytest.mark.browser)
-            item.add_marker(pytest.mark.xdist_group("browser-walk" if "test_walkthrough" in item.nodeid else "browser"))
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 def xlsx_parts(data: bytes):
