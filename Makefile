@@ -7,7 +7,7 @@ PORT ?= 8501
 SCALE ?= 1
 export TILANNEKUVA_MODE ?= demo
 
-.PHONY: run test demo setup clean lock
+.PHONY: run test demo setup clean lock bench
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ run: demo
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadgroup
+
+# Speed against the targets (bench/run.py): builds data/bench/ once (scale 1 and 10), writes bench-results/.
+# Needs Debian's chromium for the browser part (BENCH_ARGS="--skip browser" without it).
+bench: $(STAMP)
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 lock:
 	$(PY) -m pip install --quiet uv && $(VENV)/bin/uv pip compile pyproject.toml --extra dev -o requirements.lock --python-version 3.11
