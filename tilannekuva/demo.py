@@ -98,7 +98,7 @@ def _units(rng: np.random.Generator, scale: float) -> pl.DataFrame:
             unit_id += 1
             language = "sv" if (i % 10 == 3 or (n < 10 and i == 1)) else "fi"
             district_id = DISTRICTS[(i + 2 * sector_index) % len(DISTRICTS)][0]
-            while True:
+            for attempt in range(10_000):
                 if language == "sv":
                     place = SV_PLACE_A[rng.integers(len(SV_PLACE_A))] + SV_PLACE_B[rng.integers(len(SV_PLACE_B))]
                     suffix = {"varhaiskasvatus": "daghem", "perusopetus": "skola", "lukio": "gymnasium"}[sector]
@@ -107,6 +107,8 @@ def _units(rng: np.random.Generator, scale: float) -> pl.DataFrame:
                     place = FI_PLACE_A[rng.integers(len(FI_PLACE_A))] + FI_PLACE_B[ending]
                     suffix = {"varhaiskasvatus": "päiväkoti", "perusopetus": "koulu", "lukio": "lukio"}[sector]
                 name = f"{place.capitalize()}{'s' if language == 'sv' else ''} {suffix}"
+                if attempt >= 200:      # the name pool runs out above scale ~2: number the rest
+                    name = f"{name} {attempt - 199}"
                 if name not in used:
                     used.add(name)
                     break

@@ -76,3 +76,14 @@ def test_credentials_hold_only_bcrypt_hashes_and_are_read_only(demo_home):
     assert all(u["password"].startswith("$2b$") for u in creds.values())
     assert "demo-2026" not in path.read_text()
     assert path.stat().st_mode & 0o222 == 0
+
+
+def test_unit_names_stay_unique_at_every_scale():
+    """The place-name pool runs out above scale ~2; scale 10 (the benchmark's) once looped forever."""
+    import numpy as np
+
+    from tilannekuva.demo import _units
+
+    for scale in (1, 10, 20):
+        units = _units(np.random.default_rng(1), scale)
+        assert units["name"].n_unique() == units.height == round(355 * scale)
