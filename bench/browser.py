@@ -3,7 +3,8 @@
 * login_to_chart: Chromium fills the login form; the clock runs from the submit click until the first
   plotly chart of the landing page has painted (its SVG is in the DOM and visible).
 * load: N browser sessions (one Chromium, N contexts), each signed in as a different user, keep
-  opening the pages of their menu for `seconds`; page time = menu click until the script is done
+  opening the pages of their menu until `seconds` have passed (they arrive spread over the first
+  half, at most 60 s: 30 page loads of Streamlit's bundle in one millisecond timed out the first try); page time = menu click until the script is done
   and the main area shows no spinner. Errors = page errors, Streamlit exceptions, failed sign-ins.
   The server's peak memory is read from /proc (VmHWM).
 """
@@ -54,7 +55,7 @@ def peak_rss_mb(pid: int) -> int:
 
 
 async def _sign_in(page, base: str, username: str, password: str) -> None:
-    await page.goto(base)
+    await page.goto(base, wait_until="domcontentloaded", timeout=120_000)
     await page.wait_for_selector(DONE, timeout=60_000)
     await page.wait_for_selector("iframe", state="attached", timeout=60_000)
     for _ in range(3):
@@ -100,7 +101,8 @@ async def load(base: str, users: list[tuple[str, str]], seconds: float) -> dict:
     page_times: list[float] = []
     errors: list[str] = []
 
-    async def session(browser, username: str, password: str) -> None:
+    async def session(browser, username: str, password: str, delay: float) -> None:
+        await asyncio.sleep(delay)            # users arrive over the ramp-up, not in one millisecond
         context = await browser.new_context(viewport={"width": 1280, "height": 800}, locale="fi-FI")
         page = await context.new_page()
         page.on("pageerror", lambda exc: errors.append(f"{username}: page error {exc}"))
@@ -109,7 +111,7 @@ async def load(base: str, users: list[tuple[str, str]], seconds: float) -> dict:
             await page.wait_for_selector(DONE, timeout=60_000)
             links = page.locator('[data-testid="stSidebarNav"] a')
             count = await links.count()
-            deadline = time.monotonic() + seconds
+            deadline = time.monotonic() + seconds - delay      # everyone stops together
             i = 0
             while time.monotonic() < deadline:
                 i = (i + 1) % max(1, count - 1)      # the menu minus the accessibility statement
@@ -128,7 +130,8 @@ async def load(base: str, users: list[tuple[str, str]], seconds: float) -> dict:
 
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        await asyncio.gather(*(session(browser, u, pw) for u, pw in users))
+        ramp = min(60.0, seconds / 2)
+        await asyncio.gather(*(session(browser, u, pw, i * ramp / len(users)) for i, (u, pw) in enumerate(users)))
         await browser.close()
     page_times.sort()
     return {"sessions": len(users), "page_loads": len(page_times), "errors": errors,

@@ -82,6 +82,8 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=30)
     parser.add_argument("--load-seconds", type=float, default=120)
     parser.add_argument("--skip", nargs="*", default=[], choices=["reference", "ingest", "browser"])
+    parser.add_argument("--reuse-pages", action="store_true",
+                        help="take the page results of an earlier run (bench-results/pages-s*.json) if present")
     args = parser.parse_args()
     results: dict = {"machine": {"cores": __import__("os").cpu_count()}, "started": dt.datetime.now().isoformat(),
                      "targets": TARGETS, "scales": {}}
@@ -93,6 +95,9 @@ def main() -> None:
         homes[scale] = home
         print(f"scale {scale:g}: pages", flush=True)
         json_path = out_dir / f"pages-s{scale:g}.json"
+        if args.reuse_pages and json_path.exists():
+            results["scales"][f"{scale:g}"] = {**json.loads(json_path.read_text()), "build_seconds": built}
+            continue
         subprocess.run([sys.executable, str(ROOT / "bench" / "pages.py"), "--data-dir", str(home), "--runs",
                         str(args.runs), "--out", str(json_path)], check=True)
         results["scales"][f"{scale:g}"] = {**json.loads(json_path.read_text()), "build_seconds": built}
@@ -114,9 +119,11 @@ def main() -> None:
         unit = load_users(base_home / "demo" / "users.yaml")["rehtori"]["units"][0]
         print("pandas reference", flush=True)
         results["reference"] = reference.measure(exports, year, unit)
+        (out_dir / "part-reference.json").write_text(json.dumps(results["reference"]))
     if "ingest" not in args.skip:
         print("ingest rate (CSV exports into an empty warehouse)", flush=True)
         results["ingest"] = ingest_rate(exports)
+        print(f"  {results['ingest']}", flush=True)
     if "browser" not in args.skip:
         import browser
 
@@ -128,12 +135,18 @@ def main() -> None:
             print("sign-in to first chart (Chromium)", flush=True)
             times = asyncio.run(browser.login_to_chart(base, "johto", DEMO_PASSWORDS["johto"]))
             results["login_to_chart_ms"] = {"median": round(statistics.median(times)), "runs": [round(x) for x in times]}
+            print(f"  {results['login_to_chart_ms']}", flush=True)
             print(f"{args.sessions} sessions for {args.load_seconds:g} s", flush=True)
             results["load"] = asyncio.run(browser.load(base, users, args.load_seconds))
             results["load"]["server_peak_rss_mb"] = browser.peak_rss_mb(proc.pid)
+            print(f"  {results['load']}", flush=True)
         finally:
             proc.terminate()
-            proc.wait(timeout=30)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:     # still closing 30 websockets: not a result
+                proc.kill()
+                proc.wait()
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     (out_dir / f"bench-{stamp}.json").write_text(json.dumps(results, indent=1))
     table = report(results, base_scale)
