@@ -57,7 +57,8 @@ def test_session_survives_a_reload_but_not_logout_and_a_copied_cookie_dies(serve
     assert page.locator('[data-testid="stMetric"]').count() >= 1  # signed in again from the cookie
     page.get_by_role("button", name="Kirjaudu ulos").click()
     settle(page)
-    assert page.get_by_label("Käyttäjätunnus").count() == 1
+    # Auto-waiting: the previous run's form may still be on screen for a moment during a rerun.
+    expect(page.get_by_label("Käyttäjätunnus", exact=True)).to_have_count(1, timeout=20_000)
     thief = browser.new_context(viewport={"width": 1366, "height": 768}, locale="fi-FI")
     try:
         thief.add_cookies(cookies)
@@ -65,7 +66,7 @@ def test_session_survives_a_reload_but_not_logout_and_a_copied_cookie_dies(serve
         stolen.goto(server["base"] + "/principal_unit")
         settle(stolen)
         shot(stolen, "copied-cookie-after-logout")
-        assert stolen.get_by_label("Käyttäjätunnus").count() == 1
+        expect(stolen.get_by_label("Käyttäjätunnus", exact=True)).to_have_count(1, timeout=20_000)
         assert stolen.locator('[data-testid="stMetric"]').count() == 0
     finally:
         thief.close()
