@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -85,7 +86,7 @@ def main() -> None:
     parser.add_argument("--reuse-pages", action="store_true",
                         help="take the page results of an earlier run (bench-results/pages-s*.json) if present")
     args = parser.parse_args()
-    results: dict = {"machine": {"cores": __import__("os").cpu_count()}, "started": dt.datetime.now().isoformat(),
+    results: dict = {"machine": {"cores": os.cpu_count()}, "started": dt.datetime.now().isoformat(),
                      "targets": TARGETS, "scales": {}}
     out_dir = ROOT / "bench-results"
     out_dir.mkdir(exist_ok=True)

@@ -159,7 +159,7 @@ def localize(fig: go.Figure, lang: str) -> go.Figure:
         axis = fig.layout[name]
         if axis.tickformat and axis.tickformat.endswith("%"):
             values = [v for trace in fig.data for v in (trace[name[0]] or ()) if isinstance(v, (int, float))]
-            low, high = axis.range or (0, max([1.0, *values]) if values else 1.0)
+            low, high = axis.range or (0, max([1.0, *values]))
             step = _percent_step(high - low)
             ticks = [round(low + i * step, 4) for i in range(int((high - low) / step + 1e-9) + 1)]
             axis.update(tickformat=None, tickmode="array", tickvals=ticks,

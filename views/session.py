@@ -429,6 +429,6 @@ def require_page(page_id: str) -> Principal:
         st.error(t("guard.forbidden", lang))
         st.stop()
     # What the page's exports say of themselves (title, filters); the filters add to it as they run.
-    st.session_state[EXPORT_CONTEXT] = {"page": page_id, "filters": {}}
+    st.session_state[EXPORT_CONTEXT] = {"page": page_id, "principal": principal, "filters": {}}
     return principal
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 import plotly.graph_objects as go
@@ -13,8 +14,7 @@ from tilannekuva.export import to_csv_fi, to_xlsx
 from tilannekuva.i18n import fmt_date, fmt_number, fmt_percent, t
 from tilannekuva.metrics import METRICS, SECTORS
 
-from views import figures, loaders
-from views import session
+from views import figures, loaders, session
 from views.session import language
 
 log = logging.getLogger("tilannekuva.app")
@@ -128,10 +128,15 @@ def plot(fig: go.Figure, *, key: str) -> None:
 
 def data_as_of(principal: Principal) -> None:
     lang = language()
+    text = _as_of_text(principal, lang)
+    if text:
+        st.caption(text)
+
+
+def _as_of_text(principal: Principal, lang: str) -> str | None:
+    """'Tiedot ajalta 20.11.2026 asti.' — the newest data-as-of date of the sources, None if no data."""
     fresh = loaders.frame(principal, "data_freshness")
-    if fresh.is_empty():
-        return
-    st.caption(t("app.data_as_of", lang, date=fmt_date(fresh["data_as_of"].max(), lang)))
+    return None if fresh.is_empty() else t("app.data_as_of", lang, date=fmt_date(fresh["data_as_of"].max(), lang))
 
 
 def count_or_hidden(values: pl.Series) -> str:
@@ -215,7 +220,7 @@ def downloads(frame: pl.DataFrame, *, key: str, filename: str, title: str | None
     subjects) the log entry names the personal data and the pupils in it."""
     lang = language()
     context = st.session_state.get(session.EXPORT_CONTEXT) or {"page": "", "filters": {}}
-    principal = session.current_principal()
+    principal = context.get("principal")        # set by the page's guard on this run
     if audit is None and principal is not None:
         audit = {"principal": principal, "target": filename, "page": context["page"],
                  "filters": {param: str(value) for param, (_, _, value) in context["filters"].items()}}
@@ -239,21 +244,20 @@ def downloads(frame: pl.DataFrame, *, key: str, filename: str, title: str | None
 
 
 def export_meta(principal: Principal | None, title: str, filters: dict, frame: pl.DataFrame, lang: str) -> list[str]:
-    """The lines above an exported table: title, filters, data-as-of date, suppression rule, who and when."""
-    import datetime as dt
-
+    """The lines above an exported table: title, filters, data-as-of date, suppression rule, who and when
+    (the signed-in user: an admin using "see what this user sees" is the one downloading)."""
     chosen = " · ".join(f"{label}: {value}" for label, value, _ in filters.values()) or t("export.no_filters", lang)
     lines = [title, t("export.filters", lang, filters=chosen)]
     if principal is not None:
-        fresh = loaders.frame(principal, "data_freshness")
-        if not fresh.is_empty():
-            lines.append(t("app.data_as_of", lang, date=fmt_date(fresh["data_as_of"].max(), lang)))
+        if as_of := _as_of_text(principal, lang):
+            lines.append(as_of)
         conf = session.settings()
         threshold = conf.suppression_threshold if conf is not None else 5
         hidden = frame[t("col.note", lang)].str.len_chars().gt(0).sum() if t("col.note", lang) in frame.columns else 0
         lines.append(t("export.suppressed", lang, threshold=threshold, hidden=hidden)
                      if principal.suppress_pupil_aggregates else t("export.confidential", lang))
-        lines.append(t("export.made", lang, user=principal.display_name,
+        actual = st.session_state.get(session.PRINCIPAL_KEY) or principal
+        lines.append(t("export.made", lang, user=actual.display_name,
                        date=fmt_date(dt.datetime.now(), lang, with_time=True)))
     return lines
 
