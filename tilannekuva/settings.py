@@ -41,7 +41,8 @@ class Settings:
     absence_concern_hours: float = 60.0                   # S1 thresholds: absence hours in one term
     absence_serious_hours: float = 100.0
     bulk_export_rows: int = 100                           # access-log flag: an export of this many rows or more
-    access_log_retention_days: int = 1825                 # `tilannekuva access-log prune` keeps this many days
+    access_log_retention_days: int = 1825                 # `tilannekuva access-log-prune` keeps this many days
+    access_log_key_file: Path | None = None               # HMAC key of the exported chain head (outside the database)
     sso: bool = False                                     # offer single sign-on (st.login, OIDC; [auth] in secrets)
     sso_provider: str = ""                                # the [auth.<provider>] name, "" = the [auth] section itself
     feedback_email: str = "tilannekuva@kaupunki.example"  # accessibility feedback (the accessibility statement)
@@ -127,6 +128,7 @@ def load_settings(environ: dict[str, str] | None = None, for_app: bool = True) -
         absence_serious_hours=float(pick("absence_serious_hours", 100.0)),
         bulk_export_rows=int(pick("bulk_export_rows", 100)),
         access_log_retention_days=int(pick("access_log_retention_days", 1825)),
+        access_log_key_file=Path(pick("access_log_key_file", str(default_conf_dir / "access_log.key"))),
         sso=str(pick("sso", "false")).lower() in ("1", "true", "yes"),
         sso_provider=str(pick("sso_provider", "")),
         feedback_email=str(pick("feedback_email", "tilannekuva@kaupunki.example")),
