@@ -240,3 +240,56 @@ def test_the_head_and_verify_commands(tmp_path, monkeypatch, capsys):
     capsys.readouterr()
     assert main(["access-log-verify"]) == 1 and "BROKEN" in capsys.readouterr().err
     assert main(["access-log-verify", "--head", head]) == 1
+
+
+def test_the_admin_page_shows_the_prunes_and_a_forged_anchor(demo_home, tmp_path, monkeypatch):
+    """pages/admin_access_log.py on its own log (a copy of the tiny demo's accounts, its warehouse):
+    the real prune is listed; after a forged anchor the page says the log is broken, in words."""
+    import shutil
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from tilannekuva.demo import DEMO_PASSWORDS
+    from tilannekuva.i18n import t
+    from tilannekuva.settings import PROJECT_ROOT
+
+    home = tmp_path / "data"
+    home.mkdir()
+    shutil.copytree(demo_home / "demo", home / "demo")
+    (home / "warehouse").symlink_to(demo_home / "warehouse")
+    clock = Clock(1_600_000_000.0)                       # 2020: older than the five-year retention
+    old = AccessLog(home / "state" / "access_log.sqlite", clock=clock)
+    for i in range(3):
+        old.record("opettaja", "teacher", "view", "group_pupils", "teacher_groups", {"i": i}, rows=1)
+    clock.now += 1830 * 86400
+    assert old.prune(1_600_000_000.0 + 86400) == 3
+    monkeypatch.setenv("TILANNEKUVA_MODE", "demo")
+    monkeypatch.setenv("TILANNEKUVA_DATA_DIR", str(home))
+    monkeypatch.delenv("TILANNEKUVA_CONFIG", raising=False)
+    monkeypatch.delenv("TILANNEKUVA_COOKIE_KEY", raising=False)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    try:
+        at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
+        at.run()
+        at.text_input[0].input("admin")
+        at.text_input[1].input(DEMO_PASSWORDS["admin"])
+        at.button[0].click().run()
+        at.switch_page("pages/admin_access_log.py").run()
+        assert not at.exception
+        assert t("accesslog.intact") in [s.value for s in at.success]
+        assert t("accesslog.prunes_header") in [h.value for h in at.header]
+        prunes = at.dataframe[-1].value
+        assert list(prunes[t("col.last_entry")]) == [3] and list(prunes[t("col.removed")]) == [3]
+        db = sqlite3.connect(home / "state" / "access_log.sqlite", isolation_level=None)
+        newest = db.execute("select max(entry_id) from access_log").fetchone()[0]
+        db.execute("insert into access_log_anchor (pruned_at, last_entry_id, last_hash, removed) "
+                   "values (0, ?, ?, 1)", (newest - 1, entry_hash(db, newest - 1)))
+        db.execute("delete from access_log where entry_id <= ?", (newest - 1,))
+        db.close()
+        at.run()
+        assert t("accesslog.broken_anchor_unbacked", entry=newest - 1) in [e.value for e in at.error]
+    finally:
+        st.cache_resource.clear()
+        st.cache_data.clear()
