@@ -55,6 +55,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _ingest(args: argparse.Namespace) -> int:
     from tilannekuva.i18n import fmt_number, normalise_language, t
+    from tilannekuva.ingest.limits import IngestLimits
     from tilannekuva.ingest.load import LoadFailed, ingest
     from tilannekuva.ingest.problems import LoadRejected
     from tilannekuva.warehouse import WarehouseBusy
@@ -63,7 +64,8 @@ def _ingest(args: argparse.Namespace) -> int:
     lang = normalise_language(args.lang or os.environ.get("TILANNEKUVA_LANG"))
     history = LoadHistory(settings.state_dir / "loads.sqlite")
     try:
-        result = ingest([Path(p) for p in args.paths], settings.warehouse_dir, history, force=args.force)
+        result = ingest([Path(p) for p in args.paths], settings.warehouse_dir, history, force=args.force,
+                        limits=IngestLimits.from_settings(settings))
     except LoadRejected as exc:
         print(t("ingest.cli.rejected", lang, count=len(exc.problems)), file=sys.stderr)
         for problem in exc.problems:
