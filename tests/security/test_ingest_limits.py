@@ -180,6 +180,9 @@ def test_a_symlink_to_the_credentials_is_refused_and_never_read(tmp_path):
     problems = rejected(tmp_path, [exports], IngestLimits())
     by_file = {p.file: p.code for p in problems if p.code in ("outside_folder", "symlink")}
     assert by_file == {"oppilaat.csv": "outside_folder", "poissaolot.csv": "symlink"}
+    history = LoadHistory(tmp_path / "state" / "loads.sqlite")
+    checked = {f.file_name for f in history.files(int(history.loads(1)["load_id"][0]))}
+    assert checked == {"oppilaat.csv", "poissaolot.csv", "poissaolot_real.csv"}      # the link hid nothing
     shown = "\n".join(p.render(lang) for p in problems for lang in ("fi", "sv", "en"))
     assert "SECRETHASH" not in shown and "usernames" not in shown
     single = rejected(tmp_path, [exports / "oppilaat.csv"], IngestLimits())           # named directly: the same

@@ -82,8 +82,10 @@ def expand(paths: list[Path]) -> list[Path]:
             files += sorted(f for f in p.iterdir() if (f.is_file() or f.is_symlink()) and not f.name.startswith("."))
         else:
             files.append(p)
-    unique = {f.resolve(): f for f in reversed(files)}
-    return [f for f in files if unique.get(f.resolve()) is f]
+    def same(f: Path) -> Path:          # the folder resolved, not a symlink's target: a link never hides a file
+        return f.parent.resolve() / f.name
+    unique = {same(f): f for f in reversed(files)}
+    return [f for f in files if unique.get(same(f)) is f]
 
 
 def sha256_of(path: Path) -> str:
