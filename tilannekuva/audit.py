@@ -272,6 +272,7 @@ class AccessLog:
 
     def _check(self) -> Verification:
         with self._db() as db:
+            db.execute("begin")             # one snapshot: a prune running meanwhile is seen whole or not at all
             anchors = db.execute(_ANCHORS).fetchall()
             start, previous = 0, GENESIS
             if anchors:
@@ -289,6 +290,7 @@ class AccessLog:
                 if content[3] == "prune":
                     last_prune = (content[0], json.loads(content[6]))
                 previous = stored_hash
+            db.execute("rollback")
         if not anchors and last_prune is None:
             return Verification(True)
         if not anchors or last_prune is None:
