@@ -7,10 +7,12 @@ included, so Streamlit never falls back to auto-discovering pages/.
 import streamlit as st
 
 from tilannekuva.access import AccessError, load_policy
+from tilannekuva.files import private_umask
 from tilannekuva.i18n import t
 from tilannekuva.settings import PROJECT_ROOT
 from views import chrome, loaders, session, statement
 
+private_umask()     # whatever the app writes (state, logs, exports) is readable by the service account only
 # A local icon: a :material/ icon would make every browser fetch it from fonts.gstatic.com.
 st.set_page_config(page_title="Tilannekuva", page_icon=str(PROJECT_ROOT / "static" / "favicon.png"), layout="wide")
 session.configure_logging()

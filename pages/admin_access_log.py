@@ -1,6 +1,7 @@
 """Admin / data-protection officer: the access log — search by user, action, page and time, the
 flags (bulk exports, pupil data seen by a role without own groups, off-hours use), the export
-register, and whether the hash chain is intact. Reading the log is itself logged."""
+register, the prunes (retention) and whether the hash chain and its anchors are intact. Reading the
+log is itself logged."""
 
 import datetime as dt
 
@@ -16,11 +17,12 @@ conf = session.settings()
 log = audit.access_log(conf)
 
 st.title(t("page.admin_access_log", lang))
-intact, broken_at = log.verify()
-if intact:
+chain = log.verify()
+if chain.intact:
     st.success(t("accesslog.intact", lang))
 else:
-    st.error(t("accesslog.broken", lang, entry=broken_at))
+    key = "accesslog.broken" if chain.problem == "entry" else f"accesslog.broken_{chain.problem}"
+    st.error(t(key, lang, entry=chain.entry_id, days=conf.access_log_retention_days))
 
 pupil = st.text_input(t("accesslog.pupil", lang), key="al_pupil", help=t("accesslog.pupil_help", lang)).strip()
 if pupil and not pupil.isdigit():
@@ -34,8 +36,28 @@ frame = pl.DataFrame([{
 } for e in entries], schema={"entry_id": pl.Int64, "logged_at": pl.Datetime("us"), "username": pl.String,
                              "role": pl.String, "action": pl.String, "target": pl.String, "page": pl.String,
                              "filters": pl.String, "rows": pl.Int64})
+
+
+def prunes() -> None:
+    """Every prune (anchor) of the log; each is also a 'prune' entry in the chain."""
+    st.header(t("accesslog.prunes_header", lang))
+    st.caption(t("accesslog.prunes_note", lang, days=conf.access_log_retention_days))
+    anchors = log.anchors()
+    if not anchors:
+        st.info(t("accesslog.no_prunes", lang))
+        return
+    widgets.show_table(pl.DataFrame({
+        "#": [a.anchor_id for a in anchors],
+        t("col.pruned_at", lang): [fmt_date(dt.datetime.fromtimestamp(a.pruned_at), lang, with_time=True)
+                                   for a in anchors],
+        t("col.last_entry", lang): [a.last_entry_id for a in anchors],
+        t("col.removed", lang): [a.removed for a in anchors],
+    }))
+
+
 if frame.is_empty():
     st.info(t("accesslog.empty", lang))
+    prunes()
     st.stop()
 
 bulk = conf.bulk_export_rows
@@ -98,3 +120,5 @@ if exports.is_empty():
     st.info(t("accesslog.no_exports", lang))
 else:
     widgets.show_table(exports)
+
+prunes()

@@ -5,18 +5,33 @@ Append-only and tamper-evident, as the Act on Information Management in Public A
 are never updated or deleted by the application (triggers refuse it), each row carrying the
 SHA-256 of its content and of the previous row, so an edited, removed or reordered row breaks
 `verify()`.
+
+Retention (`prune`) is itself an entry in the chain: a `prune` entry names the last removed entry,
+its hash and time and a digest of every anchor row so far, and only then are the old entries
+deleted behind a new anchor. `verify()` accepts the anchors only if the newest one is exactly what
+the newest `prune` entry in the remaining chain says, the anchors chain up to that digest, nothing
+is left behind the anchor, and the removed entries were older than the retention period — an
+anchor row inserted by hand (to make the triggers allow a delete) breaks it. Whoever can write the
+file can still recompute the whole chain, so the chain head is exported with an HMAC whose key is
+kept outside the database (`head()` / `check_head()`, `tilannekuva access-log-head`), to be kept
+off the host and checked later.
 """
 
 from __future__ import annotations
 
+import getpass
 import hashlib
+import hmac
 import json
+import os
 import sqlite3
 import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from tilannekuva.files import private_dir, private_file
 
 _SCHEMA = """
 create table if not exists access_log (
@@ -60,9 +75,12 @@ when old.entry_id > (select coalesce(max(last_entry_id), 0) from access_log_anch
 begin select raise(abort, 'the access log is append-only'); end;
 """
 GENESIS = "0" * 64
+DAY = 86400.0
+HEAD_FORMAT = "tkh1"          # tkh1:<entry id>:<logged_at>:<entry hash>:<HMAC-SHA256 of what precedes it>
 # The entry's pupil ids as a sorted JSON list, as hashed ("[]" when none).
 _SUBJECTS = ("(select coalesce(json_group_array(pupil_id), '[]') from (select pupil_id from access_log_subject s "
              "where s.entry_id = a.entry_id order by pupil_id))")
+_ANCHORS = "select anchor_id, pruned_at, last_entry_id, last_hash, removed from access_log_anchor order by anchor_id"
 
 
 @dataclass(frozen=True)
@@ -79,6 +97,40 @@ class Entry:
     subjects: tuple[int, ...] = ()
 
 
+@dataclass(frozen=True)
+class Anchor:
+    """Where a prune cut the chain: the last removed entry, its hash, and how many entries went."""
+    anchor_id: int
+    pruned_at: float
+    last_entry_id: int
+    last_hash: str
+    removed: int
+
+
+class Verification(tuple):
+    """The chain check's answer: a tuple (intact, entry_id) — (True, None), or (False, the first entry
+    that does not fit, or the entry an anchor names) — with `.problem` saying what broke: 'entry' (an
+    entry was changed, removed or reordered), 'anchor_unbacked' (the newest anchor is not the one the
+    newest prune entry recorded), 'anchor_chain' (an anchor row was added or changed),
+    'anchor_hides' (entries remain behind the anchor, hidden from the check), 'anchor_too_recent'
+    (a prune removed entries younger than the retention period), and for `check_head`:
+    'head_unreadable', 'head_forged' (wrong HMAC), 'head_mismatch' (that entry now has another hash),
+    'head_missing' (the log was cut back below it), 'head_pruned_too_early'."""
+
+    def __new__(cls, intact: bool, entry_id: int | None = None, problem: str | None = None):
+        self = super().__new__(cls, (bool(intact), entry_id))
+        self.problem = problem
+        return self
+
+    @property
+    def intact(self) -> bool:
+        return self[0]
+
+    @property
+    def entry_id(self) -> int | None:
+        return self[1]
+
+
 def _subjects_text(subjects) -> str:
     return json.dumps(sorted({int(s) for s in subjects or ()}), separators=(",", ":"))
 
@@ -90,12 +142,33 @@ def _digest(previous: str, logged_at: float, username: str, role: str, action: s
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
-class AccessLog:
-    """Thread-safe; one file per deployment."""
+def _anchors_digest(anchors) -> str:
+    """A hash chain over the anchor rows (anchor_id, pruned_at, last_entry_id, last_hash, removed)."""
+    digest = GENESIS
+    for anchor_id, pruned_at, last_entry_id, last_hash, removed in anchors:
+        content = json.dumps([digest, int(anchor_id), repr(float(pruned_at)), int(last_entry_id), last_hash,
+                              int(removed)], separators=(",", ":"))
+        digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
+    return digest
 
-    def __init__(self, path: Path):
+
+def _who() -> str:
+    try:
+        return os.environ.get("SUDO_USER") or getpass.getuser()
+    except (KeyError, OSError):         # no passwd entry (a container)
+        return "system"
+
+
+class AccessLog:
+    """Thread-safe; one file per deployment (0600). `retention_days` is how long entries are kept:
+    `prune` refuses to remove anything younger, `verify` reports a prune that did."""
+
+    def __init__(self, path: Path, retention_days: float = 1825, clock=time.time):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.retention_days = float(retention_days)
+        self._clock = clock
+        private_dir(self.path.parent)
+        private_file(self.path)
         self._lock = threading.Lock()
         with self._db() as db:
             db.executescript(_SCHEMA)
@@ -111,25 +184,30 @@ class AccessLog:
     def record(self, username: str, role: str, action: str, target: str, page: str, filters: dict,
                rows: int, subjects=()) -> int:
         """Append one entry (with the ids of the pupils it showed, if any); returns its id."""
-        text = json.dumps(filters, ensure_ascii=False, sort_keys=True, default=str)
-        pupils = _subjects_text(subjects)
         with self._lock, self._db() as db:
             db.execute("begin immediate")         # one writer at a time, across processes too
             try:
-                last = db.execute("select entry_hash from access_log order by entry_id desc limit 1").fetchone()
-                previous = last[0] if last else GENESIS
-                now = time.time()
-                digest = _digest(previous, now, username, role, action, target, page, text, int(rows), pupils)
-                cur = db.execute("insert into access_log (logged_at, username, role, action, target, page, filters, "
-                                 "rows, previous_hash, entry_hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                 (now, username, role, action, target, page, text, int(rows), previous, digest))
-                db.executemany("insert into access_log_subject values (?, ?)",
-                               [(cur.lastrowid, p) for p in json.loads(pupils)])
+                entry_id = self._append(db, username, role, action, target, page, filters, rows, subjects)
                 db.execute("commit")
-                return int(cur.lastrowid)
+                return entry_id
             except BaseException:
                 db.execute("rollback")
                 raise
+
+    def _append(self, db, username: str, role: str, action: str, target: str, page: str, filters: dict,
+                rows: int, subjects=(), now: float | None = None) -> int:
+        text = json.dumps(filters, ensure_ascii=False, sort_keys=True, default=str)
+        pupils = _subjects_text(subjects)
+        last = db.execute("select entry_hash from access_log order by entry_id desc limit 1").fetchone()
+        previous = last[0] if last else GENESIS
+        now = self._clock() if now is None else now
+        digest = _digest(previous, now, username, role, action, target, page, text, int(rows), pupils)
+        cur = db.execute("insert into access_log (logged_at, username, role, action, target, page, filters, "
+                         "rows, previous_hash, entry_hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         (now, username, role, action, target, page, text, int(rows), previous, digest))
+        db.executemany("insert into access_log_subject values (?, ?)",
+                       [(cur.lastrowid, p) for p in json.loads(pupils)])
+        return int(cur.lastrowid)
 
     def entries(self, username: str | None = None, limit: int = 500, pupil_id: int | None = None) -> list[Entry]:
         """Newest first; `pupil_id`: only the entries that showed or exported that pupil."""
@@ -148,21 +226,37 @@ class AccessLog:
         return [Entry(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7]), r[8], tuple(json.loads(r[9])))
                 for r in rows]
 
+    def anchors(self) -> list[Anchor]:
+        """Every prune so far, oldest first (the admin page shows them)."""
+        with self._db() as db:
+            return [Anchor(*row) for row in db.execute(_ANCHORS)]
+
     def prune(self, before: float) -> int:
-        """Retention: remove the entries logged before `before` (a timestamp). An anchor row records
-        where the removed part of the chain ended, so the rest still verifies; the triggers allow
-        deleting only entries at or below the latest anchor. Returns how many entries went."""
+        """Retention: remove the entries logged before `before` (a timestamp at least `retention_days`
+        ago, else ValueError). First a `prune` entry is appended to the chain naming the last removed
+        entry, its hash and time, and the digest of the anchors including the new one; then the anchor
+        row; then the deletion, which the triggers allow only at or below the newest anchor. All in one
+        transaction. Returns how many entries went."""
+        now = self._clock()
+        if before > now - self.retention_days * DAY:
+            raise ValueError(f"the access log keeps {self.retention_days:g} days: newer entries cannot be pruned")
         with self._lock, self._db() as db:
             db.execute("begin immediate")
             try:
-                last = db.execute("select entry_id, entry_hash from access_log where logged_at < ? "
+                last = db.execute("select entry_id, entry_hash, logged_at from access_log where logged_at < ? "
                                   "order by entry_id desc limit 1", (before,)).fetchone()
                 if last is None:
                     db.execute("rollback")
                     return 0
                 (removed,) = db.execute("select count(*) from access_log where entry_id <= ?", (last[0],)).fetchone()
-                db.execute("insert into access_log_anchor (pruned_at, last_entry_id, last_hash, removed) "
-                           "values (?, ?, ?, ?)", (time.time(), last[0], last[1], removed))
+                anchors = db.execute(_ANCHORS).fetchall()
+                anchor = ((anchors[-1][0] if anchors else 0) + 1, now, last[0], last[1], removed)
+                self._append(db, _who(), "system", "prune", "access_log", "access_log_prune", {
+                    "anchor_id": anchor[0], "last_entry_id": last[0], "last_hash": last[1], "last_logged_at": last[2],
+                    "removed": removed, "retention_days": self.retention_days,
+                    "anchors": _anchors_digest([*anchors, anchor])}, rows=removed, now=now)
+                db.execute("insert into access_log_anchor (anchor_id, pruned_at, last_entry_id, last_hash, removed) "
+                           "values (?, ?, ?, ?, ?)", anchor)
                 db.execute("delete from access_log_subject where entry_id <= ?", (last[0],))
                 db.execute("delete from access_log where entry_id <= ?", (last[0],))
                 db.execute("commit")
@@ -171,23 +265,87 @@ class AccessLog:
                 db.execute("rollback")
                 raise
 
-    def verify(self) -> tuple[bool, int | None]:
-        """(True, None) if the chain is intact; else (False, the first entry id that does not fit)."""
-        previous = GENESIS
+    def verify(self) -> Verification:
+        """Unpacks as (True, None) if the chain and its anchors are intact; else (False, the first entry
+        id that does not fit — for an anchor problem the entry it names); `.problem` says what broke."""
+        return self._check()
+
+    def _check(self) -> Verification:
         with self._db() as db:
-            anchor = db.execute("select last_entry_id, last_hash from access_log_anchor "
-                                "order by anchor_id desc limit 1").fetchone()
-            start = 0
-            if anchor is not None:
-                start, previous = anchor
+            db.execute("begin")             # one snapshot: a prune running meanwhile is seen whole or not at all
+            anchors = db.execute(_ANCHORS).fetchall()
+            start, previous = 0, GENESIS
+            if anchors:
+                start, previous = anchors[-1][2], anchors[-1][3]
+                (hidden,) = db.execute("select min(entry_id) from access_log where entry_id <= ?", (start,)).fetchone()
+                if hidden is not None:
+                    return Verification(False, hidden, "anchor_hides")
+            last_prune = None
             for row in db.execute("select a.entry_id, a.logged_at, a.username, a.role, a.action, a.target, a.page, "
                                   "a.filters, a.rows, " + _SUBJECTS + ", a.previous_hash, a.entry_hash "
                                   "from access_log a where a.entry_id > ? order by a.entry_id", (start,)):
                 entry_id, *content, stored_previous, stored_hash = row
                 if stored_previous != previous or _digest(previous, *content) != stored_hash:
-                    return False, entry_id
+                    return Verification(False, entry_id, "entry")
+                if content[3] == "prune":
+                    last_prune = (content[0], json.loads(content[6]))
                 previous = stored_hash
-        return True, None
+            db.execute("rollback")
+        if not anchors and last_prune is None:
+            return Verification(True)
+        if not anchors or last_prune is None:
+            return Verification(False, start or None, "anchor_unbacked")
+        pruned_at, said = last_prune
+        anchor_id, _, last_entry_id, last_hash, removed = anchors[-1]
+        if [said.get(k) for k in ("anchor_id", "last_entry_id", "last_hash", "removed")] != \
+                [anchor_id, last_entry_id, last_hash, removed]:
+            return Verification(False, last_entry_id, "anchor_unbacked")
+        if said.get("anchors") != _anchors_digest(anchors):
+            return Verification(False, last_entry_id, "anchor_chain")
+        if float(said.get("last_logged_at", pruned_at)) > pruned_at - self.retention_days * DAY:
+            return Verification(False, last_entry_id, "anchor_too_recent")
+        return Verification(True)
+
+    # --- the chain head, for safekeeping outside the host ----------------------------------------
+    def head(self, key: bytes) -> str:
+        """The newest entry's id, time and hash with an HMAC under `key` (kept outside the database):
+        one line to store off the host; `check_head` later proves the log still contains it."""
+        with self._db() as db:
+            row = db.execute("select entry_id, logged_at, entry_hash from access_log "
+                             "order by entry_id desc limit 1").fetchone()
+        entry_id, logged_at, entry_hash = row or (0, 0.0, GENESIS)
+        body = f"{HEAD_FORMAT}:{entry_id}:{float(logged_at)!r}:{entry_hash}"
+        return f"{body}:{hmac.new(key, body.encode(), 'sha256').hexdigest()}"
+
+    def check_head(self, value: str, key: bytes) -> Verification:
+        """Does the log still contain (or extend) the head exported earlier? The chain must verify, and
+        the head's entry must be there with the same time and hash — or have been pruned behind an
+        anchor after the retention period, never earlier."""
+        parts = value.strip().split(":")
+        if len(parts) != 5 or parts[0] != HEAD_FORMAT:
+            return Verification(False, None, "head_unreadable")
+        body = ":".join(parts[:4])
+        if not hmac.compare_digest(hmac.new(key, body.encode(), "sha256").hexdigest(), parts[4]):
+            return Verification(False, None, "head_forged")
+        try:
+            entry_id, logged_at, entry_hash = int(parts[1]), float(parts[2]), parts[3]
+        except ValueError:
+            return Verification(False, None, "head_unreadable")
+        result = self._check()
+        if not result.intact or entry_id == 0:
+            return result
+        with self._db() as db:
+            row = db.execute("select logged_at, entry_hash from access_log where entry_id = ?", (entry_id,)).fetchone()
+            anchors = db.execute(_ANCHORS).fetchall()
+        if row is not None:
+            ok = float(row[0]) == logged_at and row[1] == entry_hash
+            return Verification(True) if ok else Verification(False, entry_id, "head_mismatch")
+        pruned = next((Anchor(*a) for a in anchors if a[2] >= entry_id), None)
+        if pruned is None:
+            return Verification(False, entry_id, "head_missing")
+        if logged_at > pruned.pruned_at - self.retention_days * DAY:
+            return Verification(False, entry_id, "head_pruned_too_early")
+        return Verification(True)
 
 
 def monthly_use(log: AccessLog, since: float = 0.0) -> list[dict]:

@@ -1,7 +1,9 @@
-"""The `tilannekuva` command: build the demo, load source exports, show the source contracts.
+"""The `tilannekuva` command: build the demo, load source exports, show the source contracts,
+administer users, prune and check the access log.
 
-Exit codes: 0 done (or nothing to do), 1 load rejected (nothing changed), 2 bad usage or
-configuration, 3 another load is running, 4 a valid load could not be written.
+Runs with umask 077: every file it creates is readable only by the service account.
+Exit codes: 0 done (or nothing to do), 1 load rejected (nothing changed) or access log broken,
+2 bad usage or configuration, 3 another load is running, 4 a valid load could not be written.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+from tilannekuva.files import private_umask
 from tilannekuva.ingest.history import LoadHistory
 
 from tilannekuva.settings import ConfigError, load_settings
@@ -52,6 +55,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _ingest(args: argparse.Namespace) -> int:
     from tilannekuva.i18n import fmt_number, normalise_language, t
+    from tilannekuva.ingest.limits import IngestLimits
     from tilannekuva.ingest.load import LoadFailed, ingest
     from tilannekuva.ingest.problems import LoadRejected
     from tilannekuva.warehouse import WarehouseBusy
@@ -60,7 +64,8 @@ def _ingest(args: argparse.Namespace) -> int:
     lang = normalise_language(args.lang or os.environ.get("TILANNEKUVA_LANG"))
     history = LoadHistory(settings.state_dir / "loads.sqlite")
     try:
-        result = ingest([Path(p) for p in args.paths], settings.warehouse_dir, history, force=args.force)
+        result = ingest([Path(p) for p in args.paths], settings.warehouse_dir, history, force=args.force,
+                        limits=IngestLimits.from_settings(settings))
     except LoadRejected as exc:
         print(t("ingest.cli.rejected", lang, count=len(exc.problems)), file=sys.stderr)
         for problem in exc.problems:
@@ -145,16 +150,60 @@ def _usage(args: argparse.Namespace) -> int:
     return 0
 
 
-def _prune(args: argparse.Namespace) -> int:
+def _access_log(settings):
     from tilannekuva.audit import AccessLog
+    return AccessLog(settings.state_dir / "access_log.sqlite", retention_days=settings.access_log_retention_days)
 
+
+def _prune(args: argparse.Namespace) -> int:
     settings = load_settings(for_app=False)
     days = args.days if args.days is not None else settings.access_log_retention_days
-    if days < 1:
-        raise ValueError("retention must be at least one day")
-    removed = AccessLog(settings.state_dir / "access_log.sqlite").prune(time.time() - days * 86400)
-    print(f"Removed {removed} access-log entries older than {days} days; the chain continues from an anchor.")
+    if days < settings.access_log_retention_days:
+        raise ValueError(f"the retention period is {settings.access_log_retention_days} days "
+                         "(access_log_retention_days); --days can only keep entries longer")
+    removed = _access_log(settings).prune(time.time() - days * 86400)
+    print(f"Removed {removed} access-log entries older than {days} days; the chain continues from an anchor "
+          "and the prune is itself an entry in it.")
     return 0
+
+
+def _head_key(settings, create: bool) -> bytes:
+    """The HMAC key of the exported chain head: a file outside the database (access_log_key_file),
+    created 0400 on first use by `access-log-head`."""
+    from tilannekuva.files import READ_ONLY, private_dir, private_file
+    path = Path(settings.access_log_key_file)
+    if not path.exists():
+        if not create:
+            raise ValueError(f"no access-log key file at {path} (access_log_key_file)")
+        import secrets
+        private_dir(path.parent)
+        private_file(path)
+        path.write_text(secrets.token_hex(32) + "\n", encoding="ascii")
+        path.chmod(READ_ONLY)
+        print(f"Created the access-log key {path}: keep a copy off this host with the exported heads.",
+              file=sys.stderr)
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) < 32:
+        raise ValueError(f"the access-log key in {path} is shorter than 32 characters")
+    return key.encode("ascii")
+
+
+def _head(args: argparse.Namespace) -> int:
+    settings = load_settings(for_app=False)
+    print(_access_log(settings).head(_head_key(settings, create=True)))
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    settings = load_settings(for_app=False)
+    log = _access_log(settings)
+    result = log.check_head(args.head, _head_key(settings, create=False)) if args.head else log.verify()
+    if result.intact:
+        print("The access log is intact" + (" and contains the given head." if args.head else "."))
+        return 0
+    where = f" at entry {result.entry_id}" if result.entry_id is not None else ""
+    print(f"The access log is BROKEN{where}: {result.problem}", file=sys.stderr)
+    return 1
 
 
 def _contracts(args: argparse.Namespace) -> int:
@@ -195,11 +244,17 @@ def main(argv: list[str] | None = None) -> int:
     usage.add_argument("dir", help="folder for tilannekuva_kaytto.csv")
     usage.set_defaults(handler=_usage)
     prune = sub.add_parser("access-log-prune", help="retention: remove access-log entries older than the setting")
-    prune.add_argument("--days", type=int, help="default: access_log_retention_days (1825)")
+    prune.add_argument("--days", type=int, help="keep longer than access_log_retention_days (1825)")
     prune.set_defaults(handler=_prune)
+    head = sub.add_parser("access-log-head", help="print the access log's chain head with an HMAC, to keep off the host")
+    head.set_defaults(handler=_head)
+    verify = sub.add_parser("access-log-verify", help="check the access log's hash chain and anchors (exit 1 if broken)")
+    verify.add_argument("--head", help="a line printed earlier by access-log-head: the log must still contain it")
+    verify.set_defaults(handler=_verify)
     contracts = sub.add_parser("contracts", help="print the source contracts as Markdown")
     contracts.set_defaults(handler=_contracts)
     args = parser.parse_args(argv)
+    previous_umask = private_umask()        # whatever it writes is readable only by the service account
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
@@ -210,6 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     except WarehouseBusy as exc:
         print(f"tilannekuva: {exc}", file=sys.stderr)
         return 3
+    finally:
+        os.umask(previous_umask)            # for callers that run main() in their own process (tests)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ import numpy as np
 import polars as pl
 
 from tilannekuva.aggregates import refresh_aggregates
+from tilannekuva.files import READ_ONLY, private_file, tighten
 from tilannekuva.warehouse import building_file, publish, schema_sql, remove_file, remove_old_versions, writer_lock
 
 log = logging.getLogger(__name__)
@@ -322,7 +323,7 @@ def _demo_accounts(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
 
 
 def write_demo_accounts(config_dir: Path, accounts: dict[str, dict]) -> None:
-    """users.yaml (role and scope) and credentials.yaml (bcrypt hashes only, read-only)."""
+    """users.yaml (role and scope) and credentials.yaml (bcrypt hashes only), 0400."""
     import bcrypt
     import yaml
 
@@ -334,13 +335,13 @@ def write_demo_accounts(config_dir: Path, accounts: dict[str, dict]) -> None:
         for u, a in accounts.items()}}
     for name, content in (("users.yaml", {"users": users}), ("credentials.yaml", {"credentials": credentials})):
         path = config_dir / name
-        if path.exists():
-            path.chmod(0o600)
         tmp = path.with_suffix(".tmp")
+        tmp.unlink(missing_ok=True)
+        private_file(tmp)
         tmp.write_text("# Written by `tilannekuva demo`; demo data only.\n" +
                        yaml.safe_dump(content, allow_unicode=True, sort_keys=True), encoding="utf-8")
+        tmp.chmod(READ_ONLY)            # 0400: the service account reads it; only a rewrite replaces it
         tmp.replace(path)
-        path.chmod(0o444)
 
 
 def build_demo(warehouse_dir: Path, scale: float = 1.0, seed: int = 1, config_dir: Path | None = None) -> DemoResult:
@@ -372,6 +373,7 @@ def build_demo(warehouse_dir: Path, scale: float = 1.0, seed: int = 1, config_di
     with writer_lock(warehouse_dir):
         building = building_file(warehouse_dir, stamp)
         con = duckdb.connect(str(building))
+        tighten(building)               # every pupil: readable by the service account only
         try:
             accounts, counts = _fill(con, seed, [
                 ("dim_school_year", years), ("dim_district", districts), ("dim_unit", units), ("dim_staff", staff),

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import polars as pl
 
+from tilannekuva.files import private_dir, private_file
+
 _SCHEMA = """
 create table if not exists followup (
     mark_id integer primary key,
@@ -36,7 +38,8 @@ begin select raise(abort, 'follow-up marks are append-only'); end;
 class FollowUps:
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
+        private_file(self.path)             # 0600: readable by the service account only
         with self._db() as db:
             db.executescript(_SCHEMA)
 

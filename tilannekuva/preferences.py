@@ -10,6 +10,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+from tilannekuva.files import private_dir, private_file
 from tilannekuva.i18n import LANGUAGES
 
 _SCHEMA = """
@@ -24,7 +25,8 @@ create table if not exists preference (
 class Preferences:
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
+        private_file(self.path)             # 0600: readable by the service account only
         with self._connect() as con:
             con.executescript(_SCHEMA)
 

@@ -19,6 +19,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from tilannekuva.files import private_dir, private_file
+
 _SCHEMA = """
 create table if not exists login_attempt (
     attempted_at real not null,
@@ -44,7 +46,8 @@ class SecurityStore:
 
     def __init__(self, path: Path, limit_user: int = 5, limit_client: int = 20, window_seconds: int = 900):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
+        private_file(self.path)             # 0600: readable by the service account only
         self.limit_user = limit_user
         self.limit_client = limit_client
         self.window = window_seconds

@@ -41,7 +41,15 @@ class Settings:
     absence_concern_hours: float = 60.0                   # S1 thresholds: absence hours in one term
     absence_serious_hours: float = 100.0
     bulk_export_rows: int = 100                           # access-log flag: an export of this many rows or more
-    access_log_retention_days: int = 1825                 # `tilannekuva access-log prune` keeps this many days
+    access_log_retention_days: int = 1825                 # `tilannekuva access-log-prune` keeps this many days
+    access_log_key_file: Path | None = None               # HMAC key of the exported chain head (outside the database)
+    ingest_max_file_mb: float = 1024.0                    # ingest limits (tilannekuva/ingest/limits.py): file size,
+    ingest_max_columns: int = 200                         # header columns,
+    ingest_max_rows: int = 30_000_000                     # data rows,
+    ingest_max_xlsx_inflated_mb: float = 512.0            # what an .xlsx inflates to (checked before it is opened),
+    ingest_max_xlsx_ratio: float = 100.0                  # compression ratio of an .xlsx entry of 1 MB or more,
+    ingest_problems_per_kind: int = 50                    # problems listed per kind and file,
+    ingest_problems_per_file: int = 200                   # and per file ("… and N more")
     sso: bool = False                                     # offer single sign-on (st.login, OIDC; [auth] in secrets)
     sso_provider: str = ""                                # the [auth.<provider>] name, "" = the [auth] section itself
     feedback_email: str = "tilannekuva@kaupunki.example"  # accessibility feedback (the accessibility statement)
@@ -71,11 +79,19 @@ def _demo_cookie_key(data_dir: Path) -> str:
     key_file = data_dir / "demo" / "cookie_key"
     if key_file.exists():
         return key_file.read_text().strip()
-    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     key = secrets.token_urlsafe(48)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
     return key
+
+
+def _positive(value, name: str) -> float:
+    number = float(value)
+    if not number > 0:
+        raise ConfigError(f"{name} must be a positive number, not {value!r}")
+    return number
 
 
 def load_settings(environ: dict[str, str] | None = None, for_app: bool = True) -> Settings:
@@ -127,6 +143,14 @@ def load_settings(environ: dict[str, str] | None = None, for_app: bool = True) -
         absence_serious_hours=float(pick("absence_serious_hours", 100.0)),
         bulk_export_rows=int(pick("bulk_export_rows", 100)),
         access_log_retention_days=int(pick("access_log_retention_days", 1825)),
+        access_log_key_file=Path(pick("access_log_key_file", str(default_conf_dir / "access_log.key"))),
+        ingest_max_file_mb=_positive(pick("ingest_max_file_mb", 1024.0), "ingest_max_file_mb"),
+        ingest_max_columns=int(_positive(pick("ingest_max_columns", 200), "ingest_max_columns")),
+        ingest_max_rows=int(_positive(pick("ingest_max_rows", 30_000_000), "ingest_max_rows")),
+        ingest_max_xlsx_inflated_mb=_positive(pick("ingest_max_xlsx_inflated_mb", 512.0), "ingest_max_xlsx_inflated_mb"),
+        ingest_max_xlsx_ratio=_positive(pick("ingest_max_xlsx_ratio", 100.0), "ingest_max_xlsx_ratio"),
+        ingest_problems_per_kind=int(_positive(pick("ingest_problems_per_kind", 50), "ingest_problems_per_kind")),
+        ingest_problems_per_file=int(_positive(pick("ingest_problems_per_file", 200), "ingest_problems_per_file")),
         sso=str(pick("sso", "false")).lower() in ("1", "true", "yes"),
         sso_provider=str(pick("sso_provider", "")),
         feedback_email=str(pick("feedback_email", "tilannekuva@kaupunki.example")),

@@ -17,6 +17,7 @@ import bcrypt
 import yaml
 
 from tilannekuva.access import Policy
+from tilannekuva.files import READ_ONLY, private_file
 from tilannekuva.security import SecurityStore
 
 MIN_PASSWORD = 12
@@ -130,7 +131,9 @@ class UserAdmin:
                               (self.credentials_file, {"credentials": {"usernames": creds}})):
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.unlink(missing_ok=True)
+            private_file(tmp)
             tmp.write_text("# Written by `tilannekuva users`.\n" +
                            yaml.safe_dump(content, allow_unicode=True, sort_keys=True), encoding="utf-8")
-            tmp.chmod(0o444)
+            tmp.chmod(READ_ONLY)        # 0400: readable by the service account only, replaced, never edited
             os.replace(tmp, path)

@@ -32,6 +32,7 @@ import duckdb
 import polars as pl
 
 from tilannekuva.access import Principal
+from tilannekuva.files import private_file, tighten
 from tilannekuva.queries import QueryError, load_query, scope_script
 from tilannekuva.suppression import suppress
 
@@ -92,9 +93,12 @@ def current_file(warehouse_dir: Path) -> Path:
 
 
 def publish(warehouse_dir: Path, new_file: Path) -> None:
-    """Make `new_file` (inside warehouse_dir) the served version, atomically."""
+    """Make `new_file` (inside warehouse_dir) the served version, atomically; it and the pointer are
+    made 0600 (every pupil's data: the service account's only)."""
     warehouse_dir = Path(warehouse_dir)
+    tighten(new_file)
     tmp = warehouse_dir / f".{POINTER}.{os.getpid()}.tmp"
+    private_file(tmp)
     tmp.write_text(Path(new_file).name + "\n", encoding="utf-8")
     os.replace(tmp, warehouse_dir / POINTER)
 

@@ -12,12 +12,12 @@ from tilannekuva.settings import Settings
 
 
 @st.cache_resource(show_spinner=False)
-def _access_log(path: str) -> AccessLog:
-    return AccessLog(Path(path))
+def _access_log(path: str, retention_days: float) -> AccessLog:
+    return AccessLog(Path(path), retention_days=retention_days)
 
 
 def access_log(settings: Settings) -> AccessLog:
-    return _access_log(str(settings.state_dir / "access_log.sqlite"))
+    return _access_log(str(settings.state_dir / "access_log.sqlite"), settings.access_log_retention_days)
 
 
 def record(settings: Settings | None, username: str, role: str, action: str, target: str, page: str,

@@ -80,17 +80,33 @@ def test_monthly_use_feeds_m4_from_sign_ins_and_views(tmp_path):
     assert rows["opettaja"]["unit_id"] is None and rows["opettaja"]["role"] == "teacher"
 
 
+class Clock:
+    """The log's notion of now, moved by the test (retention is counted in days)."""
+
+    def __init__(self, now: float = 1_700_000_000.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def test_retention_prunes_old_entries_behind_an_anchor_and_nothing_else(tmp_path):
-    import time as _time
-    log = AccessLog(tmp_path / "access.sqlite")
+    clock = Clock()
+    log = AccessLog(tmp_path / "access.sqlite", retention_days=30, clock=clock)
     for i in range(3):
         log.record("u", "principal", "view", "pupil_list", "p", {"i": i}, rows=1, subjects=[i])
-    _time.sleep(0.01)
-    cutoff = _time.time()
+    clock.now += 10 * 86400
+    cutoff = clock.now
     for i in range(3, 5):
         log.record("u", "principal", "view", "pupil_list", "p", {"i": i}, rows=1, subjects=[i])
+    with pytest.raises(ValueError, match="30 days"):
+        log.prune(cutoff)                                  # not yet 30 days old
+    clock.now += 30 * 86400
     assert log.prune(cutoff) == 3
-    assert [e.filters["i"] for e in log.entries()] == [4, 3]
+    assert [e.filters["i"] for e in log.entries() if e.action != "prune"] == [4, 3]
+    prune = log.entries(limit=1)[0]                        # the prune is itself an entry in the chain
+    assert (prune.action, prune.filters["last_entry_id"], prune.filters["removed"]) == ("prune", 3, 3)
+    assert [(a.anchor_id, a.last_entry_id, a.removed) for a in log.anchors()] == [(1, 3, 3)]
     assert log.verify() == (True, None)                    # the rest still verifies from the anchor
     assert log.prune(cutoff) == 0
     db = sqlite3.connect(tmp_path / "access.sqlite")
@@ -100,6 +116,9 @@ def test_retention_prunes_old_entries_behind_an_anchor_and_nothing_else(tmp_path
         db.execute("delete from access_log_anchor")
     db.close()
     log.record("u", "principal", "view", "pupil_list", "p", {"i": 5}, rows=1)
+    clock.now += 40 * 86400
+    assert log.prune(clock.now - 30 * 86400) == 4          # a second prune takes the first prune entry too
+    assert [a.last_entry_id for a in log.anchors()] == [3, 7]
     assert log.verify() == (True, None)
 
 
@@ -111,4 +130,6 @@ def test_prune_command_uses_the_retention_setting(tmp_path, monkeypatch, capsys)
     monkeypatch.setenv("TILANNEKUVA_ACCESS_LOG_RETENTION_DAYS", "30")
     assert main(["access-log-prune"]) == 0 and "Removed 0" in capsys.readouterr().out   # a fresh entry stays
     assert main(["access-log-prune", "--days", "0"]) == 2
+    assert main(["access-log-prune", "--days", "29"]) == 2 and "30 days" in capsys.readouterr().err
+    assert main(["access-log-prune", "--days", "60"]) == 0
     assert len(log.entries()) == 1 and log.verify() == (True, None)

@@ -31,7 +31,7 @@ def test_add_set_role_reset_and_remove(admin):
     assert users["maija.m"] == {"role": "principal", "units": [101, 113]}
     creds = yaml.safe_load((home / "credentials.yaml").read_text())["credentials"]["usernames"]["maija.m"]
     assert bcrypt.checkpw(b"pitk\xc3\xa4-salasana-1", creds["password"].encode()) and creds["name"] == "Maija Meikäläinen"
-    assert oct((home / "credentials.yaml").stat().st_mode)[-3:] == "444"
+    assert oct((home / "credentials.yaml").stat().st_mode)[-3:] == "400"
     assert build_principal("maija.m", "Maija", users, POLICY).unit_ids == (101, 113)
     store.open_session("maija.m", "form:abc", time.time() + 3600)
     assert ua.set_role("maija.m", "teacher", staff_id=42) == 1

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import polars as pl
 
+from tilannekuva.files import private_dir, private_file
+from tilannekuva.ingest.limits import IngestLimits, cap_problems
 from tilannekuva.ingest.problems import Problem, dumps, loads
 
 _SCHEMA = """
@@ -65,7 +67,8 @@ class FileRecord:
 class LoadHistory:
     def __init__(self, path: Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
+        private_file(self.path)
         with self._db() as db:
             db.executescript(_SCHEMA)
 
@@ -151,4 +154,5 @@ class LoadHistory:
             rows = db.execute("select file_name, source, sha256, size_bytes, format, rows_in, rows_accepted, "
                               "rows_replaced, periods, result, problems from load_file where load_id = ? "
                               "order by rowid", (load_id,)).fetchall()
-        return [FileRecord(*r[:10], problems=tuple(loads(r[10]))) for r in rows]
+        # capped when stored; capped again here for records of loads made before the cap existed
+        return [FileRecord(*r[:10], problems=tuple(cap_problems(loads(r[10]), IngestLimits()))) for r in rows]

@@ -6,6 +6,9 @@ served file to `.building-*.duckdb`, applies each export (dimensions are merged 
 replace the periods the file covers, so re-loading a period never doubles it), rebuilds the
 rollups, renames the file into place and publishes it. A byte-identical re-load of a file whose
 data nothing has replaced since is skipped. Only one writer runs at a time (`writer_lock`).
+Symlinks are refused, and every file is read within `IngestLimits` (size, columns, rows, an
+.xlsx's inflated size; problems listed per kind and file are capped), so a hostile export costs
+little and its rejection stays small in the history. New warehouse files are made 0600.
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ import polars as pl
 
 from tilannekuva.aggregates import refresh_aggregates
 from tilannekuva.ingest.contracts import CONTRACTS, REFERENCED, Contract, Known, contract_for_file
+from tilannekuva.files import tighten
 from tilannekuva.ingest.history import FileRecord, LoadHistory
+from tilannekuva.ingest.limits import IngestLimits, cap_problems, refuse_link, refuse_size
 from tilannekuva.ingest.problems import LoadRejected, Problem
 from tilannekuva.ingest.read import check_columns, coerce, read_export
 from tilannekuva.ingest.validate import validate
@@ -70,30 +75,34 @@ class _Prepared:
 
 def expand(paths: list[Path]) -> list[Path]:
     """Files as given, and the files of any folder given (hidden files aside), in name order;
-    a file named twice is loaded once."""
+    a file named twice is loaded once. Symlinks in a folder are listed (and then refused by `_check`)."""
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            files += sorted(f for f in p.iterdir() if f.is_file() and not f.name.startswith("."))
+            files += sorted(f for f in p.iterdir() if (f.is_file() or f.is_symlink()) and not f.name.startswith("."))
         else:
             files.append(p)
-    unique = {f.resolve(): f for f in reversed(files)}
-    return [f for f in files if unique.get(f.resolve()) is f]
+    def same(f: Path) -> Path:          # the folder resolved, not a symlink's target: a link never hides a file
+        return f.parent.resolve() / f.name
+    unique = {same(f): f for f in reversed(files)}
+    return [f for f in files if unique.get(same(f)) is f]
 
 
 def sha256_of(path: Path) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as handle:
+    with os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC), "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
 
 
 def ingest(paths: list[Path], warehouse_dir: Path, history: LoadHistory, run_by: str | None = None,
-           force: bool = False, today: dt.date | None = None) -> LoadResult:
+           force: bool = False, today: dt.date | None = None, limits: IngestLimits | None = None) -> LoadResult:
     """Load the exports in `paths` as one all-or-nothing load. Raises LoadRejected with every
-    problem found, LoadFailed if writing failed, WarehouseBusy if another writer runs."""
+    problem found (capped per kind and file by `limits`), LoadFailed if writing failed,
+    WarehouseBusy if another writer runs."""
     today = today or dt.date.today()
+    limits = limits or IngestLimits()
     warehouse_dir = Path(warehouse_dir)
     with writer_lock(warehouse_dir):
         history.mark_interrupted()
@@ -102,7 +111,7 @@ def ingest(paths: list[Path], warehouse_dir: Path, history: LoadHistory, run_by:
         files = expand(paths)
         try:
             served = _served(warehouse_dir)
-            records, prepared, problems = _check(files, _known_values(served), history, force, today)
+            records, prepared, problems = _check(files, _known_values(served), history, force, today, limits)
         except LoadFailed as exc:
             history.finish(load_id, "failed", [], message=str(exc))
             raise
@@ -145,18 +154,20 @@ def _served(warehouse_dir: Path) -> Path | None:
     return served
 
 
-def _check(files: list[Path], known: Known, history: LoadHistory, force: bool,
-           today: dt.date) -> tuple[list[FileRecord], list[_Prepared], list[Problem]]:
+def _check(files: list[Path], known: Known, history: LoadHistory, force: bool, today: dt.date,
+           limits: IngestLimits) -> tuple[list[FileRecord], list[_Prepared], list[Problem]]:
     """Read and check every file (dimensions first, so a fact may reference a unit or pupil
     that arrives in the same load); nothing is written here."""
     records: dict[Path, FileRecord] = {}
     problems: list[Problem] = [] if files else [Problem("–", "no_files")]
     todo = []
     for path in files:
-        if not path.exists():
-            problem = Problem(path.name, "not_found")
-            problems.append(problem)
-            records[path] = FileRecord(path.name, None, "", 0, problems=(problem,))
+        refused = refuse_link(path) or (Problem(path.name, "not_found") if not path.exists() else None) \
+            or refuse_size(path, limits)
+        if refused:
+            problems.append(refused)
+            records[path] = FileRecord(path.name, None, "", 0 if path.is_symlink() or not path.exists()
+                                       else path.stat().st_size, problems=(refused,))
             continue
         contract = contract_for_file(path.name)
         sha, size = sha256_of(path), path.stat().st_size
@@ -173,8 +184,9 @@ def _check(files: list[Path], known: Known, history: LoadHistory, force: bool,
         todo.append((path, contract, sha, size))
     prepared = []
     for path, contract, sha, size in sorted(todo, key=lambda item: item[1].order):
-        item, file_problems = _prepare(path, contract, sha, size, known, today)
+        item, file_problems = _prepare(path, contract, sha, size, known, today, limits)
         file_problems.sort(key=lambda p: (p.row is None, p.row or 0))
+        file_problems = cap_problems(file_problems, limits)
         problems += file_problems
         records[path] = FileRecord(path.name, contract.name, sha, size,
                                    format=item.format if item else None,
@@ -206,9 +218,9 @@ def _known_values(served: Path | None) -> Known:
 
 
 def _prepare(path: Path, contract: Contract, sha: str, size: int, known: Known,
-             today: dt.date) -> tuple[_Prepared | None, list[Problem]]:
+             today: dt.date, limits: IngestLimits) -> tuple[_Prepared | None, list[Problem]]:
     started = time.perf_counter()
-    export, problems = read_export(path, contract)
+    export, problems = read_export(path, contract, limits)
     if export is None:
         return None, problems
     column_problems = check_columns(export, contract, list(CONTRACTS.values()))
@@ -255,6 +267,7 @@ def _write(warehouse_dir: Path, served: Path | None, prepared: list[_Prepared], 
     replaced: dict[str, int] = {}
     try:
         con = duckdb.connect(str(building))
+        tighten(building)                       # every pupil's data: the service account's only
         try:
             con.execute("set enable_progress_bar = false")
             if served is None:

@@ -2,7 +2,9 @@
 
 CSV: UTF-8 (with or without BOM) or Windows-1252, `;` or `,` separated, Finnish decimal comma
 and d.m.yyyy dates accepted. Excel (.xlsx): the only sheet, or the sheet named after the
-contract. Parquet: as written. Anything else is a Problem, never an exception.
+contract. Parquet: as written. Anything else is a Problem, never an exception. The limits
+(tilannekuva/ingest/limits.py) are checked before the big read: an .xlsx's inflated size from its
+zip directory, a CSV's header and a Parquet file's metadata for the columns, and rows as read.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import fastexcel
 import polars as pl
 
 from tilannekuva.ingest.contracts import POLARS_TYPES, Contract
+from tilannekuva.ingest.limits import IngestLimits, refuse_columns, refuse_rows, refuse_zip_bomb
 from tilannekuva.ingest.problems import ROWS_LISTED, Problem
 
 FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}
@@ -38,18 +41,19 @@ class Export:
     detail: str = ""        # e.g. "Windows-1252, ';'" or "sheet 'poissaolot'"
 
 
-def read_export(path: Path, contract: Contract) -> tuple[Export | None, list[Problem]]:
-    """Read `path`; on failure return (None, problems)."""
+def read_export(path: Path, contract: Contract,
+                limits: IngestLimits = IngestLimits()) -> tuple[Export | None, list[Problem]]:
+    """Read `path` within `limits`; on failure return (None, problems)."""
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         return None, [Problem(path.name, "unsupported_format", values={"suffix": path.suffix or "–"})]
     if path.stat().st_size == 0:
         return None, [Problem(path.name, "empty_file")]
     if fmt == "csv":
-        return _read_csv(path)
+        return _read_csv(path, limits)
     if fmt == "xlsx":
-        return _read_xlsx(path, contract)
-    return _read_parquet(path)
+        return _read_xlsx(path, contract, limits)
+    return _read_parquet(path, limits)
 
 
 def _decode(path: Path, raw: bytes) -> tuple[bytes | None, str, list[Problem]]:
@@ -69,7 +73,7 @@ def _decode(path: Path, raw: bytes) -> tuple[bytes | None, str, list[Problem]]:
         return None, "", [Problem(path.name, "bad_encoding", values={"offset": exc.start, "byte": f"0x{raw[exc.start]:02X}"})]
 
 
-def _read_csv(path: Path) -> tuple[Export | None, list[Problem]]:
+def _read_csv(path: Path, limits: IngestLimits) -> tuple[Export | None, list[Problem]]:
     data, encoding, problems = _decode(path, path.read_bytes())
     if data is None:
         return None, problems
@@ -83,13 +87,20 @@ def _read_csv(path: Path) -> tuple[Export | None, list[Problem]]:
         foreign = [name for d, name in FOREIGN_DELIMITERS.items() if d in header]
         if foreign:
             return None, [Problem(path.name, "wrong_delimiter", row=1, values={"found": foreign[0]})]
+    too_wide = refuse_columns(path, counts[delimiter] + 1, limits)
+    if too_wide:
+        return None, [too_wide]
     try:
-        frame = pl.read_csv(data, separator=delimiter, infer_schema=False, quote_char='"', raise_if_empty=False)
+        frame = pl.read_csv(data, separator=delimiter, infer_schema=False, quote_char='"', raise_if_empty=False,
+                            n_rows=limits.max_rows + 1)
     except pl.exceptions.PolarsError as exc:
         return None, _ragged_rows(path, data.decode("utf-8"), delimiter) or [
             Problem(path.name, "unreadable", values={"error": str(exc).splitlines()[0][:200]})]
     if frame.height == 0:
         return None, [Problem(path.name, "header_only")]
+    too_long = refuse_rows(path, frame.height, limits)
+    if too_long:
+        return None, [too_long]
     problems = []
     if not data.endswith(b"\n") and frame.width > 1 and frame.row(-1)[-1] is None:
         problems.append(Problem(path.name, "truncated", row=frame.height + 1))
@@ -108,7 +119,10 @@ def _ragged_rows(path: Path, text: str, delimiter: str) -> list[Problem]:
     return problems
 
 
-def _read_xlsx(path: Path, contract: Contract) -> tuple[Export | None, list[Problem]]:
+def _read_xlsx(path: Path, contract: Contract, limits: IngestLimits) -> tuple[Export | None, list[Problem]]:
+    bomb = refuse_zip_bomb(path, limits)
+    if bomb:
+        return None, [bomb]
     try:
         workbook = fastexcel.read_excel(path)
         sheets = workbook.sheet_names
@@ -122,18 +136,26 @@ def _read_xlsx(path: Path, contract: Contract) -> tuple[Export | None, list[Prob
     else:
         return None, [Problem(path.name, "several_sheets", values={"sheets": ", ".join(sheets), "name": contract.name})]
     try:
-        frame = workbook.load_sheet(sheet).to_polars()
+        frame = workbook.load_sheet(sheet, n_rows=limits.max_rows + 1).to_polars()
     except Exception as exc:
         return None, [Problem(path.name, "bad_workbook", values={"error": str(exc).splitlines()[0][:200]})]
     if frame.width == 0:
         return None, [Problem(path.name, "empty_file")]
     if frame.height == 0:
         return None, [Problem(path.name, "header_only")]
+    too_big = refuse_columns(path, frame.width, limits) or refuse_rows(path, frame.height, limits)
+    if too_big:
+        return None, [too_big]
     return Export(path, "xlsx", frame, first_row=2, detail=f"sheet '{sheet}'"), []
 
 
-def _read_parquet(path: Path) -> tuple[Export | None, list[Problem]]:
+def _read_parquet(path: Path, limits: IngestLimits) -> tuple[Export | None, list[Problem]]:
     try:
+        columns = len(pl.read_parquet_schema(path))
+        too_big = refuse_columns(path, columns, limits) or refuse_rows(
+            path, pl.scan_parquet(path).select(pl.len()).collect().item(), limits)     # metadata only
+        if too_big:
+            return None, [too_big]
         frame = pl.read_parquet(path)
     except Exception as exc:    # polars/arrow raise several error types for damaged files
         return None, [Problem(path.name, "bad_parquet", values={"error": str(exc).splitlines()[0][:200]})]
