@@ -199,3 +199,14 @@ select school_year_id, unit_id, area, sum(score) as score_sum, count(*) as answe
        count(distinct response_id) as respondents
 from fct_competence_survey
 group by all;
+
+-- Publication cubes (tilannekuva.publication): already suppressed once over the whole city, for the
+-- sector pages. City-wide tables, so only a city-wide scope reads them; hidden cells are null here.
+create or replace temp view scoped_pub_pupils as
+select p.* from pub_pupils p where getvariable('scope_all');
+
+create or replace temp view scoped_pub_absence_thresholds as
+select p.* from pub_absence_thresholds p where getvariable('scope_all');
+
+create or replace temp view scoped_pub_support as
+select p.* from pub_support p where getvariable('scope_all');

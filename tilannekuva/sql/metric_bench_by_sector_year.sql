@@ -1,4 +1,5 @@
 -- page: principal_unit
+-- roles: principal
 -- grain: aggregate
 -- params:
 -- Benchmarks for M1–M6: every unit of the city summed by sector and school year (num, den, events);

@@ -1,4 +1,5 @@
 -- page: sector_scorecard, sector_metric, sector_units, principal_unit
+-- roles: sector_lead, principal
 -- grain: aggregate
 -- params:
 -- The strategy metrics M1–M6 per unit in scope and school year as additive parts: value = num / den
