@@ -121,6 +121,54 @@ def _raw_support(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         """).pl()
 
 
+STAFF_ANSWER_METRICS = ("M2", "M5")
+
+
+def _raw_staff_answers(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """M2 feedback answers and M5 survey respondents (the `events` of metric_parts_all) per unit and
+    school year, with every sector × district × language total."""
+    return con.sql("""
+        with per_unit as (
+            select 'M2' as metric, t.school_year_id, f.unit_id, count(*) as events
+            from fct_training_feedback f join dim_training t using (training_id) group by all
+            union all
+            select 'M5', school_year_id, unit_id, count(distinct response_id)
+            from fct_competence_survey where area not like 'ymparisto%' group by all
+        ), x as (select p.*, u.sector, u.district_id, u.language from per_unit p join dim_unit u using (unit_id))
+        select metric, school_year_id, sector, district_id, language, unit_id, sum(events)::bigint as events
+        from x
+        group by grouping sets ((metric, school_year_id, sector, district_id, language, unit_id),
+                                (metric, school_year_id, sector, district_id, language),
+                                (metric, school_year_id, sector, district_id), (metric, school_year_id, sector, language),
+                                (metric, school_year_id, district_id, language), (metric, school_year_id, sector),
+                                (metric, school_year_id, district_id), (metric, school_year_id, language),
+                                (metric, school_year_id))
+        """).pl()
+
+
+def build_staff_answer_suppression(con: duckdb.DuckDBPyConnection, threshold: int) -> None:
+    """pub_metric_hidden: the M2 / M5 cells hidden in a school year — units (unit_id set) and sector ×
+    district × language totals (unit_id null, null dimension = all) — by the same protect() and
+    audit as the pupil cubes, on the answer counts. The pages roll parts up to any of these totals;
+    tilannekuva.metrics.rollup hides a unit or total marked here (the parts carry the marks)."""
+    started = time.perf_counter()
+    raw = _raw_staff_answers(con)
+    dims = ("sector", "district_id", "language", "unit_id")
+    rows_out, cells, hidden_total, primary_total = [], 0, 0, 0
+    for (metric, year), rows in raw.sort("metric", "school_year_id", *dims, nulls_last=True).group_by(
+            "metric", "school_year_id", maintain_order=True):
+        block, where = block_of(rows, dims, ("events",), None)
+        hidden = protect(block, threshold)
+        cells += block.size
+        hidden_total += int(hidden.sum())
+        primary_total += int(primary(block, threshold).sum())
+        rows_out += [(metric, year, *rows.select(dims).row(r)) for i, (r, _) in enumerate(where) if hidden[i]]
+    frame = pl.DataFrame(rows_out, schema={"metric": pl.String, "school_year_id": pl.Int32, "sector": pl.String,
+                                           "district_id": pl.Int32, "language": pl.String, "unit_id": pl.Int32},
+                         orient="row")
+    _write(con, "pub_metric_hidden", frame, threshold, cells, hidden_total, primary_total, started)
+
+
 def _regimes_in_force(con: duckdb.DuckDBPyConnection) -> set[tuple[int, str]]:
     return set(con.sql("select distinct school_year_id, regime from fct_support_decision").fetchall())
 
@@ -214,6 +262,8 @@ def build_publication_cubes(con: duckdb.DuckDBPyConnection, rules: PublicationRu
             pl.col(f"{name}_hidden").alias("count_hidden"), "enrolled_hidden")
         for name in level_names])
     _write(con, "pub_support", _published(frame), T, cells, hidden, prim, started)
+
+    build_staff_answer_suppression(con, T)
 
 
 def _published(frame: pl.DataFrame) -> pl.DataFrame:

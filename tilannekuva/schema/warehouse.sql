@@ -247,6 +247,15 @@ create table pub_support (               -- S2; grain: school year × regime × 
     is_suppressed boolean not null
 );
 
+create table pub_metric_hidden (         -- M2 / M5 (staff answers): the cells hidden that year
+    metric varchar not null,
+    school_year_id integer not null,
+    sector varchar,                      -- null = all (a total)
+    district_id integer,
+    language varchar,
+    unit_id integer                      -- null = a sector × district × language total
+);
+
 create table meta_publication (          -- how each cube was built: threshold, cells, hidden cells, seconds
     cube varchar primary key,
     threshold integer not null,
