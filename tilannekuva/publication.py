@@ -66,7 +66,6 @@ class CubeSpec:
 PUPILS = CubeSpec("pub_pupils", ("school_year_id",), ("sector", "district_id", "language"), ("pupils",), None)
 ABSENCE = CubeSpec("pub_absence_thresholds", ("school_year_id", "term"), ("district_id", "language", "unit_id"),
                    ("huoli", "vakava"), "enrolled", (("vakava", "huoli"),))
-CUBES = (PUPILS, ABSENCE)   # pub_support has a per-year set of measures (the levels in force): see _support
 
 
 def _raw_pupils(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

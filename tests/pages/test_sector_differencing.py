@@ -10,9 +10,10 @@ cells are "published" is whatever the pages show, so the same test measures the 
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 import numpy as np
-import polars as pl
 import pytest
 
 from tilannekuva.disclosure import Block, intervals
@@ -75,7 +76,6 @@ def shown_cells(at, district, language, districts, years) -> dict[tuple, float]:
 
 
 def _district_table_term(at, term_of):
-    import json
     for chart in at.get("plotly_chart"):
         title = json.loads(chart.proto.spec).get("layout", {}).get("title", {}).get("text", "")
         for label, year_term in term_of.items():
