@@ -26,6 +26,9 @@ parts = metrics.apply_filters(loaders.frame(principal, "metric_parts_by_unit_yea
 years = loaders.frame(principal, "school_years").select("school_year_id", pl.col("label").alias("school_year"))
 city = metrics.rollup(parts, "city").join(years, on="school_year_id").sort("school_year_id")
 now = city.filter(pl.col("school_year_id") == year["school_year_id"])
+if now.height and now["is_suppressed"][0]:
+    st.info(t("metric.hidden_selection", lang, year=year["label"], threshold=session.settings().suppression_threshold))
+    st.stop()
 if now.is_empty() or now["value"][0] is None:
     st.info(t("empty.no_metric_year", lang, year=year["label"]))
     st.stop()

@@ -1,7 +1,8 @@
 """The rollups the pages read, rebuilt from the facts by every build and every load.
 
 Pages never scan raw events: monthly active users come from `agg_eservice_monthly`, not from
-tens of millions of sign-ins, so page speed does not depend on raw event volume.
+tens of millions of sign-ins, so page speed does not depend on raw event volume. The publication
+cubes (`pub_*`, tilannekuva.publication) are rebuilt here too, with their suppression pattern.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ import datetime as dt
 import duckdb
 
 from tilannekuva.ingest.contracts import CONTRACTS
+from tilannekuva.publication import PublicationRules, build_publication_cubes
 
 
-def refresh_aggregates(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> None:
-    """Rebuild the agg_ tables and each source's data-as-of date (never later than `as_of`)."""
+def refresh_aggregates(con: duckdb.DuckDBPyConnection, as_of: dt.date, rules: PublicationRules | None = None) -> None:
+    """Rebuild the agg_ and pub_ tables and each source's data-as-of date (never later than `as_of`).
+    `rules` (threshold, S1 hours) default to the configured settings."""
     con.execute("delete from agg_eservice_monthly")
     con.execute("""
         insert into agg_eservice_monthly
@@ -39,3 +42,4 @@ def refresh_aggregates(con: duckdb.DuckDBPyConnection, as_of: dt.date) -> None:
             select $source, least((select {contract.as_of.format(table=contract.table)}), $as_of),
                    current_timestamp, (select count(*) from {contract.table})
             where exists (select 1 from {contract.table})""", {"source": contract.name, "as_of": as_of})
+    build_publication_cubes(con, rules or PublicationRules.from_settings())

@@ -56,10 +56,32 @@ def apply_filters(parts: pl.DataFrame, sector: str | None = None, district_id: i
 
 
 def rollup(parts: pl.DataFrame, level: str) -> pl.DataFrame:
-    """Sum num and den per metric, school year and `level`; value = num / den (null if den is 0)."""
+    """Sum num and den per metric, school year and `level`; value = num / den (null if den is 0).
+
+    Staff-answer metrics (M2, M5) stay hidden where the parts say so (tilannekuva.publication): a
+    group made only of units marked `is_suppressed`, a group that is a total listed in the units'
+    `hidden_totals` (its mask: the sector, district and language the group's units share), or one
+    of fewer answers than `hide_below` has null value, num, den and events and is_suppressed = true."""
     keys = ["metric", "school_year_id", *LEVEL_COLUMNS[level]]
-    return (parts.group_by(keys).agg(pl.col("num").sum(), pl.col("den").sum(), pl.col("events").sum())
+    aggs = [pl.col("num").sum(), pl.col("den").sum(), pl.col("events").sum()]
+    hidden = pl.lit(False)
+    if "is_suppressed" in parts.columns:
+        aggs.append(pl.col("is_suppressed").all().alias("_all_hidden"))
+        hidden = hidden | pl.col("_all_hidden")
+    if "hidden_totals" in parts.columns:
+        mask = pl.concat_str([pl.when(pl.col(c).n_unique() == 1).then(pl.lit(x)).otherwise(pl.lit("-"))
+                              for c, x in (("sector", "s"), ("district_id", "d"), ("language", "l"))])
+        aggs.append(pl.col("hidden_totals").list.explode(keep_nulls=False, empty_as_null=False).unique().implode().list.contains(mask)
+                    .alias("_total_hidden"))
+        hidden = hidden | pl.col("_total_hidden")
+    if "hide_below" in parts.columns:
+        aggs.append(pl.col("hide_below").max().alias("_hide_below"))
+        hidden = hidden | (pl.col("events") < pl.col("_hide_below"))
+    out = parts.group_by(keys).agg(aggs).with_columns(is_suppressed=hidden)
+    return (out.with_columns(pl.when(pl.col("is_suppressed")).then(None).otherwise(pl.col(c)).alias(c)
+                             for c in ("num", "den", "events"))
             .with_columns(value=pl.when(pl.col("den") > 0).then(pl.col("num") / pl.col("den")))
+            .drop("_all_hidden", "_total_hidden", "_hide_below", strict=False)
             .sort(keys))
 
 

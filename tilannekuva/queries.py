@@ -3,8 +3,13 @@
 Header lines (SQL comments at the top of the file):
 
     -- page: <page id that uses it>
-    -- grain: aggregate | pupil        (pupil = one row per named pupil; needs pupil_rows)
+    -- roles: principal, teacher       (the only roles that may run it: those whose pages use it)
+    -- grain: aggregate | pupil | staff (pupil = one row per named pupil, needs pupil_rows;
+                                       staff = one row per named staff member, never for a role
+                                       that reads only aggregates)
     -- params: a, b                    (the named parameters the query binds, $a, $b)
+    -- published: <pub_ table>         (a selection of a publication cube, suppressed at load time:
+                                       no per-result suppression; tilannekuva.publication)
     -- suppress: <count column>; cells: <dims>; fixed: <dims>; values: <columns>; base: <denominator>
     -- benchmark: true                 (figures from outside the user's own scope: always suppressed)
 
@@ -23,6 +28,7 @@ from importlib import resources
 import duckdb
 
 ALLOWED_PREFIXES = ("scoped_", "bench_")
+GRAINS = ("aggregate", "pupil", "staff")
 
 
 class QueryError(ValueError):
@@ -47,6 +53,8 @@ class Query:
     params: tuple[str, ...]
     suppression: Suppression | None
     benchmark: bool = False
+    roles: tuple[str, ...] = ()
+    published: str | None = None
 
 
 def _sql_text(name: str) -> str:
@@ -132,8 +140,14 @@ def load_query(name: str) -> Query:
         if sep:
             header[key.strip()] = value.strip()
     grain = header.get("grain", "")
-    if grain not in ("aggregate", "pupil"):
-        raise QueryError(f"Query {name!r} must declare '-- grain: aggregate' or '-- grain: pupil'")
+    if grain not in GRAINS:
+        raise QueryError(f"Query {name!r} must declare '-- grain: ' one of {', '.join(GRAINS)}")
+    roles = _split_list(header.get("roles", ""))
+    if not roles:
+        raise QueryError(f"Query {name!r} must declare the roles that may run it ('-- roles: a, b')")
+    published = header.get("published") or None
+    if published is not None and ("suppress" in header or not published.startswith("pub_")):
+        raise QueryError(f"Query {name!r}: a published query reads a pub_ cube and is not suppressed again")
     unscoped = {r for r in relations_read(sql) if not r.startswith(ALLOWED_PREFIXES)}
     if unscoped:
         raise QueryError(f"Query {name!r} reads unscoped relations: {sorted(unscoped)}")
@@ -145,4 +159,6 @@ def load_query(name: str) -> Query:
         params=_split_list(header.get("params", "")),
         suppression=_parse_suppression(header["suppress"]) if "suppress" in header else None,
         benchmark=header.get("benchmark", "").lower() == "true",
+        roles=roles,
+        published=published,
     )

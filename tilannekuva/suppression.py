@@ -1,4 +1,9 @@
-"""Small-cell suppression with complementary suppression, applied to query results.
+"""Small-cell suppression with complementary suppression, applied to one query result.
+
+Used for what is read one unit or group at a time (a principal's benchmark, a teacher's unit
+mean). The city-wide tables of the sector pages are not suppressed here but once, on the whole
+cube, at load time (tilannekuva.publication): suppressing each filtered result on its own lets
+two results be subtracted from each other.
 
 Primary: a cell whose pupil count is 1 .. threshold-1 is hidden (count and its derived
 values set to null). A zero count is shown: it reveals nothing about anyone — unless the
@@ -7,7 +12,8 @@ cell's base (the denominator, e.g. the pupils enrolled) is itself under the thre
 
 Complementary: a frame may hold cells and their totals (rows where a dimension is null
 are that dimension's total, e.g. from `group by grouping sets`). For every dimension that
-cells are summed over, each partition (the rows that agree on every other dimension) must
+cells are summed over, each partition (the rows that agree on every other dimension, the `fixed`
+ones included: a school year or term is never summed over) must
 have either no hidden entries or at least two. When exactly one is hidden, the smallest
 visible non-zero cell of that partition is hidden too (or the partition's total if no cell
 is left), and the check repeats until nothing changes. So a hidden cell can never be
@@ -34,7 +40,8 @@ def suppress(frame: pl.DataFrame, rule: Suppression, threshold: int) -> tuple[pl
         bases = frame[rule.base].to_list()
         hidden = [h or (b is not None and 0 < b < threshold) for h, b in zip(hidden, bases, strict=True)]
     summed_dims = [d for d in rule.cells if d not in rule.fixed]
-    rows = frame.select(rule.cells).rows() if rule.cells else [()] * frame.height
+    keys = [*rule.cells, *(f for f in rule.fixed if f not in rule.cells and f in frame.columns)]
+    rows = frame.select(keys).rows() if keys else [()] * frame.height
 
     changed = True
     while changed:

@@ -4,9 +4,13 @@
   * opens a fresh cursor on a shared read-only connection (a shared connection is not
     thread-safe: one cursor per call, closed afterwards, so scope never leaks between callers);
   * binds the scope as DuckDB variables and creates the `scoped_*` temp views of `_scope.sql`;
+  * refuses a query to any role it does not name in its `-- roles:` header, pupil-grain queries to
+    roles without `pupil_rows`, and staff-grain (named staff) queries to aggregate-only roles,
+    each with a log line (ScopeError);
   * runs the named query from tilannekuva/sql/ with bound parameters only;
-  * refuses pupil-grain queries to roles without `pupil_rows`;
-  * applies small-cell suppression before any caller sees the numbers.
+  * published queries select cells of a publication cube that was suppressed once at load time
+    (tilannekuva.publication) with at least this warehouse's threshold; other queries with a
+    `suppress:` header get per-result suppression for aggregate-only roles and benchmarks.
 
 The served file is the one named by `<warehouse_dir>/CURRENT`. Writers (the demo build and
 `tilannekuva ingest`) hold `writer_lock`, build a new file as `.building-*.duckdb`, rename it to
@@ -38,7 +42,7 @@ from tilannekuva.suppression import suppress
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 POINTER = "CURRENT"
 
 
@@ -253,9 +257,16 @@ class Warehouse:
         spec = load_query(query)
         if set(params) != set(spec.params):
             raise QueryError(f"Query {query!r} takes parameters {sorted(spec.params)}, got {sorted(params)}")
+        if principal.role not in spec.roles:
+            log.warning("refused query %s for %s: role %s is not one of %s", query, principal.username,
+                        principal.role, ", ".join(spec.roles))
+            raise ScopeError(f"Role {principal.role!r} may not run {query!r}")
         if spec.grain == "pupil" and not principal.pupil_rows:
             log.warning("refused pupil-grain query %s for %s (%s)", query, principal.username, principal.role)
             raise ScopeError(f"Role {principal.role!r} may not read pupil-level data")
+        if spec.grain == "staff" and principal.suppress_pupil_aggregates:
+            log.warning("refused staff-grain query %s for %s (%s)", query, principal.username, principal.role)
+            raise ScopeError(f"Role {principal.role!r} may not read named staff")
         started = time.perf_counter()
         with _lease(self.warehouse_dir) as cursor:
             cursor.execute("set variable scope_all = $v", {"v": principal.scope_all})
@@ -263,10 +274,22 @@ class Warehouse:
             cursor.execute("set variable scope_staff = $v::integer", {"v": principal.staff_id})
             cursor.execute("set variable pupil_rows = $v", {"v": principal.pupil_rows})
             cursor.execute(scope_script())
+            if spec.published is not None:
+                self._check_publication(cursor, spec.published)
             frame = cursor.sql(spec.sql, params=params or None).pl()
         hidden = 0
-        if spec.suppression is not None and (principal.suppress_pupil_aggregates or spec.benchmark):
+        if spec.published is not None:
+            hidden = int(frame["is_suppressed"].sum())
+        elif spec.suppression is not None and (principal.suppress_pupil_aggregates or spec.benchmark):
             frame, hidden = suppress(frame, spec.suppression, self.threshold)
         log.debug("fetch %s as %s: %d rows, %d suppressed, %.1f ms", query, principal.username,
                   frame.height, hidden, (time.perf_counter() - started) * 1000)
         return FetchResult(frame, hidden)
+
+    def _check_publication(self, cursor, cube: str) -> None:
+        """A cube suppressed with a lower threshold than this app's may not be served."""
+        built = cursor.sql("select threshold from meta_publication where cube = $c", params={"c": cube}).fetchall()
+        if not built or built[0][0] < self.threshold:
+            log.error("%s was built with threshold %s; the app needs %s: load again", cube,
+                      built[0][0] if built else None, self.threshold)
+            raise WarehouseUnavailable(f"{cube} was not built with the threshold {self.threshold}")

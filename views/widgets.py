@@ -140,7 +140,7 @@ def _as_of_text(principal: Principal, lang: str) -> str | None:
 
 
 def count_or_hidden(values: pl.Series) -> str:
-    """A pupil count for a KPI: the number, or 'under 5, hidden' when suppressed, '–' when none."""
+    """A pupil count for a KPI: the number, or 'hidden' when suppressed, '–' when none."""
     lang = language()
     if values.len() == 0:
         return "–"

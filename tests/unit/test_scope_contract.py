@@ -1,5 +1,7 @@
 """The contract: every query as every demo role returns nothing outside that role's scope,
-whatever parameters are passed — including another user's unit and random values."""
+whatever parameters are passed — including another user's unit and random values — and a
+query runs only for the roles whose pages (roles.yaml) use it, at a grain the role may read."""
+import re
 
 from concurrent.futures import ThreadPoolExecutor
 
@@ -62,17 +64,59 @@ def check_scope(demo_home, p, name, frame):
         assert set(frame["pupil_id"]) <= mine, name
 
 
+def may_run(p, name) -> bool:
+    """The expectation, from the query's `-- page:` line and the role's pages in roles.yaml (not from
+    its `-- roles:` line): a page of the role uses it, and the role may read the query's grain."""
+    q = load_query(name)
+    pages = set(re.findall(r"[a-z_]+", q.page.split("(")[0]))
+    used = "all" in pages or bool(pages & set(p.pages))
+    grain_ok = {"aggregate": True, "pupil": p.pupil_rows, "staff": not p.suppress_pupil_aggregates}[q.grain]
+    return used and grain_ok
+
+
 @pytest.mark.parametrize("name", query_names())
 @pytest.mark.parametrize("user", ["johto", "rehtori", "rehtori2", "opettaja", "admin"])
-def test_every_query_as_every_role_stays_in_scope(demo_home, warehouse, principals, user, name):
+def test_every_query_as_every_role_is_allowed_or_refused_and_stays_in_scope(demo_home, warehouse, principals, user,
+                                                                           name, caplog):
     p = principals[user]
     unit = p.unit_ids[0] if p.unit_ids else 101
-    try:
-        result = warehouse.fetch(p, name, **params_for(name, unit, CURRENT))
-    except ScopeError:
-        assert load_query(name).grain == "pupil" and not p.pupil_rows
+    if not may_run(p, name):
+        with pytest.raises(ScopeError):
+            warehouse.fetch(p, name, **params_for(name, unit, CURRENT))
+        assert any("refused" in r.getMessage() and name in r.getMessage() for r in caplog.records)
         return
+    result = warehouse.fetch(p, name, **params_for(name, unit, CURRENT))
     check_scope(demo_home, p, name, result.frame)
+
+
+@pytest.mark.parametrize(("user", "name", "allowed"), [
+    ("johto", "staff_training_status", False),          # named staff: never for an aggregate-only role
+    ("admin", "staff_training_status", False),
+    ("rehtori", "staff_training_status", True),
+    ("opettaja", "staff_training_status", False),       # not a teacher's page
+    ("opettaja", "my_training_record", True),
+    ("johto", "pupils_by_year_and_area", True),
+    ("rehtori", "pupils_by_year_and_area", False),      # the city cubes are the sector pages' only
+    ("opettaja", "absence_over_thresholds_by_year_and_area", False),
+    ("johto", "support_by_group", False),
+    ("admin", "units_in_scope", True),
+    ("admin", "metric_parts_by_unit_year", False),
+])
+def test_queries_are_bound_to_roles(warehouse, principals, user, name, allowed):
+    assert may_run(principals[user], name) is allowed
+    p = principals[user]
+    params = params_for(name, p.unit_ids[0] if p.unit_ids else 101, CURRENT)
+    if allowed:
+        warehouse.fetch(p, name, **params)
+    else:
+        with pytest.raises(ScopeError):
+            warehouse.fetch(p, name, **params)
+
+
+def test_every_query_declares_roles_that_exist():
+    roles = {"sector_lead", "principal", "teacher", "admin"}
+    for name in query_names():
+        assert load_query(name).roles and set(load_query(name).roles) <= roles, name
 
 
 def test_pupil_rows_only_for_roles_that_may_see_them(warehouse, principals):
@@ -125,19 +169,25 @@ def test_teacher_sees_only_groups_taught_that_year(demo_home, warehouse, princip
        year=st.integers(2015, 2030), name=st.sampled_from(query_names()))
 def test_generated_filters_never_leave_scope(demo_home, warehouse, principals, user, unit, year, name):
     p = principals[user]
+    if not may_run(p, name):
+        return
     result = warehouse.fetch(p, name, **params_for(name, unit, year))
     check_scope(demo_home, p, name, result.frame)
 
 
 def test_concurrent_users_get_their_own_rows(warehouse, principals):
     """One shared connection, many threads: every call must see its own scope."""
+    own_query = {"rehtori": ("my_units", {}), "rehtori2": ("my_units", {}),
+                 "opettaja": ("my_groups", {"school_year_id": CURRENT}), "johto": ("units_in_scope", {})}
     jobs = [(u, principals[u]) for u in ("rehtori", "opettaja", "rehtori2", "johto")] * 10
-    expected = {u: warehouse.fetch(p, "my_groups", school_year_id=CURRENT).frame for u, p in jobs[:4]}
 
     def run(job):
         user, p = job
-        return user, warehouse.fetch(p, "my_groups", school_year_id=CURRENT).frame
+        query, params = own_query[user]
+        return user, warehouse.fetch(p, query, **params).frame
 
+    expected = dict(run(job) for job in jobs[:4])
+    assert len({f.height for f in expected.values()}) > 1
     with ThreadPoolExecutor(max_workers=8) as pool:
         for user, frame in pool.map(run, jobs):
             assert frame.equals(expected[user]), user
@@ -149,5 +199,6 @@ def test_suppression_reaches_sector_lead_but_not_a_principals_own_unit(warehouse
     assert "is_suppressed" in lead.frame.columns
     small = lead.frame.filter(pl.col("pupils").is_not_null() & (pl.col("pupils") < 5) & (pl.col("pupils") > 0))
     assert small.is_empty()
-    own = warehouse.fetch(principals["rehtori"], "my_groups", school_year_id=CURRENT)
+    own = warehouse.fetch(principals["rehtori"], "support_by_group", unit_id=principals["rehtori"].unit_ids[0],
+                          school_year_id=CURRENT)
     assert own.suppressed_cells == 0

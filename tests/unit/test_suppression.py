@@ -77,3 +77,14 @@ def test_a_small_base_hides_a_zero_count_and_the_base():
     assert rows["a"]["n"] is None and rows["a"]["enrolled"] is None and rows["a"]["share"] is None
     # its partner goes too, so the unit's base cannot be recomputed from the total
     assert rows["b"]["enrolled"] is None and rows["c"]["n"] == 9 and count == 2
+
+
+def test_fixed_dimensions_split_the_partitions():
+    """Issue 14, finding 1: a year is never summed over, so each year's district needs its own partner."""
+    rule = Suppression("n", cells=("district",), fixed=("year",), values=())
+    rows = pl.DataFrame([("A", 2024, 40), ("B", 2024, 30), (None, 2024, 70), ("A", 2025, 3), ("B", 2025, 30),
+                         (None, 2025, 33)], schema={"district": pl.String, "year": pl.Int64, "n": pl.Int64},
+                        orient="row")
+    result, count = suppress(rows, rule, threshold=5)
+    hidden = sorted((r["district"], r["year"]) for r in result.filter(pl.col("is_suppressed")).iter_rows(named=True))
+    assert hidden == [("A", 2025), ("B", 2025)]

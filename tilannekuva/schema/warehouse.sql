@@ -208,4 +208,62 @@ create table agg_training_reach (        -- M1 rollup; grain: school year × uni
     primary key (school_year_id, unit_id)
 );
 
-insert into meta_schema_version values (2, current_timestamp);
+-- Publication cubes (tilannekuva.publication): pupil-derived tables as aggregate-only roles see them,
+-- suppressed once over every dimension a page can filter by. Null in a dimension = its total; a hidden
+-- cell has null counts and is_suppressed = true (its value is not stored). Rebuilt by every load.
+create table pub_pupils (                -- grain: school year × sector × district × language (null = all)
+    school_year_id integer not null,
+    sector varchar,
+    district_id integer,
+    language varchar,
+    pupils integer,
+    is_suppressed boolean not null
+);
+
+create table pub_absence_thresholds (    -- S1; grain: school year × term × threshold × district × language × unit
+    school_year_id integer not null,
+    term varchar not null,
+    threshold varchar not null,          -- 'huoli' (concern) or 'vakava' (serious)
+    threshold_hours double not null,     -- the hours the cube was built with (settings at load time)
+    district_id integer,
+    language varchar,
+    unit_id integer,                     -- null = a district, language or city total
+    pupils integer,                      -- pupils whose absences in the term reach the threshold
+    enrolled integer,                    -- pupils with absence records in the term
+    share double,
+    is_suppressed boolean not null
+);
+
+create table pub_support (               -- S2; grain: school year × regime × level × district × language × unit
+    school_year_id integer not null,
+    regime varchar not null,
+    support_level varchar not null,
+    district_id integer,
+    language varchar,
+    unit_id integer,
+    pupils integer,                      -- enrolled basic-education pupils with the level in force
+    enrolled integer,
+    share double,
+    is_suppressed boolean not null
+);
+
+create table pub_metric_hidden (         -- M2 / M5 (staff answers): the cells hidden that year
+    metric varchar not null,
+    school_year_id integer not null,
+    sector varchar,                      -- null = all (a total)
+    district_id integer,
+    language varchar,
+    unit_id integer                      -- null = a sector × district × language total
+);
+
+create table meta_publication (          -- how each cube was built: threshold, cells, hidden cells, seconds
+    cube varchar primary key,
+    threshold integer not null,
+    cells integer not null,
+    hidden integer not null,
+    primary_hidden integer not null,
+    seconds double not null,
+    built_at timestamp not null
+);
+
+insert into meta_schema_version values (3, current_timestamp);

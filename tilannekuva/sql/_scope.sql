@@ -164,11 +164,30 @@ with m1 as (        -- training reach: trained staff / employed staff
 )
 select * from parts;
 
+-- M2 and M5 rest on staff answers (pub_metric_hidden, tilannekuva.publication): is_suppressed = the
+-- unit's value is hidden; hidden_totals = the sector × district × language totals containing the
+-- unit that are hidden, as masks ('s'/'d'/'l' for a dimension set, '-' for all: 'sd-' = the unit's
+-- sector in its district, both languages); hide_below = the threshold of answers.
 create or replace temp view scoped_metric_parts as
-select p.* from metric_parts_all p where p.unit_id in (select unit_id from scoped_unit);
+select p.*,
+       exists (select 1 from pub_metric_hidden h where h.metric = p.metric and h.school_year_id = p.school_year_id
+               and h.unit_id = p.unit_id) as is_suppressed,
+       coalesce((select list(case when h.sector is null then '-' else 's' end
+                             || case when h.district_id is null then '-' else 'd' end
+                             || case when h.language is null then '-' else 'l' end)
+                 from pub_metric_hidden h
+                 where h.metric = p.metric and h.school_year_id = p.school_year_id and h.unit_id is null
+                   and (h.sector is null or h.sector = u.sector) and (h.district_id is null or h.district_id = u.district_id)
+                   and (h.language is null or h.language = u.language)), []) as hidden_totals,
+       case when p.metric in ('M2', 'M5')
+            then (select threshold from meta_publication where cube = 'pub_metric_hidden') else 0 end as hide_below
+from metric_parts_all p join dim_unit u using (unit_id)
+where p.unit_id in (select unit_id from scoped_unit);
 
 create or replace temp view bench_metric_parts as
-select p.metric, p.school_year_id, u.sector, sum(p.num) as num, sum(p.den) as den, sum(p.events) as events
+select p.metric, p.school_year_id, u.sector, sum(p.num) as num, sum(p.den) as den, sum(p.events) as events,
+       case when p.metric in ('M2', 'M5')
+            then (select threshold from meta_publication where cube = 'pub_metric_hidden') else 0 end as hide_below
 from metric_parts_all p join dim_unit u using (unit_id)
 group by all;
 
@@ -199,3 +218,14 @@ select school_year_id, unit_id, area, sum(score) as score_sum, count(*) as answe
        count(distinct response_id) as respondents
 from fct_competence_survey
 group by all;
+
+-- Publication cubes (tilannekuva.publication): already suppressed once over the whole city, for the
+-- sector pages. City-wide tables, so only a city-wide scope reads them; hidden cells are null here.
+create or replace temp view scoped_pub_pupils as
+select p.* from pub_pupils p where getvariable('scope_all');
+
+create or replace temp view scoped_pub_absence_thresholds as
+select p.* from pub_absence_thresholds p where getvariable('scope_all');
+
+create or replace temp view scoped_pub_support as
+select p.* from pub_support p where getvariable('scope_all');

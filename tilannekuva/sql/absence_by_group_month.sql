@@ -1,4 +1,5 @@
 -- page: teacher_groups, principal_support
+-- roles: principal, teacher
 -- grain: aggregate
 -- params: unit_id, school_year_id
 -- suppress: pupils; cells: group_name, month; fixed: month; values: absence_hours, hours_per_pupil

@@ -1,28 +1,29 @@
--- page: sector_support, sector_units
+-- page: sector_support
+-- roles: sector_lead
 -- grain: aggregate
 -- params: district_id, language, concern_hours, serious_hours
--- suppress: pupils; cells: district_id, unit_id; fixed: school_year_id, term, threshold; values: share; base: enrolled
+-- published: pub_absence_thresholds
 -- S1 absences: pupils in basic and upper secondary education whose absences in a term (autumn
--- Aug–Dec, spring Jan–Jul) reach the concern or the serious threshold (hours, configurable), as a
--- share of the pupils with absence records that term; per school, district and city.
-with per_term as (
-    select a.school_year_id, case when month(a.month) >= 8 then 'syksy' else 'kevat' end as term,
-           a.pupil_id, a.unit_id, sum(a.absence_hours) as hours
-    from scoped_absence a
-    group by all
-), pupils as (
-    select p.*, u.district_id
-    from per_term p join scoped_unit u using (unit_id)
-    where ($district_id is null or u.district_id = $district_id)
-      and ($language is null or u.language = $language)
-), levels as (
-    select * from (values ('huoli', $concern_hours::double), ('vakava', $serious_hours::double)) t(threshold, hours)
+-- Aug–Dec, spring Jan–Jul) reach the concern or the serious threshold (hours), as a share of the
+-- pupils with absence records that term; per school, per district and for the selection (district
+-- null, unit null). A selection of cells of the publication cube, suppressed once for every filter
+-- combination: filters pick cells, nothing is re-aggregated. The cube holds the thresholds it was
+-- built with; other hours give no rows (a change of the setting needs a new load).
+with cube as (
+    select * from scoped_pub_absence_thresholds
+    where threshold_hours = case threshold when 'huoli' then $concern_hours::double else $serious_hours::double end
 )
-select p.school_year_id, p.term, l.threshold, p.district_id, p.unit_id,
-       count(*) filter (where p.hours >= l.hours)::integer as pupils, count(*)::integer as enrolled,
-       count(*) filter (where p.hours >= l.hours) / count(*) as share
-from pupils p cross join levels l
-group by grouping sets ((p.school_year_id, p.term, l.threshold, p.district_id, p.unit_id),
-                        (p.school_year_id, p.term, l.threshold, p.district_id),
-                        (p.school_year_id, p.term, l.threshold))
+select school_year_id, term, threshold, district_id, unit_id, pupils, enrolled, share, is_suppressed
+from cube
+where unit_id is not null
+  and ($district_id is null or district_id = $district_id) and ($language is null or language = $language)
+union all
+select school_year_id, term, threshold, district_id, null, pupils, enrolled, share, is_suppressed
+from cube
+where unit_id is null and district_id is not null
+  and ($district_id is null or district_id = $district_id) and language is not distinct from $language
+union all
+select school_year_id, term, threshold, null, null, pupils, enrolled, share, is_suppressed
+from cube
+where unit_id is null and district_id is not distinct from $district_id and language is not distinct from $language
 order by all

@@ -1,4 +1,5 @@
 -- page: principal_support
+-- roles: principal
 -- grain: aggregate
 -- params: unit_id, school_year_id
 -- suppress: pupils; cells: subject; fixed: term; values: mean_grade, failing_share

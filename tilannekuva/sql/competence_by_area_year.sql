@@ -1,4 +1,5 @@
 -- page: sector_metric
+-- roles: sector_lead
 -- grain: aggregate
 -- params:
 -- M5 by DigCompEdu area and environment item: score sums and answer counts per school year and

@@ -1,4 +1,5 @@
 -- page: all (data-as-of caption), admin_status, admin_loads
+-- roles: sector_lead, principal, teacher, admin
 -- grain: aggregate
 -- params:
 -- Each source's data-as-of date, when it was loaded and how many rows it holds.

@@ -1,4 +1,5 @@
 -- page: principal_eservices, principal_staff
+-- roles: principal
 -- grain: aggregate
 -- params: unit_id
 -- M3 for one unit: monthly active users by service and user type beside the users with access

@@ -1,4 +1,5 @@
 -- page: sector_metric
+-- roles: sector_lead
 -- grain: aggregate
 -- params:
 -- M2 distribution: answers per rating 1–5 by school year, topic and the answerer's unit's

@@ -1,4 +1,5 @@
 -- page: teacher_me
+-- roles: teacher
 -- grain: aggregate
 -- params: school_year_id
 -- benchmark: true

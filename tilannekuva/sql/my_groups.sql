@@ -1,4 +1,5 @@
 -- page: teacher_groups
+-- roles: teacher
 -- grain: aggregate
 -- params: school_year_id
 -- The teaching groups in scope in the school year (a teacher's own groups), with pupil and teacher counts.

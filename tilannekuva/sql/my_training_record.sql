@@ -1,5 +1,6 @@
 -- page: teacher_me
--- grain: aggregate
+-- roles: teacher
+-- grain: staff
 -- params:
 -- The user's own training record (scoped_staff holds only the teacher's own staff record): every
 -- information-management, data-protection or digital-security training attended, by school year.

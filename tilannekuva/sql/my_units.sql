@@ -1,4 +1,5 @@
 -- page: principal_unit
+-- roles: principal
 -- grain: aggregate
 -- params:
 -- The units the user may choose between (a principal's own units), with sector and language.

@@ -1,4 +1,5 @@
 -- page: principal_support, teacher_watch
+-- roles: principal, teacher
 -- grain: pupil
 -- params: unit_id, school_year_id
 -- Each pupil's absence hours per month of the school year (input of the support-signal rules).

@@ -1,4 +1,5 @@
 -- page: principal_support, teacher_watch
+-- roles: principal, teacher
 -- grain: pupil
 -- params: unit_id, school_year_id
 -- Each pupil's mean and lowest grade per term, this school year and the one before, as far as the

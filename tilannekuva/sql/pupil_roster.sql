@@ -1,4 +1,5 @@
 -- page: principal_support, teacher_watch
+-- roles: principal, teacher
 -- grain: pupil
 -- params: unit_id, school_year_id
 -- Named pupils of the groups in scope in the school year (unit_id null = every unit in scope), with

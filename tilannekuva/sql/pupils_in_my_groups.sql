@@ -1,4 +1,5 @@
 -- page: teacher_groups
+-- roles: teacher
 -- grain: pupil
 -- params: school_year_id
 -- Named pupils of the groups in scope in the school year: absences so far this school year,

@@ -1,4 +1,5 @@
 -- page: all
+-- roles: sector_lead, principal, teacher, admin
 -- grain: aggregate
 -- params:
 -- The school years in the warehouse, newest first.

@@ -1,5 +1,6 @@
 -- page: principal_staff
--- grain: aggregate
+-- roles: principal
+-- grain: staff
 -- params: unit_id, school_year_id
 -- M1 by name for the principal (the staff's supervisor): everyone employed in the unit in the school
 -- year, the information-management / data-protection / digital-security trainings they attended that

@@ -1,4 +1,5 @@
 -- page: principal_support
+-- roles: principal
 -- grain: aggregate
 -- params: unit_id, school_year_id
 -- suppress: pupils; cells: group_name; fixed: regime, support_level; values: share; base: enrolled

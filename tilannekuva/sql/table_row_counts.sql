@@ -1,4 +1,5 @@
 -- page: admin_status, admin_loads
+-- roles: admin
 -- grain: aggregate
 -- params:
 -- Row counts of the warehouse tables (no contents).

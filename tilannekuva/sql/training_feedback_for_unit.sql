@@ -1,4 +1,5 @@
 -- page: principal_staff
+-- roles: principal
 -- grain: aggregate
 -- params: unit_id, school_year_id
 -- benchmark: true

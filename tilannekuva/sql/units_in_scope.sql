@@ -1,4 +1,5 @@
--- page: sector_units, sector_overview
+-- page: sector_units, sector_overview, sector_support, sector_metric, sector_scorecard, admin_users
+-- roles: sector_lead, admin
 -- grain: aggregate
 -- params:
 -- Every unit in scope with its sector, district (names in both languages) and language.
