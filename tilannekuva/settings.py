@@ -41,6 +41,7 @@ class Settings:
     absence_concern_hours: float = 60.0                   # S1 thresholds: absence hours in one term
     absence_serious_hours: float = 100.0
     bulk_export_rows: int = 100                           # access-log flag: an export of this many rows or more
+    download_seconds: int = 60                            # a clicked download's file stays at /media this long
     access_log_retention_days: int = 1825                 # `tilannekuva access-log prune` keeps this many days
     sso: bool = False                                     # offer single sign-on (st.login, OIDC; [auth] in secrets)
     sso_provider: str = ""                                # the [auth.<provider>] name, "" = the [auth] section itself
@@ -126,6 +127,7 @@ def load_settings(environ: dict[str, str] | None = None, for_app: bool = True) -
         absence_concern_hours=float(pick("absence_concern_hours", 60.0)),
         absence_serious_hours=float(pick("absence_serious_hours", 100.0)),
         bulk_export_rows=int(pick("bulk_export_rows", 100)),
+        download_seconds=max(1, int(pick("download_seconds", 60))),
         access_log_retention_days=int(pick("access_log_retention_days", 1825)),
         sso=str(pick("sso", "false")).lower() in ("1", "true", "yes"),
         sso_provider=str(pick("sso_provider", "")),
