@@ -7,17 +7,19 @@ Every data-derived string passes through one of these functions on its way out:
 
 - `md(text)` before a Markdown-rendering Streamlit element (title, header, caption, markdown, metric
   label, warning/info texts, help): every ASCII punctuation character is backslash-escaped (CommonMark
-  makes `\\` + punctuation a literal), which also stops GFM's bare-URL/e-mail autolinks, Streamlit's
-  `:color[…]` directives and `$…$` LaTeX; a word joiner after each `:` keeps Streamlit's `:shortcode:`
-  emoji and `:material/…:` icons from forming (they are matched in the text after escapes are read);
-  line breaks become spaces (no new block can start).
+  makes `\\` + punctuation a literal), which stops links, images, HTML, Streamlit's `:color[…]`
+  directives and `$…$` LaTeX from opening. Some things are matched in the text *after* escapes are
+  read: GFM's bare autolinks (`https://…`, `www.…`, `name@host`) and Streamlit's `:shortcode:` emoji
+  and `:material/…:` icons; an invisible word joiner after each `:` and `@` and inside `www.` breaks
+  them (found by the browser test: an escaped `www\\.attacker\\.example` was still linked). Line
+  breaks become spaces (no new block can start).
 - `plotly_text(text)` before any text in a Plotly figure (titles, axis and tick labels, legend and
   hover names, annotations): `&`, `<` and `>` as HTML entities, which Plotly shows as the characters.
 - `spreadsheet_cell(text)` for a CSV cell or header: OWASP's CSV-injection rule — a cell starting with
   `=`, `+`, `-`, `@`, tab, carriage return (or NUL) gets a leading `'`, so a spreadsheet shows it as text.
   (Excel files are written with xlsxwriter's string conversions off: see tilannekuva.export.)
 
-This module is core (no Streamlit); tests/unit/test_architecture.py keeps pages and views from
+This module is core (no Streamlit); tests/unit/test_inert_architecture.py keeps pages and views from
 passing data to those elements any other way.
 """
 
@@ -29,6 +31,7 @@ import string
 WORD_JOINER = "\u2060"     # invisible, not a space: "Koulu: A" still reads and copies as itself
 _MD_PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
+_WWW = re.compile(r"(?i)(www)(\\\.)")     # "www." after escaping: GFM would link it anyway
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")   # OWASP; NUL from OWASP ASVS 1.2.10
 
 
@@ -36,7 +39,8 @@ def md(value: object) -> str:
     """`value` as Markdown text that renders exactly as written: no link, image, emphasis, heading,
     list, code, HTML, LaTeX, colour, icon or emoji can form from it."""
     text = _LINE_BREAKS.sub(" ", "" if value is None else str(value))
-    return _MD_PUNCTUATION.sub(r"\\\1", text).replace(":", ":" + WORD_JOINER)
+    text = _MD_PUNCTUATION.sub(r"\\\1", text).replace(":", ":" + WORD_JOINER).replace("@", "@" + WORD_JOINER)
+    return _WWW.sub("\\1" + WORD_JOINER + "\\2", text)
 
 
 def plotly_text(value: object) -> str:

