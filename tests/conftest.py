@@ -115,3 +115,13 @@ class OfferedDownloads:
 
     def produced(self) -> list[tuple[str, bytes]]:
         return [(name, produce()) for name, produce in self.offered]
+
+
+def as_read(markdown: str) -> str:
+    """Markdown source as a reader sees its text: md()'s backslash escapes and word joiners removed
+    (AppTest gives an element's Markdown source, not what the browser renders)."""
+    import re
+
+    from tilannekuva.inert import WORD_JOINER
+
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown.replace(WORD_JOINER, ""))
