@@ -14,6 +14,7 @@ import re
 import time
 import urllib.error
 import urllib.request
+import zipfile
 
 import duckdb
 import pytest
@@ -199,9 +200,20 @@ def test_a_download_exists_only_after_a_logged_click_and_its_url_expires(hostile
         assert len(exports) == len(exports_before) + 1
         entry = exports[0]
         assert entry.target == "support_signals" and entry.filters["format"] == "csv" and entry.rows > 0
+        assert entry.subjects                                          # the pupils in the file, by id
+        # The principal's Excel export of the same list: the surname is a string, never a formula.
+        with page.expect_download() as download:
+            page.get_by_role("button", name=t("table.download_xlsx")).first.click()
+        xlsx_url = download.value.url
+        xlsx = tmp_path / download.value.suggested_filename
+        download.value.save_as(xlsx)
+        with zipfile.ZipFile(xlsx) as z:
+            sheets = "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/"))
+        assert "<f>" not in sheets and "<hyperlink" not in sheets and "HYPERLINK(" in sheets
+        assert [e.filters["format"] for e in log.entries("rehtori") if e.action == "export"][0] == "xlsx"
         page.get_by_role("button", name=t("login.logout")).click()
         settle(page)
         time.sleep(DOWNLOAD_SECONDS + 2)
-        assert _fetch(url) == 404                                      # after logout, without a cookie
+        assert (_fetch(url), _fetch(xlsx_url)) == (404, 404)           # after logout, without a cookie
     finally:
         context.close()
