@@ -9,6 +9,7 @@ import streamlit as st
 from tilannekuva.access import AccessError, load_policy
 from tilannekuva.files import private_umask
 from tilannekuva.i18n import t
+from tilannekuva.inert import md
 from tilannekuva.settings import PROJECT_ROOT
 from views import chrome, loaders, session, statement
 
@@ -76,11 +77,11 @@ if st.session_state.pop("tk_view_as_switched", False):
 chrome.apply(lang)
 with st.sidebar:
     if viewing is not None:
-        st.warning(t("viewas.banner", lang, user=viewing.username, role=t("role." + viewing.role, lang)))
+        st.warning(t("viewas.banner", lang, user=md(viewing.username), role=t("role." + viewing.role, lang)))
         if st.button(t("viewas.stop", lang), icon=":material/close:", key="tk_view_as_stop"):
             session.stop_view_as()
             st.rerun()
-    st.markdown(f"**{principal.display_name}**  \n{t('role.' + principal.role, lang)}")
+    st.markdown(f"**{md(principal.display_name)}**  \n{t('role.' + principal.role, lang)}")
     session.language_picker()
     if chrome.print_button(lang):
         loaders.log_access(shown_as, "print", navigation.url_path or "", navigation.url_path or "", {}, 0)

@@ -5,6 +5,7 @@ import polars as pl
 import streamlit as st
 
 from tilannekuva.i18n import fmt_date, fmt_number, t
+from tilannekuva.inert import md
 from tilannekuva.ingest.contracts import CONTRACTS, describe
 from views import loaders, session
 
@@ -68,14 +69,14 @@ else:
     problems = [p for f in files for p in f.problems]
     if problems:
         st.error(t("loads.rejected", lang, count=fmt_number(len(problems), lang)))
-        st.markdown("\n".join(f"- {p.render(lang)}" for p in problems))
+        st.markdown("\n".join(f"- {md(p.render(lang))}" for p in problems))   # names, headers: data
 
 st.header(t("loads.contracts", lang))
 name = st.selectbox(t("loads.pick_contract", lang), list(CONTRACTS), key="contract_pick")
 contract = CONTRACTS[name]
-st.markdown(t("loads.contract_summary", lang, table=contract.table, system=contract.system,
-              mode=t(f"loads.mode.{contract.mode}", lang), keys=", ".join(contract.key) or "–",
-              period=", ".join(contract.period) or "–"))
+st.markdown(t("loads.contract_summary", lang, table=md(contract.table), system=md(contract.system),
+              mode=t(f"loads.mode.{contract.mode}", lang), keys=md(", ".join(contract.key) or "–"),
+              period=md(", ".join(contract.period) or "–")))
 st.dataframe(pl.DataFrame(describe(contract)).select(
     pl.col("column").alias(t("col.column", lang)),
     pl.col("type").alias(t("col.type", lang)),
@@ -87,4 +88,4 @@ st.dataframe(pl.DataFrame(describe(contract)).select(
     pl.col("reference").alias(t("col.reference", lang)),
 ), hide_index=True, placeholder="–")
 if contract.rules:
-    st.caption(t("loads.rules", lang, rules=", ".join(r.name for r in contract.rules)))
+    st.caption(t("loads.rules", lang, rules=md(", ".join(r.name for r in contract.rules))))

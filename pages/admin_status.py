@@ -4,6 +4,7 @@ import polars as pl
 import streamlit as st
 
 from tilannekuva.i18n import fmt_date, fmt_number, t
+from tilannekuva.inert import md
 from tilannekuva.queries import load_query
 from views import loaders, session, widgets
 
@@ -11,7 +12,7 @@ principal = session.require_page("admin_status")
 lang = session.language()
 
 st.title(t("page.admin_status", lang))
-st.caption(t("admin.version", lang, version=loaders.warehouse().version))
+st.caption(t("admin.version", lang, version=md(loaders.warehouse().version)))
 
 fresh = loaders.frame(principal, "data_freshness")
 st.header(t("admin.sources", lang))

@@ -5,6 +5,7 @@ import polars as pl
 import streamlit as st
 
 from tilannekuva.i18n import fmt_number, fmt_percent, t
+from tilannekuva.inert import md
 from views import figures, loaders, session, widgets
 
 principal = session.require_page("principal_eservices")
@@ -12,7 +13,7 @@ lang = session.language()
 unit = widgets.unit_switcher(principal)
 year = widgets.school_year_filter(principal)
 
-st.title(unit["name"])
+st.title(md(unit["name"]))
 st.header(t("page.principal_eservices", lang))
 st.markdown(t("metric.M3.definition", lang))
 use = loaders.frame(principal, "eservice_monthly_for_unit", unit_id=unit["unit_id"]).filter(

@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from tilannekuva.i18n import fmt_date, fmt_number, fmt_percent, t
+from tilannekuva.inert import md
 from views import figures, loaders, session, widgets
 
 principal = session.require_page("principal_staff")
@@ -15,11 +16,11 @@ unit = widgets.unit_switcher(principal)
 year = widgets.school_year_filter(principal)
 filters = {"yksikko": unit["unit_id"], "lukuvuosi": year["school_year_id"]}
 
-st.title(unit["name"])
-st.header(t("staff.training_header", lang, year=year["label"]))
+st.title(md(unit["name"]))
+st.header(t("staff.training_header", lang, year=md(year["label"])))
 staff = loaders.frame(principal, "staff_training_status", unit_id=unit["unit_id"], school_year_id=year["school_year_id"])
 if staff.is_empty():
-    st.info(t("empty.no_staff", lang, year=year["label"]))
+    st.info(t("empty.no_staff", lang, year=md(year["label"])))
 else:
     trained = int(staff["is_trained"].sum())
     widgets.kpi_row([
@@ -46,11 +47,11 @@ else:
                           audit={"principal": principal, "target": "staff_training_list", "page": "principal_staff",
                                  "filters": filters})
 
-st.header(t("staff.feedback_header", lang, year=year["label"]))
+st.header(t("staff.feedback_header", lang, year=md(year["label"])))
 feedback = loaders.fetch(principal, "training_feedback_for_unit", unit_id=unit["unit_id"],
                          school_year_id=year["school_year_id"])
 if feedback.frame.is_empty():
-    st.info(t("empty.no_trainings_attended", lang, year=year["label"]))
+    st.info(t("empty.no_trainings_attended", lang, year=md(year["label"])))
 else:
     fb = feedback.frame.with_columns(topic_name=pl.col("topic").map_elements(lambda x: t(f"topic.{x}", lang),
                                                                              return_dtype=pl.String))
@@ -62,12 +63,12 @@ else:
     st.caption(t("staff.feedback_note", lang, hidden=feedback.suppressed_cells))
     widgets.downloads(table, key="staff_feedback", filename=f"koulutuspalaute-{year['school_year_id']}")
 
-st.header(t("staff.competence_header", lang, year=year["label"]))
+st.header(t("staff.competence_header", lang, year=md(year["label"])))
 survey = loaders.fetch(principal, "competence_unit_vs_city", unit_id=unit["unit_id"],
                        school_year_id=year["school_year_id"])
 mine = survey.frame.filter(pl.col("level") == "unit")
 if survey.frame.is_empty():
-    st.info(t("empty.no_survey", lang, year=year["label"]))
+    st.info(t("empty.no_survey", lang, year=md(year["label"])))
 else:
     if mine.is_empty() or mine["mean_score"].is_null().all():
         st.info(t("staff.survey_too_few", lang))

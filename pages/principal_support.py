@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from tilannekuva.i18n import fmt_date, fmt_number, t
+from tilannekuva.inert import md
 from views import figures, loaders, session, widgets
 
 principal = session.require_page("principal_support")
@@ -17,12 +18,12 @@ conf = session.settings()
 scope = {"unit_id": unit["unit_id"], "school_year_id": year["school_year_id"]}
 filters = {"yksikko": unit["unit_id"], "lukuvuosi": year["school_year_id"]}
 
-st.title(unit["name"])
-st.header(t("psupport.signals_header", lang, year=year["label"]))
+st.title(md(unit["name"]))
+st.header(t("psupport.signals_header", lang, year=md(year["label"])))
 st.markdown(t("psupport.signals_definition", lang, concern=fmt_number(conf.absence_concern_hours, lang)))
 roster = loaders.frame(principal, "pupil_roster", **scope)
 if roster.is_empty():
-    st.info(t("empty.no_pupils_unit", lang, year=year["label"]))
+    st.info(t("empty.no_pupils_unit", lang, year=md(year["label"])))
 else:
     listed = loaders.signals(principal, unit["unit_id"], year["school_year_id"])
     if listed.is_empty():
@@ -48,7 +49,7 @@ st.header(t("psupport.support_header", lang))
 support = loaders.fetch(principal, "support_by_group", **scope).frame
 groups = support.filter(pl.col("group_name").is_not_null())
 if groups.is_empty():
-    st.info(t("empty.no_support_unit", lang, year=year["label"]))
+    st.info(t("empty.no_support_unit", lang, year=md(year["label"])))
 else:
     groups = groups.with_columns(series=pl.format(
         "{} ({})", pl.col("support_level").map_elements(lambda x: t(f"support_level.{x}", lang), return_dtype=pl.String),

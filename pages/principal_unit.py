@@ -6,6 +6,7 @@ import streamlit as st
 
 from tilannekuva import metrics
 from tilannekuva.i18n import t
+from tilannekuva.inert import md
 from views import figures, loaders, session, widgets
 
 principal = session.require_page("principal_unit")
@@ -17,8 +18,8 @@ chosen = widgets.metric_filter(principal)
 goal = metrics.targets(dict(session.settings().targets))
 sector_name = t(f"sector.{unit['sector']}", lang)
 
-st.title(unit["name"])
-st.caption(t("unit.caption", lang, sector=sector_name, district=unit["district_sv" if lang == "sv" else "district_fi"]))
+st.title(md(unit["name"]))
+st.caption(t("unit.caption", lang, sector=md(sector_name), district=md(unit["district_sv" if lang == "sv" else "district_fi"])))
 st.header(t("page.principal_unit", lang))
 parts = loaders.frame(principal, "metric_parts_by_unit_year").filter(pl.col("unit_id") == unit["unit_id"])
 bench = loaders.frame(principal, "metric_bench_by_sector_year")
@@ -48,16 +49,16 @@ for start in range(0, len(ids), 3):
                      "light": metrics.light(metric, mine, goal[metric])})
         with column.container(border=True):
             st.markdown(f"**{metric} {t(f'metric.{metric}.name', lang)}**")
-            st.metric(t("unit.value", lang, year=year["label"]), widgets.metric_value(metric, mine),
+            st.metric(t("unit.value", lang, year=md(year["label"])), widgets.metric_value(metric, mine),
                       widgets.metric_delta(metric, mine, value(metric, "unit", year["school_year_id"] - 1)),
                       border=False)
             st.markdown(widgets.light_badge(rows[-1]["light"]) + " · "
                         + t("scorecard.target", lang, target=widgets.metric_value(metric, goal[metric])))
-            st.caption(t("unit.benchmarks", lang, sector=sector_name, sector_value=widgets.metric_value(metric, sector),
+            st.caption(t("unit.benchmarks", lang, sector=md(sector_name), sector_value=widgets.metric_value(metric, sector),
                          city=widgets.metric_value(metric, city)))
 if loaders.frame(principal, "school_years").filter(
         (pl.col("school_year_id") == year["school_year_id"]) & pl.col("is_current")).height:
-    st.caption(t("scorecard.current_year_note", lang, year=year["label"]))
+    st.caption(t("scorecard.current_year_note", lang, year=md(year["label"])))
 
 table = pl.DataFrame(rows).select(
     pl.col("metric").alias(t("col.metric", lang)),

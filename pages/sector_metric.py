@@ -7,6 +7,7 @@ import streamlit as st
 
 from tilannekuva import metrics
 from tilannekuva.i18n import fmt_number, t
+from tilannekuva.inert import md
 from views import figures, loaders, session, widgets
 
 principal = session.require_page("sector_metric")
@@ -30,12 +31,12 @@ if now.height and now["is_suppressed"][0]:
     st.info(t("metric.hidden_selection", lang, year=year["label"], threshold=session.settings().suppression_threshold))
     st.stop()
 if now.is_empty() or now["value"][0] is None:
-    st.info(t("empty.no_metric_year", lang, year=year["label"]))
+    st.info(t("empty.no_metric_year", lang, year=md(year["label"])))
     st.stop()
 before = city.filter(pl.col("school_year_id") == year["school_year_id"] - 1)
 value, previous = now["value"][0], (before["value"][0] if before.height else None)
 widgets.kpi_row([
-    (t("metric.value", lang, year=year["label"]), widgets.metric_value(metric, value),
+    (t("metric.value", lang, year=md(year["label"])), widgets.metric_value(metric, value),
      widgets.metric_delta(metric, value, previous)),
     (t("col.target", lang), widgets.metric_value(metric, target), None),
     (t(f"metric.{metric}.events", lang), fmt_number(now["events"][0], lang), None),
@@ -58,7 +59,7 @@ widgets.chart_block(
     widgets.table(trend, {"school_year": "col.school_year", "series": "col.level", "value": "col.value"}, lang,
                   percent=("value",) if spec.kind == "share" else (), decimals={"value": 2}),
     key="metric_trend", filename=f"{metric.lower()}-kehitys",
-    summary=t("metric.trend_summary", lang, value=widgets.metric_value(metric, value), year=year["label"],
+    summary=t("metric.trend_summary", lang, value=widgets.metric_value(metric, value), year=md(year["label"]),
               target=widgets.metric_value(metric, target)))
 
 this_year = parts.filter(pl.col("school_year_id") == year["school_year_id"])
@@ -71,7 +72,7 @@ widgets.chart_block(
     widgets.table(by_district, {"district": "col.district", "value": "col.value", "events": f"metric.{metric}.events"},
                   lang, percent=("value",) if spec.kind == "share" else (), decimals={"value": 2}),
     key="metric_district", filename=f"{metric.lower()}-alueittain",
-    summary=t("metric.by_district_summary", lang, best=by_district.sort("value", descending=True)["district"][0]
+    summary=t("metric.by_district_summary", lang, best=md(by_district.sort("value", descending=True)["district"][0])
               if by_district.height else "–"))
 
 if metric == "M2":
@@ -103,7 +104,7 @@ if metric == "M5":
         widgets.table(by_area, {"name": "col.area", "mean": "m5.mean", "answers": "col.answers"}, lang,
                       decimals={"mean": 2}),
         key="m5_areas", filename="m5-osa-alueet",
-        summary=t("m5.areas_summary", lang, weakest=by_area.sort("mean")["name"][0] if by_area.height else "–"))
+        summary=t("m5.areas_summary", lang, weakest=md(by_area.sort("mean")["name"][0]) if by_area.height else "–"))
 st.page_link("pages/sector_units.py", label=t("metric.compare_units", lang), icon=":material/leaderboard:",
              query_params={"mittari": metric, "lukuvuosi": str(year["school_year_id"]), **widgets.area_params(area)})
 widgets.data_as_of(principal)

@@ -5,6 +5,7 @@ import polars as pl
 import streamlit as st
 
 from tilannekuva.i18n import fmt_number, t
+from tilannekuva.inert import md
 from tilannekuva.metrics import SECTORS
 from views import figures, loaders, session, widgets
 
@@ -29,7 +30,7 @@ if total.is_empty():
 
 this_year = counts.filter(pl.col("school_year_id") == year["school_year_id"])
 by_sector = this_year.filter(pl.col("sector").is_not_null())
-widgets.kpi_row([(t("overview.total", lang, year=year["label"]),
+widgets.kpi_row([(t("overview.total", lang, year=md(year["label"])),
                   widgets.count_or_hidden(total.filter(pl.col("school_year_id") == year["school_year_id"])["pupils"]),
                   None)] + [
     (t(f"sector.{row['sector']}", lang), widgets.count_or_hidden(pl.Series([row["pupils"]])), None)
@@ -43,7 +44,7 @@ widgets.chart_block(
                          title=t("overview.by_sector_title", lang), y_title=t("col.pupils", lang)),
     widgets.table(trend, {"school_year": "col.school_year", "series": "col.sector", "pupils": "col.pupils"}, lang),
     key="overview_sector", filename="lapset-ja-oppilaat-sektoreittain",
-    summary=t("overview.by_sector_summary", lang, year=year["label"],
+    summary=t("overview.by_sector_summary", lang, year=md(year["label"]),
               total=widgets.count_or_hidden(total.filter(pl.col("school_year_id") == year["school_year_id"])["pupils"])))
 
 districts = units.select("district_id", pl.col("district_sv" if lang == "sv" else "district_fi").alias("district")).unique()

@@ -6,6 +6,7 @@ import streamlit as st
 
 from tilannekuva import metrics
 from tilannekuva.i18n import t
+from tilannekuva.inert import md
 from views import loaders, session, widgets
 
 principal = session.require_page("sector_scorecard")
@@ -23,7 +24,7 @@ if parts.is_empty():
     st.stop()
 if loaders.frame(principal, "school_years").filter(
         (pl.col("school_year_id") == year["school_year_id"]) & pl.col("is_current")).height:
-    st.info(t("scorecard.current_year_note", lang, year=year["label"]))
+    st.info(t("scorecard.current_year_note", lang, year=md(year["label"])))
 
 rows = list(card.iter_rows(named=True))
 for start in range(0, len(rows), 3):
@@ -31,7 +32,7 @@ for start in range(0, len(rows), 3):
         with column.container(border=True):
             metric = row["metric"]
             st.markdown(f"**{metric} {t(f'metric.{metric}.name', lang)}**")
-            st.metric(t("scorecard.value", lang, year=year["label"]), widgets.metric_value(metric, row["value"]),
+            st.metric(t("scorecard.value", lang, year=md(year["label"])), widgets.metric_value(metric, row["value"]),
                       widgets.metric_delta(metric, row["value"], row["previous"]), border=False)
             if row["trend"]:    # the trend as words, not a sparkline (a picture with no text alternative)
                 st.caption(t("scorecard.trend", lang, years=len(row["trend"]),

@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from tilannekuva.i18n import fmt_number, t
+from tilannekuva.inert import md
 from views import figures, loaders, session, widgets
 
 principal = session.require_page("sector_support")

@@ -7,6 +7,7 @@ import streamlit as st
 
 from tilannekuva import metrics
 from tilannekuva.i18n import t
+from tilannekuva.inert import md
 from views import figures, loaders, session, widgets
 
 principal = session.require_page("sector_units")
@@ -37,12 +38,12 @@ if area["district_id"] is not None:
 if unit_id is not None:
     crumbs.append(in_area.filter(pl.col("unit_id") == unit_id)["name"][0])
 st.title(t("page.sector_units", lang))
-st.caption(" → ".join(crumbs) + " · " + widgets.filter_summary(area, units))
+st.caption(" → ".join(md(c) for c in crumbs) + " · " + widgets.filter_summary(area, units))
 
 if unit_id is not None:
     unit = units.filter(pl.col("unit_id") == unit_id).row(0, named=True)
-    st.header(unit["name"])
-    st.caption(t("unit.caption", lang, sector=sector_names[unit["sector"]], district=unit[district_name]))
+    st.header(md(unit["name"]))
+    st.caption(t("unit.caption", lang, sector=md(sector_names[unit["sector"]]), district=md(unit[district_name])))
     rows = []
     for m in ids:
         mine = parts.filter((pl.col("metric") == m) & (pl.col("unit_id") == unit_id))
@@ -95,7 +96,7 @@ else:
     shown = shown.join(units.select("unit_id", pl.col(district_name).alias("district")), on="unit_id").with_columns(
         sector_name=pl.col("sector").replace_strict(sector_names, default=None)).sort(
         "value", "unit", descending=[True, False], nulls_last=True)
-    st.header(t("units.units_header", lang, metric=metric, year=year["label"], count=shown.height))
+    st.header(t("units.units_header", lang, metric=metric, year=md(year["label"]), count=shown.height))
     if shown.is_empty():
         st.info(t("empty.no_units_selection", lang))
     else:

@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from tilannekuva.i18n import fmt_number, t
+from tilannekuva.inert import md
 from views import figures, loaders, session, widgets
 
 principal = session.require_page("teacher_groups")
@@ -15,7 +16,7 @@ year = widgets.school_year_filter(principal)
 st.title(t("page.teacher_groups", lang))
 groups = loaders.frame(principal, "my_groups", school_year_id=year["school_year_id"])
 if groups.is_empty():
-    st.info(t("empty.no_groups", lang, year=year["label"]))
+    st.info(t("empty.no_groups", lang, year=md(year["label"])))
     st.stop()
 ids = groups["group_id"].to_list()
 labels = {r["group_id"]: f"{r['group_name']} · {r['unit_name']}" for r in groups.iter_rows(named=True)}
@@ -25,10 +26,10 @@ group = groups.filter(pl.col("group_id") == group_id).row(0, named=True)
 
 widgets.kpi_row([
     (t("groups.count", lang), fmt_number(groups.height, lang), None),
-    (t("groups.pupils_in", lang, group=group["group_name"]), fmt_number(group["pupils"], lang), None),
+    (t("groups.pupils_in", lang, group=md(group["group_name"])), fmt_number(group["pupils"], lang), None),
     (t("groups.teachers", lang), fmt_number(group["teachers"], lang), None),
 ])
-st.header(t("groups.pupils_header", lang, group=group["group_name"]))
+st.header(t("groups.pupils_header", lang, group=md(group["group_name"])))
 pupils = loaders.frame(principal, "pupils_in_my_groups", school_year_id=year["school_year_id"]).filter(
     pl.col("group_id") == group_id)
 months = loaders.frame(principal, "pupil_absence_by_month", unit_id=None, school_year_id=year["school_year_id"])
@@ -59,7 +60,7 @@ else:
                       audit={"principal": principal, "target": "group_pupils", "page": "teacher_groups",
                              "filters": filters, "subjects": pupils["pupil_id"].to_list()})
 
-st.header(t("groups.assessment_header", lang, group=group["group_name"]))
+st.header(t("groups.assessment_header", lang, group=md(group["group_name"])))
 grades = loaders.fetch(principal, "group_vs_unit_assessment", school_year_id=year["school_year_id"])
 mine = grades.frame.filter(pl.col("group_name") == group["group_name"])
 if mine.is_empty():

@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from tilannekuva.i18n import fmt_date, fmt_number, t
+from tilannekuva.inert import md
 from views import figures, loaders, session, widgets
 
 principal = session.require_page("teacher_me")
@@ -17,14 +18,14 @@ st.header(t("me.training_header", lang))
 record = loaders.frame(principal, "my_training_record")
 this_year = record.filter(pl.col("school_year_id") == year["school_year_id"])
 widgets.kpi_row([
-    (t("me.trainings_year", lang, year=year["label"]), fmt_number(this_year.height, lang), None),
-    (t("me.hours_year", lang, year=year["label"]), fmt_number(this_year["hours"].sum(), lang, 1), None),
+    (t("me.trainings_year", lang, year=md(year["label"])), fmt_number(this_year.height, lang), None),
+    (t("me.hours_year", lang, year=md(year["label"])), fmt_number(this_year["hours"].sum(), lang, 1), None),
     (t("me.trainings_all", lang), fmt_number(record.height, lang), None),
 ])
 if this_year.is_empty():
-    st.warning(t("me.training_due", lang, year=year["label"]))
+    st.warning(t("me.training_due", lang, year=md(year["label"])))
 else:
-    st.success(t("me.training_done", lang, year=year["label"]))
+    st.success(t("me.training_done", lang, year=md(year["label"])))
 if record.is_empty():
     st.info(t("empty.no_training_record", lang))
 else:
@@ -34,10 +35,10 @@ else:
         pl.col("topic").map_elements(lambda x: t(f"topic.{x}", lang), return_dtype=pl.String).alias(t("col.topic", lang)),
         pl.col("hours").alias(t("col.hours", lang))))
 
-st.header(t("me.competence_header", lang, year=year["label"]))
+st.header(t("me.competence_header", lang, year=md(year["label"])))
 survey = loaders.fetch(principal, "my_competence_vs_unit_city", school_year_id=year["school_year_id"])
 if survey.frame.is_empty():
-    st.info(t("me.no_answers", lang, year=year["label"]))
+    st.info(t("me.no_answers", lang, year=md(year["label"])))
 else:
     names = {"own": t("me.my_answers", lang), "unit": t("me.my_unit", lang), "city": t("level.city", lang)}
     by_area = survey.frame.with_columns(

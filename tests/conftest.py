@@ -90,3 +90,38 @@ def xlsx_parts(data: bytes):
     meta = [str(v) for v in first[:gap]] if gap > 0 else []
     table = pl.read_excel(io.BytesIO(data), read_options={"header_row": gap + 1 if gap >= 0 else 0})
     return meta, table
+
+
+class OfferedDownloads:
+    """The download buttons a page run offers, as [(file name, producer)], spied on Streamlit's
+    MediaFileManager.add_deferred (a download's file exists only when clicked: see widgets.downloads).
+    `produced()` runs every producer as a click would — each writes its access-log entry — and
+    returns [(file name, bytes)]."""
+
+    def __init__(self, monkeypatch):
+        from streamlit.runtime.media_file_manager import MediaFileManager
+
+        self.offered: list[tuple[str, object]] = []
+        keep = MediaFileManager.add_deferred
+
+        def spy(manager, data_callable, mimetype, coordinates, file_name=None, **kw):
+            self.offered.append((file_name or "", data_callable))
+            return keep(manager, data_callable, mimetype, coordinates, file_name, **kw)
+
+        monkeypatch.setattr(MediaFileManager, "add_deferred", spy)
+
+    def clear(self) -> None:
+        self.offered.clear()
+
+    def produced(self) -> list[tuple[str, bytes]]:
+        return [(name, produce()) for name, produce in self.offered]
+
+
+def as_read(markdown: str) -> str:
+    """Markdown source as a reader sees its text: md()'s backslash escapes and word joiners removed
+    (AppTest gives an element's Markdown source, not what the browser renders)."""
+    import re
+
+    from tilannekuva.inert import WORD_JOINER
+
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown.replace(WORD_JOINER, ""))

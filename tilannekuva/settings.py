@@ -50,6 +50,7 @@ class Settings:
     ingest_max_xlsx_ratio: float = 100.0                  # compression ratio of an .xlsx entry of 1 MB or more,
     ingest_problems_per_kind: int = 50                    # problems listed per kind and file,
     ingest_problems_per_file: int = 200                   # and per file ("… and N more")
+    download_seconds: int = 60                            # a clicked download's file stays at /media this long
     sso: bool = False                                     # offer single sign-on (st.login, OIDC; [auth] in secrets)
     sso_provider: str = ""                                # the [auth.<provider>] name, "" = the [auth] section itself
     feedback_email: str = "tilannekuva@kaupunki.example"  # accessibility feedback (the accessibility statement)
@@ -142,6 +143,7 @@ def load_settings(environ: dict[str, str] | None = None, for_app: bool = True) -
         absence_concern_hours=float(pick("absence_concern_hours", 60.0)),
         absence_serious_hours=float(pick("absence_serious_hours", 100.0)),
         bulk_export_rows=int(pick("bulk_export_rows", 100)),
+        download_seconds=max(1, int(pick("download_seconds", 60))),
         access_log_retention_days=int(pick("access_log_retention_days", 1825)),
         access_log_key_file=Path(pick("access_log_key_file", str(default_conf_dir / "access_log.key"))),
         ingest_max_file_mb=_positive(pick("ingest_max_file_mb", 1024.0), "ingest_max_file_mb"),

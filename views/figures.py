@@ -1,7 +1,10 @@
 """Figure builders: a polars frame in, a plotly figure out. No Streamlit, no database.
 
 Colours are the Okabe–Ito palette (colour-blind safe); lines also differ by dash and marker,
-bars by pattern, so no meaning rests on colour alone. All text arrives translated from the caller.
+bars by pattern, so no meaning rests on colour alone. All text arrives translated from the caller,
+and every text a builder puts into a figure (titles, axis titles, category and series names,
+annotations) goes through `tilannekuva.inert.plotly_text`: Plotly renders a subset of HTML (`<a href>`
+becomes a live link in a tick label or a legend), and names come from the source systems.
 
 The figures are built as plain dicts and wrapped with `go.Figure(spec, _validate=False)`:
 plotly's per-property validation cost 45–65 ms per chart, most of a page's server time. The
@@ -14,6 +17,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from tilannekuva.i18n import fmt_percent
+from tilannekuva.inert import plotly_text
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
@@ -28,15 +32,15 @@ def _figure(data: list[dict], title: str, y_title: str, kind: str = "count", x_t
     spec = {
         "data": data,
         "layout": {
-            "title": {"text": title, "x": 0, "xanchor": "left"},
+            "title": {"text": plotly_text(title), "x": 0, "xanchor": "left"},
             "font": FONT,
             "template": _template(),
             "margin": {"l": 10, "r": 10, "t": 60, "b": 10},
             "legend": {"orientation": "h", "yanchor": "bottom", "y": -0.3, "x": 0},
             "separators": SEPARATORS["fi"],     # localize() sets the reader's
             "hovermode": "x unified",
-            "xaxis": {"title": {"text": x_title}, "type": "category"},
-            "yaxis": {"title": {"text": y_title}, "rangemode": "tozero", "tickformat": TICKS[kind]},
+            "xaxis": {"title": {"text": plotly_text(x_title)}, "type": "category"},
+            "yaxis": {"title": {"text": plotly_text(y_title)}, "rangemode": "tozero", "tickformat": TICKS[kind]},
             **layout,
         },
     }
@@ -59,6 +63,11 @@ def _series(frame: pl.DataFrame, series: str) -> list:
     return frame[series].unique(maintain_order=True).to_list()
 
 
+def _texts(values: list) -> list:
+    """Category values as inert Plotly text (numbers and dates stay as they are)."""
+    return [plotly_text(v) if isinstance(v, str) else v for v in values]
+
+
 def share_trend(frame: pl.DataFrame, *, x: str, series: str, y: str, title: str, y_title: str,
                 target: float | None = None, target_label: str = "", kind: str = "share") -> go.Figure:
     """One line per series value over the x categories (e.g. reach by sector over school years).
@@ -68,7 +77,7 @@ def share_trend(frame: pl.DataFrame, *, x: str, series: str, y: str, title: str,
     for i, name in enumerate(_series(frame, series)):
         part = frame.filter(pl.col(series) == name)
         data.append({
-            "type": "scatter", "x": part[x].to_list(), "y": part[y].to_list(), "name": str(name),
+            "type": "scatter", "x": _texts(part[x].to_list()), "y": part[y].to_list(), "name": plotly_text(name),
             "mode": "lines+markers",
             "line": {"color": OKABE_ITO[i % len(OKABE_ITO)], "dash": DASHES[i % len(DASHES)], "width": 3},
             "marker": {"symbol": MARKERS[i % len(MARKERS)], "size": 9},
@@ -78,7 +87,7 @@ def share_trend(frame: pl.DataFrame, *, x: str, series: str, y: str, title: str,
     if target is not None:
         shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": target, "y1": target,
                        "line": {"color": "#444444", "dash": "dot", "width": 2}})
-        annotations.append({"xref": "paper", "x": 0, "yref": "y", "y": target, "text": target_label,
+        annotations.append({"xref": "paper", "x": 0, "yref": "y", "y": target, "text": plotly_text(target_label),
                             "showarrow": False, "xanchor": "left", "yanchor": "bottom"})
     fig = _figure(data, title, y_title, kind, shapes=shapes, annotations=annotations)
     if kind == "share":
@@ -100,7 +109,7 @@ def reform_trend(frame: pl.DataFrame, *, x: str, series: str, y: str, title: str
             "type": "line", "xref": "x", "x0": position, "x1": position, "yref": "paper", "y0": 0, "y1": 1,
             "line": {"color": "#1f1f1f", "dash": "dash", "width": 2}}]
         fig.layout.annotations = [*fig.layout.annotations, {
-            "xref": "x", "x": position, "yref": "paper", "y": 1.0, "text": break_label, "showarrow": False,
+            "xref": "x", "x": position, "yref": "paper", "y": 1.0, "text": plotly_text(break_label), "showarrow": False,
             "xanchor": "left", "yanchor": "top", "bgcolor": "rgba(255,255,255,0.85)"}]
     top = frame[y].drop_nulls().max() if frame.height else None
     fig.layout.yaxis.range = [0, min(1.0, (top or 0.1) * 1.25)]
@@ -113,8 +122,8 @@ def grouped_bars(frame: pl.DataFrame, *, x: str, series: str, y: str, title: str
     data = []
     for i, name in enumerate(_series(frame, series)):
         part = frame.filter(pl.col(series) == name)
-        cats, vals = part[x].to_list(), part[y].to_list()
-        bar = {"type": "bar", "name": str(name),
+        cats, vals = _texts(part[x].to_list()), part[y].to_list()
+        bar = {"type": "bar", "name": plotly_text(name),
                "marker": {"color": OKABE_ITO[i % len(OKABE_ITO)], "pattern": {"shape": PATTERNS[i % len(PATTERNS)]}}}
         data.append({**bar, "y": cats, "x": vals, "orientation": "h"} if horizontal else {**bar, "x": cats, "y": vals})
     fig = _figure(data, title, y_title, kind, barmode="group", hovermode="closest")
@@ -123,7 +132,7 @@ def grouped_bars(frame: pl.DataFrame, *, x: str, series: str, y: str, title: str
     if kind in ("mean", "grade"):
         fig.layout.yaxis.update(range=[1, 5] if kind == "mean" else [4, 10], rangemode="normal")
     if horizontal:
-        fig.layout.xaxis = {"title": {"text": y_title}, "type": "linear", "tickformat": TICKS[kind],
+        fig.layout.xaxis = {"title": {"text": plotly_text(y_title)}, "type": "linear", "tickformat": TICKS[kind],
                             **({"range": [1, 5]} if kind == "mean" else {"range": [4, 10]} if kind == "grade" else {})}
         fig.layout.yaxis = {"title": {"text": ""}, "type": "category", "autorange": "reversed"}
     return fig
@@ -136,7 +145,7 @@ def monthly_lines(frame: pl.DataFrame, *, month: str, series: str, y: str, title
     for i, name in enumerate(_series(frame, series)):
         part = frame.filter(pl.col(series) == name).sort(month)
         data.append({
-            "type": "scatter", "x": part[month].to_list(), "y": part[y].to_list(), "name": str(name),
+            "type": "scatter", "x": part[month].to_list(), "y": part[y].to_list(), "name": plotly_text(name),
             "mode": "lines+markers",
             "line": {"color": OKABE_ITO[i % len(OKABE_ITO)], "dash": DASHES[i % len(DASHES)], "width": 3},
             "marker": {"symbol": MARKERS[i % len(MARKERS)], "size": 8},

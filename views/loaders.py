@@ -92,12 +92,26 @@ def log_access(principal: Principal, action: str, target: str, page: str, filter
         if key in seen:
             return
         seen.add(key)
+    access_entry(principal, action, target, page, filters, rows, subjects)()
+
+
+def access_entry(principal: Principal, action: str, target: str, page: str, filters: dict, rows: int,
+                 subjects=()):
+    """An access-log write for an event that happens later and off the script thread (a download's
+    click runs its file's producer in a worker thread, without the session): who, in whose view and
+    with which scope is taken now. Call the result, with extra filters if any, to write the entry;
+    it raises if the log cannot be written."""
+    conf = settings()
     actual = session_module.signed_in_principal() or principal
     extra = {"viewed_as": principal.username} if actual.username != principal.username else {}
     # An admin using "see what this user sees" is logged as the admin, with whose view it was.
-    audit.record(conf, actual.username, actual.role, action, target, page,
-                 {**filters, "scope": principal.scope, "units": list(principal.unit_ids), **extra}, rows,
-                 [int(s) for s in subjects])
+    base = {**filters, "scope": principal.scope, "units": list(principal.unit_ids), **extra}
+    ids = [int(s) for s in subjects]
+    log = audit.access_log(conf)        # looked up now: the worker thread has no script context
+
+    def write(more: dict | None = None) -> None:
+        log.record(actual.username, actual.role, action, target, page, {**base, **(more or {})}, rows, ids)
+    return write
 
 
 def frame(principal: Principal, query: str, **params) -> pl.DataFrame:

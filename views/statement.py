@@ -9,6 +9,7 @@ import datetime as dt
 import streamlit as st
 
 from tilannekuva.i18n import fmt_date, t
+from tilannekuva.inert import md
 from views import session
 
 STATEMENT_DATE = dt.date(2026, 11, 23)      # when the service was last assessed (update with each assessment)
@@ -29,6 +30,6 @@ def render() -> None:
     st.header(t("a11y.testing_header", lang))
     st.markdown(t("a11y.testing", lang))
     st.header(t("a11y.feedback_header", lang))
-    st.markdown(t("a11y.feedback", lang, email=email))
+    st.markdown(t("a11y.feedback", lang, email=md(email)))
     st.header(t("a11y.enforcement_header", lang))
     st.markdown(t("a11y.enforcement", lang))

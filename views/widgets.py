@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import logging
+import threading
+import time
 
 import plotly.graph_objects as go
 import polars as pl
@@ -12,6 +15,7 @@ import streamlit as st
 from tilannekuva.access import Principal
 from tilannekuva.export import to_csv_fi, to_xlsx
 from tilannekuva.i18n import fmt_date, fmt_number, fmt_percent, t
+from tilannekuva.inert import md
 from tilannekuva.metrics import METRICS, SECTORS
 
 from views import figures, loaders, session
@@ -118,7 +122,8 @@ def chart_block(fig: go.Figure, table: pl.DataFrame, *, key: str, summary: str, 
     st.caption(summary)
     with st.expander(t("table.show", lang)):
         show_table(table)
-        downloads(table, key=key, filename=filename, title=fig.layout.title.text, audit=audit)
+        # The figure's title is Plotly text (entities escaped); the Excel sheet gets it as written.
+        downloads(table, key=key, filename=filename, title=html.unescape(fig.layout.title.text or ""), audit=audit)
 
 
 def plot(fig: go.Figure, *, key: str) -> None:
@@ -163,12 +168,13 @@ def table(frame: pl.DataFrame, columns: dict[str, str], lang: str, percent: tupl
 
 
 def filter_summary(area: dict, units: pl.DataFrame) -> str:
-    """'Perusopetus · Eteläinen · kaikki kielet' — what the page is filtered to, in words."""
+    """'Perusopetus · Eteläinen · kaikki kielet' — what the page is filtered to, in words, as Markdown
+    (the district's name is data: escaped)."""
     lang = language()
     parts = [t(f"sector.{area['sector']}", lang) if area["sector"] else t("filter.all_sectors", lang)]
     if area["district_id"] is not None:
         hit = units.filter(pl.col("district_id") == area["district_id"])
-        parts.append(hit["district_sv" if lang == "sv" else "district_fi"][0] if hit.height else "–")
+        parts.append(md(hit["district_sv" if lang == "sv" else "district_fi"][0]) if hit.height else "–")
     else:
         parts.append(t("filter.all_districts", lang))
     parts.append(t(f"language.{area['language']}", lang) if area["language"] else t("filter.all_languages", lang))
@@ -214,33 +220,75 @@ def area_params(area: dict) -> dict:
 
 def downloads(frame: pl.DataFrame, *, key: str, filename: str, title: str | None = None,
               audit: dict | None = None) -> None:
-    """CSV and Excel downloads of exactly the table shown, each written to the access log when
-    clicked. The Excel sheet starts with the title (the page's, unless given), the filters, the
-    data-as-of date and the suppression rule. With `audit` (principal, target, page, filters,
-    subjects) the log entry names the personal data and the pupils in it."""
+    """CSV and Excel downloads of exactly the table shown. The Excel sheet starts with the title (the
+    page's, unless given), the filters, the data-as-of date and the suppression rule. With `audit`
+    (principal, target, page, filters, subjects) the log entry names the personal data and the pupils.
+
+    No file exists before a logged click: `data=` is a producer Streamlit runs only when the button
+    is clicked (in a worker thread); it writes the access-log entry first (no entry, no file), then
+    builds the file, which Streamlit keeps at /media/<content hash> for the browser to fetch; it is
+    removed from there `download_seconds` later (docs/SECURITY.md: what must guard /media meanwhile).
+    Without a signed-in page context there is nothing to log, so no download is offered."""
     lang = language()
     context = st.session_state.get(session.EXPORT_CONTEXT) or {"page": "", "filters": {}}
     principal = context.get("principal")        # set by the page's guard on this run
     if audit is None and principal is not None:
         audit = {"principal": principal, "target": filename, "page": context["page"],
                  "filters": {param: str(value) for param, (_, _, value) in context["filters"].items()}}
-
-    def logged(kind: str):
-        if audit is None:
-            return "ignore"
-        return lambda: loaders.log_access(audit["principal"], "export", audit["target"], audit["page"],
-                                          {**audit["filters"], "format": kind}, frame.height,
-                                          audit.get("subjects", ()))
-
+    conf = session.settings()
+    if audit is None or conf is None:
+        return
+    entry = loaders.access_entry(audit["principal"], "export", audit["target"], audit["page"], audit["filters"],
+                                 frame.height, audit.get("subjects", ()))
     page_title = t(f"page.{context['page']}", lang) if context["page"] else t("app.title", lang)
     meta = export_meta(principal, title or page_title, context["filters"], frame, lang)
+    sheet = title or page_title
+
+    def producer(kind: str, mime: str, name: str, build):
+        def produce() -> bytes:
+            entry({"format": kind})             # first: an export that cannot be logged is not made
+            content = build()
+            _remove_from_media_later(content, mime, name, conf.download_seconds)
+            return content
+        return produce
+
+    csv_mime, xlsx_mime = "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     left, right = st.columns(2)
-    left.download_button(t("table.download_csv", lang), to_csv_fi(frame), file_name=f"{filename}.csv",
-                         mime="text/csv", key=f"{key}_csv", on_click=logged("csv"))
-    right.download_button(t("table.download_xlsx", lang), to_xlsx(frame, sheet=title or page_title, meta=meta),
-                          file_name=f"{filename}.xlsx",
-                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key=f"{key}_xlsx",
-                          on_click=logged("xlsx"))
+    left.download_button(t("table.download_csv", lang),
+                         producer("csv", csv_mime, f"{filename}.csv", lambda: to_csv_fi(frame)),
+                         file_name=f"{filename}.csv", mime=csv_mime, key=f"{key}_csv", on_click="ignore")
+    right.download_button(t("table.download_xlsx", lang),
+                          producer("xlsx", xlsx_mime, f"{filename}.xlsx", lambda: to_xlsx(frame, sheet=sheet, meta=meta)),
+                          file_name=f"{filename}.xlsx", mime=xlsx_mime, key=f"{key}_xlsx", on_click="ignore")
+
+
+_MEDIA_EXPIRY: dict[str, float] = {}       # /media file id -> when its last click's grace period ends
+_MEDIA_LOCK = threading.Lock()
+
+
+def _remove_from_media_later(content: bytes, mime: str, file_name: str, seconds: float) -> None:
+    """Remove a clicked download's file from Streamlit's /media store after `seconds`, so its URL
+    stops answering (Streamlit itself keeps it until later script runs sweep it: idle, that is never).
+    The id is Streamlit's content hash (streamlit 1.67's MemoryMediaFileStorage; the security browser
+    test fails if an upgrade changes it); a later click of the same bytes extends the period."""
+    from streamlit import runtime
+    from streamlit.runtime.memory_media_file_storage import _calculate_file_id
+
+    file_id = _calculate_file_id(content, mime, file_name)
+    with _MEDIA_LOCK:
+        _MEDIA_EXPIRY[file_id] = time.monotonic() + seconds
+
+    def remove() -> None:
+        with _MEDIA_LOCK:
+            if _MEDIA_EXPIRY.get(file_id, 0) > time.monotonic():
+                return                          # clicked again meanwhile: that click's timer removes it
+            _MEDIA_EXPIRY.pop(file_id, None)
+        if runtime.exists():
+            runtime.get_instance().media_file_mgr._storage.delete_file(file_id)
+
+    timer = threading.Timer(seconds + 0.05, remove)
+    timer.daemon = True
+    timer.start()
 
 
 def export_meta(principal: Principal | None, title: str, filters: dict, frame: pl.DataFrame, lang: str) -> list[str]:

@@ -93,15 +93,9 @@ def test_no_application_code_can_change_the_log():
 
 
 def test_see_what_this_user_sees_shows_exactly_that_users_scope(demo_env, principals, monkeypatch):
-    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    from tests.conftest import OfferedDownloads, xlsx_parts
 
-    from tests.conftest import xlsx_parts
-
-    downloads: list[tuple[str, bytes]] = []
-    keep = MemoryMediaFileStorage.load_and_get_id
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id",
-                        lambda self, data, mimetype, kind, filename=None: downloads.append((filename or "", data))
-                        or keep(self, data, mimetype, kind, filename))
+    downloads = OfferedDownloads(monkeypatch)
     at = login("admin")
     at.switch_page("pages/admin_users.py").run()
     assert not at.exception
@@ -121,7 +115,7 @@ def test_see_what_this_user_sees_shows_exactly_that_users_scope(demo_env, princi
     at.switch_page("pages/principal_support.py").run()
     assert not at.exception and at.title[0].value == name
     # An Excel file made while viewing as rehtori says who really downloaded it: the admin.
-    meta, _ = xlsx_parts(next(data for fname, data in downloads if fname.endswith(".xlsx")))
+    meta, _ = xlsx_parts(next(data for fname, data in downloads.produced() if fname.endswith(".xlsx")))
     made = [line for line in meta if line.startswith(t("export.made", user="", date="").split("{")[0][:8])]
     admin_name = at.session_state["tk_principal"].display_name
     assert made and admin_name in made[0] and "rehtori" not in made[0].lower(), meta

@@ -11,6 +11,8 @@ from tilannekuva.i18n import fmt_number, fmt_percent, t
 from tilannekuva.settings import PROJECT_ROOT
 from tilannekuva.warehouse import current_file
 
+from tests.conftest import as_read
+
 APP = str(PROJECT_ROOT / "app.py")
 
 
@@ -40,8 +42,8 @@ def metrics(at):
 
 
 def texts(at):
-    return " ".join(str(e.value) for kind in ("markdown", "caption", "info", "warning", "error", "title", "header")
-                    for e in getattr(at, kind))
+    return as_read(" ".join(str(e.value) for kind in ("markdown", "caption", "info", "warning", "error", "title",
+                                                      "header") for e in getattr(at, kind)))
 
 
 def test_signed_out_app_shows_only_the_login_form(demo_env):
@@ -168,5 +170,5 @@ def test_accessibility_statement_in_each_language(demo_env, lang):
     assert not at.exception
     assert at.title[0].value == t("page.accessibility", lang)
     assert [h.value for h in at.header][0] == t("a11y.status_header", lang)
-    text = " ".join(m.value for m in at.markdown)
+    text = as_read(" ".join(m.value for m in at.markdown))
     assert "Traficom" in text and "tilannekuva@kaupunki.example" in text

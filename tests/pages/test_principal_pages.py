@@ -7,7 +7,6 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from tilannekuva.audit import AccessLog
@@ -15,6 +14,8 @@ from tilannekuva.demo import DEMO_PASSWORDS
 from tilannekuva.i18n import fmt_number, fmt_percent, t
 from tilannekuva.settings import PROJECT_ROOT
 from tilannekuva.warehouse import current_file
+
+from tests.conftest import OfferedDownloads
 
 YEAR = 2026
 
@@ -133,17 +134,13 @@ def test_a_principal_of_one_unit_never_sees_another_units_data(demo_env, princip
         where e.unit_id = $m and e.school_year_id = $y
         union select s.last_name || ' ' || s.first_name from fct_employment e join dim_staff s using (staff_id)
         where e.unit_id = $m and e.school_year_id = $y""", y=YEAR, m=mine)}
-    downloads = []
-    keep = MemoryMediaFileStorage.load_and_get_id
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id",
-                        lambda self, data, mimetype, kind, filename=None: downloads.append(data) or keep(
-                            self, data, mimetype, kind, filename))
+    offered = OfferedDownloads(monkeypatch)
     at = open_page("rehtori", page, yksikko=str(other))          # someone else's unit in the URL
     assert t("filter.bad_unit") in [w.value for w in at.warning]
     shown = everything_shown(at)
     assert other_name not in shown
     assert at.title[0].value != other_name
-    text = "\n".join(d.decode("utf-8-sig", errors="ignore") for d in downloads if isinstance(d, bytes))
+    text = "\n".join(d.decode("utf-8-sig", errors="ignore") for _, d in offered.produced())
     assert other_name not in text
     names_shown = {f"{r[t('col.last_name')]} {r[t('col.first_name')]}" for df in at.dataframe
                    if t("col.last_name") in df.value.columns for _, r in df.value.iterrows()}

@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
 from tilannekuva.demo import DEMO_PASSWORDS
@@ -21,7 +20,7 @@ from tilannekuva.i18n import fmt_number, fmt_percent, t
 from tilannekuva.settings import PROJECT_ROOT
 from tilannekuva.warehouse import current_file
 
-from tests.conftest import xlsx_parts
+from tests.conftest import OfferedDownloads, xlsx_parts
 
 YEAR = 2026
 
@@ -186,14 +185,7 @@ PUPIL_COLUMNS = ("col.pupils", "col.enrolled", "col.pupils_with_records")
     ("sector_support", {"alue": "3", "lukuvuosi": "2024"}),
 ])
 def test_no_small_pupil_cell_reaches_a_chart_a_table_or_a_download(demo_env, monkeypatch, page, params):
-    downloads: list[tuple[str, bytes]] = []
-    keep = MemoryMediaFileStorage.load_and_get_id
-
-    def spy(self, path_or_data, mimetype, kind, filename=None):
-        downloads.append((filename or "", path_or_data if isinstance(path_or_data, bytes) else b""))
-        return keep(self, path_or_data, mimetype, kind, filename)
-
-    monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", spy)
+    offered = OfferedDownloads(monkeypatch)
     at = johto(page, **params)
     small = set(range(1, 5))
     headers = {t(k) for k in PUPIL_COLUMNS}
@@ -208,6 +200,7 @@ def test_no_small_pupil_cell_reaches_a_chart_a_table_or_a_download(demo_env, mon
         if spec["layout"].get("yaxis", {}).get("tickformat") == ",d":      # count charts
             for trace in spec["data"]:
                 assert not small & {int(v) for v in _numbers(trace.get("y")) if v == v}, page
+    downloads = offered.produced()
     csvs = [data for name, data in downloads if name.endswith(".csv")]
     xlsxs = [data for name, data in downloads if name.endswith(".xlsx")]
     assert csvs and len(csvs) == len(xlsxs)

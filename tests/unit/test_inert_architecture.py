@@ -1,0 +1,183 @@
+"""Pages and views cannot hand data to Markdown or Plotly un-escaped (tilannekuva.inert).
+
+A Markdown-rendering Streamlit call (title, header, caption, markdown, metric label, alerts, button
+and expander labels, help …) may receive only text that is safe by construction: a literal, a
+catalog text `t(key, lang, **params)` whose parameters are safe, numbers and dates formatted by the
+i18n helpers, a few helpers that build such text, or data passed through `md()`. Anything else — a
+unit name, `year["label"]`, a variable holding who-knows-what — fails this test until it is wrapped
+in `md()`. Figures reach Plotly only through the builders in views/figures.py, which escape every
+text they put into a figure (tested in tests/security/test_inert_text.py).
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tilannekuva.settings import PROJECT_ROOT
+
+UI_FILES = sorted([*PROJECT_ROOT.glob("pages/*.py"), *PROJECT_ROOT.glob("views/*.py"), PROJECT_ROOT / "app.py"])
+
+MARKDOWN_CALLS = {"title", "header", "subheader", "caption", "markdown", "write", "info", "warning", "error",
+                  "success", "toast", "metric", "expander", "tabs", "button", "download_button", "page_link",
+                  "form_submit_button", "checkbox", "toggle", "radio", "selectbox", "multiselect", "text_input",
+                  "number_input", "slider"}
+LABEL_KEYWORDS = {"label", "help", "body"}
+# Helpers whose result is safe text: escaping, the catalog, number/date formats, and widgets' own
+# builders of such text (each of them formats numbers or escapes its data itself).
+SAFE_CALLS = {"md", "t", "fmt_number", "fmt_percent", "fmt_date", "fmt_month", "len", "int", "metric_value",
+              "metric_delta", "count_or_hidden", "light_badge", "filter_summary", "strftime", "language", "max", "round"}
+SAFE_NAMES = {"lang", "metric", "chosen", "m", "kind", "bulk", "broken_at", "threshold"}   # code values, ints
+SAFE_ATTRIBUTES = {"height", "suppressed_cells", "suppression_threshold", "absence_concern_hours",
+                   "absence_serious_hours"}                                                # numbers
+
+
+def unsafe_parts(node: ast.AST) -> list[str]:
+    """The sub-expressions of `node` that could carry data into Markdown unescaped."""
+    if isinstance(node, ast.Constant):
+        return []
+    if isinstance(node, ast.JoinedStr):
+        return [p for v in node.values if isinstance(v, ast.FormattedValue) for p in unsafe_parts(v.value)]
+    if isinstance(node, ast.BinOp):
+        return unsafe_parts(node.left) + unsafe_parts(node.right)
+    if isinstance(node, ast.IfExp):
+        return unsafe_parts(node.body) + unsafe_parts(node.orelse)
+    if isinstance(node, ast.Name):
+        return [] if node.id in SAFE_NAMES else [ast.unparse(node)]
+    if isinstance(node, ast.Attribute):
+        return [] if node.attr in SAFE_ATTRIBUTES else [ast.unparse(node)]
+    if isinstance(node, ast.Call):
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if name == "md":
+            return []
+        if name == "join" and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Constant):
+            arg = node.args[0] if node.args else None
+            if isinstance(arg, (ast.GeneratorExp, ast.ListComp)):
+                return unsafe_parts(arg.elt)
+            return [ast.unparse(node)]
+        if name in SAFE_CALLS:
+            # t(key, lang, **params): the key is looked up in the catalog; the parameters must be safe.
+            # The other helpers take numbers, dates or code values.
+            args = node.args[1:] if name == "t" else []
+            return [p for a in [*args, *(k.value for k in node.keywords)] for p in unsafe_parts(a)]
+        return [ast.unparse(node)]
+    return [ast.unparse(node)]
+
+
+# Parameters of widgets' helpers that render what their callers pass; the callers are checked instead
+# (kpi_row's labels, chart_block's summary) or the text is built safely in place.
+PASS_THROUGH = {"label", "summary", "text", "notice[0]"}
+
+
+def _kpi_labels(node: ast.AST) -> list[ast.AST]:
+    """The label of each (label, value, delta) item given to widgets.kpi_row."""
+    if isinstance(node, ast.BinOp):
+        return _kpi_labels(node.left) + _kpi_labels(node.right)
+    items = node.elts if isinstance(node, ast.List) else [node.elt] if isinstance(node, ast.ListComp) else [node]
+    return [i.elts[0] if isinstance(i, ast.Tuple) else i for i in items]
+
+
+def unescaped(source: str, pass_through: set[str] = frozenset()) -> list[str]:
+    """Markdown-rendering calls in `source` given text that is not safe by construction."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
+                "kpi_row", "chart_block"):
+            args = _kpi_labels(node.args[0]) if node.func.attr == "kpi_row" and node.args else []
+            for arg in [*args, *(k.value for k in node.keywords if k.arg == "summary")]:
+                found += [f"line {node.lineno}: {part} in {node.func.attr}" for part in unsafe_parts(arg)]
+            continue
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in MARKDOWN_CALLS):
+            continue
+        receiver = ast.unparse(node.func.value)
+        if receiver.split(".")[-1] in ("log", "session") or receiver.startswith(("pl.", "fig", "re.")):
+            continue        # log lines, own helpers of the same name, polars/plotly/regex methods
+        first = [] if node.func.attr == "page_link" else node.args[:1]
+        if node.func.attr == "write":
+            first = node.args
+        for arg in [*first, *(k.value for k in node.keywords if k.arg in LABEL_KEYWORDS)]:
+            for part in unsafe_parts(arg):
+                if part in pass_through:
+                    continue
+                found.append(f"line {node.lineno}: {part} in {ast.unparse(node)[:70]}")
+    return found
+
+
+@pytest.mark.parametrize("path", UI_FILES, ids=lambda p: p.name)
+def test_no_data_reaches_markdown_unescaped(path):
+    allowed = PASS_THROUGH if path.name == "widgets.py" else set()
+    assert unescaped(path.read_text(encoding="utf-8"), allowed) == []
+
+
+@pytest.mark.parametrize("snippet, caught", [
+    ('st.title(unit["name"])', True),                                   # the attack of issue 16
+    ('st.title(md(unit["name"]))', False),
+    ('st.header(t("groups.pupils_header", lang, group=group["group_name"]))', True),
+    ('st.header(t("groups.pupils_header", lang, group=md(group["group_name"])))', False),
+    ('column.metric(t("me.hours_year", lang, year=year["label"]), "3")', True),
+    ('st.caption(" → ".join(crumbs))', True),
+    ('st.caption(" → ".join(md(c) for c in crumbs))', False),
+    ('st.markdown("\\n".join(f"- {p.render(lang)}" for p in problems))', True),
+    ('st.markdown(f"**{principal.display_name}**")', True),
+    ('st.markdown(f"**{md(principal.display_name)}**  \\n{t(\'role.\' + principal.role, lang)}")', False),
+    ('st.warning(t("viewas.banner", lang, user=viewing.username))', True),
+    ('st.caption(t("x.y", lang, hidden=result.suppressed_cells, total=fmt_number(n, lang)))', False),
+    ('st.button(label=name)', True),
+    ('st.metric(t("k.v", lang), value)', False),                       # the value is plain text
+    ('st.write(frame)', True),
+    ('widgets.kpi_row([(t("groups.pupils_in", lang, group=group["group_name"]), "5", None)])', True),
+    ('widgets.kpi_row([(t("k.a", lang), "5", None)] + [(row["sector"], "1", None) for row in rows])', True),
+    ('widgets.kpi_row([(t("groups.pupils_in", lang, group=md(group["group_name"])), "5", None)])', False),
+    ('widgets.chart_block(fig, table, key="k", summary=t("m.s", lang, best=frame["district"][0]))', True),
+    ('widgets.chart_block(fig, table, key="k", summary=t("m.s", lang, best=md(frame["district"][0])))', False),
+    ('log.warning("refused %s", user)', False),
+])
+def test_the_check_catches_unescaped_data(snippet, caught):
+    assert bool(unescaped(snippet)) is caught
+
+
+FIGURE_SINKS = {"chart_block", "plot"}
+
+
+def figure_arguments(source: str) -> list[str]:
+    """Figures given to widgets.chart_block/plot that are not built by views/figures.py (a figure made
+    elsewhere would skip the builders' escaping); and st.plotly_chart called outside widgets.plot."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            continue
+        if node.func.attr == "plotly_chart":
+            found.append(f"line {node.lineno}: st.plotly_chart outside widgets.plot")
+        if node.func.attr in FIGURE_SINKS and ast.unparse(node.func.value) == "widgets" and node.args:
+            fig = node.args[0]
+            while isinstance(fig, ast.Call) and isinstance(fig.func, ast.Attribute) \
+                    and isinstance(fig.func.value, ast.Call):
+                fig = fig.func.value                # figures.x(...).update_yaxes(...)
+            if not (isinstance(fig, ast.Call) and isinstance(fig.func, ast.Attribute)
+                    and ast.unparse(fig.func.value) == "figures"):
+                found.append(f"line {node.lineno}: {ast.unparse(node.args[0])[:60]}")
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(PROJECT_ROOT.glob("pages/*.py")), ids=lambda p: p.name)
+def test_pages_chart_only_figures_from_the_builders(path):
+    assert figure_arguments(path.read_text(encoding="utf-8")) == []
+
+
+def test_only_widgets_plot_calls_plotly_chart():
+    calls = {p.name: figure_arguments(p.read_text(encoding="utf-8")) for p in UI_FILES if p.name != "widgets.py"}
+    assert {name: found for name, found in calls.items() if found} == {}
+    widgets = (PROJECT_ROOT / "views" / "widgets.py").read_text(encoding="utf-8")
+    assert widgets.count("plotly_chart(") == 1 and "st.plotly_chart(figures.localize(fig" in widgets
+
+
+@pytest.mark.parametrize("snippet, caught", [
+    ('widgets.chart_block(figures.grouped_bars(f, x="a"), table, key="k")', False),
+    ('widgets.chart_block(figures.share_trend(f).update_yaxes(range=[0, 1]), table, key="k")', False),
+    ('widgets.plot(go.Figure(data=[{"x": names}]), key="k")', True),
+    ('widgets.chart_block(px.bar(frame, x="unit"), table, key="k")', True),
+    ('st.plotly_chart(fig)', True),
+])
+def test_the_figure_check_catches_other_figures(snippet, caught):
+    assert bool(figure_arguments(snippet)) is caught
