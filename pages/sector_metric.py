@@ -28,7 +28,7 @@ years = loaders.frame(principal, "school_years").select("school_year_id", pl.col
 city = metrics.rollup(parts, "city").join(years, on="school_year_id").sort("school_year_id")
 now = city.filter(pl.col("school_year_id") == year["school_year_id"])
 if now.height and now["is_suppressed"][0]:
-    st.info(t("metric.hidden_selection", lang, year=year["label"], threshold=session.settings().suppression_threshold))
+    st.info(t("metric.hidden_selection", lang, year=md(year["label"]), threshold=session.settings().suppression_threshold))
     st.stop()
 if now.is_empty() or now["value"][0] is None:
     st.info(t("empty.no_metric_year", lang, year=md(year["label"])))

@@ -29,7 +29,7 @@ SAFE_CALLS = {"md", "t", "fmt_number", "fmt_percent", "fmt_date", "fmt_month", "
               "metric_delta", "count_or_hidden", "light_badge", "filter_summary", "strftime", "language", "max", "round"}
 SAFE_NAMES = {"lang", "metric", "chosen", "m", "kind", "bulk", "broken_at", "threshold"}   # code values, ints
 SAFE_ATTRIBUTES = {"height", "suppressed_cells", "suppression_threshold", "absence_concern_hours",
-                   "absence_serious_hours"}                                                # numbers
+                   "absence_serious_hours", "entry_id", "access_log_retention_days"}       # numbers
 
 
 def unsafe_parts(node: ast.AST) -> list[str]:
