@@ -217,13 +217,13 @@ def downloads(frame: pl.DataFrame, *, key: str, filename: str, title: str | None
     """CSV and Excel downloads of exactly the table shown, each written to the access log when
     clicked. The Excel sheet starts with the title (the page's, unless given), the filters, the
     data-as-of date and the suppression rule. With `audit` (principal, target, page, filters,
-    subjects) the log entry names the personal data and the pupils in it. Nothing is offered while
-    an admin views the app as someone else (the page's principal is read-only)."""
+    subjects) the log entry names the personal data and the pupils in it; such personal-data
+    downloads are not offered while an admin views the app as someone else (read-only principal)."""
     lang = language()
     context = st.session_state.get(session.EXPORT_CONTEXT) or {"page": "", "filters": {}}
     principal = context.get("principal")        # set by the page's guard on this run
-    if principal is not None and principal.read_only:
-        st.caption(t("viewas.no_downloads", lang))  # "see what this user sees" downloads nothing as them
+    if audit is not None and principal is not None and principal.read_only:
+        st.caption(t("viewas.no_downloads", lang))  # personal data: not downloadable while viewing as someone
         return
     if audit is None and principal is not None:
         audit = {"principal": principal, "target": filename, "page": context["page"],
