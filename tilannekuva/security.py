@@ -36,6 +36,7 @@ import bcrypt
 
 HASH_ROUNDS = 12                     # bcrypt cost of every stored password (users add, demo accounts, dummy)
 KNOWN_CLIENT_DAYS = 30               # a successful sign-in makes (username, client) known for this long
+TOUCH_SECONDS = 10                   # a session's last use is written at most this often
 PAIR_FIRST_DELAY = 30                # seconds: the first delay of a (username, client) pair over its limit
 
 _SCHEMA = """
@@ -86,10 +87,11 @@ def client_address(reported: str | None, forwarded_for: list[str], trusted_proxi
     and the reported address is exactly the entry uvicorn would have picked, the real peer was such a
     host. The header is then believed only if that peer is one of Tilannekuva's `trusted_proxies`
     (default none); otherwise every such request counts as that peer. Never "unknown": a missing
-    address is loopback's (Streamlit reports loopback as None)."""
+    address is loopback's (Streamlit reports loopback as None). Started with FORWARDED_ALLOW_IPS=""
+    (`server_trusted` empty), uvicorn rewrites nothing and the reported address is the peer itself."""
     peer = reported or LOOPBACK[0]
     hops = [_host(h) for value in forwarded_for for h in value.split(",") if h.strip()]
-    if hops and peer == _rightmost_untrusted(hops, set(server_trusted)):
+    if hops and server_trusted and peer == _rightmost_untrusted(hops, set(server_trusted)):
         peer = server_trusted[0] if server_trusted else LOOPBACK[0]      # uvicorn rewrote it
         if peer in trusted_proxies or (peer in LOOPBACK and set(LOOPBACK) & set(trusted_proxies)):
             return _rightmost_untrusted(hops, set(trusted_proxies))
@@ -228,11 +230,13 @@ class SecurityStore:
         return row[0], self._active_row(sid, now or time.time()) is not None
 
     def touch(self, sid: str | None, now: float | None = None) -> None:
-        """Record use of an active session (the idle timeout counts from here)."""
+        """Record use of an active session (the idle timeout counts from here); written at most every
+        TOUCH_SECONDS, so a busy page does not write on every run."""
         if sid:
+            now = now or time.time()
             with self._db() as db:
-                db.execute("update login_session set last_seen_at = ? where session_id = ? and revoked_at is null",
-                           (now or time.time(), sid))
+                db.execute("update login_session set last_seen_at = ? where session_id = ? and revoked_at is null "
+                           "and last_seen_at < ?", (now, sid, now - TOUCH_SECONDS))
 
     def revoke(self, username: str, sid: str | None = None, now: float | None = None) -> int:
         """Revoke one session (by id), or every session of the user (role change, password reset, removal)."""
