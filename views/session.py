@@ -297,7 +297,8 @@ def sign_in(authenticator, settings: Settings) -> Principal | None:
         if found is None:
             log.warning("refused an invalid or expired session cookie from %s", _client())
         else:
-            log.warning("refused a revoked session cookie of %s from %s", found[0], _client())
+            log.warning("refused a revoked session cookie of %s from %s (logged out, revoked, expired or idle)",
+                        found[0], _client())
         st.session_state["tk_notice"] = "login.cookie_invalid" if found is None else "login.session_ended"
         st.session_state[DELETE_COOKIE_KEY] = True
         _cookie_script(settings, None)

@@ -22,14 +22,17 @@ from tilannekuva.i18n import t
 COOKIE = "tilannekuva_session"
 # The default server: small client limit, so the spraying attacks stay short.
 SERVER_ENV = {"TILANNEKUVA_FAILED_LOGIN_LIMIT_CLIENT": "5"}
+IDLE_SECONDS = 24
 
 
 @pytest.fixture(scope="module")
 def proxied(demo_home, tmp_path_factory):
     """The same app behind a trusted proxy on loopback: X-Forwarded-For names the client. Three failures
-    per username + client before the delays start, so the lockout attack stays short."""
+    per username + client before the delays start, so the lockout attack stays short; sessions end
+    after 24 s unused (IDLE_SECONDS)."""
     yield from start_server(demo_home, tmp_path_factory, {"TILANNEKUVA_TRUSTED_PROXIES": "127.0.0.1",
-                                                          "TILANNEKUVA_FAILED_LOGIN_LIMIT_USER": "3"})
+                                                          "TILANNEKUVA_FAILED_LOGIN_LIMIT_USER": "3",
+                                                          "TILANNEKUVA_SESSION_IDLE_MINUTES": str(IDLE_SECONDS / 60)})
 
 
 def new_context(browser, forwarded_for: str | None = None):
@@ -49,6 +52,16 @@ def expect_signed_out(page, what: str) -> None:
     settle(page)
     expect(login_form(page), what).to_have_count(1, timeout=20_000)
     assert logout_button(page).count() == 0, what
+
+
+def is_signed_out(page) -> bool:
+    """The login form and no logout button, once the page has settled (False if still signed in)."""
+    settle(page)
+    try:
+        expect(login_form(page)).to_have_count(1, timeout=15_000)
+    except AssertionError:
+        return False
+    return logout_button(page).count() == 0
 
 
 def expect_signed_in(page, what: str) -> None:
@@ -132,27 +145,30 @@ def test_logout_without_reload_ends_the_sign_in_everywhere(server, browser):
         other.goto(f"{base}/teacher_watch")
         settle(other)
         expect_signed_in(other, "a second tab signs in from the cookie")
-        page.goto(f"{base}/teacher_watch")          # a page in the history to go back to
+        page.locator('[data-testid="stSidebarNav"] a[href$="/teacher_watch"]').click()   # history, same session
         settle(page)
+        expect(page.locator('[data-testid="stMain"]').get_by_role("heading", name=t("page.teacher_watch"))
+               ).to_be_visible(timeout=20_000)
         expect_signed_in(page, "still signed in")
         logout_button(page).click()                 # no reload between sign-in and logout
         expect_signed_out(page, "the login form after logout")
-        assert cookie_gone(ctx), "the browser's cookie is deleted"
-        # The other tab, without a reload: its next run finds the session revoked.
-        other.locator('[data-testid="stSidebarNav"] a').first.click()
-        expect_signed_out(other, "the other tab is signed out on its next run")
+        # Every way back is tried and recorded before asserting, so a failure lists them all.
+        found = {"cookie deleted": cookie_gone(ctx)}
+        other.locator('[data-testid="stSidebarNav"] a').first.click()      # the other tab's next run, no reload
+        found["other tab signed out"] = is_signed_out(other)
         page.reload()
-        expect_signed_out(page, "a reload does not sign in again")
+        found["reload signed out"] = is_signed_out(page)
         page.go_back()
-        expect_signed_out(page, "nor the back button")
+        found["back button signed out"] = is_signed_out(page)
         fresh = ctx.new_page()
         fresh.goto(f"{base}/teacher_watch")
-        expect_signed_out(fresh, "nor a new tab")
+        found["new tab signed out"] = is_signed_out(fresh)
         thief.add_cookies([copied])
         stolen = thief.new_page()
         stolen.goto(f"{base}/teacher_watch")
-        expect_signed_out(stolen, "nor a copy of the cookie taken before logout")
+        found["copied cookie refused"] = is_signed_out(stolen)
         shot(stolen, "session-copied-cookie-after-logout")
+        assert all(found.values()), found
         log = server["log"].read_text()
         assert "signed out opettaja" in log and "refused a revoked session cookie of opettaja" in log
     finally:
@@ -330,3 +346,24 @@ def test_unknown_and_known_usernames_answer_in_the_same_time(proxied, browser):
     known_median, unknown_median = statistics.median(times["known"]), statistics.median(times["unknown"])
     print(f"sign-in answer medians: known {known_median * 1000:.0f} ms, unknown {unknown_median * 1000:.0f} ms")
     assert abs(known_median - unknown_median) / max(known_median, unknown_median) < 0.2, times
+
+
+# --- 7. an idle session ends ----------------------------------------------------------------------
+
+def test_an_unused_session_ends_after_the_idle_timeout(proxied, browser):
+    base = proxied["base"]
+    ctx = new_context(browser, forwarded_for="192.0.2.77")
+    try:
+        page = ctx.new_page()
+        assert attempt(page, base, "opettaja", DEMO_PASSWORDS["opettaja"]) == ""
+        page.locator('[data-testid="stSidebarNav"] a[href$="/teacher_watch"]').click()
+        settle(page)
+        expect_signed_in(page, "in use: still signed in")
+        page.wait_for_timeout((IDLE_SECONDS + 4) * 1000)
+        page.locator('[data-testid="stSidebarNav"] a').first.click()           # teacher_groups
+        expect_signed_out(page, "the next click after the idle timeout")
+        expect(page.get_by_text(t("login.session_ended"))).to_be_visible(timeout=20_000)
+        page.reload()
+        expect_signed_out(page, "and the cookie does not bring it back")
+    finally:
+        ctx.close()
