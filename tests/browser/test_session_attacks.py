@@ -168,7 +168,7 @@ def test_logout_without_reload_ends_the_sign_in_everywhere(server, browser):
         stolen.goto(f"{base}/teacher_watch")
         found["copied cookie refused"] = is_signed_out(stolen)
         shot(stolen, "session-copied-cookie-after-logout")
-        assert all(found.values()), found
+        assert all(found.values()), "; ".join(f"{k}: {v}" for k, v in found.items())
         log = server["log"].read_text()
         assert "signed out opettaja" in log and "refused a revoked session cookie of opettaja" in log
     finally:
