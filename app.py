@@ -89,4 +89,7 @@ with st.sidebar:
         session.logout(authenticator, settings)
         st.rerun()
 
+if viewing is not None:     # on the page itself (the sidebar is not printed): whose view this is, read-only
+    st.warning(t("viewas.page_banner", lang, user=viewing.username, role=t("role." + viewing.role, lang),
+                 admin=principal.username), icon=":material/visibility:")
 navigation.run()

@@ -64,16 +64,19 @@ if grades.height:
         pl.col("mean_grade").round(2).alias(t("col.mean_grade", lang)),
         pl.col("min_grade").alias(t("col.lowest_grade", lang))))
 current = marks.filter(pl.col("pupil_id") == pupil_id)
-with st.form("followup", clear_on_submit=True):
-    note = st.text_input(t("watch.note", lang), max_chars=200)
-    followed = st.checkbox(t("watch.followed", lang), value=current.is_empty())
-    if st.form_submit_button(t("watch.save", lang)):
-        loaders.followups().mark(pupil_id, year["school_year_id"], principal.username, listed["pupil_id"].to_list(),
-                                 followed=followed, note=note)
-        loaders.log_access(principal, "followup", "watch_list", "teacher_watch",
-                           {**filters, "pupil_id": pupil_id, "followed": followed}, 1, [pupil_id])
-        st.session_state["tk_watch_saved"] = True
-        st.rerun()
+if principal.read_only:
+    st.info(t("viewas.read_only", lang))        # an admin viewing as the teacher: the store refuses marks too
+else:
+    with st.form("followup", clear_on_submit=True):
+        note = st.text_input(t("watch.note", lang), max_chars=200)
+        followed = st.checkbox(t("watch.followed", lang), value=current.is_empty())
+        if st.form_submit_button(t("watch.save", lang)):
+            loaders.followups().mark(pupil_id, year["school_year_id"], principal, listed["pupil_id"].to_list(),
+                                     followed=followed, note=note)
+            loaders.log_access(principal, "followup", "watch_list", "teacher_watch",
+                               {**filters, "pupil_id": pupil_id, "followed": followed}, 1, [pupil_id])
+            st.session_state["tk_watch_saved"] = True
+            st.rerun()
 if st.session_state.pop("tk_watch_saved", False):
     st.success(t("watch.saved", lang))
 widgets.data_as_of(principal)

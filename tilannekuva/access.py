@@ -44,6 +44,11 @@ class Principal:
     staff_id: int | None = None
     pupil_rows: bool = False
     suppress_pupil_aggregates: bool = True
+    viewed_by: str | None = None     # an admin viewing the app as this user: read-only (no writes, no downloads)
+
+    @property
+    def read_only(self) -> bool:
+        return self.viewed_by is not None
 
     @property
     def scope_all(self) -> bool:

@@ -324,14 +324,14 @@ def _demo_accounts(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
 
 def write_demo_accounts(config_dir: Path, accounts: dict[str, dict]) -> None:
     """users.yaml (role and scope) and credentials.yaml (bcrypt hashes only), 0400."""
-    import bcrypt
+    from tilannekuva.security import hash_password
     import yaml
 
     config_dir.mkdir(parents=True, exist_ok=True)
     users = {u: {k: v for k, v in a.items() if k != "name" and v is not None} for u, a in accounts.items()}
     credentials = {"usernames": {
         u: {"name": a["name"], "email": f"{u}@demo.invalid",
-            "password": bcrypt.hashpw(DEMO_PASSWORDS[u].encode(), bcrypt.gensalt(rounds=10)).decode()}
+            "password": hash_password(DEMO_PASSWORDS[u])}
         for u, a in accounts.items()}}
     for name, content in (("users.yaml", {"users": users}), ("credentials.yaml", {"credentials": credentials})):
         path = config_dir / name

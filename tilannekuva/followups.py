@@ -4,7 +4,7 @@
 Kept in SQLite in the state directory (data/state/followups.sqlite), outside the versioned
 warehouse, as an append-only history: the current mark of a pupil in a school year is the latest
 row. Only pupils the caller may see can be marked: the page passes the pupil ids in the user's
-scope, and anything else is refused.
+scope, and anything else is refused; an admin viewing the app as the teacher cannot mark at all.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
+from tilannekuva.access import Principal
 from tilannekuva.files import private_dir, private_file
 
 _SCHEMA = """
@@ -52,9 +53,13 @@ class FollowUps:
         finally:
             db.close()
 
-    def mark(self, pupil_id: int, school_year_id: int, username: str, allowed: Iterable[int],
+    def mark(self, pupil_id: int, school_year_id: int, principal: Principal, allowed: Iterable[int],
              followed: bool = True, note: str = "") -> None:
-        """Record a mark; `allowed` is the pupil ids in the user's scope (anything else is refused)."""
+        """Record a mark as `principal`; `allowed` is the pupil ids in its scope (anything else is refused),
+        and a read-only principal (an admin viewing the app as this user) may not mark anything."""
+        username = principal.username
+        if principal.read_only:
+            raise PermissionError(f"{principal.viewed_by} is viewing as {username}: read-only, no marks")
         if int(pupil_id) not in {int(p) for p in allowed}:
             raise PermissionError(f"{username} may not mark pupil {pupil_id}")
         with self._db() as db:

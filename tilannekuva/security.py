@@ -1,25 +1,45 @@
-"""Server-side sign-in state: failed-login throttling and revocable sessions.
+"""Server-side sign-in state: password checks of equal cost, failed-login throttling that an
+attacker cannot turn against a user, and revocable sessions whose secret never touches the disk.
 
-streamlit-authenticator's cookie is a signed {username, exp_date} that stays valid after
-logout, and its own lockout rewrites the credentials file and locks accounts for good. So
-Tilannekuva keeps its own small SQLite store, outside the versioned warehouse:
+Kept in one small SQLite file outside the versioned warehouse (data/state/security.sqlite):
 
-* every sign-in attempt (username, client address, success) — throttling counts failures in
-  a sliding window, per username and per client address, so an attacker cannot lock anyone
-  out for longer than the window;
-* every session, keyed by username and the cookie's token id — a cookie whose session is not
-  active (logged out, revoked on role change, expired) signs nobody in.
+* **Sessions.** `open_session` draws a random secret (256 bits, `secrets.token_urlsafe`) for the
+  browser's cookie and stores only its SHA-256 (`session_id`). Nothing in the file — nor the file
+  plus the cookie key — lets anyone mint a cookie. A session is active until it is revoked (logout,
+  role change, password reset, removal), passes its absolute lifetime, or goes unused for the idle
+  timeout (`touch` records use).
+* **Throttling** (`throttle_wait`), keyed on the client address the app derived (never on a header
+  an untrusted client chose) and the username, counted in a sliding window:
+    - *pair* (username, client): after `limit_pair` failures the delay doubles with each further
+      failure (30 s, 60 s, … capped at the window) — a guesser slows only itself;
+    - *client* (any username from one address): `limit_client` failures throttle that address —
+      a password sprayer — except for usernames that signed in successfully from it before;
+    - *account* (one username from every address): `limit_account` failures throttle that
+      username from addresses it never signed in from — a distributed guesser; its known clients
+      keep signing in, so nobody elsewhere can lock a user out.
+* **Passwords** (`verify_password`): an unknown username is checked against a dummy bcrypt hash of
+  the same cost as real ones (`HASH_ROUNDS`), so the answer takes as long either way.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import sqlite3
 import threading
 import time
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
+import bcrypt
+
 from tilannekuva.files import private_dir, private_file
+
+HASH_ROUNDS = 12                     # bcrypt cost of every stored password (users add, demo accounts, dummy)
+KNOWN_CLIENT_DAYS = 30               # a successful sign-in makes (username, client) known for this long
+TOUCH_SECONDS = 10                   # a session's last use is written at most this often
+PAIR_FIRST_DELAY = 30                # seconds: the first delay of a (username, client) pair over its limit
 
 _SCHEMA = """
 create table if not exists login_attempt (
@@ -30,27 +50,98 @@ create table if not exists login_attempt (
 );
 create index if not exists login_attempt_user on login_attempt (username, attempted_at);
 create index if not exists login_attempt_client on login_attempt (client, attempted_at);
-create table if not exists session (
+-- Before issue 15 the session id was the cookie's expiry time (not secret): those rows are dropped.
+drop table if exists session;
+create table if not exists login_session (
+    session_id text primary key,          -- sha256 hex of the cookie's secret; the secret is never stored
     username text not null,
-    token_id text not null,
     created_at real not null,
+    last_seen_at real not null,
     expires_at real not null,
-    revoked_at real,
-    primary key (username, token_id)
+    revoked_at real
 );
+create index if not exists login_session_user on login_session (username);
 """
+
+
+LOOPBACK = ("127.0.0.1", "::1")
+
+
+def _host(hop: str) -> str:
+    """An X-Forwarded-For entry without its port ("[::1]:80" -> "::1", "10.0.0.1:80" -> "10.0.0.1")."""
+    hop = hop.strip()
+    if hop.startswith("[") and "]" in hop:
+        return hop[1:hop.index("]")]
+    return hop.rsplit(":", 1)[0] if hop.count(":") == 1 else hop
+
+
+def _rightmost_untrusted(hops: list[str], trusted: set[str]) -> str:
+    return next((h for h in reversed(hops) if h not in trusted), hops[0])
+
+
+def client_address(reported: str | None, forwarded_for: list[str], trusted_proxies: tuple[str, ...],
+                   server_trusted: tuple[str, ...] = LOOPBACK) -> str:
+    """The address to throttle on, which a client cannot choose by sending X-Forwarded-For.
+
+    `reported` is what Streamlit says (`st.context.ip_address`, None for loopback); the server under it
+    (uvicorn) has already replaced its peer by an X-Forwarded-For entry when that peer is one of *its*
+    trusted hosts (`FORWARDED_ALLOW_IPS`, default loopback: `server_trusted`). So when the header is there
+    and the reported address is exactly the entry uvicorn would have picked, the real peer was such a
+    host. The header is then believed only if that peer is one of Tilannekuva's `trusted_proxies`
+    (default none); otherwise every such request counts as that peer. Never "unknown": a missing
+    address is loopback's (Streamlit reports loopback as None). Started with FORWARDED_ALLOW_IPS=""
+    (`server_trusted` empty), uvicorn rewrites nothing and the reported address is the peer itself."""
+    peer = reported or LOOPBACK[0]
+    hops = [_host(h) for value in forwarded_for for h in value.split(",") if h.strip()]
+    if hops and server_trusted and peer == _rightmost_untrusted(hops, set(server_trusted)):
+        peer = server_trusted[0] if server_trusted else LOOPBACK[0]      # uvicorn rewrote it
+        if peer in trusted_proxies or (peer in LOOPBACK and set(LOOPBACK) & set(trusted_proxies)):
+            return _rightmost_untrusted(hops, set(trusted_proxies))
+        return peer
+    if hops and peer in trusted_proxies:
+        return _rightmost_untrusted(hops, set(trusted_proxies))           # a trusted proxy uvicorn did not trust
+    return peer
+
+
+def session_id(secret: str) -> str:
+    """The stored form of a session secret: its SHA-256, hex."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> bytes:
+    return bcrypt.hashpw(secrets.token_bytes(16), bcrypt.gensalt(rounds=HASH_ROUNDS))
+
+
+def hash_password(password: str) -> str:
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds=HASH_ROUNDS)).decode()
+
+
+def verify_password(stored_hash: str | None, password: str) -> bool:
+    """bcrypt check; a missing or malformed hash (unknown username) costs a dummy check of the same cost."""
+    candidate = password.encode("utf-8")
+    if stored_hash and stored_hash.startswith("$2"):
+        try:
+            return bcrypt.checkpw(candidate, stored_hash.encode("utf-8"))
+        except ValueError:
+            pass
+    bcrypt.checkpw(candidate, _dummy_hash())
+    return False
 
 
 class SecurityStore:
     """Thread-safe; one SQLite file per deployment (data/state/security.sqlite)."""
 
-    def __init__(self, path: Path, limit_user: int = 5, limit_client: int = 20, window_seconds: int = 900):
+    def __init__(self, path: Path, limit_pair: int = 5, limit_client: int = 20, window_seconds: int = 900,
+                 limit_account: int = 20, idle_seconds: float = 1800):
         self.path = Path(path)
         private_dir(self.path.parent)
         private_file(self.path)             # 0600: readable by the service account only
-        self.limit_user = limit_user
+        self.limit_pair = limit_pair
         self.limit_client = limit_client
+        self.limit_account = limit_account
         self.window = window_seconds
+        self.idle = idle_seconds
         self._lock = threading.Lock()
         with self._db() as db:
             db.executescript(_SCHEMA)
@@ -71,43 +162,92 @@ class SecurityStore:
             db.execute("insert into login_attempt values (?, ?, ?, ?)",
                        (now or time.time(), username.lower().strip(), client, int(succeeded)))
 
+    def is_known_client(self, username: str, client: str, now: float | None = None) -> bool:
+        """Has `username` signed in successfully from `client` in the last KNOWN_CLIENT_DAYS days?"""
+        since = (now or time.time()) - KNOWN_CLIENT_DAYS * 86400
+        with self._db() as db:
+            return db.execute("select 1 from login_attempt where username = ? and client = ? and succeeded = 1 "
+                              "and attempted_at > ? limit 1", (username.lower().strip(), client, since)).fetchone() \
+                is not None
+
     def throttle_wait(self, username: str, client: str, now: float | None = None) -> int:
-        """Seconds until this username / client may try again; 0 when not throttled."""
+        """Seconds until `client` may try `username` again; 0 when not throttled (scheme: module docstring)."""
         now = now or time.time()
         since = now - self.window
+        username = username.lower().strip()
+        known = self.is_known_client(username, client, now)
+
+        def failures(where: str, *args) -> list[float]:
+            with self._db() as db:
+                return [r[0] for r in db.execute(
+                    f"select attempted_at from login_attempt where {where} and attempted_at > ? and succeeded = 0 "
+                    "order by attempted_at desc", (*args, since)).fetchall()]
+
         waits = [0.0]
-        with self._db() as db:
-            for column, value, limit in (("username", username.lower().strip(), self.limit_user),
-                                         ("client", client, self.limit_client)):
-                rows = db.execute(
-                    f"select attempted_at from login_attempt where {column} = ? and attempted_at > ? "
-                    f"and succeeded = 0 order by attempted_at desc limit ?", (value, since, limit)).fetchall()
+        pair = failures("username = ? and client = ?", username, client)
+        if len(pair) >= self.limit_pair:
+            delay = min(self.window, PAIR_FIRST_DELAY * 2 ** (len(pair) - self.limit_pair))
+            waits.append(pair[0] + delay - now)
+        if not known:
+            for rows, limit in ((failures("client = ?", client), self.limit_client),
+                                (failures("username = ?", username), self.limit_account)):
                 if len(rows) >= limit:
                     # Free again when the oldest of the last `limit` failures leaves the window.
-                    waits.append(rows[-1][0] + self.window - now)
+                    waits.append(rows[limit - 1] + self.window - now)
         return max(0, int(round(max(waits))))
 
     # --- sessions ---------------------------------------------------------------------------
-    def open_session(self, username: str, token_id: str, expires_at: float, now: float | None = None) -> None:
+    def open_session(self, username: str, expires_at: float, now: float | None = None) -> str:
+        """A new session; returns its secret (for the cookie). Only the secret's hash is stored."""
+        secret = secrets.token_urlsafe(32)
+        now = now or time.time()
         with self._db() as db:
-            db.execute("insert or replace into session values (?, ?, ?, ?, null)",
-                       (username.lower(), token_id, now or time.time(), expires_at))
+            db.execute("insert into login_session values (?, ?, ?, ?, ?, null)",
+                       (session_id(secret), username.lower(), now, now, expires_at))
+        return secret
 
-    def is_active(self, username: str, token_id: str | None, now: float | None = None) -> bool:
-        if not username or not token_id:
+    def _active_row(self, sid: str, now: float):
+        with self._db() as db:
+            row = db.execute("select username, last_seen_at, expires_at, revoked_at from login_session "
+                             "where session_id = ?", (sid,)).fetchone()
+        if row is None or row[3] is not None or row[2] <= now or now - row[1] > self.idle:
+            return None
+        return row
+
+    def is_active(self, username: str, sid: str | None, now: float | None = None) -> bool:
+        """Is session `sid` (a session id, i.e. the hash) open, unexpired, recently used and `username`'s?"""
+        if not username or not sid:
             return False
-        with self._db() as db:
-            row = db.execute("select expires_at, revoked_at from session where username = ? and token_id = ?",
-                             (username.lower(), token_id)).fetchone()
-        return row is not None and row[1] is None and row[0] > (now or time.time())
+        row = self._active_row(sid, now or time.time())
+        return row is not None and row[0] == username.lower()
 
-    def revoke(self, username: str, token_id: str | None = None, now: float | None = None) -> int:
-        """Revoke one session, or every session of the user (role change, password reset)."""
+    def session_of(self, secret: str | None, now: float | None = None) -> tuple[str, bool] | None:
+        """(username, is it active) of the session whose cookie secret this is; None if there is none."""
+        if not secret:
+            return None
+        sid = session_id(secret)
         with self._db() as db:
-            if token_id is None:
-                cur = db.execute("update session set revoked_at = ? where username = ? and revoked_at is null",
+            row = db.execute("select username from login_session where session_id = ?", (sid,)).fetchone()
+        if row is None:
+            return None
+        return row[0], self._active_row(sid, now or time.time()) is not None
+
+    def touch(self, sid: str | None, now: float | None = None) -> None:
+        """Record use of an active session (the idle timeout counts from here); written at most every
+        TOUCH_SECONDS, so a busy page does not write on every run."""
+        if sid:
+            now = now or time.time()
+            with self._db() as db:
+                db.execute("update login_session set last_seen_at = ? where session_id = ? and revoked_at is null "
+                           "and last_seen_at < ?", (now, sid, now - TOUCH_SECONDS))
+
+    def revoke(self, username: str, sid: str | None = None, now: float | None = None) -> int:
+        """Revoke one session (by id), or every session of the user (role change, password reset, removal)."""
+        with self._db() as db:
+            if sid is None:
+                cur = db.execute("update login_session set revoked_at = ? where username = ? and revoked_at is null",
                                  (now or time.time(), username.lower()))
             else:
-                cur = db.execute("update session set revoked_at = ? where username = ? and token_id = ? "
-                                 "and revoked_at is null", (now or time.time(), username.lower(), token_id))
+                cur = db.execute("update login_session set revoked_at = ? where username = ? and session_id = ? "
+                                 "and revoked_at is null", (now or time.time(), username.lower(), sid))
             return cur.rowcount

@@ -32,11 +32,14 @@ class Settings:
     credentials_file: Path
     cookie_key: str = field(repr=False)
     cookie_name: str = "tilannekuva_session"
-    session_hours: float = 8.0
+    session_hours: float = 8.0                            # absolute lifetime of a sign-in
+    session_idle_minutes: float = 30.0                    # a session unused this long ends
     suppression_threshold: int = 5
-    failed_login_limit_user: int = 5
-    failed_login_limit_client: int = 20
+    failed_login_limit_user: int = 5                      # per username + client, then growing delays
+    failed_login_limit_client: int = 20                   # per client address (spraying usernames)
+    failed_login_limit_account: int = 20                  # per username from addresses it never signed in from
     failed_login_window_minutes: int = 15
+    trusted_proxies: tuple[str, ...] = ()                 # peers whose X-Forwarded-For is believed (default none)
     targets: tuple[tuple[str, float], ...] = ()          # [targets] M1 = 1.0 …; defaults in metrics.py
     absence_concern_hours: float = 60.0                   # S1 thresholds: absence hours in one term
     absence_serious_hours: float = 100.0
@@ -95,6 +98,12 @@ def _positive(value, name: str) -> float:
     return number
 
 
+def _address_list(value) -> tuple[str, ...]:
+    """`trusted_proxies` from the environment ("10.0.0.5, 10.0.0.6") or the TOML (a list or that string)."""
+    items = value if isinstance(value, (list, tuple)) else str(value or "").split(",")
+    return tuple(sorted({str(item).strip() for item in items if str(item).strip()}))
+
+
 def load_settings(environ: dict[str, str] | None = None, for_app: bool = True) -> Settings:
     """Read the settings; raises ConfigError when the app in production mode lacks a strong
     cookie key (`for_app=False`: command-line tools that never sign anyone in)."""
@@ -135,10 +144,13 @@ def load_settings(environ: dict[str, str] | None = None, for_app: bool = True) -
         cookie_key=cookie_key,
         cookie_name=pick("cookie_name", "tilannekuva_session"),
         session_hours=float(pick("session_hours", 8.0)),
+        session_idle_minutes=float(pick("session_idle_minutes", 30.0)),
         suppression_threshold=int(pick("suppression_threshold", 5)),
         failed_login_limit_user=int(pick("failed_login_limit_user", 5)),
         failed_login_limit_client=int(pick("failed_login_limit_client", 20)),
+        failed_login_limit_account=int(pick("failed_login_limit_account", 20)),
         failed_login_window_minutes=int(pick("failed_login_window_minutes", 15)),
+        trusted_proxies=_address_list(pick("trusted_proxies", "")),
         targets=tuple(sorted((str(k), float(v)) for k, v in (conf.get("targets") or {}).items())),
         absence_concern_hours=float(pick("absence_concern_hours", 60.0)),
         absence_serious_hours=float(pick("absence_serious_hours", 100.0)),

@@ -13,12 +13,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import bcrypt
 import yaml
 
 from tilannekuva.access import Policy
 from tilannekuva.files import READ_ONLY, private_file
-from tilannekuva.security import SecurityStore
+from tilannekuva.security import SecurityStore, hash_password
 
 MIN_PASSWORD = 12
 
@@ -124,7 +123,7 @@ class UserAdmin:
     def _hash(password: str) -> str:
         if len(password or "") < MIN_PASSWORD:
             raise UserAdminError(f"the password must have at least {MIN_PASSWORD} characters")
-        return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds=12)).decode()
+        return hash_password(password)                  # bcrypt, security.HASH_ROUNDS like every hash
 
     def _save(self, users: dict, creds: dict) -> None:
         for path, content in ((self.users_file, {"users": users}),

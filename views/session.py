@@ -2,21 +2,32 @@
 
 The flow on every run of app.py:
   1. `settings()` — configuration; a production deployment without a strong cookie key stops here.
-  2. `sign_in(authenticator)` — a valid, *server-side active* session cookie signs the user in;
-     a revoked, expired or tampered cookie is refused, logged and deleted.
-  3. The login page (`login_page`) throttles failed attempts per username and client address
-     before the password is even checked, and opens a server-side session on success.
-  4. `current_principal()` re-checks that the session is still active on every run, so a
-     logout or a role change ends it everywhere.
+  2. `sign_in(authenticator)` — a session cookie signs the user in only if its random secret's
+     hash names an active session (tilannekuva.security); a revoked, expired, idle or unknown
+     cookie is refused, logged and deleted. A signed-in session is re-checked and marked used.
+  3. The login page (`login_page`) throttles failed attempts per username + client address
+     (an address uvicorn's X-Forwarded-For handling cannot spoof: `_client`) before the password
+     is checked, checks unknown usernames at the same bcrypt cost, and on success opens one
+     server-side session whose id this Streamlit session keeps and whose secret goes into the
+     cookie (written by a script in the page, `_cookie_script`).
+  4. `logout` revokes that session id — no cookie needs to be read back — and the next run
+     deletes the cookie; `current_principal()` re-checks the session on every run, so a logout,
+     a role change or an idle timeout ends it in every tab.
+  5. While an admin uses "see what this user sees", the acting Principal has `viewed_by` set:
+     the follow-up store refuses its writes and the downloads offer nothing.
 Pages call `require_page(page_id)` first: without a signed-in, authorised user they show a
 message and stop, even when Streamlit runs them by auto-discovery without app.py.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import logging
-import secrets
+import os
+import re
 import time
+from email.utils import formatdate
 
 import streamlit as st
 
@@ -25,7 +36,7 @@ from tilannekuva.access import (
 )
 from tilannekuva.i18n import DEFAULT_LANGUAGE, LANGUAGES, normalise_language, t
 from tilannekuva.preferences import Preferences
-from tilannekuva.security import SecurityStore
+from tilannekuva.security import SecurityStore, client_address, session_id, verify_password
 from tilannekuva.settings import ConfigError, Settings, load_settings
 from views import audit
 
@@ -33,8 +44,9 @@ log = logging.getLogger("tilannekuva.app")
 
 PRINCIPAL_KEY = "tk_principal"
 VIEW_AS_KEY = "tk_view_as"      # an admin viewing the app as this username
-TOKEN_KEY = "tk_session_token"
-PENDING_COOKIE_KEY = "tk_pending_cookie"
+TOKEN_KEY = "tk_session_token"            # the server-side session id (hash) of this sign-in
+COOKIE_KEY = "tk_cookie"                   # (secret, expires_at) this session writes into the cookie
+DELETE_COOKIE_KEY = "tk_delete_cookie"     # signed out here: delete the cookie, never sign in from it
 LANG_KEY = "tk_lang"
 EXPORT_CONTEXT = "tk_export_context"    # this run's page id and filters, for exports and print
 LANG_CHOSEN_KEY = "tk_lang_chosen"      # the user picked a language in this session
@@ -114,7 +126,8 @@ def settings() -> Settings | None:
 @st.cache_resource(show_spinner=False)
 def security_store(settings: Settings) -> SecurityStore:
     return SecurityStore(settings.state_dir / "security.sqlite", settings.failed_login_limit_user,
-                         settings.failed_login_limit_client, settings.failed_login_window_minutes * 60)
+                         settings.failed_login_limit_client, settings.failed_login_window_minutes * 60,
+                         settings.failed_login_limit_account, settings.session_idle_minutes * 60)
 
 
 def _credentials(settings: Settings) -> dict:
@@ -134,7 +147,9 @@ def _credentials(settings: Settings) -> dict:
 
 
 def make_authenticator(settings: Settings):
-    """The one streamlit-authenticator instance of a run; called only from app.py."""
+    """The one streamlit-authenticator instance of a run; called only from app.py. Passwords are
+    checked by `tilannekuva.security.verify_password` and the cookie is written by `_cookie_script`;
+    the library's own cookie machinery (a JWT of username and expiry) is no longer used."""
     import streamlit_authenticator as stauth
 
     return stauth.Authenticate(
@@ -154,7 +169,36 @@ def _context_str(name: str) -> str | None:
 
 
 def _client() -> str:
-    return _context_str("ip_address") or "unknown"
+    """The client address for throttling and the log: X-Forwarded-For only from `trusted_proxies`."""
+    headers = getattr(st.context, "headers", None)
+    try:
+        forwarded = list(headers.get_all("X-Forwarded-For")) if headers is not None else []
+    except AttributeError:
+        forwarded = []
+    server_trusted = tuple(h.strip() for h in os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1").split(",")
+                           if h.strip())
+    conf = _settings_or_none()
+    return client_address(_context_str("ip_address"), forwarded, conf.trusted_proxies if conf else (), server_trusted)
+
+
+def _settings_or_none() -> Settings | None:
+    try:
+        return _settings()
+    except ConfigError:
+        return None
+
+
+def _cookie_script(settings: Settings, secret: str | None, expires_at: float = 0.0) -> None:
+    """Write (or, with no secret, delete) the session cookie from a script in the page: SameSite=Strict,
+    Path=/, Secure when served over HTTPS, expiring with the session. Rendered on every run that needs
+    it (it is idempotent), so a rerun that interrupts one run cannot lose it."""
+    name = settings.cookie_name
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", name) or (secret and not re.fullmatch(r"[A-Za-z0-9_-]+", secret)):
+        raise ValueError("cookie name and secret must be URL-safe tokens")
+    life = f"Expires={formatdate(expires_at, usegmt=True)}" if secret else "Max-Age=0"
+    cookie = json.dumps(f"{name}={secret or ''}; Path=/; SameSite=Strict; {life}")
+    st.sidebar.html(f"<script>document.cookie = {cookie} + (location.protocol === 'https:' ? '; Secure' : '');"
+                    "</script>", unsafe_allow_javascript=True)
 
 
 def _principal_for(settings: Settings, username: str, name: str) -> Principal:
@@ -165,8 +209,20 @@ def _principal_for(settings: Settings, username: str, name: str) -> Principal:
 def _sign_out_state() -> None:
     for key in ("authentication_status", "username", "name", "email", "roles"):
         st.session_state[key] = None
-    for key in (PRINCIPAL_KEY, TOKEN_KEY, PENDING_COOKIE_KEY, LANG_APPLIED_KEY):
+    for key in (PRINCIPAL_KEY, TOKEN_KEY, COOKIE_KEY, LANG_APPLIED_KEY, VIEW_AS_KEY):
         st.session_state.pop(key, None)
+
+
+def _start_session(settings: Settings, principal: Principal, cookie: bool) -> None:
+    """Open the server-side session of a sign-in and keep its id in this Streamlit session (logout
+    revokes exactly it); with `cookie`, this session also writes the secret into the browser."""
+    expires_at = time.time() + settings.session_hours * 3600
+    secret = security_store(settings).open_session(principal.username, expires_at)
+    st.session_state[PRINCIPAL_KEY] = principal
+    st.session_state[TOKEN_KEY] = session_id(secret)
+    st.session_state.pop(DELETE_COOKIE_KEY, None)
+    if cookie:
+        st.session_state[COOKIE_KEY] = (secret, expires_at)
 
 
 def _sso_user() -> dict | None:
@@ -198,10 +254,7 @@ def _sso_sign_in(settings: Settings) -> Principal | None:
     except NoRoleError:
         st.session_state["tk_notice"] = "login.no_role"
         return None
-    token = "sso:" + secrets.token_urlsafe(24)
-    security_store(settings).open_session(username, token, time.time() + settings.session_hours * 3600)
-    st.session_state[PRINCIPAL_KEY] = principal
-    st.session_state[TOKEN_KEY] = token
+    _start_session(settings, principal, cookie=False)       # st.login keeps its own HttpOnly cookie
     log.info("signed in %s (%s) with single sign-on as %s", username, principal.role, email)
     audit.record(settings, username, principal.role, "sign_in", "session", "sso",
                  {"client": _client(), "method": "sso", "identity": email, "scope": principal.scope,
@@ -220,49 +273,53 @@ def sign_in(authenticator, settings: Settings) -> Principal | None:
         if principal is not None:
             return principal
     if principal is not None:
-        if st.session_state.pop(PENDING_COOKIE_KEY, False):
-            authenticator.cookie_controller.set_cookie()
-            exp = authenticator.cookie_controller.cookie_model.exp_date
-            if exp:
-                store.open_session(principal.username, f"cookie:{exp:.6f}", exp)
-        if store.is_active(principal.username, st.session_state.get(TOKEN_KEY)):
+        sid = st.session_state.get(TOKEN_KEY)
+        if store.is_active(principal.username, sid):
+            store.touch(sid)
+            if st.session_state.get(COOKIE_KEY):
+                _cookie_script(settings, *st.session_state[COOKIE_KEY])
             return principal
-        log.warning("session of %s is no longer active (logged out or revoked elsewhere)", principal.username)
+        log.warning("session of %s is no longer active (logged out, revoked elsewhere or idle)", principal.username)
         _sign_out_state()
         st.session_state["tk_notice"] = "login.session_ended"
+        st.session_state[DELETE_COOKIE_KEY] = True
+    if st.session_state.get(DELETE_COOKIE_KEY):
+        # Signed out in this session: the cookie the websocket connected with is dead; delete it.
+        _cookie_script(settings, None)
         return None
 
     cookies = getattr(st.context, "cookies", None)
-    token = cookies.get(settings.cookie_name) if cookies is not None else None
-    if not isinstance(token, str) or not token:
+    secret = cookies.get(settings.cookie_name) if cookies is not None else None
+    if not isinstance(secret, str) or not secret:
         return None
-    decoded = authenticator.cookie_controller.get_cookie()
-    if not decoded:
-        if st.session_state.get("logout"):
-            return None
-        log.warning("refused an invalid or expired session cookie from %s", _client())
-        st.session_state["tk_notice"] = "login.cookie_invalid"
-        authenticator.cookie_controller.delete_cookie()
-        st.session_state["logout"] = True  # the library must not try this cookie again this session
+    found = store.session_of(secret)
+    if found is None or not found[1]:
+        if found is None:
+            log.warning("refused an invalid or expired session cookie from %s", _client())
+        else:
+            log.warning("refused a revoked session cookie of %s from %s (logged out, revoked, expired or idle)",
+                        found[0], _client())
+        st.session_state["tk_notice"] = "login.cookie_invalid" if found is None else "login.session_ended"
+        st.session_state[DELETE_COOKIE_KEY] = True
+        _cookie_script(settings, None)
         return None
-    username = str(decoded.get("username", ""))
-    token_id = f"cookie:{float(decoded.get('exp_date', 0)):.6f}"
-    if not store.is_active(username, token_id):
-        log.warning("refused a revoked session cookie of %s from %s", username, _client())
-        st.session_state["tk_notice"] = "login.session_ended"
-        authenticator.cookie_controller.delete_cookie()
-        st.session_state["logout"] = True
-        return None
+    username = found[0]
     try:
-        authenticator.authentication_controller.login(token=decoded)
-        principal = _principal_for(settings, username, st.session_state.get("name") or username)
-    except Exception as exc:  # noqa: BLE001 - NoRoleError, AccessError or the library's own LoginError
+        user = (_credentials(settings).get("usernames") or {}).get(username)
+        if user is None:
+            raise AccessError(f"{username} has no credentials any more")
+        principal = _principal_for(settings, username, str(user.get("name") or username))
+    except AccessError as exc:          # NoRoleError included
         log.warning("cookie sign-in of %s refused: %s", username, exc)
         _sign_out_state()
         st.session_state["tk_notice"] = "login.no_role" if isinstance(exc, NoRoleError) else "login.cookie_invalid"
+        st.session_state[DELETE_COOKIE_KEY] = True
+        _cookie_script(settings, None)
         return None
+    sid = session_id(secret)
+    store.touch(sid)
     st.session_state[PRINCIPAL_KEY] = principal
-    st.session_state[TOKEN_KEY] = token_id
+    st.session_state[TOKEN_KEY] = sid
     log.info("signed in %s (%s) from a session cookie", username, principal.role)
     audit.record(settings, username, principal.role, "sign_in", "session", "cookie",
                  {"client": _client(), "method": "cookie"}, 0)
@@ -270,7 +327,7 @@ def sign_in(authenticator, settings: Settings) -> Principal | None:
 
 
 def login_page(authenticator, settings: Settings) -> None:
-    """The sign-in form, with throttling before the password check."""
+    """The sign-in form: throttling before the password check, unknown usernames at the same cost."""
     lang = language()
     store = security_store(settings)
     st.title(t("app.title", lang))
@@ -303,11 +360,8 @@ def login_page(authenticator, settings: Settings) -> None:
         audit.record(settings, username, "", "sign_in_throttled", "session", "login", {"client": client}, 0)
         st.error(t("login.throttled", lang, minutes=max(1, round(wait / 60))))
         return
-    try:
-        ok = bool(authenticator.authentication_controller.login(username, password))
-    except Exception as exc:  # noqa: BLE001 - the library raises its own LoginError types
-        log.warning("login error for user=%s: %s", username, exc)
-        ok = False
+    user = (_credentials(settings).get("usernames") or {}).get(username) or {}
+    ok = verify_password(user.get("password"), password)       # a dummy hash of the same cost if unknown
     store.record_attempt(username, client, ok)
     if not ok:
         log.warning("login failed for user=%s client=%s", username, client)
@@ -316,7 +370,7 @@ def login_page(authenticator, settings: Settings) -> None:
         st.error(t("login.failed", lang))
         return
     try:
-        principal = _principal_for(settings, username, st.session_state.get("name") or username)
+        principal = _principal_for(settings, username, str(user.get("name") or username))
     except NoRoleError as exc:
         log.warning("login of %s refused: %s", username, exc)
         _sign_out_state()
@@ -327,11 +381,7 @@ def login_page(authenticator, settings: Settings) -> None:
         _sign_out_state()
         st.error(t("error.config", lang))
         return
-    session_token = "form:" + secrets.token_urlsafe(24)
-    store.open_session(username, session_token, time.time() + settings.session_hours * 3600)
-    st.session_state[PRINCIPAL_KEY] = principal
-    st.session_state[TOKEN_KEY] = session_token
-    st.session_state[PENDING_COOKIE_KEY] = True
+    _start_session(settings, principal, cookie=True)
     log.info("signed in %s (%s) with password from %s", username, principal.role, client)
     audit.record(settings, username, principal.role, "sign_in", "session", "login",
                  {"client": client, "method": "password", "scope": principal.scope,
@@ -340,21 +390,16 @@ def login_page(authenticator, settings: Settings) -> None:
 
 
 def logout(authenticator, settings: Settings) -> None:
-    """End this session server-side first (so a copied cookie dies with it), then in the browser."""
+    """End this sign-in on the server (the session id kept since sign-in: form and cookie alike, in
+    every tab), then in the browser: the next run deletes the cookie. Nothing is read back from the
+    cookie, which this websocket may never have seen."""
     principal = st.session_state.get(PRINCIPAL_KEY)
-    store = security_store(settings)
     if principal is not None:
-        store.revoke(principal.username, st.session_state.get(TOKEN_KEY))
-        decoded = authenticator.cookie_controller.get_cookie()
-        if decoded:
-            store.revoke(principal.username, f"cookie:{float(decoded.get('exp_date', 0)):.6f}")
+        security_store(settings).revoke(principal.username, st.session_state.get(TOKEN_KEY))
         log.info("signed out %s", principal.username)
         audit.record(settings, principal.username, principal.role, "sign_out", "session", "logout", {}, 0)
-    try:
-        authenticator.logout(location="unrendered")
-    except Exception as exc:  # noqa: BLE001
-        log.info("library logout: %s", exc)
     _sign_out_state()
+    st.session_state[DELETE_COOKIE_KEY] = True
     st.session_state["tk_notice"] = "login.signed_out"
     if settings.sso and _sso_user() is not None:
         st.logout()                                         # ends the OIDC session as well
@@ -382,7 +427,7 @@ def viewed_as(admin: Principal) -> Principal | None:
         st.session_state.pop(VIEW_AS_KEY, None)
         return None
     try:
-        return _principal_for(conf, username, username)
+        return dataclasses.replace(_principal_for(conf, username, username), viewed_by=admin.username)
     except (NoRoleError, AccessError):
         st.session_state.pop(VIEW_AS_KEY, None)
         return None

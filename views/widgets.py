@@ -228,10 +228,14 @@ def downloads(frame: pl.DataFrame, *, key: str, filename: str, title: str | None
     is clicked (in a worker thread); it writes the access-log entry first (no entry, no file), then
     builds the file, which Streamlit keeps at /media/<content hash> for the browser to fetch; it is
     removed from there `download_seconds` later (docs/SECURITY.md: what must guard /media meanwhile).
-    Without a signed-in page context there is nothing to log, so no download is offered."""
+    Without a signed-in page context there is nothing to log, so no download is offered; personal-data
+    downloads (`audit`) are not offered while an admin views the app as someone else (read-only principal)."""
     lang = language()
     context = st.session_state.get(session.EXPORT_CONTEXT) or {"page": "", "filters": {}}
     principal = context.get("principal")        # set by the page's guard on this run
+    if audit is not None and principal is not None and principal.read_only:
+        st.caption(t("viewas.no_downloads", lang))  # personal data: not downloadable while viewing as someone
+        return
     if audit is None and principal is not None:
         audit = {"principal": principal, "target": filename, "page": context["page"],
                  "filters": {param: str(value) for param, (_, _, value) in context["filters"].items()}}

@@ -26,15 +26,21 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(demo_home, tmp_path_factory):
-    """A freshly started server per test module (so 'before any session ran app.py' is real)."""
+def server(demo_home, tmp_path_factory, request):
+    """A freshly started server per test module (so 'before any session ran app.py' is real); a module
+    may set SERVER_ENV (extra environment, e.g. TILANNEKUVA_* settings) for it."""
+    yield from start_server(demo_home, tmp_path_factory, getattr(request.module, "SERVER_ENV", {}))
+
+
+def start_server(demo_home, tmp_path_factory, extra_env: dict):
+    """Start a demo server on its own copy of the demo data; yields {"base", "log"}, stops it after."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)")
     home = tmp_path_factory.mktemp("browser-home")
     shutil.copytree(demo_home / "demo", home / "demo")
     shutil.copytree(demo_home / "warehouse", home / "warehouse")
     port = _free_port()
-    env = {**os.environ, "TILANNEKUVA_MODE": "demo", "TILANNEKUVA_DATA_DIR": str(home)}
+    env = {**os.environ, "TILANNEKUVA_MODE": "demo", "TILANNEKUVA_DATA_DIR": str(home), **extra_env}
     log = open(home / "server.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", f"--server.port={port}",

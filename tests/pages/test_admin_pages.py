@@ -114,7 +114,12 @@ def test_see_what_this_user_sees_shows_exactly_that_users_scope(demo_env, princi
     downloads.clear()
     at.switch_page("pages/principal_support.py").run()
     assert not at.exception and at.title[0].value == name
-    # An Excel file made while viewing as rehtori says who really downloaded it: the admin.
+    # The named support-signal list is shown but not offered for download (read-only view) …
+    offered = [name for name, _ in downloads.offered]
+    assert not [f for f in offered if f.startswith("tukisignaalit-")], offered
+    assert t("viewas.no_downloads") in [c.value for c in at.caption]
+    # … while the aggregates still are. An Excel file made while viewing as rehtori says who really
+    # downloaded it: the admin.
     meta, _ = xlsx_parts(next(data for fname, data in downloads.produced() if fname.endswith(".xlsx")))
     made = [line for line in meta if line.startswith(t("export.made", user="", date="").split("{")[0][:8])]
     admin_name = at.session_state["tk_principal"].display_name

@@ -42,3 +42,16 @@ def test_unknown_mode_and_missing_config_file(tmp_path):
         load_settings({"TILANNEKUVA_MODE": "party"})
     with pytest.raises(ConfigError):
         load_settings({"TILANNEKUVA_CONFIG": str(tmp_path / "missing.toml")})
+
+
+@pytest.mark.parametrize("toml, env, idle, proxies", [
+    ("", {}, 30.0, ()),                                                     # defaults: 30 min, no proxy trusted
+    ('session_idle_minutes = 10\ntrusted_proxies = ["10.0.0.5", "127.0.0.1"]\n', {}, 10.0, ("10.0.0.5", "127.0.0.1")),
+    ("trusted_proxies = []\n", {"TILANNEKUVA_TRUSTED_PROXIES": " 127.0.0.1, ,::1 ",
+                                "TILANNEKUVA_SESSION_IDLE_MINUTES": "5"}, 5.0, ("127.0.0.1", "::1")),
+])
+def test_idle_timeout_and_trusted_proxies(tmp_path, toml, env, idle, proxies):
+    conf = tmp_path / "t.toml"
+    conf.write_text(f'mode = "demo"\n{toml}')
+    s = load_settings({"TILANNEKUVA_CONFIG": str(conf), "TILANNEKUVA_DATA_DIR": str(tmp_path), **env})
+    assert s.session_idle_minutes == idle and s.trusted_proxies == proxies

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from tilannekuva.access import build_principal, load_policy, load_users
-from tilannekuva.security import SecurityStore
+from tilannekuva.security import SecurityStore, session_id
 from tilannekuva.settings import PROJECT_ROOT
 from tilannekuva.useradmin import UserAdmin, UserAdminError
 
@@ -33,14 +33,18 @@ def test_add_set_role_reset_and_remove(admin):
     assert bcrypt.checkpw(b"pitk\xc3\xa4-salasana-1", creds["password"].encode()) and creds["name"] == "Maija Meikäläinen"
     assert oct((home / "credentials.yaml").stat().st_mode)[-3:] == "400"
     assert build_principal("maija.m", "Maija", users, POLICY).unit_ids == (101, 113)
-    store.open_session("maija.m", "form:abc", time.time() + 3600)
+    abc = session_id(store.open_session("maija.m", time.time() + 3600))
     assert ua.set_role("maija.m", "teacher", staff_id=42) == 1
-    assert not store.is_active("maija.m", "form:abc")                 # the old role's session is gone
+    assert not store.is_active("maija.m", abc)                        # the old role's session is gone
     assert load_users(home / "users.yaml")["maija.m"] == {"role": "teacher", "staff_id": 42}
-    store.open_session("maija.m", "form:def", time.time() + 3600)
+    secret = store.open_session("maija.m", time.time() + 3600)
     ua.reset_password("maija.m", "toinen-pitkä-salasana")
-    assert not store.is_active("maija.m", "form:def")
+    assert not store.is_active("maija.m", session_id(secret)) and store.session_of(secret) == ("maija.m", False)
+    assert bcrypt.checkpw(b"toinen-pitk\xc3\xa4-salasana", (yaml.safe_load((home / "credentials.yaml").read_text())
+                          ["credentials"]["usernames"]["maija.m"]["password"]).encode())
+    secret = store.open_session("maija.m", time.time() + 3600)
     ua.remove("maija.m")
+    assert store.session_of(secret) == ("maija.m", False)              # removal ends the sessions too
     assert [r.username for r in ua.list()] == []
 
 
