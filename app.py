@@ -90,6 +90,6 @@ with st.sidebar:
         st.rerun()
 
 if viewing is not None:     # on the page itself (the sidebar is not printed): whose view this is, read-only
-    st.warning(t("viewas.page_banner", lang, user=viewing.username, role=t("role." + viewing.role, lang),
-                 admin=principal.username), icon=":material/visibility:")
+    st.warning(t("viewas.page_banner", lang, user=md(viewing.username), role=t("role." + viewing.role, lang),
+                 admin=md(principal.username)), icon=":material/visibility:")
 navigation.run()
