@@ -4,12 +4,23 @@ No queries and no charts here. `st.navigation` is called on every run, the signe
 included, so Streamlit never falls back to auto-discovering pages/.
 """
 
+import re
+
 import streamlit as st
 
 from tilannekuva.access import AccessError, load_policy
 from tilannekuva.i18n import t
 from tilannekuva.settings import PROJECT_ROOT
 from views import chrome, loaders, session, statement
+
+
+def _inert(text: str) -> str:
+    """A name from the identity provider is data: no Markdown of its own (links, images, emphasis),
+    and no autolink of a bare URL or e-mail address (a word joiner, U+2060, breaks '://', 'www' and '@')."""
+    text = text.replace("://", ":\u2060//").replace("@", "@\u2060")
+    text = re.sub(r"(?i)w(?=ww)", "w\u2060", text)
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~:$&])", r"\\\1", text)
+
 
 # A local icon: a :material/ icon would make every browser fetch it from fonts.gstatic.com.
 st.set_page_config(page_title="Tilannekuva", page_icon=str(PROJECT_ROOT / "static" / "favicon.png"), layout="wide")
@@ -78,7 +89,7 @@ with st.sidebar:
         if st.button(t("viewas.stop", lang), icon=":material/close:", key="tk_view_as_stop"):
             session.stop_view_as()
             st.rerun()
-    st.markdown(f"**{principal.display_name}**  \n{t('role.' + principal.role, lang)}")
+    st.markdown(f"**{_inert(principal.display_name)}**  \n{t('role.' + principal.role, lang)}")
     session.language_picker()
     if chrome.print_button(lang):
         loaders.log_access(shown_as, "print", navigation.url_path or "", navigation.url_path or "", {}, 0)

@@ -44,6 +44,8 @@ class Settings:
     access_log_retention_days: int = 1825                 # `tilannekuva access-log prune` keeps this many days
     sso: bool = False                                     # offer single sign-on (st.login, OIDC; [auth] in secrets)
     sso_provider: str = ""                                # the [auth.<provider>] name, "" = the [auth] section itself
+    sso_tenant_id: str = ""                               # Entra ID tenant (tid) every SSO token must come from
+    sso_issuer: str = ""                                  # or, for other OIDC providers, the issuer (iss)
     feedback_email: str = "tilannekuva@kaupunki.example"  # accessibility feedback (the accessibility statement)
 
     @property
@@ -109,6 +111,12 @@ def load_settings(environ: dict[str, str] | None = None, for_app: bool = True) -
                 f"{MIN_COOKIE_KEY_LENGTH} characters. Set TILANNEKUVA_COOKIE_KEY (e.g. from "
                 "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`)."
             )
+    sso = str(pick("sso", "false")).lower() in ("1", "true", "yes")
+    if sso and for_app and not (str(pick("sso_tenant_id", "")).strip() or str(pick("sso_issuer", "")).strip()):
+        raise ConfigError(
+            "Single sign-on is on but bound to no tenant or issuer: set sso_tenant_id (Entra ID, "
+            "TILANNEKUVA_SSO_TENANT_ID) or sso_issuer (other OIDC providers, TILANNEKUVA_SSO_ISSUER)."
+        )
     return Settings(
         mode=mode,
         data_dir=data_dir,
@@ -127,7 +135,9 @@ def load_settings(environ: dict[str, str] | None = None, for_app: bool = True) -
         absence_serious_hours=float(pick("absence_serious_hours", 100.0)),
         bulk_export_rows=int(pick("bulk_export_rows", 100)),
         access_log_retention_days=int(pick("access_log_retention_days", 1825)),
-        sso=str(pick("sso", "false")).lower() in ("1", "true", "yes"),
+        sso=sso,
         sso_provider=str(pick("sso_provider", "")),
+        sso_tenant_id=str(pick("sso_tenant_id", "")),
+        sso_issuer=str(pick("sso_issuer", "")),
         feedback_email=str(pick("feedback_email", "tilannekuva@kaupunki.example")),
     )

@@ -42,3 +42,18 @@ def test_unknown_mode_and_missing_config_file(tmp_path):
         load_settings({"TILANNEKUVA_MODE": "party"})
     with pytest.raises(ConfigError):
         load_settings({"TILANNEKUVA_CONFIG": str(tmp_path / "missing.toml")})
+
+
+@pytest.mark.parametrize(("extra", "refused"), [
+    ({}, True),
+    ({"TILANNEKUVA_SSO_TENANT_ID": "11111111-2222-3333-4444-555555555555"}, False),
+    ({"TILANNEKUVA_SSO_ISSUER": "https://idp.example"}, False),
+])
+def test_single_sign_on_must_be_bound_to_a_tenant_or_issuer(tmp_path, extra, refused):
+    env = {"TILANNEKUVA_MODE": "demo", "TILANNEKUVA_DATA_DIR": str(tmp_path), "TILANNEKUVA_SSO": "true", **extra}
+    if refused:
+        with pytest.raises(ConfigError, match="tenant or issuer"):
+            load_settings(env)
+    else:
+        assert load_settings(env).sso
+    assert load_settings(env, for_app=False).sso        # the command-line tools do not sign anyone in
