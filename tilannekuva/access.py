@@ -130,15 +130,3 @@ def build_principal(username: str, display_name: str, users: dict[str, dict], po
         pupil_rows=role.pupil_rows,
         suppress_pupil_aggregates=role.suppress_pupil_aggregates,
     )
-
-
-def username_for_identity(users: dict[str, dict], email: str | None) -> str | None:
-    """The local username an SSO identity maps to: the users-file entry whose `email` matches
-    (case-insensitive). None for an unmapped identity: it gets no role and no pages."""
-    wanted = (email or "").strip().lower()
-    if not wanted:
-        return None
-    for username, entry in users.items():
-        if str((entry or {}).get("email", "")).strip().lower() == wanted:
-            return username
-    return None

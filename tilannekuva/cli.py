@@ -93,12 +93,14 @@ def _users(args: argparse.Namespace) -> int:
     import getpass
 
     from tilannekuva.access import load_policy
+    from tilannekuva.identities import IdentityLinks
     from tilannekuva.security import SecurityStore
     from tilannekuva.useradmin import UserAdmin, UserAdminError
 
     settings = load_settings(for_app=False)
     admin = UserAdmin(settings.users_file, settings.credentials_file, load_policy(settings.roles_file),
                       SecurityStore(settings.state_dir / "security.sqlite"))
+    links = IdentityLinks(settings.state_dir / "identities.sqlite")
 
     def password() -> str:
         if args.password_stdin:
@@ -114,7 +116,9 @@ def _users(args: argparse.Namespace) -> int:
             for row in admin.list():
                 scope = (f"units {','.join(map(str, row.units))}" if row.units else "") + (
                     f" staff {row.staff_id}" if row.staff_id is not None else "")
-                print(f"{row.username:<20} {row.role or '-':<12} {scope.strip() or '-':<24} {row.name}")
+                linked = ", ".join(link.identity for link in links.links(row.username))
+                print(f"{row.username:<20} {row.role or '-':<12} {scope.strip() or '-':<24} {row.name}"
+                      + (f"  [{linked}]" if linked else ""))
         elif args.action == "add":
             admin.add(args.username, args.name or args.username, args.role, password(), units, args.staff_id,
                       args.email)
@@ -127,10 +131,44 @@ def _users(args: argparse.Namespace) -> int:
             print(f"{args.username}: password reset; {revoked} open sessions revoked")
         elif args.action == "remove":
             revoked = admin.remove(args.username)
+            links.unlink(args.username)
             print(f"{args.username}: removed; {revoked} open sessions revoked")
+        elif args.action in ("link", "unlink"):
+            return _link(args, admin, links, settings)
     except UserAdminError as exc:
         print(f"tilannekuva users: {exc}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _link(args: argparse.Namespace, admin, links, settings) -> int:
+    """`users link USER --tenant T --object-id O` (or --issuer I --subject S) and `users unlink USER`:
+    bind a single sign-on identity to a user, or remove the user's links. Written to the access log as
+    the operating-system user who ran the command; the user's open sessions are revoked."""
+    import getpass
+
+    from tilannekuva.audit import AccessLog
+    from tilannekuva.identities import identity_key
+    from tilannekuva.useradmin import UserAdminError
+
+    username = (args.username or "").strip().lower()
+    if username not in {row.username for row in admin.list()}:
+        raise UserAdminError(f"no such user {args.username!r}")
+    operator = f"cli:{getpass.getuser()}"
+    log = AccessLog(settings.state_dir / "access_log.sqlite")
+    if args.action == "link":
+        key = identity_key(args.tenant, args.object_id, args.issuer, args.subject)
+        previous = links.username_for(key)
+        links.link(username, key, operator)
+        revoked = admin.store.revoke(username) + (admin.store.revoke(previous) if previous and previous != username else 0)
+        log.record(operator, "admin", "link_identity", f"user:{username}", "cli",
+                   {"identity": key, "previous_user": previous or ""}, 0)
+        print(f"{username}: linked to {key}; {revoked} open sessions revoked")
+    else:
+        removed = links.unlink(username)
+        revoked = admin.store.revoke(username)
+        log.record(operator, "admin", "unlink_identity", f"user:{username}", "cli", {"links": removed}, 0)
+        print(f"{username}: {removed} single sign-on links removed; {revoked} open sessions revoked")
     return 0
 
 
@@ -231,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     ingest.add_argument("--lang", choices=("fi", "sv", "en"), help="language of the messages (default fi)")
     ingest.set_defaults(handler=_ingest)
     users = sub.add_parser("users", help="add users, set roles and scopes, reset passwords (no hashes by hand)")
-    users.add_argument("action", choices=("list", "add", "set-role", "reset-password", "remove"))
+    users.add_argument("action", choices=("list", "add", "set-role", "reset-password", "remove", "link", "unlink"))
     users.add_argument("username", nargs="?")
     users.add_argument("--role")
     users.add_argument("--units", help="comma-separated unit ids (principal)")
@@ -239,6 +277,10 @@ def main(argv: list[str] | None = None) -> int:
     users.add_argument("--name", help="display name")
     users.add_argument("--email")
     users.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    users.add_argument("--tenant", help="link: the Entra ID tenant id (tid)")
+    users.add_argument("--object-id", help="link: the user's Entra ID object id (oid)")
+    users.add_argument("--issuer", help="link, other OIDC providers: the issuer (iss)")
+    users.add_argument("--subject", help="link, other OIDC providers: the subject (sub)")
     users.set_defaults(handler=_users)
     usage = sub.add_parser("usage-export", help="write Tilannekuva's own monthly use from the access log (M4)")
     usage.add_argument("dir", help="folder for tilannekuva_kaytto.csv")

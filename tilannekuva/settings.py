@@ -56,6 +56,8 @@ class Settings:
     download_seconds: int = 60                            # a clicked download's file stays at /media this long
     sso: bool = False                                     # offer single sign-on (st.login, OIDC; [auth] in secrets)
     sso_provider: str = ""                                # the [auth.<provider>] name, "" = the [auth] section itself
+    sso_tenant_id: str = ""                               # Entra ID tenant (tid) every SSO token must come from
+    sso_issuer: str = ""                                  # or, for other OIDC providers, the issuer (iss)
     feedback_email: str = "tilannekuva@kaupunki.example"  # accessibility feedback (the accessibility statement)
 
     @property
@@ -135,6 +137,12 @@ def load_settings(environ: dict[str, str] | None = None, for_app: bool = True) -
                 f"{MIN_COOKIE_KEY_LENGTH} characters. Set TILANNEKUVA_COOKIE_KEY (e.g. from "
                 "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`)."
             )
+    sso = str(pick("sso", "false")).lower() in ("1", "true", "yes")
+    if sso and for_app and not (str(pick("sso_tenant_id", "")).strip() or str(pick("sso_issuer", "")).strip()):
+        raise ConfigError(
+            "Single sign-on is on but bound to no tenant or issuer: set sso_tenant_id (Entra ID, "
+            "TILANNEKUVA_SSO_TENANT_ID) or sso_issuer (other OIDC providers, TILANNEKUVA_SSO_ISSUER)."
+        )
     return Settings(
         mode=mode,
         data_dir=data_dir,
@@ -165,7 +173,9 @@ def load_settings(environ: dict[str, str] | None = None, for_app: bool = True) -
         ingest_max_xlsx_ratio=_positive(pick("ingest_max_xlsx_ratio", 100.0), "ingest_max_xlsx_ratio"),
         ingest_problems_per_kind=int(_positive(pick("ingest_problems_per_kind", 50), "ingest_problems_per_kind")),
         ingest_problems_per_file=int(_positive(pick("ingest_problems_per_file", 200), "ingest_problems_per_file")),
-        sso=str(pick("sso", "false")).lower() in ("1", "true", "yes"),
+        sso=sso,
         sso_provider=str(pick("sso_provider", "")),
+        sso_tenant_id=str(pick("sso_tenant_id", "")),
+        sso_issuer=str(pick("sso_issuer", "")),
         feedback_email=str(pick("feedback_email", "tilannekuva@kaupunki.example")),
     )

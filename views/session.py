@@ -32,8 +32,9 @@ from email.utils import formatdate
 import streamlit as st
 
 from tilannekuva.access import (
-    AccessError, NoRoleError, Principal, build_principal, load_policy, load_users, username_for_identity,
+    AccessError, NoRoleError, Principal, build_principal, load_policy, load_users,
 )
+from tilannekuva.identities import ForeignIdentity, IdentityLinks, identity_from_claims, user_with_email
 from tilannekuva.i18n import DEFAULT_LANGUAGE, LANGUAGES, normalise_language, t
 from tilannekuva.preferences import Preferences
 from tilannekuva.security import SecurityStore, client_address, session_id, verify_password
@@ -128,6 +129,11 @@ def security_store(settings: Settings) -> SecurityStore:
     return SecurityStore(settings.state_dir / "security.sqlite", settings.failed_login_limit_user,
                          settings.failed_login_limit_client, settings.failed_login_window_minutes * 60,
                          settings.failed_login_limit_account, settings.session_idle_minutes * 60)
+
+
+def identity_links(settings: Settings) -> IdentityLinks:
+    """Single sign-on identity → user links and pending link requests (tilannekuva.identities)."""
+    return IdentityLinks(settings.state_dir / "identities.sqlite")
 
 
 def _credentials(settings: Settings) -> dict:
@@ -237,17 +243,33 @@ def _sso_user() -> dict | None:
 
 
 def _sso_sign_in(settings: Settings) -> Principal | None:
-    """Map the OIDC identity (e-mail) to a local user, role and scope; unmapped identities get nothing."""
+    """Map the OIDC identity to a local user by tenant + object id (or issuer + subject), never by
+    e-mail (tilannekuva.identities); a foreign or unlinked identity gets no page."""
     user = _sso_user()
     if user is None:
         return None
-    email = str(user.get("email") or "")
-    username = username_for_identity(load_users(settings.users_file), email)
+    try:
+        identity = identity_from_claims(user, settings.sso_tenant_id, settings.sso_issuer)
+    except ForeignIdentity as exc:
+        who = str(user.get("email") or user.get("sub") or "")
+        log.warning("refused a single sign-on token (%s) for %s from %s", exc, who, _client())
+        audit.record(settings, who, "", "sign_in_foreign", "session", "sso",
+                     {"client": _client(), "reason": str(exc), "tid": str(user.get("tid", "")),
+                      "iss": str(user.get("iss", ""))}, 0)
+        st.session_state["tk_notice"] = "login.sso_foreign"
+        return None
+    links = identity_links(settings)
+    username = links.username_for(identity.key)
     if username is None:
-        log.warning("single sign-on identity %s is not mapped to any user", email or user.get("sub"))
-        audit.record(settings, email or str(user.get("sub", "")), "", "sign_in_unmapped", "session", "sso",
-                     {"client": _client()}, 0)
-        st.session_state["tk_notice"] = "login.sso_unmapped"
+        proposed = user_with_email(load_users(settings.users_file), identity.email)
+        if proposed is not None and links.links(proposed):
+            proposed = None                         # that user is linked already: the e-mail proposes nothing
+        if proposed is not None:
+            links.request(identity, proposed)       # the admin confirms on the users page; the e-mail grants nothing
+        log.warning("single sign-on identity %s (%s) is not linked to any user", identity.key, identity.email)
+        audit.record(settings, identity.email or identity.key, "", "sign_in_unmapped", "session", "sso",
+                     {"client": _client(), "identity": identity.key, "pending_for": proposed or ""}, 0)
+        st.session_state["tk_notice"] = "login.sso_pending" if proposed else "login.sso_unmapped"
         return None
     try:
         principal = _principal_for(settings, username, str(user.get("name") or username))
@@ -255,9 +277,10 @@ def _sso_sign_in(settings: Settings) -> Principal | None:
         st.session_state["tk_notice"] = "login.no_role"
         return None
     _start_session(settings, principal, cookie=False)       # st.login keeps its own HttpOnly cookie
-    log.info("signed in %s (%s) with single sign-on as %s", username, principal.role, email)
+    log.info("signed in %s (%s) with single sign-on as %s", username, principal.role, identity.key)
     audit.record(settings, username, principal.role, "sign_in", "session", "sso",
-                 {"client": _client(), "method": "sso", "identity": email, "scope": principal.scope,
+                 {"client": _client(), "method": "sso", "identity": identity.key, "email": identity.email,
+                  "scope": principal.scope,
                   "units": list(principal.unit_ids)}, 0)
     return principal
 

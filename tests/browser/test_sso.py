@@ -1,9 +1,14 @@
 """Single sign-on end to end, offline: Streamlit's st.login against oidc-provider-mock on 127.0.0.1.
-An identity whose e-mail is mapped in the users file reaches its role's pages; an unmapped identity
-reaches none and is told why. Both are in the access log."""
+
+Identities are bound by tenant + object id (tid + oid), never by the e-mail claim. Each case below
+presents claims registered at the provider (PUT /users/<sub>): a linked identity reaches its role's
+pages, also after its e-mail changed; another identity carrying the same e-mail, or one from another
+tenant, reaches nothing; a pre-registered e-mail only creates a request the admin confirms; a display
+name with Markdown stays inert. Every outcome is in the access log."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -17,7 +22,13 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import _free_port, settle, shot
 from tilannekuva.audit import AccessLog
+from tilannekuva.identities import IdentityLinks
 from tilannekuva.settings import PROJECT_ROOT
+
+TENANT = "6f1c2b9e-0000-4000-8000-000000000001"      # the city's tenant (configured)
+OTHER_TENANT = "6f1c2b9e-0000-4000-8000-0000000000ff"
+RECTOR_OID = "0b7e-rehtori"
+EMAIL = "rehtori@kaupunki.example"
 
 
 def _wait(url: str, proc: subprocess.Popen, log) -> None:
@@ -40,8 +51,10 @@ def sso_server(demo_home, tmp_path_factory):
     users_file = home / "demo" / "users.yaml"
     users_file.chmod(0o644)
     users = yaml.safe_load(users_file.read_text())
-    users["users"]["rehtori"]["email"] = "rehtori@kaupunki.example"          # the mapping under test
+    users["users"]["rehtori"]["email"] = EMAIL                               # pre-registered, and linked below
+    users["users"]["opettaja"]["email"] = "opettaja@kaupunki.example"        # pre-registered, not linked
     users_file.write_text(yaml.safe_dump(users, allow_unicode=True))
+    IdentityLinks(home / "state" / "identities.sqlite").link("rehtori", f"entra:{TENANT}:{RECTOR_OID}", "test")
     idp_port, app_port = _free_port(), _free_port()
     secrets = home / "secrets.toml"
     secrets.write_text(f'''[auth]
@@ -55,16 +68,29 @@ server_metadata_url = "http://127.0.0.1:{idp_port}/.well-known/openid-configurat
     idp = subprocess.Popen([sys.executable, "-m", "oidc_provider_mock", "--port", str(idp_port)],
                            stdout=open(idp_log, "w"), stderr=subprocess.STDOUT)
     _wait(f"http://127.0.0.1:{idp_port}/.well-known/openid-configuration", idp, idp_log)
-    env = {**os.environ, "TILANNEKUVA_MODE": "demo", "TILANNEKUVA_DATA_DIR": str(home), "TILANNEKUVA_SSO": "true"}
+    env = {**os.environ, "TILANNEKUVA_MODE": "demo", "TILANNEKUVA_DATA_DIR": str(home), "TILANNEKUVA_SSO": "true",
+           "TILANNEKUVA_SSO_TENANT_ID": TENANT}
     app = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", f"--server.port={app_port}",
          "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none",
          f"--secrets.files={secrets}"], cwd=PROJECT_ROOT, env=env, stdout=open(app_log, "w"), stderr=subprocess.STDOUT)
     _wait(f"http://127.0.0.1:{app_port}/_stcore/health", app, app_log)
-    yield {"base": f"http://127.0.0.1:{app_port}", "home": home, "log": app_log}
+    yield {"base": f"http://127.0.0.1:{app_port}", "idp": f"http://127.0.0.1:{idp_port}", "home": home,
+           "log": app_log}
     for proc in (app, idp):
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def _register(idp: str, sub: str, claims: dict) -> None:
+    """The claims the provider puts in the ID token of `sub` (oidc-provider-mock's PUT /users/<sub>)."""
+    request = urllib.request.Request(f"{idp}/users/{sub}", data=json.dumps(claims).encode(), method="PUT",
+                                     headers={"Content-Type": "application/json"})
+    urllib.request.urlopen(request, timeout=10).read()
+
+
+def _entries(server, **kwargs):
+    return AccessLog(server["home"] / "state" / "access_log.sqlite").entries(**kwargs)
 
 
 def _sso_login(page, base: str, identity: str) -> None:
@@ -78,26 +104,85 @@ def _sso_login(page, base: str, identity: str) -> None:
     settle(page)
 
 
-def test_a_mapped_identity_reaches_its_roles_pages(sso_server, browser):
+def _new_page(browser):
     context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="fi-FI")
-    page = context.new_page()
-    _sso_login(page, sso_server["base"], "rehtori@kaupunki.example")
-    nav = page.locator('[data-testid="stSidebarNav"]')
-    expect(nav.get_by_text("Yksikköni")).to_be_visible(timeout=30_000)
-    expect(nav.get_by_text("Käyttöloki")).to_have_count(0)
-    shot(page, "sso-principal")
-    entries = AccessLog(sso_server["home"] / "state" / "access_log.sqlite").entries(username="rehtori")
-    assert any(e.action == "sign_in" and e.filters.get("method") == "sso" for e in entries)
+    return context, context.new_page()
+
+
+NAV = '[data-testid="stSidebarNav"]'
+MAIN = '[data-testid="stMain"]'
+
+# (case, sub at the provider, claims, expected: the page it reaches or the message it gets)
+CASES = [
+    ("linked identity", "rehtori-sub", {"email": EMAIL, "tid": TENANT, "oid": RECTOR_OID, "name": "Riitta Rehtori"},
+     "Yksikköni"),
+    ("linked identity, e-mail changed", "rehtori-sub-2",
+     {"email": "riitta.rehtori@uusi.example", "tid": TENANT, "oid": RECTOR_OID, "name": "Riitta Rehtori"},
+     "Yksikköni"),
+    ("another identity with the rector's e-mail", "impostor",
+     {"email": EMAIL, "tid": TENANT, "oid": "0b7e-impostor", "name": "Riitta Rehtori"},
+     "Kaupungin tunnuksellesi ei ole määritetty roolia"),
+    ("the rector's ids from another tenant", "foreign",
+     {"email": EMAIL, "tid": OTHER_TENANT, "oid": RECTOR_OID, "name": "Riitta Rehtori"},
+     "tunnus ei ole kaupungin organisaatiosta"),
+    ("no tenant at all", "no-tenant", {"email": EMAIL, "oid": RECTOR_OID}, "tunnus ei ole kaupungin organisaatiosta"),
+]
+
+
+@pytest.mark.parametrize(("case", "sub", "claims", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_identities_are_bound_by_tenant_and_object_id(sso_server, browser, case, sub, claims, expected):
+    _register(sso_server["idp"], sub, claims)
+    context, page = _new_page(browser)
+    _sso_login(page, sso_server["base"], sub)
+    if expected == "Yksikköni":
+        expect(page.locator(NAV).get_by_text("Yksikköni")).to_be_visible(timeout=30_000)
+        expect(page.locator(NAV).get_by_text("Käyttöloki")).to_have_count(0)
+        entry = _entries(sso_server, username="rehtori")[0]
+        assert (entry.action, entry.filters["identity"]) == ("sign_in", f"entra:{TENANT}:{RECTOR_OID}")
+        assert entry.filters["email"] == claims["email"]
+    else:
+        expect(page.locator(MAIN).get_by_text(expected)).to_be_visible(timeout=30_000)
+        expect(page.locator(NAV)).to_have_count(0)
+        assert _entries(sso_server)[0].action in ("sign_in_unmapped", "sign_in_foreign")
+        assert not any(e.action == "sign_in" and e.filters.get("identity", "").endswith(sub)
+                       for e in _entries(sso_server, username="rehtori"))
+    shot(page, "sso-" + sub)
     context.close()
 
 
-def test_an_unmapped_identity_reaches_no_page(sso_server, browser):
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="fi-FI")
-    page = context.new_page()
-    _sso_login(page, sso_server["base"], "tuntematon@kaupunki.example")
-    main = page.locator('[data-testid="stMain"]')
-    expect(main.get_by_text("Kaupungin tunnuksellesi ei ole määritetty roolia")).to_be_visible(timeout=30_000)
-    expect(page.locator('[data-testid="stSidebarNav"]')).to_have_count(0)
-    entries = AccessLog(sso_server["home"] / "state" / "access_log.sqlite").entries()
-    assert any(e.action == "sign_in_unmapped" and e.username == "tuntematon@kaupunki.example" for e in entries)
+def test_a_display_name_with_markdown_stays_inert(sso_server, browser):
+    name = ("Riitta ![logo](http://attacker.example/track.png) [Kirjaudu uudelleen](http://attacker.example/login) "
+            "<img src=http://attacker.example/x.png> **lihava**")
+    _register(sso_server["idp"], "rehtori-markdown", {"email": EMAIL, "tid": TENANT, "oid": RECTOR_OID, "name": name})
+    context, page = _new_page(browser)
+    outside = []
+    page.on("request", lambda r: outside.append(r.url) if "attacker.example" in r.url else None)
+    _sso_login(page, sso_server["base"], "rehtori-markdown")
+    expect(page.locator(NAV).get_by_text("Yksikköni")).to_be_visible(timeout=30_000)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    expect(sidebar.get_by_text("[Kirjaudu uudelleen]", exact=False)).to_be_visible()   # shown as text
+    found = page.locator('a[href*="attacker.example"], img[src*="attacker.example"]')
+    assert found.count() == 0, [found.nth(i).evaluate("e => e.outerHTML") for i in range(found.count())]
+    assert "**lihava**" in sidebar.inner_text()                                          # no emphasis either
+    assert outside == []
+    context.close()
+
+
+def test_a_pre_registered_email_only_asks_the_admin(sso_server, browser):
+    sub = "opettaja-sub"
+    key = f"entra:{TENANT}:0b7e-opettaja"
+    _register(sso_server["idp"], sub, {"email": "Opettaja@Kaupunki.example", "tid": TENANT, "oid": "0b7e-opettaja",
+                                       "name": "Olli Opettaja"})
+    context, page = _new_page(browser)
+    _sso_login(page, sso_server["base"], sub)
+    expect(page.locator(MAIN).get_by_text("Pääkäyttäjä on saanut liittämispyynnön")).to_be_visible(timeout=30_000)
+    expect(page.locator(NAV)).to_have_count(0)
+    links = IdentityLinks(sso_server["home"] / "state" / "identities.sqlite")
+    assert [(p.identity, p.username) for p in links.pending()] == [(key, "opettaja")]
+    assert links.username_for(key) is None
+    context.close()
+    links.confirm(key, linked_by="admin")                  # the admin's act (the users page: tests/pages)
+    context, page = _new_page(browser)
+    _sso_login(page, sso_server["base"], sub)
+    expect(page.locator(NAV).get_by_text("Ryhmäni", exact=True)).to_be_visible(timeout=30_000)
     context.close()

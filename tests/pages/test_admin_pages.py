@@ -144,3 +144,25 @@ def test_admin_sees_the_threshold_and_how_many_cells_were_hidden(demo_env):
     stats = next(df.value for df in at.dataframe if t("col.hidden_cells") in df.value.columns)
     row = stats[stats[t("col.query")] == "pupils_by_year_and_area"]
     assert len(row) == 1 and row[t("col.loads")].iloc[0] >= 1
+
+
+def test_admin_confirms_a_pending_single_sign_on_link_and_it_is_logged(demo_env):
+    from tilannekuva.identities import Identity, IdentityLinks
+
+    links = IdentityLinks(demo_env / "state" / "identities.sqlite")
+    identity = Identity("entra:tenant-1:oid-opettaja", "opettaja@kaupunki.example", "Olli ![x](http://a.example/x.png)")
+    links.request(identity, "opettaja")
+    try:
+        at = login("admin")
+        at.switch_page("pages/admin_users.py").run()
+        assert not at.exception
+        pending = at.dataframe[-1].value
+        assert identity.display_name in pending.to_string()               # shown as a table cell: plain text
+        at.button(key="tk_sso_confirm").click().run()
+        assert links.username_for(identity.key) == "opettaja" and links.pending() == []
+        assert any("opettaja" in s.value for s in at.success)
+        entry = AccessLog(demo_env / "state" / "access_log.sqlite").entries(username="admin")[0]
+        assert (entry.action, entry.target, entry.filters["identity"]) == ("link_identity", "user:opettaja",
+                                                                           identity.key)
+    finally:
+        links.unlink("opettaja")

@@ -61,11 +61,3 @@ def test_every_page_in_the_policy_has_a_page_file_and_back():
     files = {p.stem for p in (PROJECT_ROOT / "pages").glob("*.py")}
     declared = set(POLICY.page_icons)
     assert files == declared
-
-
-def test_sso_identities_map_by_email_and_unmapped_ones_get_nothing():
-    from tilannekuva.access import username_for_identity
-    users = {"maija": {"role": "principal", "units": [1], "email": "Maija.M@City.fi"}, "pekka": {"role": "admin"}}
-    assert username_for_identity(users, "maija.m@city.fi") == "maija"
-    assert username_for_identity(users, "pekka@city.fi") is None
-    assert username_for_identity(users, "") is None and username_for_identity(users, None) is None

@@ -55,3 +55,18 @@ def test_idle_timeout_and_trusted_proxies(tmp_path, toml, env, idle, proxies):
     conf.write_text(f'mode = "demo"\n{toml}')
     s = load_settings({"TILANNEKUVA_CONFIG": str(conf), "TILANNEKUVA_DATA_DIR": str(tmp_path), **env})
     assert s.session_idle_minutes == idle and s.trusted_proxies == proxies
+
+
+@pytest.mark.parametrize(("extra", "refused"), [
+    ({}, True),
+    ({"TILANNEKUVA_SSO_TENANT_ID": "11111111-2222-3333-4444-555555555555"}, False),
+    ({"TILANNEKUVA_SSO_ISSUER": "https://idp.example"}, False),
+])
+def test_single_sign_on_must_be_bound_to_a_tenant_or_issuer(tmp_path, extra, refused):
+    env = {"TILANNEKUVA_MODE": "demo", "TILANNEKUVA_DATA_DIR": str(tmp_path), "TILANNEKUVA_SSO": "true", **extra}
+    if refused:
+        with pytest.raises(ConfigError, match="tenant or issuer"):
+            load_settings(env)
+    else:
+        assert load_settings(env).sso
+    assert load_settings(env, for_app=False).sso        # the command-line tools do not sign anyone in

@@ -1,0 +1,108 @@
+"""Single sign-on identities: the tenant/issuer check and the stable key as a table of cases, the link
+store, and the `tilannekuva users link` command. The e-mail claim never decides who signs in."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tilannekuva.identities import (
+    ForeignIdentity, Identity, IdentityLinks, identity_from_claims, identity_key, user_with_email,
+)
+from tilannekuva.settings import PROJECT_ROOT
+
+TENANT = "11111111-2222-3333-4444-555555555555"
+OTHER_TENANT = "99999999-2222-3333-4444-555555555555"
+OID = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
+ISSUER = "https://idp.example"
+
+CASES = [
+    # (claims, tenant setting, issuer setting, expected key or the error's words)
+    ({"tid": TENANT, "oid": OID, "email": "r@city.fi"}, TENANT, "", f"entra:{TENANT}:{OID}"),
+    ({"tid": TENANT.upper(), "oid": OID.upper()}, TENANT, "", f"entra:{TENANT}:{OID}"),
+    ({"tid": OTHER_TENANT, "oid": OID, "email": "r@city.fi"}, TENANT, "", "tenant"),
+    ({"oid": OID, "email": "r@city.fi"}, TENANT, "", "tenant"),
+    ({"tid": TENANT, "email": "r@city.fi"}, TENANT, "", "object id"),
+    ({"tid": TENANT, "oid": OID, "iss": "https://evil.example"}, TENANT, ISSUER, "issuer"),
+    ({"iss": ISSUER, "sub": "abc", "email": "r@city.fi"}, "", ISSUER, f"oidc:{ISSUER}#abc"),
+    ({"iss": ISSUER + "/", "sub": "abc"}, "", ISSUER, f"oidc:{ISSUER}#abc"),
+    ({"iss": "https://evil.example", "sub": "abc"}, "", ISSUER, "issuer"),
+    ({"iss": ISSUER}, "", ISSUER, "subject"),
+    ({"iss": ISSUER, "sub": "abc", "email": "r@city.fi"}, "", "", "not bound"),
+    ({"email": "r@city.fi", "tid": 5, "oid": OID}, TENANT, "", "tenant"),          # a non-string claim is no claim
+]
+
+
+@pytest.mark.parametrize(("claims", "tenant", "issuer", "expected"), CASES)
+def test_identity_from_claims(claims, tenant, issuer, expected):
+    if ":" in expected:
+        identity = identity_from_claims(claims, tenant, issuer)
+        assert identity.key == expected
+        assert identity.email == claims.get("email", "")
+    else:
+        with pytest.raises(ForeignIdentity, match=expected):
+            identity_from_claims(claims, tenant, issuer)
+
+
+def test_identity_key_for_the_cli():
+    assert identity_key(TENANT.upper(), OID) == f"entra:{TENANT}:{OID}"
+    assert identity_key(issuer=ISSUER + "/", subject="abc") == f"oidc:{ISSUER}#abc"
+    with pytest.raises(ValueError):
+        identity_key(TENANT)
+
+
+def test_links_pending_and_confirm(tmp_path):
+    links = IdentityLinks(tmp_path / "identities.sqlite")
+    assert oct((tmp_path / "identities.sqlite").stat().st_mode & 0o777) == "0o600"
+    mine = Identity(f"entra:{TENANT}:{OID}", "r@city.fi", "Rehtori")
+    other = Identity(f"entra:{TENANT}:other", "r@city.fi", "Someone else")
+    links.request(mine, "Rehtori")
+    links.request(other, "rehtori")
+    assert links.username_for(mine.key) is None                 # a request grants nothing
+    assert {p.identity for p in links.pending()} == {mine.key, other.key}
+    assert links.confirm(mine.key, linked_by="admin") == "rehtori"
+    assert links.username_for(mine.key) == "rehtori"
+    assert links.username_for(other.key) is None
+    links.reject(other.key)
+    assert links.pending() == []
+    assert links.confirm("entra:x:y", linked_by="admin") is None
+    assert links.unlink("rehtori") == 1 and links.username_for(mine.key) is None
+
+
+def test_the_email_only_proposes():
+    users = {"maija": {"role": "principal", "units": [1], "email": "Maija.M@City.fi"}, "pekka": {"role": "admin"}}
+    assert user_with_email(users, "maija.m@city.fi") == "maija"
+    assert user_with_email(users, "pekka@city.fi") is None
+    assert user_with_email(users, "") is None and user_with_email(users, None) is None
+
+
+def _cli(home, *args, stdin: str | None = None):
+    env = {**os.environ, "TILANNEKUVA_MODE": "demo", "TILANNEKUVA_DATA_DIR": str(home)}
+    return subprocess.run([sys.executable, "-m", "tilannekuva.cli", "users", *args], cwd=PROJECT_ROOT, env=env,
+                          input=stdin, capture_output=True, text=True, timeout=120)
+
+
+def test_users_link_is_an_admin_act_in_the_access_log(demo_home, tmp_path):
+    import shutil
+
+    from tilannekuva.audit import AccessLog
+
+    home = tmp_path / "home"
+    shutil.copytree(demo_home / "demo", home / "demo")
+    done = _cli(home, "link", "rehtori", "--tenant", TENANT, "--object-id", OID)
+    assert done.returncode == 0, done.stderr
+    assert IdentityLinks(home / "state" / "identities.sqlite").username_for(f"entra:{TENANT}:{OID}") == "rehtori"
+    entry = AccessLog(home / "state" / "access_log.sqlite").entries()[0]
+    assert (entry.action, entry.target, entry.filters["identity"]) == (
+        "link_identity", "user:rehtori", f"entra:{TENANT}:{OID}")
+    assert entry.username.startswith("cli:")
+    listed = _cli(home, "list")
+    assert f"entra:{TENANT}:{OID}" in listed.stdout
+    assert _cli(home, "link", "nobody", "--tenant", TENANT, "--object-id", OID).returncode == 1
+    assert _cli(home, "link", "rehtori", "--tenant", TENANT).returncode == 2          # no object id
+    assert _cli(home, "unlink", "rehtori").returncode == 0
+    assert IdentityLinks(home / "state" / "identities.sqlite").username_for(f"entra:{TENANT}:{OID}") is None
+    assert AccessLog(home / "state" / "access_log.sqlite").entries()[0].action == "unlink_identity"
