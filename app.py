@@ -4,7 +4,6 @@ No queries and no charts here. `st.navigation` is called on every run, the signe
 included, so Streamlit never falls back to auto-discovering pages/.
 """
 
-
 import streamlit as st
 
 from tilannekuva.access import AccessError, load_policy

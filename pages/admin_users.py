@@ -11,6 +11,7 @@ import streamlit as st
 
 from tilannekuva.access import NoRoleError, build_principal, load_policy, load_users
 from tilannekuva.i18n import fmt_date, t
+from tilannekuva.inert import md
 from views import audit, loaders, session, widgets
 
 principal = session.require_page("admin_users")
@@ -93,4 +94,4 @@ else:
                      "admin_users", {"identity": picked}, 0)
         st.rerun()
 if confirmed := st.session_state.pop("tk_sso_confirmed", None):
-    st.success(t("users.sso_confirmed", lang, user=confirmed))
+    st.success(t("users.sso_confirmed", lang, user=md(confirmed)))
