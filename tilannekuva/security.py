@@ -197,9 +197,12 @@ class SecurityStore:
         return max(0, int(round(max(waits))))
 
     # --- sessions ---------------------------------------------------------------------------
-    def open_session(self, username: str, expires_at: float, now: float | None = None) -> str:
-        """A new session; returns its secret (for the cookie). Only the secret's hash is stored."""
-        secret = secrets.token_urlsafe(32)
+    def open_session(self, username: str, expires_at: float, now: float | None = None,
+                     secret: str | None = None) -> str:
+        """A new session; returns its secret (for the cookie). Only the secret's hash is stored. A single
+        sign-on session passes its own `secret`, derived from the provider's signed HttpOnly cookie, so
+        every tab and reload of that sign-in finds the same session (and its idle time and revocation)."""
+        secret = secret or secrets.token_urlsafe(32)
         now = now or time.time()
         with self._db() as db:
             db.execute("insert into login_session values (?, ?, ?, ?, ?, null)",

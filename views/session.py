@@ -22,6 +22,7 @@ message and stop, even when Streamlit runs them by auto-discovery without app.py
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import logging
 import os
@@ -46,6 +47,7 @@ log = logging.getLogger("tilannekuva.app")
 PRINCIPAL_KEY = "tk_principal"
 VIEW_AS_KEY = "tk_view_as"      # an admin viewing the app as this username
 TOKEN_KEY = "tk_session_token"            # the server-side session id (hash) of this sign-in
+SSO_SESSION_KEY = "tk_sso_session"        # this sign-in came through single sign-on
 COOKIE_KEY = "tk_cookie"                   # (secret, expires_at) this session writes into the cookie
 DELETE_COOKIE_KEY = "tk_delete_cookie"     # signed out here: delete the cookie, never sign in from it
 LANG_KEY = "tk_lang"
@@ -215,15 +217,15 @@ def _principal_for(settings: Settings, username: str, name: str) -> Principal:
 def _sign_out_state() -> None:
     for key in ("authentication_status", "username", "name", "email", "roles"):
         st.session_state[key] = None
-    for key in (PRINCIPAL_KEY, TOKEN_KEY, COOKIE_KEY, LANG_APPLIED_KEY, VIEW_AS_KEY):
+    for key in (PRINCIPAL_KEY, TOKEN_KEY, COOKIE_KEY, LANG_APPLIED_KEY, VIEW_AS_KEY, SSO_SESSION_KEY):
         st.session_state.pop(key, None)
 
 
-def _start_session(settings: Settings, principal: Principal, cookie: bool) -> None:
+def _start_session(settings: Settings, principal: Principal, cookie: bool, secret: str | None = None) -> None:
     """Open the server-side session of a sign-in and keep its id in this Streamlit session (logout
     revokes exactly it); with `cookie`, this session also writes the secret into the browser."""
     expires_at = time.time() + settings.session_hours * 3600
-    secret = security_store(settings).open_session(principal.username, expires_at)
+    secret = security_store(settings).open_session(principal.username, expires_at, secret=secret)
     st.session_state[PRINCIPAL_KEY] = principal
     st.session_state[TOKEN_KEY] = session_id(secret)
     st.session_state.pop(DELETE_COOKIE_KEY, None)
@@ -240,6 +242,15 @@ def _sso_user() -> dict | None:
     except Exception:  # noqa: BLE001 - no [auth] configured: st.user has no login
         return None
     return None
+
+
+def _sso_secret(user: dict) -> str:
+    """The session secret of one sign-in at the provider: derived from its ID-token claims (issuer,
+    subject, issued-at, nonce… as Streamlit keeps them in its signed HttpOnly cookie), so each new
+    sign-in gets a new session and every tab of the same sign-in shares one."""
+    claims = {k: v for k, v in user.items()
+              if k not in ("is_logged_in", "tokens") and isinstance(v, (str, int, float, bool, list))}
+    return "sso:" + hashlib.sha256(json.dumps(claims, sort_keys=True, default=str).encode("utf-8")).hexdigest()
 
 
 def _sso_sign_in(settings: Settings) -> Principal | None:
@@ -271,12 +282,30 @@ def _sso_sign_in(settings: Settings) -> Principal | None:
                      {"client": _client(), "identity": identity.key, "pending_for": proposed or ""}, 0)
         st.session_state["tk_notice"] = "login.sso_pending" if proposed else "login.sso_unmapped"
         return None
+    store = security_store(settings)
+    secret = _sso_secret(user)
+    found = store.session_of(secret)
+    if found is not None and (found[0] != username or not found[1]):
+        # This sign-in at the provider ended here (logout, idle, revoked): the provider's cookie must
+        # not open a new session, as a password session's cookie would not. Clear it; sign in again.
+        log.warning("refused the single sign-on cookie of %s: its session ended (logout, idle or revoked)", username)
+        audit.record(settings, username, "", "sign_in_refused", "session", "sso",
+                     {"client": _client(), "reason": "session_ended"}, 0)
+        st.logout()
+        return None
     try:
         principal = _principal_for(settings, username, str(user.get("name") or username))
     except NoRoleError:
         st.session_state["tk_notice"] = "login.no_role"
         return None
-    _start_session(settings, principal, cookie=False)       # st.login keeps its own HttpOnly cookie
+    if found is not None:                                   # another tab or a reload of the same sign-in
+        st.session_state[PRINCIPAL_KEY] = principal
+        st.session_state[TOKEN_KEY] = session_id(secret)
+        st.session_state[SSO_SESSION_KEY] = True
+        store.touch(session_id(secret))
+        return principal
+    _start_session(settings, principal, cookie=False, secret=secret)   # st.login keeps its own HttpOnly cookie
+    st.session_state[SSO_SESSION_KEY] = True
     log.info("signed in %s (%s) with single sign-on as %s", username, principal.role, identity.key)
     audit.record(settings, username, principal.role, "sign_in", "session", "sso",
                  {"client": _client(), "method": "sso", "identity": identity.key, "email": identity.email,

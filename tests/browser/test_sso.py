@@ -186,3 +186,69 @@ def test_a_pre_registered_email_only_asks_the_admin(sso_server, browser):
     _sso_login(page, sso_server["base"], sub)
     expect(page.locator(NAV).get_by_text("Ryhmäni", exact=True)).to_be_visible(timeout=30_000)
     context.close()
+
+
+def _sign_in_linked(server, browser, sub: str):
+    _register(server["idp"], sub, {"email": EMAIL, "tid": TENANT, "oid": RECTOR_OID, "name": "Riitta Rehtori"})
+    context, page = _new_page(browser)
+    _sso_login(page, server["base"], sub)
+    expect(page.locator(NAV).get_by_text("Yksikköni")).to_be_visible(timeout=30_000)
+    return context, page
+
+
+def _age_sessions(server, seconds: float) -> None:
+    """Make every open session look unused for `seconds` (as if the user had walked away)."""
+    import sqlite3
+    db = sqlite3.connect(server["home"] / "state" / "security.sqlite")
+    db.execute("update login_session set last_seen_at = last_seen_at - ?", (seconds,))
+    db.commit()
+    db.close()
+
+
+@pytest.mark.parametrize("how", ["revoked", "idle", "logged out in another tab"])
+def test_an_ended_sso_session_does_not_come_back_from_the_providers_cookie(sso_server, browser, how):
+    """The provider's cookie (Streamlit's, HttpOnly) outlives our session: a reload, a new tab or the
+    other tab must not turn it into a new session once the sign-in ended — as with password sessions."""
+    from tilannekuva.security import SecurityStore
+
+    context, page = _sign_in_linked(sso_server, browser, f"rehtori-ended-{how.split()[0]}")
+    other = context.new_page()
+    other.goto(sso_server["base"])
+    settle(other)
+    expect(other.locator(NAV).get_by_text("Yksikköni")).to_be_visible(timeout=30_000)   # a tab of the same sign-in
+    if how == "revoked":
+        SecurityStore(sso_server["home"] / "state" / "security.sqlite").revoke("rehtori")   # e.g. users set-role
+    elif how == "idle":
+        _age_sessions(sso_server, 31 * 60)
+    else:
+        other.get_by_role("button", name="Kirjaudu ulos").click()
+        other.wait_for_url("**/end_session**", timeout=30_000)      # our session ended, then the provider's
+        # The first tab is the same sign-in: its next click finds the session ended (no reload).
+        page.locator(NAV).get_by_text("Henkilöstö").click()
+        page.wait_for_timeout(2000)
+        settle(page)
+        assert page.locator(NAV).count() == 0, "the first tab stayed signed in after logout in the other"
+    for attempt in ("reload", "new tab"):
+        target = page if attempt == "reload" else context.new_page()
+        if attempt == "reload":
+            page.reload()
+        else:
+            target.goto(sso_server["base"])
+        # Refused: Streamlit's /auth/logout clears its cookie and hands over to the provider's end-session
+        # page (or, with nothing left to end, the login page). Either way no page of ours is signed in.
+        target.wait_for_timeout(2000)
+        if "end_session" not in target.url:
+            settle(target)
+            assert target.locator(NAV).count() == 0, f"{how}: the {attempt} signed in again\n" + server_tail(sso_server)
+        target.goto(sso_server["base"])
+        settle(target)
+        target.wait_for_timeout(1000)
+        settle(target)
+        assert target.locator(NAV).count() == 0, f"{how}: after the {attempt} the app signed in again"
+        expect(target.get_by_role("button", name="Kirjaudu kaupungin tunnuksella (Microsoft)")).to_be_visible()
+    assert any(e.action == "sign_in_refused" for e in _entries(sso_server, username="rehtori")) or how.startswith("logged")
+    context.close()
+
+
+def server_tail(server) -> str:
+    return server["log"].read_text()[-3000:]
