@@ -11,7 +11,7 @@ import pytest
 from tilannekuva import metrics
 from tilannekuva.disclosure import intervals
 from tilannekuva.publication import _raw_staff_answers, block_of
-from tilannekuva.warehouse import current_file
+from tilannekuva.warehouse import Warehouse, WarehouseUnavailable, current_file
 
 T = 5
 CURRENT = 2026
@@ -81,3 +81,21 @@ def test_totals_do_not_give_a_hidden_unit_back(parts, raw, metric):
                 checked += 1
                 assert high - low >= T - 1e-6, (metric, year, block.keys[cell], low, high)
     assert checked, "the audit saw small cells"
+
+
+def test_staff_answer_means_follow_the_apps_threshold(demo_home, principals):
+    """Attack finding (issue 14): pub_metric_hidden was served with the cube's own threshold, so raising
+    suppression_threshold to 10 without a load left every M2 / M5 mean of 5–9 answers on the pages
+    (26 unit values in the test city) while the pupil cubes were refused. Now the staff-answer
+    parts are refused the same way, and hide_below is the app's threshold."""
+    higher = 10
+    wh = Warehouse(demo_home / "warehouse", suppression_threshold=higher)
+    johto = principals["johto"]
+    with pytest.raises(WarehouseUnavailable):
+        wh.fetch(johto, "absence_over_thresholds_by_year_and_area", district_id=None, language=None,
+                 concern_hours=60.0, serious_hours=100.0)
+    with pytest.raises(WarehouseUnavailable, match="pub_metric_hidden"):
+        wh.fetch(johto, "metric_parts_by_unit_year")
+    # The sector benchmarks (no cube marks) hide under the app's threshold, not the cube's.
+    bench = wh.fetch(principals["rehtori"], "metric_bench_by_sector_year").frame
+    assert set(bench.filter(pl.col("metric").is_in(["M2", "M5"]))["hide_below"].unique()) == {higher}

@@ -1,6 +1,7 @@
 -- Scope views: the only relations query files may read (checked by tilannekuva.queries).
 -- warehouse.fetch sets these variables on a fresh cursor before running this script:
---   scope_all boolean, scope_units integer[], scope_staff integer (nullable), pupil_rows boolean.
+--   scope_all boolean, scope_units integer[], scope_staff integer (nullable), pupil_rows boolean,
+--   app_threshold integer (the app's suppression_threshold).
 -- scoped_* = rows inside the user's scope; bench_* = city/sector aggregates with no person in them.
 
 -- Reference data, not personal: every role reads all of it.
@@ -167,7 +168,9 @@ select * from parts;
 -- M2 and M5 rest on staff answers (pub_metric_hidden, tilannekuva.publication): is_suppressed = the
 -- unit's value is hidden; hidden_totals = the sector × district × language totals containing the
 -- unit that are hidden, as masks ('s'/'d'/'l' for a dimension set, '-' for all: 'sd-' = the unit's
--- sector in its district, both languages); hide_below = the threshold of answers.
+-- sector in its district, both languages); hide_below = the app's threshold of answers (set by
+-- warehouse.fetch from suppression_threshold, never the cube's own: a query reading these marks
+-- declares `-- published: pub_metric_hidden`, so a cube built with a lower threshold is refused).
 create or replace temp view scoped_metric_parts as
 select p.*,
        exists (select 1 from pub_metric_hidden h where h.metric = p.metric and h.school_year_id = p.school_year_id
@@ -180,14 +183,14 @@ select p.*,
                    and (h.sector is null or h.sector = u.sector) and (h.district_id is null or h.district_id = u.district_id)
                    and (h.language is null or h.language = u.language)), []) as hidden_totals,
        case when p.metric in ('M2', 'M5')
-            then (select threshold from meta_publication where cube = 'pub_metric_hidden') else 0 end as hide_below
+            then getvariable('app_threshold') else 0 end as hide_below
 from metric_parts_all p join dim_unit u using (unit_id)
 where p.unit_id in (select unit_id from scoped_unit);
 
 create or replace temp view bench_metric_parts as
 select p.metric, p.school_year_id, u.sector, sum(p.num) as num, sum(p.den) as den, sum(p.events) as events,
        case when p.metric in ('M2', 'M5')
-            then (select threshold from meta_publication where cube = 'pub_metric_hidden') else 0 end as hide_below
+            then getvariable('app_threshold') else 0 end as hide_below
 from metric_parts_all p join dim_unit u using (unit_id)
 group by all;
 

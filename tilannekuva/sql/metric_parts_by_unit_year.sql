@@ -2,6 +2,7 @@
 -- roles: sector_lead, principal
 -- grain: aggregate
 -- params:
+-- published: pub_metric_hidden
 -- The strategy metrics M1–M6 per unit in scope and school year as additive parts: value = num / den
 -- at any level (unit, district, sector, city) after summing num and den. `events` counts what the
 -- value rests on (staff, answers, users with access, conversations). Staff metrics only. The parts
