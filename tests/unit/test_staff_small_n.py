@@ -243,3 +243,38 @@ def test_a_principal_who_attended_does_not_count_towards_the_units_feedback_thre
                 rows = f.filter(pl.col("training_id") == training_id)
                 break
         assert rows is not None and rows["mean_rating"][0] is None, (staff_id, training_id, rows)
+
+
+def test_m2_topics_and_units_keep_every_hidden_cell_at_least_t_wide(demo_home):
+    """The LP audit of M2 over every filter combination of the sector pages: the per-topic cells of
+    pub_feedback_topics (topic × sector × district × language, every total), linked with M2's unit and
+    total answer counts (shown by the unit comparison and every rollup unless pub_metric_hidden marks
+    them). Hidden = what the served tables leave null; visible cells are true; intervals >= T."""
+    from tilannekuva.publication import _raw_feedback_topics
+    con = duckdb.connect(str(current_file(demo_home / "warehouse")), read_only=True)
+    try:
+        raw = _raw_feedback_topics(con)
+        topics = con.sql("select * from pub_feedback_topics").pl()
+        marked = {tuple(r) for r in con.sql("""select school_year_id, sector, district_id, language, unit_id
+                                               from pub_metric_hidden where metric = 'M2'""").fetchall()}
+    finally:
+        con.close()
+    keys = ["school_year_id", "topic", "sector", "district_id", "language"]
+    joined = topics.join(raw.filter(pl.col("topic").is_not_null()), on=keys, nulls_equal=True, how="left")
+    shown = joined.filter(pl.col("answers").is_not_null())
+    assert (shown["answers"] == shown["events"]).all() and (shown["rating_sum"] == shown["rating_sum_right"]).all()
+    assert not shown.filter((pl.col("answers") > 0) & (pl.col("answers") < T)).height
+    assert joined.filter(pl.col("is_suppressed"))["answers"].null_count() == joined["is_suppressed"].sum()
+    hidden_topics = {tuple(r) for r in topics.filter(pl.col("is_suppressed")).select(keys).rows()}
+    dims = ("topic", "sector", "district_id", "language", "unit_id")
+    small, narrowest = 0, np.inf
+    for (year,), rows in raw.group_by("school_year_id"):
+        block, where = block_of(rows, dims, ("events",), None)
+        hidden = np.array([((year, *k[:4]) in hidden_topics) if k[0] is not None else ((year, *k[1:]) in marked)
+                           for k in block.keys])
+        for cell, (low, high) in intervals(block, hidden).items():
+            narrowest = min(narrowest, high - low)
+            small += 0 < block.values[cell] < T
+            assert high - low >= T - 1e-6, (year, block.keys[cell], block.values[cell], low, high)
+        assert not any(0 < v < T for v, h in zip(block.values, hidden, strict=True) if not h)
+    assert small, "the audit saw small topic cells"

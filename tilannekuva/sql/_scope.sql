@@ -252,3 +252,6 @@ select p.* from pub_absence_thresholds p where getvariable('scope_all');
 
 create or replace temp view scoped_pub_support as
 select p.* from pub_support p where getvariable('scope_all');
+
+create or replace temp view scoped_pub_feedback_topics as
+select p.* from pub_feedback_topics p where getvariable('scope_all');
