@@ -60,7 +60,8 @@ else:
                                "city_mean_rating": "col.city_mean"}, lang,
                           decimals={"mean_rating": 2, "city_mean_rating": 2})
     widgets.show_table(table)
-    st.caption(t("staff.feedback_note", lang, hidden=feedback.suppressed_cells))
+    st.caption(t("staff.feedback_note", lang, hidden=feedback.suppressed_cells,
+                 threshold=session.settings().suppression_threshold))
     widgets.downloads(table, key="staff_feedback", filename=f"koulutuspalaute-{year['school_year_id']}")
 
 st.header(t("staff.competence_header", lang, year=md(year["label"])))
@@ -71,7 +72,7 @@ if survey.frame.is_empty():
     st.info(t("empty.no_survey", lang, year=md(year["label"])))
 else:
     if mine.is_empty() or mine["mean_score"].is_null().all():
-        st.info(t("staff.survey_too_few", lang))
+        st.info(t("staff.survey_too_few", lang, threshold=session.settings().suppression_threshold))
     names = {"unit": unit["name"], "sector": t(f"sector.{unit['sector']}", lang), "city": t("level.city", lang)}
     by_area = survey.frame.with_columns(
         series=pl.col("level").replace_strict(names, return_dtype=pl.String),

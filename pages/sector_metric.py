@@ -76,20 +76,22 @@ widgets.chart_block(
               if by_district.height else "–"))
 
 if metric == "M2":
-    ratings = metrics.apply_filters(loaders.frame(principal, "feedback_ratings_by_year"), **area).filter(
+    # Per training topic from the publication cube (pub_feedback_topics): a topic of fewer than the
+    # threshold of answers, or one that would give such a topic back, is hidden under every filter.
+    by_topic = loaders.frame(principal, "feedback_topics_by_year", **area).filter(
         pl.col("school_year_id") == year["school_year_id"])
     topics = {x: t(f"topic.{x}", lang) for x in ("tietosuoja", "tiedonhallinta", "digiturvallisuus")}
-    dist = (ratings.group_by("topic", "rating").agg(pl.col("answers").sum())
-            .with_columns(share=pl.col("answers") / pl.col("answers").sum().over("topic"),
-                          series=pl.col("topic").replace_strict(topics, default=None),
-                          rating_text=pl.col("rating").cast(pl.String)).sort("topic", "rating"))
+    by_topic = by_topic.with_columns(name=pl.col("topic").replace_strict(topics, default=None),
+                                     series=pl.lit(year["label"])).sort("topic")
     widgets.chart_block(
-        figures.grouped_bars(dist, x="rating_text", series="series", y="share", kind="share",
-                             title=t("m2.distribution_title", lang, year=year["label"]), y_title=t("col.share", lang)),
-        widgets.table(dist, {"series": "col.topic", "rating": "col.rating", "answers": "col.answers",
-                             "share": "col.share"}, lang, percent=("share",)),
-        key="m2_distribution", filename="m2-arvosanajakauma",
-        summary=t("m2.distribution_summary", lang, answers=fmt_number(dist["answers"].sum(), lang)))
+        figures.grouped_bars(by_topic.filter(pl.col("mean_rating").is_not_null()), x="name", series="series",
+                             y="mean_rating", kind="mean", title=t("m2.topics_title", lang, year=year["label"]),
+                             y_title=t("metric.M2.unit", lang)),
+        widgets.table(by_topic, {"name": "col.topic", "answers": "col.answers", "mean_rating": "col.mean_rating"},
+                      lang, decimals={"mean_rating": 2}),
+        key="m2_topics", filename="m2-aiheittain",
+        summary=t("m2.topics_summary", lang, hidden=int(by_topic["is_suppressed"].sum()),
+                  threshold=session.settings().suppression_threshold))
 if metric == "M5":
     survey = metrics.apply_filters(loaders.frame(principal, "competence_by_area_year"), **area).filter(
         pl.col("school_year_id") == year["school_year_id"])

@@ -46,7 +46,7 @@ else:
         name=pl.col("area").map_elements(lambda a: t(f"area.{a}", lang), return_dtype=pl.String),
         order=pl.col("level").replace_strict({"own": 0, "unit": 1, "city": 2}, return_dtype=pl.Int8)).sort("order", "area")
     if by_area.filter(pl.col("level") == "unit")["mean_score"].is_null().all():
-        st.info(t("staff.survey_too_few", lang))
+        st.info(t("staff.survey_too_few", lang, threshold=session.settings().suppression_threshold))
     widgets.chart_block(
         figures.grouped_bars(by_area, x="name", series="series", y="mean_score", kind="mean", horizontal=True,
                              title=t("me.competence_title", lang), y_title=t("m5.mean", lang)),

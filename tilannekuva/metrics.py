@@ -61,7 +61,9 @@ def rollup(parts: pl.DataFrame, level: str) -> pl.DataFrame:
     Staff-answer metrics (M2, M5) stay hidden where the parts say so (tilannekuva.publication): a
     group made only of units marked `is_suppressed`, a group that is a total listed in the units'
     `hidden_totals` (its mask: the sector, district and language the group's units share), or one
-    of fewer answers than `hide_below` has null value, num, den and events and is_suppressed = true."""
+    of fewer answers than `hide_below` besides the viewer's own (`viewer_events`: a figure shown to one
+    of its respondents needs the threshold of answers from others) has null value, num, den and events
+    and is_suppressed = true."""
     keys = ["metric", "school_year_id", *LEVEL_COLUMNS[level]]
     aggs = [pl.col("num").sum(), pl.col("den").sum(), pl.col("events").sum()]
     hidden = pl.lit(False)
@@ -76,12 +78,16 @@ def rollup(parts: pl.DataFrame, level: str) -> pl.DataFrame:
         hidden = hidden | pl.col("_total_hidden")
     if "hide_below" in parts.columns:
         aggs.append(pl.col("hide_below").max().alias("_hide_below"))
-        hidden = hidden | (pl.col("events") < pl.col("_hide_below"))
+        own = pl.lit(0)
+        if "viewer_events" in parts.columns:   # the viewer's own answers do not count towards the threshold
+            aggs.append(pl.col("viewer_events").sum().alias("_viewer_events"))
+            own = pl.col("_viewer_events")
+        hidden = hidden | ((pl.col("events") - own) < pl.col("_hide_below"))
     out = parts.group_by(keys).agg(aggs).with_columns(is_suppressed=hidden)
     return (out.with_columns(pl.when(pl.col("is_suppressed")).then(None).otherwise(pl.col(c)).alias(c)
                              for c in ("num", "den", "events"))
             .with_columns(value=pl.when(pl.col("den") > 0).then(pl.col("num") / pl.col("den")))
-            .drop("_all_hidden", "_total_hidden", "_hide_below", strict=False)
+            .drop("_all_hidden", "_total_hidden", "_hide_below", "_viewer_events", "viewer_events", strict=False)
             .sort(keys))
 
 

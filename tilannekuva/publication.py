@@ -145,13 +145,31 @@ def _raw_staff_answers(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         """).pl()
 
 
+def _raw_feedback_topics(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """M2 feedback answers and rating sums per school year and training topic with every sector ×
+    district × language total (unit null), and, at topic null, per unit: one linked cube, so that
+    the M2 unit values and the per-topic figures of the sector metric page share one pattern."""
+    return con.sql("""
+        with x as (select t.school_year_id, t.topic, f.unit_id, f.rating, u.sector, u.district_id, u.language
+                   from fct_training_feedback f join dim_training t using (training_id) join dim_unit u using (unit_id))
+        select school_year_id, topic, sector, district_id, language, null::integer as unit_id,
+               count(*)::bigint as events, sum(rating)::bigint as rating_sum
+        from x group by school_year_id, cube(topic, sector, district_id, language)
+        union all
+        select school_year_id, null, sector, district_id, language, unit_id, count(*), sum(rating)
+        from x group by all
+        """).pl()
+
+
 def build_staff_answer_suppression(con: duckdb.DuckDBPyConnection, threshold: int) -> None:
     """pub_metric_hidden: the M2 / M5 cells hidden in a school year — units (unit_id set) and sector ×
     district × language totals (unit_id null, null dimension = all) — by the same protect() and
-    audit as the pupil cubes, on the answer counts. The pages roll parts up to any of these totals;
+    audit as the pupil cubes, on the answer counts. M2 is protected in one block with its training
+    topics (topic × sector × district × language), written to pub_feedback_topics: the answers and
+    rating sums per topic that the sector metric page shows, null where hidden. The pages roll parts up to any of these totals;
     tilannekuva.metrics.rollup hides a unit or total marked here (the parts carry the marks)."""
     started = time.perf_counter()
-    raw = _raw_staff_answers(con)
+    raw = _raw_staff_answers(con).filter(pl.col("metric") != "M2")
     dims = ("sector", "district_id", "language", "unit_id")
     rows_out, cells, hidden_total, primary_total = [], 0, 0, 0
     for (metric, year), rows in raw.sort("metric", "school_year_id", *dims, nulls_last=True).group_by(
@@ -162,10 +180,36 @@ def build_staff_answer_suppression(con: duckdb.DuckDBPyConnection, threshold: in
         hidden_total += int(hidden.sum())
         primary_total += int(primary(block, threshold).sum())
         rows_out += [(metric, year, *rows.select(dims).row(r)) for i, (r, _) in enumerate(where) if hidden[i]]
+    # M2: units and totals linked with the topics (pub_feedback_topics), protected as one block.
+    topic_dims = ("topic", *dims)
+    topics_out = []
+    for (year,), rows in _raw_feedback_topics(con).sort("school_year_id", *topic_dims, nulls_last=True).group_by(
+            "school_year_id", maintain_order=True):
+        block, where = block_of(rows, topic_dims, ("events",), None)
+        hidden = protect(block, threshold)
+        cells += block.size
+        hidden_total += int(hidden.sum())
+        primary_total += int(primary(block, threshold).sum())
+        flags = np.zeros(rows.height, dtype=bool)
+        for i, (r, _) in enumerate(where):
+            flags[r] = hidden[i]
+        rows = rows.with_columns(pl.Series("is_suppressed", flags))
+        rows_out += [("M2", year, *r) for r in rows.filter(pl.col("topic").is_null() & pl.col("is_suppressed"))
+                     .select(dims).rows()]
+        topics_out.append(rows.filter(pl.col("topic").is_not_null()).select(
+            "school_year_id", "topic", "sector", "district_id", "language",
+            pl.when(pl.col("is_suppressed")).then(None).otherwise(pl.col("events")).cast(pl.Int32).alias("answers"),
+            pl.when(pl.col("is_suppressed")).then(None).otherwise(pl.col("rating_sum")).cast(pl.Int32)
+            .alias("rating_sum"), "is_suppressed"))
     frame = pl.DataFrame(rows_out, schema={"metric": pl.String, "school_year_id": pl.Int32, "sector": pl.String,
                                            "district_id": pl.Int32, "language": pl.String, "unit_id": pl.Int32},
                          orient="row")
     _write(con, "pub_metric_hidden", frame, threshold, cells, hidden_total, primary_total, started)
+    topics = pl.concat(topics_out) if topics_out else pl.DataFrame(
+        schema={"school_year_id": pl.Int32, "topic": pl.String, "sector": pl.String, "district_id": pl.Int32,
+                "language": pl.String, "answers": pl.Int32, "rating_sum": pl.Int32, "is_suppressed": pl.Boolean})
+    # Built in the same block as pub_metric_hidden's M2 (its cells and time are counted there).
+    _write(con, "pub_feedback_topics", topics, threshold, 0, 0, 0, time.perf_counter())
 
 
 def _regimes_in_force(con: duckdb.DuckDBPyConnection) -> set[tuple[int, str]]:

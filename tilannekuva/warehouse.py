@@ -42,7 +42,7 @@ from tilannekuva.suppression import suppress
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 POINTER = "CURRENT"
 
 
@@ -273,6 +273,7 @@ class Warehouse:
             cursor.execute("set variable scope_units = $v::integer[]", {"v": list(principal.unit_ids)})
             cursor.execute("set variable scope_staff = $v::integer", {"v": principal.staff_id})
             cursor.execute("set variable pupil_rows = $v", {"v": principal.pupil_rows})
+            cursor.execute("set variable app_threshold = $v::integer", {"v": self.threshold})
             cursor.execute(scope_script())
             if spec.published is not None:
                 self._check_publication(cursor, spec.published)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import io
+import itertools
 import json
 
 import duckdb
@@ -219,3 +220,65 @@ def test_no_small_pupil_cell_reaches_a_chart_a_table_or_a_download(demo_env, mon
             checked += 1
             assert not small & set(frame[column].dropna().astype(int)), (page, column)
     assert checked > 0
+
+
+# Attack finding 1: the M2 page per training topic.
+M2_T = 5
+
+
+def _selections_with_small_m2_topics(home, limit=3):
+    con = duckdb.connect(str(current_file(home / "warehouse")), read_only=True)
+    try:
+        fb = con.sql("""select t.school_year_id, t.topic, u.sector, u.district_id, u.language, count(*) as answers
+                        from fct_training_feedback f join dim_training t using (training_id)
+                        join dim_unit u using (unit_id) group by all""").pl()
+        hidden = {tuple(r) for r in con.sql("""select school_year_id, sector, district_id, language
+                  from pub_metric_hidden where metric = 'M2' and unit_id is null""").fetchall()}
+    finally:
+        con.close()
+    found = []
+    sectors = [None, *sorted(fb["sector"].unique())]
+    districts = [None, *sorted(fb["district_id"].unique())]
+    for year in sorted(fb["school_year_id"].unique()):
+        for s, d, lang in itertools.product(sectors, districts, (None, "fi", "sv")):
+            sel = fb.filter(pl.col("school_year_id") == year)
+            for col, v in (("sector", s), ("district_id", d), ("language", lang)):
+                if v is not None:
+                    sel = sel.filter(pl.col(col) == v)
+            total = sel["answers"].sum()
+            if total < M2_T or (year, s, d, lang) in hidden:
+                continue
+            small = sel.group_by("topic").agg(pl.col("answers").sum()).filter(pl.col("answers") < M2_T)
+            if small.height:
+                found.append((year, s, d, lang, dict(small.rows())))
+    found.sort(key=lambda f: min(f[4].values()))
+    return found[:limit]
+
+
+def test_m2_topics_hide_every_topic_under_the_threshold(demo_env):
+    """Attack finding 1 (issue 14): the M2 page showed, per training topic, the ratings of topics
+    answered by 1–4 staff (test city: 3 selections checked, each showed such topics, e.g. 2022,
+    district 4, fi: Tiedonhallinta 1 answer, rating 4). The topics now come from pub_feedback_topics:
+    no topic row of 1–4 answers under any filter, and no rating distribution."""
+    cases = _selections_with_small_m2_topics(demo_env)
+    assert cases, "no selection with a small topic in the test city (nothing to attack)"
+    leaks = []
+    for year, sector, district, language, small in cases:
+        params = {"mittari": "M2", "lukuvuosi": str(year)}
+        if sector:
+            params["sektori"] = sector
+        if district:
+            params["alue"] = str(district)
+        if language:
+            params["kieli"] = language
+        at = johto("sector_metric", **params)
+        topic_col, answers_col = t("col.topic", "fi"), t("col.answers", "fi")
+        for df in at.dataframe:
+            table = df.value
+            if topic_col not in table.columns or answers_col not in table.columns:
+                continue
+            per_topic = table.groupby(topic_col)[answers_col].sum()
+            for topic, n in per_topic.items():
+                if 0 < n < M2_T:
+                    leaks.append((params, topic, int(n), table[table[topic_col] == topic].to_dict("records")))
+    assert not leaks, f"M2 rating distributions of topics answered by fewer than {M2_T} people are shown: {leaks}"

@@ -256,6 +256,17 @@ create table pub_metric_hidden (         -- M2 / M5 (staff answers): the cells h
     unit_id integer                      -- null = a sector × district × language total
 );
 
+create table pub_feedback_topics (       -- M2 per training topic, protected with pub_metric_hidden's M2
+    school_year_id integer not null,
+    topic varchar not null,
+    sector varchar,                      -- null = all (a total)
+    district_id integer,
+    language varchar,
+    answers integer,                     -- null when hidden
+    rating_sum integer,                  -- null when hidden
+    is_suppressed boolean not null
+);
+
 create table meta_publication (          -- how each cube was built: threshold, cells, hidden cells, seconds
     cube varchar primary key,
     threshold integer not null,
@@ -266,4 +277,4 @@ create table meta_publication (          -- how each cube was built: threshold, 
     built_at timestamp not null
 );
 
-insert into meta_schema_version values (3, current_timestamp);
+insert into meta_schema_version values (4, current_timestamp);

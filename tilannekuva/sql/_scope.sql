@@ -1,6 +1,7 @@
 -- Scope views: the only relations query files may read (checked by tilannekuva.queries).
 -- warehouse.fetch sets these variables on a fresh cursor before running this script:
---   scope_all boolean, scope_units integer[], scope_staff integer (nullable), pupil_rows boolean.
+--   scope_all boolean, scope_units integer[], scope_staff integer (nullable), pupil_rows boolean,
+--   app_threshold integer (the app's suppression_threshold).
 -- scoped_* = rows inside the user's scope; bench_* = city/sector aggregates with no person in them.
 
 -- Reference data, not personal: every role reads all of it.
@@ -167,9 +168,28 @@ select * from parts;
 -- M2 and M5 rest on staff answers (pub_metric_hidden, tilannekuva.publication): is_suppressed = the
 -- unit's value is hidden; hidden_totals = the sector × district × language totals containing the
 -- unit that are hidden, as masks ('s'/'d'/'l' for a dimension set, '-' for all: 'sd-' = the unit's
--- sector in its district, both languages); hide_below = the threshold of answers.
+-- sector in its district, both languages); hide_below = the app's threshold of answers (set by
+-- warehouse.fetch from suppression_threshold, never the cube's own: a query reading these marks
+-- declares `-- published: pub_metric_hidden`, so a cube built with a lower threshold is refused).
+-- The viewer's own M2 / M5 answers per unit and school year (not readable by queries): M5 = their survey
+-- response; M2 = the trainings they attended while employed in the unit (feedback is anonymous, so each
+-- is counted as an answer they may have given). A figure shown to one of its respondents needs the
+-- threshold of answers besides theirs (docs/SUPPRESSION.md): rollup compares events - viewer_events.
+create or replace temp view viewer_metric_answers as
+select 'M5' as metric, c.school_year_id, c.unit_id, count(distinct c.response_id) as answers
+from fct_competence_survey c
+where c.staff_id = getvariable('scope_staff') and c.area not like 'ymparisto%'
+group by all
+union all
+select 'M2', t.school_year_id, e.unit_id, count(distinct p.training_id)
+from fct_training_participation p
+join dim_training t using (training_id)
+join fct_employment e on e.staff_id = p.staff_id and e.school_year_id = t.school_year_id
+where p.staff_id = getvariable('scope_staff')
+group by all;
+
 create or replace temp view scoped_metric_parts as
-select p.*,
+select p.*, coalesce(v.answers, 0) as viewer_events,
        exists (select 1 from pub_metric_hidden h where h.metric = p.metric and h.school_year_id = p.school_year_id
                and h.unit_id = p.unit_id) as is_suppressed,
        coalesce((select list(case when h.sector is null then '-' else 's' end
@@ -180,15 +200,18 @@ select p.*,
                    and (h.sector is null or h.sector = u.sector) and (h.district_id is null or h.district_id = u.district_id)
                    and (h.language is null or h.language = u.language)), []) as hidden_totals,
        case when p.metric in ('M2', 'M5')
-            then (select threshold from meta_publication where cube = 'pub_metric_hidden') else 0 end as hide_below
+            then getvariable('app_threshold') else 0 end as hide_below
 from metric_parts_all p join dim_unit u using (unit_id)
+left join viewer_metric_answers v using (metric, school_year_id, unit_id)
 where p.unit_id in (select unit_id from scoped_unit);
 
 create or replace temp view bench_metric_parts as
 select p.metric, p.school_year_id, u.sector, sum(p.num) as num, sum(p.den) as den, sum(p.events) as events,
+       sum(coalesce(v.answers, 0)) as viewer_events,
        case when p.metric in ('M2', 'M5')
-            then (select threshold from meta_publication where cube = 'pub_metric_hidden') else 0 end as hide_below
+            then getvariable('app_threshold') else 0 end as hide_below
 from metric_parts_all p join dim_unit u using (unit_id)
+left join viewer_metric_answers v using (metric, school_year_id, unit_id)
 group by all;
 
 -- Competence survey benchmark: every unit's answers by school year, sector and area (no unit, no person).
@@ -229,3 +252,6 @@ select p.* from pub_absence_thresholds p where getvariable('scope_all');
 
 create or replace temp view scoped_pub_support as
 select p.* from pub_support p where getvariable('scope_all');
+
+create or replace temp view scoped_pub_feedback_topics as
+select p.* from pub_feedback_topics p where getvariable('scope_all');
