@@ -1,4 +1,4 @@
-"""Attack (issue 16 exits + brief: "Logging out ends the session on every route (reload, another tab…)"):
+"""Regression (issue 16, attack finding 2; brief: "Logging out ends the session on every route (reload, another tab…)"):
 a download button's producer (`widgets.downloads`, on_click="ignore") runs in Streamlit's worker
 without a rerun, so no guard runs and nothing checks that the session is still signed in. A teacher
 signs out in one tab (staff-room computer); another tab of the same browser still shows the watch
@@ -41,5 +41,12 @@ def test_a_stale_tab_cannot_download_after_sign_out(server, browser):  # noqa: F
         except Exception:       # no file: what must happen
             pass
         assert got is None, f"a signed-out user's pupil list was downloaded from a stale tab: {got[:120]!r}"
+        time.sleep(1)
+        (log_file,) = server["log"].parent.rglob("access_log.sqlite")
+        with sqlite3.connect(log_file) as db:
+            exports = db.execute("select count(*) from access_log where username = 'opettaja' and action = 'export' "
+                                 "and entry_id > (select max(entry_id) from access_log where action = 'sign_out')"
+                                 ).fetchone()[0]
+        assert exports == 0, "an export was logged for a user who had signed out"
     finally:
         ctx.close()
