@@ -1,4 +1,4 @@
-"""Attack (issue 16, ingest limits: "at most N problems listed per kind and per file", which exist to
+"""Regression (issue 16, attack finding, ingest limits: "at most N problems listed per kind and per file", which exist to
 keep the load history and the admin's loads page small "whatever the file"): the caps are applied to
 one file's problems in `_prepare`, never to the load. Problems found in `_check` (unknown source,
 symlink, too large, not found) are one per file and uncapped, and there is no limit on the number of

@@ -1,4 +1,4 @@
-"""Attack (issue 16, ingest limits): the CSV column limit counts delimiters on the bytes before the
+"""Regression (issue 16, attack finding, ingest limits): the CSV column limit counts delimiters on the bytes before the
 first "\\n", but a quoted header field may contain a newline. `"x\\n";c1;…;cN` is counted as ONE
 column and then parsed by polars as N+1 columns: the limit is bypassed (a 100 000-column file is
 read whole; the issue's million-column attack comes back)."""

@@ -1,4 +1,4 @@
-"""Attack (issue 16, ingest limits): the decompression-bomb limit exists for .xlsx only. A Parquet file
+"""Regression (issue 16, attack finding, ingest limits): the decompression-bomb limit exists for .xlsx only. A Parquet file
 is compressed too (zstd + dictionary/RLE pages) and nothing bounds what it decodes to: measured on
 this code, a 14 968-byte `poissaolot.parquet` (1 000 000 rows x 7 columns of a 1 000-character
 string, within max_rows = 30 000 000 and max_file_mb) took `tilannekuva ingest` 23 s and 3.3 GB of

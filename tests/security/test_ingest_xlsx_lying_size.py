@@ -1,4 +1,4 @@
-"""Attack (issue 16, ingest limits: xlsx compression ratio): `refuse_zip_bomb` checks the ratio only on
+"""Regression (issue 16, attack finding, ingest limits: xlsx compression ratio): `refuse_zip_bomb` checks the ratio only on
 the sizes the zip directory DECLARES (and only for entries declaring >= 1 MB); the real inflation is
 then counted only against the total limit (512 MB by default). An .xlsx whose directory (and local
 header) says the sheet is 1 000 bytes passes the ratio check, and fastexcel reads it all the same:

@@ -1,4 +1,4 @@
-"""Attack (issue 16, ingest: symlinks refused): the refusal is a check, not how the file is opened.
+"""Regression (issue 16, attack finding, ingest: symlinks refused): the refusal is a check, not how the file is opened.
 `_check` looks at every file first (refuse_link, size, sha256 with O_NOFOLLOW), then `_prepare` reads
 them later, in contract order, with `path.read_bytes()`, which follows a symlink. Whoever can write the
 exports folder (the source-system drop) replaces `poissaolot.csv` with a symlink in between — a window
