@@ -225,8 +225,9 @@ def downloads(frame: pl.DataFrame, *, key: str, filename: str, title: str | None
     (principal, target, page, filters, subjects) the log entry names the personal data and the pupils.
 
     No file exists before a logged click: `data=` is a producer Streamlit runs only when the button
-    is clicked (in a worker thread); it writes the access-log entry first (no entry, no file), then
-    builds the file, which Streamlit keeps at /media/<content hash> for the browser to fetch; it is
+    is clicked (in a worker thread); it builds the file, then writes the access-log entry (no entry, no
+    file: if logging fails the bytes are dropped; a file that cannot be built is not logged); Streamlit
+    keeps the file at /media/<content hash> for the browser to fetch; it is
     removed from there `download_seconds` later (docs/SECURITY.md: what must guard /media meanwhile).
     The producer first checks that the sign-in that rendered the button is still active (a stale tab after
     sign-out in another gets nothing and logs nothing).
@@ -261,8 +262,8 @@ def downloads(frame: pl.DataFrame, *, key: str, filename: str, title: str | None
                 log.warning("download of %s refused: the sign-in of %s that rendered it has ended",
                             name, signed_in.username)
                 raise PermissionError("the sign-in that rendered this download has ended")
-            entry({"format": kind})             # first: an export that cannot be logged is not made
-            content = build()
+            content = build()                   # first the file: no entry for an export that failed to build
+            entry({"format": kind})             # then the entry: an export that cannot be logged is not handed out
             _remove_from_media_later(content, mime, name, conf.download_seconds)
             return content
         return produce
