@@ -43,6 +43,11 @@ else:
         st.success(t("staff.all_trained", lang))
     else:
         widgets.show_table(table)
+        # staff by name is personal data: the view is logged like the pupil lists (staff ids in the filters,
+        # the log's subjects being pupils)
+        loaders.log_access(principal, "view", "staff_training_list", "principal_staff",
+                           {**filters, "only_missing": only_missing, "staff_ids": sorted(shown["staff_id"].to_list())},
+                           table.height)
         widgets.downloads(table, key="staff_training", filename=f"henkilosto-koulutukset-{year['school_year_id']}",
                           audit={"principal": principal, "target": "staff_training_list", "page": "principal_staff",
                                  "filters": filters})

@@ -76,6 +76,7 @@ begin select raise(abort, 'the access log is append-only'); end;
 """
 GENESIS = "0" * 64
 DAY = 86400.0
+CLOCK_SKEW = 300.0            # seconds: how far an entry may lie in the future, or behind its predecessor
 HEAD_FORMAT = "tkh1"          # tkh1:<entry id>:<logged_at>:<entry hash>:<HMAC-SHA256 of what precedes it>
 # The entry's pupil ids as a sorted JSON list, as hashed ("[]" when none).
 _SUBJECTS = ("(select coalesce(json_group_array(pupil_id), '[]') from (select pupil_id from access_log_subject s "
@@ -113,9 +114,12 @@ class Verification(tuple):
     entry was changed, removed or reordered), 'anchor_unbacked' (the newest anchor is not the one the
     newest prune entry recorded), 'anchor_chain' (an anchor row was added or changed),
     'anchor_hides' (entries remain behind the anchor, hidden from the check), 'anchor_too_recent'
-    (a prune removed entries younger than the retention period), and for `check_head`:
-    'head_unreadable', 'head_forged' (wrong HMAC), 'head_mismatch' (that entry now has another hash),
-    'head_missing' (the log was cut back below it), 'head_pruned_too_early'."""
+    (a prune removed entries younger than the retention period), 'time_backwards' (an entry is dated
+    before its predecessor, or before the entry its anchor names), 'time_future' (an entry is dated
+    after now), and for `check_head`: 'head_unreadable', 'head_forged' (wrong HMAC), 'head_mismatch'
+    (that entry now has another hash), 'head_missing' (the log was cut back below it),
+    'head_pruned_too_early' (its entry was pruned before the retention period had passed, counted
+    from the prune's time, or the log now starts before the head's time although the head is gone)."""
 
     def __new__(cls, intact: bool, entry_id: int | None = None, problem: str | None = None):
         self = super().__new__(cls, (bool(intact), entry_id))
@@ -243,6 +247,10 @@ class AccessLog:
         with self._lock, self._db() as db:
             db.execute("begin immediate")
             try:
+                (newest,) = db.execute("select max(logged_at) from access_log").fetchone()
+                if newest is not None and newest > now + CLOCK_SKEW:
+                    raise ValueError("the newest access-log entry is dated after now: the clock is wrong "
+                                     "or the log is forged; nothing was pruned")
                 last = db.execute("select entry_id, entry_hash, logged_at from access_log where logged_at < ? "
                                   "order by entry_id desc limit 1", (before,)).fetchone()
                 if last is None:
@@ -271,6 +279,7 @@ class AccessLog:
         return self._check()
 
     def _check(self) -> Verification:
+        now = max(time.time(), self._clock())     # a test's clock may run ahead; never behind the real one
         with self._db() as db:
             db.execute("begin")             # one snapshot: a prune running meanwhile is seen whole or not at all
             anchors = db.execute(_ANCHORS).fetchall()
@@ -280,16 +289,24 @@ class AccessLog:
                 (hidden,) = db.execute("select min(entry_id) from access_log where entry_id <= ?", (start,)).fetchone()
                 if hidden is not None:
                     return Verification(False, hidden, "anchor_hides")
-            last_prune = None
+            last_prune, previous_at, first_at = None, None, None
             for row in db.execute("select a.entry_id, a.logged_at, a.username, a.role, a.action, a.target, a.page, "
                                   "a.filters, a.rows, " + _SUBJECTS + ", a.previous_hash, a.entry_hash "
                                   "from access_log a where a.entry_id > ? order by a.entry_id", (start,)):
                 entry_id, *content, stored_previous, stored_hash = row
                 if stored_previous != previous or _digest(previous, *content) != stored_hash:
                     return Verification(False, entry_id, "entry")
+                logged_at = float(content[0])
+                if logged_at > now + CLOCK_SKEW:
+                    return Verification(False, entry_id, "time_future")
+                if previous_at is not None and logged_at < previous_at - CLOCK_SKEW:
+                    return Verification(False, entry_id, "time_backwards")
                 if content[3] == "prune":
-                    last_prune = (content[0], json.loads(content[6]))
+                    last_prune = (logged_at, json.loads(content[6]))
+                if first_at is None:
+                    first_at = logged_at
                 previous = stored_hash
+                previous_at = logged_at if previous_at is None else max(previous_at, logged_at)
             db.execute("rollback")
         if not anchors and last_prune is None:
             return Verification(True)
@@ -302,8 +319,11 @@ class AccessLog:
             return Verification(False, last_entry_id, "anchor_unbacked")
         if said.get("anchors") != _anchors_digest(anchors):
             return Verification(False, last_entry_id, "anchor_chain")
-        if float(said.get("last_logged_at", pruned_at)) > pruned_at - self.retention_days * DAY:
+        last_logged_at = float(said.get("last_logged_at", pruned_at))
+        if last_logged_at > pruned_at - self.retention_days * DAY:
             return Verification(False, last_entry_id, "anchor_too_recent")
+        if first_at is not None and first_at < last_logged_at - CLOCK_SKEW:
+            return Verification(False, last_entry_id, "time_backwards")     # the kept part starts before the cut
         return Verification(True)
 
     # --- the chain head, for safekeeping outside the host ----------------------------------------
@@ -337,13 +357,18 @@ class AccessLog:
         with self._db() as db:
             row = db.execute("select logged_at, entry_hash from access_log where entry_id = ?", (entry_id,)).fetchone()
             anchors = db.execute(_ANCHORS).fetchall()
+            (first_at,) = db.execute("select logged_at from access_log order by entry_id limit 1").fetchone() or (None,)
         if row is not None:
             ok = float(row[0]) == logged_at and row[1] == entry_hash
             return Verification(True) if ok else Verification(False, entry_id, "head_mismatch")
         pruned = next((Anchor(*a) for a in anchors if a[2] >= entry_id), None)
         if pruned is None:
             return Verification(False, entry_id, "head_missing")
-        if logged_at > pruned.pruned_at - self.retention_days * DAY:
+        now = max(time.time(), self._clock())
+        if pruned.pruned_at > now + CLOCK_SKEW or logged_at > pruned.pruned_at - self.retention_days * DAY:
+            return Verification(False, entry_id, "head_pruned_too_early")
+        if first_at is not None and float(first_at) < logged_at - CLOCK_SKEW:
+            # every entry the log still holds comes after the head's: none may be dated before it
             return Verification(False, entry_id, "head_pruned_too_early")
         return Verification(True)
 

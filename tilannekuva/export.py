@@ -75,5 +75,11 @@ def to_xlsx(frame: pl.DataFrame, sheet: str = "Tiedot", meta: list[str] | None =
 
 
 def _sheet_name(name: str) -> str:
-    """Excel's rules: at most 31 characters, none of []:*?/\\."""
-    return "".join("-" if ch in "[]:*?/\\" else ch for ch in name)[:31] or "Tiedot"
+    """A valid Excel sheet name whatever the title (it carries labels from the source systems): none of
+    []:*?/\\ or control characters, at most 31 characters, no apostrophe or space at either end, not
+    Excel's reserved 'History', never empty."""
+    clean = "".join("-" if ch in "[]:*?/\\" or ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 else ch for ch in name)
+    clean = clean.strip("' ")[:31].rstrip("' ")
+    if clean.lower() == "history":
+        clean += "-"
+    return clean or "Tiedot"

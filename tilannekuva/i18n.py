@@ -42,7 +42,8 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **values) -> str:
         text = catalog(DEFAULT_LANGUAGE).get(key)
         if text is None:
             log.error("missing translation key %r", key)
-            return key
+            from tilannekuva.inert import md
+            return md(key)          # a key built from data (`f"sector.{name}"`) must not render as Markdown
     return text.format(**values) if values else text
 
 

@@ -12,7 +12,8 @@ Every data-derived string passes through one of these functions on its way out:
   read: GFM's bare autolinks (`https://…`, `www.…`, `name@host`) and Streamlit's `:shortcode:` emoji
   and `:material/…:` icons; an invisible word joiner after each `:` and `@` and inside `www.` breaks
   them (found by the browser test: an escaped `www\\.attacker\\.example` was still linked). Line
-  breaks become spaces (no new block can start).
+  breaks become spaces (no new block can start); bidi controls (U+202A–U+202E, U+2066–U+2069) are
+  removed, so a name cannot reorder the text shown around it.
 - `plotly_text(text)` before any text in a Plotly figure (titles, axis and tick labels, legend and
   hover names, annotations): `&`, `<` and `>` as HTML entities, which Plotly shows as the characters.
 - `spreadsheet_cell(text)` for a CSV cell or header: OWASP's CSV-injection rule — a cell starting with
@@ -32,13 +33,14 @@ WORD_JOINER = "\u2060"     # invisible, not a space: "Koulu: A" still reads and 
 _MD_PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
 _WWW = re.compile(r"(?i)(www)(\\\.)")     # "www." after escaping: GFM would link it anyway
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")   # embeddings, overrides, isolates: reorder what is shown
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")   # OWASP; NUL from OWASP ASVS 1.2.10
 
 
 def md(value: object) -> str:
     """`value` as Markdown text that renders exactly as written: no link, image, emphasis, heading,
     list, code, HTML, LaTeX, colour, icon or emoji can form from it."""
-    text = _LINE_BREAKS.sub(" ", "" if value is None else str(value))
+    text = _LINE_BREAKS.sub(" ", _BIDI.sub("", "" if value is None else str(value)))
     text = _MD_PUNCTUATION.sub(r"\\\1", text).replace(":", ":" + WORD_JOINER).replace("@", "@" + WORD_JOINER)
     return _WWW.sub("\\1" + WORD_JOINER + "\\2", text)
 

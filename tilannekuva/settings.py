@@ -49,10 +49,12 @@ class Settings:
     ingest_max_file_mb: float = 1024.0                    # ingest limits (tilannekuva/ingest/limits.py): file size,
     ingest_max_columns: int = 200                         # header columns,
     ingest_max_rows: int = 30_000_000                     # data rows,
-    ingest_max_xlsx_inflated_mb: float = 512.0            # what an .xlsx inflates to (checked before it is opened),
+    ingest_max_xlsx_inflated_mb: float = 512.0            # what an .xlsx or a Parquet file inflates to (before the read),
     ingest_max_xlsx_ratio: float = 100.0                  # compression ratio of an .xlsx entry of 1 MB or more,
     ingest_problems_per_kind: int = 50                    # problems listed per kind and file,
-    ingest_problems_per_file: int = 200                   # and per file ("… and N more")
+    ingest_problems_per_file: int = 200                   # and per file ("… and N more"),
+    ingest_problems_per_load: int = 1000                  # and per load;
+    ingest_max_files: int = 200                           # files in one load
     download_seconds: int = 60                            # a clicked download's file stays at /media this long
     sso: bool = False                                     # offer single sign-on (st.login, OIDC; [auth] in secrets)
     sso_provider: str = ""                                # the [auth.<provider>] name, "" = the [auth] section itself
@@ -173,6 +175,8 @@ def load_settings(environ: dict[str, str] | None = None, for_app: bool = True) -
         ingest_max_xlsx_ratio=_positive(pick("ingest_max_xlsx_ratio", 100.0), "ingest_max_xlsx_ratio"),
         ingest_problems_per_kind=int(_positive(pick("ingest_problems_per_kind", 50), "ingest_problems_per_kind")),
         ingest_problems_per_file=int(_positive(pick("ingest_problems_per_file", 200), "ingest_problems_per_file")),
+        ingest_problems_per_load=int(_positive(pick("ingest_problems_per_load", 1000), "ingest_problems_per_load")),
+        ingest_max_files=int(_positive(pick("ingest_max_files", 200), "ingest_max_files")),
         sso=sso,
         sso_provider=str(pick("sso_provider", "")),
         sso_tenant_id=str(pick("sso_tenant_id", "")),

@@ -225,9 +225,12 @@ def downloads(frame: pl.DataFrame, *, key: str, filename: str, title: str | None
     (principal, target, page, filters, subjects) the log entry names the personal data and the pupils.
 
     No file exists before a logged click: `data=` is a producer Streamlit runs only when the button
-    is clicked (in a worker thread); it writes the access-log entry first (no entry, no file), then
-    builds the file, which Streamlit keeps at /media/<content hash> for the browser to fetch; it is
+    is clicked (in a worker thread); it builds the file, then writes the access-log entry (no entry, no
+    file: if logging fails the bytes are dropped; a file that cannot be built is not logged); Streamlit
+    keeps the file at /media/<content hash> for the browser to fetch; it is
     removed from there `download_seconds` later (docs/SECURITY.md: what must guard /media meanwhile).
+    The producer first checks that the sign-in that rendered the button is still active (a stale tab after
+    sign-out in another gets nothing and logs nothing).
     Without a signed-in page context there is nothing to log, so no download is offered; personal-data
     downloads (`audit`) are not offered while an admin views the app as someone else (read-only principal)."""
     lang = language()
@@ -240,8 +243,10 @@ def downloads(frame: pl.DataFrame, *, key: str, filename: str, title: str | None
         audit = {"principal": principal, "target": filename, "page": context["page"],
                  "filters": {param: str(value) for param, (_, _, value) in context["filters"].items()}}
     conf = session.settings()
-    if audit is None or conf is None:
+    signed_in = session.signed_in_principal()   # who signed in (an admin viewing as someone stays the admin)
+    if audit is None or conf is None or signed_in is None:
         return
+    store, sid = session.security_store(conf), st.session_state.get(session.TOKEN_KEY)
     entry = loaders.access_entry(audit["principal"], "export", audit["target"], audit["page"], audit["filters"],
                                  frame.height, audit.get("subjects", ()))
     page_title = t(f"page.{context['page']}", lang) if context["page"] else t("app.title", lang)
@@ -250,8 +255,15 @@ def downloads(frame: pl.DataFrame, *, key: str, filename: str, title: str | None
 
     def producer(kind: str, mime: str, name: str, build):
         def produce() -> bytes:
-            entry({"format": kind})             # first: an export that cannot be logged is not made
-            content = build()
+            # A click comes without a rerun, so no guard has run: the sign-in that rendered this button must
+            # still be active (not signed out in another tab, revoked, its role changed, or idle), else no
+            # entry and no file — raising makes Streamlit answer the click with an error, not a file.
+            if not store.is_active(signed_in.username, sid):
+                log.warning("download of %s refused: the sign-in of %s that rendered it has ended",
+                            name, signed_in.username)
+                raise PermissionError("the sign-in that rendered this download has ended")
+            content = build()                   # first the file: no entry for an export that failed to build
+            entry({"format": kind})             # then the entry: an export that cannot be logged is not handed out
             _remove_from_media_later(content, mime, name, conf.download_seconds)
             return content
         return produce

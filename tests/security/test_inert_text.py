@@ -161,3 +161,9 @@ def test_csv_neutralises_cells_and_headers_a_spreadsheet_would_evaluate():
 ])
 def test_spreadsheet_cell_follows_owasp(cell, expected):
     assert spreadsheet_cell(cell) == expected
+
+
+def test_md_removes_bidi_controls():
+    """A name cannot reorder the text around it (U+202E: 'right-to-left override')."""
+    shown = md("Koulu\u202eTXT.exe\u2066x\u2069\u202a\u202b\u202c\u202d\u2067\u2068")
+    assert not any(ch in shown for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")

@@ -1,6 +1,6 @@
 """Issue 16, attack 3 without a browser: rendering a page makes no export file and writes no export
-entry; a click's producer writes the entry first, and a producer whose entry cannot be written makes
-no file (the browser side — no /media URL before the click, and none after — is test_hostile_data.py)."""
+entry; a click's producer builds the file, then writes the entry, and hands out nothing when the entry
+cannot be written; a file that fails to build writes no entry (attack 16 finding 9) (the browser side — no /media URL before the click, and none after — is test_hostile_data.py)."""
 
 from __future__ import annotations
 
@@ -48,5 +48,20 @@ def test_a_download_that_cannot_be_logged_is_not_made(demo_env, monkeypatch):
     monkeypatch.setattr(AccessLog, "record", broken)
     produce = next(p for n, p in offered.offered if n.startswith("tukisignaalit-") and n.endswith(".csv"))
     with pytest.raises(OSError):
+        produce()                       # raised: Streamlit serves no file; the built bytes are dropped
+    assert made == ["csv"]
+
+
+def test_an_export_that_fails_to_build_is_not_logged(demo_env, monkeypatch):
+    offered = OfferedDownloads(monkeypatch)
+    open_page("rehtori", "principal_support")
+    before = len(_exports(demo_env))
+
+    def broken(*args, **kwargs):
+        raise ValueError("InvalidWorksheetName")
+
+    monkeypatch.setattr("views.widgets.to_xlsx", broken)
+    produce = next(p for n, p in offered.offered if n.startswith("tukisignaalit-") and n.endswith(".xlsx"))
+    with pytest.raises(ValueError):
         produce()
-    assert made == []
+    assert len(_exports(demo_env)) == before

@@ -21,12 +21,22 @@ UI_FILES = sorted([*PROJECT_ROOT.glob("pages/*.py"), *PROJECT_ROOT.glob("views/*
 MARKDOWN_CALLS = {"title", "header", "subheader", "caption", "markdown", "write", "info", "warning", "error",
                   "success", "toast", "metric", "expander", "tabs", "button", "download_button", "page_link",
                   "form_submit_button", "checkbox", "toggle", "radio", "selectbox", "multiselect", "text_input",
-                  "number_input", "slider"}
-LABEL_KEYWORDS = {"label", "help", "body"}
+                  "number_input", "slider", "pills", "segmented_control", "popover", "link_button", "badge",
+                  "status", "write_stream"}
+LABEL_KEYWORDS = {"label", "help", "body", "captions"}
+OPTION_MARKDOWN = {"radio", "pills", "segmented_control"}      # their option labels (format_func) render Markdown
+# Functions are trusted by their full name (a method of any receiver called `max` is not `max`).
+SAFE_FUNCTIONS = {"md", "t", "fmt_number", "fmt_percent", "fmt_date", "fmt_month", "len", "int", "round", "max",
+                  "widgets.metric_value", "widgets.metric_delta", "widgets.count_or_hidden", "widgets.light_badge",
+                  "widgets.filter_summary", "session.language", "language", "metric_value", "metric_delta",
+                  "count_or_hidden", "light_badge", "filter_summary"}
+SAFE_METHODS = {"strftime"}                  # dates, with a constant format
+# st.html is for the app's own constant HTML: literals, CONSTANTS, and f-strings of these names only
+# (chrome: `lang`, one of three codes, and `click`, a counter; session: `cookie`, URL-safe tokens checked, JSON-quoted).
+HTML_NAMES = {"lang", "cookie", "click"}
+DATA_KEYS = ("name", "label", "title", "text", "note", "display")   # subscripts that hold source-system text
 # Helpers whose result is safe text: escaping, the catalog, number/date formats, and widgets' own
-# builders of such text (each of them formats numbers or escapes its data itself).
-SAFE_CALLS = {"md", "t", "fmt_number", "fmt_percent", "fmt_date", "fmt_month", "len", "int", "metric_value",
-              "metric_delta", "count_or_hidden", "light_badge", "filter_summary", "strftime", "language", "max", "round"}
+# builders of such text (each of them formats numbers or escapes its data itself): SAFE_FUNCTIONS below.
 SAFE_NAMES = {"lang", "metric", "chosen", "m", "kind", "bulk", "broken_at", "threshold"}   # code values, ints
 SAFE_ATTRIBUTES = {"height", "suppressed_cells", "suppression_threshold", "absence_concern_hours",
                    "absence_serious_hours", "entry_id", "access_log_retention_days"}       # numbers
@@ -48,20 +58,36 @@ def unsafe_parts(node: ast.AST) -> list[str]:
         return [] if node.attr in SAFE_ATTRIBUTES else [ast.unparse(node)]
     if isinstance(node, ast.Call):
         name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-        if name == "md":
+        full = ast.unparse(node.func)
+        if full == "md":
             return []
+        if isinstance(node.func, ast.Attribute) and name in SAFE_METHODS \
+                and all(isinstance(a, ast.Constant) for a in node.args):
+            return []           # only a date has strftime; its text comes from the constant format
         if name == "join" and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Constant):
             arg = node.args[0] if node.args else None
             if isinstance(arg, (ast.GeneratorExp, ast.ListComp)):
                 return unsafe_parts(arg.elt)
             return [ast.unparse(node)]
-        if name in SAFE_CALLS:
-            # t(key, lang, **params): the key is looked up in the catalog; the parameters must be safe.
+        if full in SAFE_FUNCTIONS:
+            # t(key, lang, **params): the key is looked up in the catalog (a missing key comes back escaped);
+            # its variable parts must be code values, not names; the parameters must be safe.
             # The other helpers take numbers, dates or code values.
             args = node.args[1:] if name == "t" else []
-            return [p for a in [*args, *(k.value for k in node.keywords)] for p in unsafe_parts(a)]
+            key = _key_parts(node.args[0]) if name == "t" and node.args else []
+            return key + [p for a in [*args, *(k.value for k in node.keywords)] for p in unsafe_parts(a)]
         return [ast.unparse(node)]
     return [ast.unparse(node)]
+
+
+def _key_parts(node: ast.AST) -> list[str]:
+    """The parts of a catalog key that could be source-system text: a subscript like `unit["name"]`."""
+    found = []
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Subscript) and isinstance(sub.slice, ast.Constant) \
+                and any(word in str(sub.slice.value) for word in DATA_KEYS):
+            found.append(ast.unparse(sub))
+    return found
 
 
 # Parameters of widgets' helpers that render what their callers pass; the callers are checked instead
@@ -81,6 +107,24 @@ def unescaped(source: str, pass_through: set[str] = frozenset()) -> list[str]:
     """Markdown-rendering calls in `source` given text that is not safe by construction."""
     found = []
     for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Attribute) \
+                and node.value.attr in MARKDOWN_CALLS | {"html"} and ast.unparse(node.value.value).startswith("st"):
+            found.append(f"line {node.lineno}: an alias of {ast.unparse(node.value)} hides its calls from this check")
+            continue
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "html":
+            def constant(a: ast.AST) -> bool:
+                if isinstance(a, ast.JoinedStr):
+                    return all(isinstance(v, ast.Constant) or (isinstance(v.value, ast.Name) and v.value.id in HTML_NAMES)
+                               for v in a.values)
+                return isinstance(a, ast.Constant) or (isinstance(a, ast.Name) and a.id.isupper())
+            if not all(constant(a) for a in [*node.args, *(k.value for k in node.keywords if k.arg == "body")]):
+                found.append(f"line {node.lineno}: st.html is for the app's own constant HTML, never data")
+            continue
+        if isinstance(node, ast.Call) and not (isinstance(node.func, ast.Attribute)
+                                               and node.func.attr in MARKDOWN_CALLS):
+            for k in node.keywords:                 # column_config.*(help=…) and any other tooltip
+                if k.arg == "help":
+                    found += [f"line {node.lineno}: {part} in help=" for part in unsafe_parts(k.value)]
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
                 "kpi_row", "chart_block"):
             args = _kpi_labels(node.args[0]) if node.func.attr == "kpi_row" and node.args else []
@@ -91,11 +135,16 @@ def unescaped(source: str, pass_through: set[str] = frozenset()) -> list[str]:
                 and node.func.attr in MARKDOWN_CALLS):
             continue
         receiver = ast.unparse(node.func.value)
-        if receiver.split(".")[-1] in ("log", "session") or receiver.startswith(("pl.", "fig", "re.")):
+        if receiver.split(".")[-1] in ("log", "session") or receiver.split(".")[0] in ("pl", "fig", "figures", "re"):
             continue        # log lines, own helpers of the same name, polars/plotly/regex methods
         first = [] if node.func.attr == "page_link" else node.args[:1]
-        if node.func.attr == "write":
+        if node.func.attr in ("write", "write_stream"):
             first = node.args
+        if node.func.attr in OPTION_MARKDOWN:
+            for k in node.keywords:
+                if k.arg == "format_func" and not (isinstance(k.value, ast.Lambda) and not unsafe_parts(k.value.body)):
+                    found.append(f"line {node.lineno}: format_func of {node.func.attr} renders Markdown: "
+                                 "use a lambda whose text is safe (md(...))")
         for arg in [*first, *(k.value for k in node.keywords if k.arg in LABEL_KEYWORDS)]:
             for part in unsafe_parts(arg):
                 if part in pass_through:

@@ -9,6 +9,10 @@ cheaply, before anything big is read, with a problem the admin understands. Each
 
 from __future__ import annotations
 
+import errno
+import io
+import os
+import stat
 import struct
 import zipfile
 import zlib
@@ -19,6 +23,7 @@ from tilannekuva.ingest.problems import Problem
 
 MB = 1024 * 1024
 RATIO_CHECKED_FROM = 1 * MB      # small entries (styles, the workbook part) compress far better than data
+PARQUET_BATCH_ROWS = 4096        # rows decoded at a time while a Parquet file's decoded size is counted
 SHOWN_CHARS = 80                 # a column name or value in a problem (a header may be one 9 MB "name")
 
 
@@ -31,6 +36,8 @@ class IngestLimits:
     max_xlsx_ratio: float = 100.0
     problems_per_kind: int = 50
     problems_per_file: int = 200
+    max_files: int = 200
+    problems_per_load: int = 1000
 
     @classmethod
     def from_settings(cls, settings) -> IngestLimits:
@@ -38,7 +45,37 @@ class IngestLimits:
                    max_rows=settings.ingest_max_rows,
                    max_xlsx_inflated_bytes=int(settings.ingest_max_xlsx_inflated_mb * MB),
                    max_xlsx_ratio=settings.ingest_max_xlsx_ratio, problems_per_kind=settings.ingest_problems_per_kind,
-                   problems_per_file=settings.ingest_problems_per_file)
+                   problems_per_file=settings.ingest_problems_per_file, max_files=settings.ingest_max_files,
+                   problems_per_load=settings.ingest_problems_per_load)
+
+
+def read_once(path: Path, limits: IngestLimits) -> tuple[bytes | None, Problem | None]:
+    """The file's bytes, read once through one descriptor opened without following a symlink (O_NOFOLLOW)
+    and checked on that descriptor: a regular file within `max_file_bytes` (by fstat, and by what is read,
+    so a file that grows meanwhile is refused too). The checksum and the parser get these same bytes, so a
+    file swapped for a link or another file after a check is never what is read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return None, Problem(path.name, "symlink")
+        if exc.errno == errno.ENOENT:
+            return None, Problem(path.name, "not_found")
+        return None, Problem(path.name, "not_regular_file")
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            return None, Problem(path.name, "not_regular_file")
+        if info.st_size > limits.max_file_bytes:
+            return None, _too_large(path, info.st_size, limits)
+        data = handle.read(limits.max_file_bytes + 1)
+    if len(data) > limits.max_file_bytes:
+        return None, _too_large(path, len(data), limits)
+    return data, None
+
+
+def _too_large(path: Path, size: int, limits: IngestLimits) -> Problem:
+    return Problem(path.name, "file_too_large", values={"size": _mb(size), "limit": _mb(limits.max_file_bytes)})
 
 
 def refuse_link(path: Path) -> Problem | None:
@@ -71,12 +108,13 @@ def refuse_rows(path: Path, count: int, limits: IngestLimits) -> Problem | None:
     return None
 
 
-def refuse_zip_bomb(path: Path, limits: IngestLimits) -> Problem | None:
+def refuse_zip_bomb(path: Path, limits: IngestLimits, data: bytes | None = None) -> Problem | None:
     """An .xlsx is a zip: refuse it before any XML is inflated if its directory declares more than the
     limit in all, or an entry compressed more than `max_xlsx_ratio` : 1; then inflate each entry into
-    nothing, counting, so a directory that lies about the sizes is caught too (stopping at the limit)."""
+    nothing, counting, so a directory that lies about the sizes is caught too (stopping at the limit):
+    the ratio and the total are applied to the counted bytes as well. `data`: the file's bytes."""
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as archive:
             entries = archive.infolist()
     except (zipfile.BadZipFile, OSError) as exc:
         return Problem(path.name, "bad_workbook", values={"error": str(exc)[:200]})
@@ -85,49 +123,87 @@ def refuse_zip_bomb(path: Path, limits: IngestLimits) -> Problem | None:
     if declared > limit:
         return Problem(path.name, "xlsx_too_large", values={"size": _mb(declared), "limit": _mb(limit)})
     for e in entries:
-        if e.file_size >= RATIO_CHECKED_FROM and e.file_size > limits.max_xlsx_ratio * max(e.compress_size, 1):
-            return Problem(path.name, "xlsx_ratio", values={"ratio": round(e.file_size / max(e.compress_size, 1)),
-                                                            "limit": round(limits.max_xlsx_ratio)})
+        if _too_compressed(e.file_size, e.compress_size, limits):
+            return _ratio_problem(path, e.file_size, e.compress_size, limits)
     try:
-        inflated = _inflated_size(path, entries, limit)
+        with (io.BytesIO(data) if data is not None else open(path, "rb")) as handle:
+            inflated, worst = _inflated_size(handle, entries, limit, limits)
     except (zlib.error, struct.error, ValueError, OSError) as exc:
         return Problem(path.name, "bad_workbook", values={"error": str(exc)[:200]})
     if inflated > limit:
         return Problem(path.name, "xlsx_too_large", values={"size": f"> {_mb(limit)}", "limit": _mb(limit)})
+    if worst is not None:
+        return _ratio_problem(path, *worst, limits)
     return None
 
 
-def _inflated_size(path: Path, entries: list[zipfile.ZipInfo], limit: int) -> int:
+def _too_compressed(inflated: int, compressed: int, limits: IngestLimits) -> bool:
+    return inflated >= RATIO_CHECKED_FROM and inflated > limits.max_xlsx_ratio * max(compressed, 1)
+
+
+def _ratio_problem(path: Path, inflated: int, compressed: int, limits: IngestLimits) -> Problem:
+    return Problem(path.name, "xlsx_ratio", values={"ratio": round(inflated / max(compressed, 1)),
+                                                    "limit": round(limits.max_xlsx_ratio)})
+
+
+def _inflated_size(handle, entries: list[zipfile.ZipInfo], limit: int,
+                   limits: IngestLimits) -> tuple[int, tuple[int, int] | None]:
     """What the entries really inflate to, reading their compressed bytes from the local headers
-    (not trusting the directory's sizes); stops as soon as the total passes `limit`."""
-    total = 0
-    with open(path, "rb") as handle:
-        for e in entries:
-            handle.seek(e.header_offset)
-            header = handle.read(30)
-            if header[:4] != b"PK\x03\x04":
-                raise ValueError(f"no local header for {e.filename[:40]}")
-            name_len, extra_len = struct.unpack("<HH", header[26:30])
-            handle.seek(e.header_offset + 30 + name_len + extra_len)
-            left = e.compress_size
-            if e.compress_type == zipfile.ZIP_STORED:
-                total += left
-            elif e.compress_type == zipfile.ZIP_DEFLATED:
-                inflater = zlib.decompressobj(-15)
-                while left > 0 and total <= limit:
-                    chunk = handle.read(min(left, 1 << 16))
-                    if not chunk:
-                        break
-                    left -= len(chunk)
-                    data = chunk
-                    while data and total <= limit:      # bounded output per step: a bomb never sits in memory
-                        total += len(inflater.decompress(data, 1 << 20))
-                        data = inflater.unconsumed_tail
-            else:
-                raise ValueError(f"compression method {e.compress_type} is not used by Excel")
-            if total > limit:
-                break
-    return total
+    (not trusting the directory's sizes); stops as soon as the total passes `limit`. Also the first
+    entry whose counted inflation passes the ratio limit, as (inflated, compressed), or None."""
+    total, worst = 0, None
+    for e in entries:
+        handle.seek(e.header_offset)
+        header = handle.read(30)
+        if header[:4] != b"PK\x03\x04":
+            raise ValueError(f"no local header for {e.filename[:40]}")
+        name_len, extra_len = struct.unpack("<HH", header[26:30])
+        handle.seek(e.header_offset + 30 + name_len + extra_len)
+        left = e.compress_size
+        entry_total = 0
+        if e.compress_type == zipfile.ZIP_STORED:
+            entry_total = left
+        elif e.compress_type == zipfile.ZIP_DEFLATED:
+            inflater = zlib.decompressobj(-15)
+            while left > 0 and total + entry_total <= limit:
+                chunk = handle.read(min(left, 1 << 16))
+                if not chunk:
+                    break
+                left -= len(chunk)
+                data = chunk
+                while data and total + entry_total <= limit:   # bounded output per step: a bomb never sits in memory
+                    entry_total += len(inflater.decompress(data, 1 << 20))
+                    data = inflater.unconsumed_tail
+        else:
+            raise ValueError(f"compression method {e.compress_type} is not used by Excel")
+        total += entry_total
+        if worst is None and _too_compressed(entry_total, e.compress_size, limits):
+            worst = (entry_total, e.compress_size)
+        if total > limit:
+            break
+    return total, worst
+
+
+def refuse_parquet_bomb(path: Path, data: bytes, limits: IngestLimits) -> Problem | None:
+    """A Parquet file is compressed too (and dictionary/RLE-encoded: one 1 000-character value repeated a
+    million times costs a few bytes): refuse it if its metadata declares more than
+    `max_xlsx_inflated_bytes` uncompressed, then decode it a few thousand rows at a time into nothing,
+    counting the decoded bytes, and refuse it as soon as they pass the limit — before the real read."""
+    import pyarrow.parquet as pq
+
+    limit = limits.max_xlsx_inflated_bytes
+    parquet = pq.ParquetFile(io.BytesIO(data))
+    meta = parquet.metadata
+    declared = sum(meta.row_group(i).column(j).total_uncompressed_size
+                   for i in range(meta.num_row_groups) for j in range(meta.num_columns))
+    if declared > limit:
+        return Problem(path.name, "parquet_too_large", values={"size": _mb(declared), "limit": _mb(limit)})
+    decoded = 0
+    for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS):
+        decoded += batch.nbytes
+        if decoded > limit:
+            return Problem(path.name, "parquet_too_large", values={"size": f"> {_mb(limit)}", "limit": _mb(limit)})
+    return None
 
 
 def cap_problems(problems: list[Problem], limits: IngestLimits) -> list[Problem]:

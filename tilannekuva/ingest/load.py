@@ -30,7 +30,7 @@ from tilannekuva.aggregates import refresh_aggregates
 from tilannekuva.ingest.contracts import CONTRACTS, REFERENCED, Contract, Known, contract_for_file
 from tilannekuva.files import tighten
 from tilannekuva.ingest.history import FileRecord, LoadHistory
-from tilannekuva.ingest.limits import IngestLimits, cap_problems, refuse_link, refuse_size
+from tilannekuva.ingest.limits import IngestLimits, cap_problems, read_once, refuse_link, refuse_size
 from tilannekuva.ingest.problems import LoadRejected, Problem
 from tilannekuva.ingest.read import check_columns, coerce, read_export
 from tilannekuva.ingest.validate import validate
@@ -160,6 +160,9 @@ def _check(files: list[Path], known: Known, history: LoadHistory, force: bool, t
     that arrives in the same load); nothing is written here."""
     records: dict[Path, FileRecord] = {}
     problems: list[Problem] = [] if files else [Problem("–", "no_files")]
+    if len(files) > limits.max_files:       # nothing is opened: the whole load is one problem
+        problem = Problem("–", "too_many_files", values={"found": len(files), "limit": limits.max_files})
+        return [FileRecord("–", None, "", 0, problems=(problem,))], [], [problem]
     todo = []
     for path in files:
         refused = refuse_link(path) or (Problem(path.name, "not_found") if not path.exists() else None) \
@@ -196,6 +199,10 @@ def _check(files: list[Path], known: Known, history: LoadHistory, force: bool, t
                                    problems=tuple(file_problems))
         if item is not None:
             prepared.append(item)
+    if len(problems) > limits.problems_per_load:     # many files, each with a few problems: the load is capped too
+        rest = problems[limits.problems_per_load - 1:]
+        problems = problems[:limits.problems_per_load - 1] + [
+            Problem("–", "more_problems_load", values={"count": len(rest)})]
     return [records[p] for p in files], prepared, problems
 
 
@@ -220,7 +227,13 @@ def _known_values(served: Path | None) -> Known:
 def _prepare(path: Path, contract: Contract, sha: str, size: int, known: Known,
              today: dt.date, limits: IngestLimits) -> tuple[_Prepared | None, list[Problem]]:
     started = time.perf_counter()
-    export, problems = read_export(path, contract, limits)
+    data, refused = read_once(path, limits)       # the bytes hashed here are the bytes parsed
+    if refused:
+        return None, [refused]
+    if hashlib.sha256(data).hexdigest() != sha:
+        return None, [Problem(path.name, "changed_during_load")]
+    export, problems = read_export(path, contract, limits, data)
+    del data
     if export is None:
         return None, problems
     column_problems = check_columns(export, contract, list(CONTRACTS.values()))

@@ -18,7 +18,9 @@ import fastexcel
 import polars as pl
 
 from tilannekuva.ingest.contracts import POLARS_TYPES, Contract
-from tilannekuva.ingest.limits import IngestLimits, refuse_columns, refuse_rows, refuse_zip_bomb
+from tilannekuva.ingest.limits import (
+    MB, IngestLimits, read_once, refuse_columns, refuse_parquet_bomb, refuse_rows, refuse_zip_bomb,
+)
 from tilannekuva.ingest.problems import ROWS_LISTED, Problem
 
 FORMATS = {".csv": "csv", ".txt": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}
@@ -27,6 +29,7 @@ FOREIGN_DELIMITERS = {"\t": "TAB", "|": "|", ":": ":"}
 TRUE = {"true", "1", "kyllä", "k", "yes", "y", "ja", "x", "t"}
 FALSE = {"false", "0", "ei", "e", "no", "n", "nej", "f"}
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
+HEADER_MAX_BYTES = 4 * MB        # a CSV header record longer than this is refused (checked before the read)
 TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
                      "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M")
 
@@ -41,19 +44,24 @@ class Export:
     detail: str = ""        # e.g. "Windows-1252, ';'" or "sheet 'poissaolot'"
 
 
-def read_export(path: Path, contract: Contract,
-                limits: IngestLimits = IngestLimits()) -> tuple[Export | None, list[Problem]]:
-    """Read `path` within `limits`; on failure return (None, problems)."""
+def read_export(path: Path, contract: Contract, limits: IngestLimits = IngestLimits(),
+                data: bytes | None = None) -> tuple[Export | None, list[Problem]]:
+    """Read the export `path` within `limits`; on failure return (None, problems). `data`: the file's
+    bytes as read once by `read_once` (the load passes the bytes it checksummed); read here if None."""
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         return None, [Problem(path.name, "unsupported_format", values={"suffix": path.suffix or "–"})]
-    if path.stat().st_size == 0:
+    if data is None:
+        data, refused = read_once(path, limits)
+        if refused:
+            return None, [refused]
+    if len(data) == 0:
         return None, [Problem(path.name, "empty_file")]
     if fmt == "csv":
-        return _read_csv(path, limits)
+        return _read_csv(path, data, limits)
     if fmt == "xlsx":
-        return _read_xlsx(path, contract, limits)
-    return _read_parquet(path, limits)
+        return _read_xlsx(path, data, contract, limits)
+    return _read_parquet(path, data, limits)
 
 
 def _decode(path: Path, raw: bytes) -> tuple[bytes | None, str, list[Problem]]:
@@ -73,18 +81,37 @@ def _decode(path: Path, raw: bytes) -> tuple[bytes | None, str, list[Problem]]:
         return None, "", [Problem(path.name, "bad_encoding", values={"offset": exc.start, "byte": f"0x{raw[exc.start]:02X}"})]
 
 
-def _read_csv(path: Path, limits: IngestLimits) -> tuple[Export | None, list[Problem]]:
-    data, encoding, problems = _decode(path, path.read_bytes())
+def _header_record(data: bytes, delimiter: str) -> tuple[list[str], bool]:
+    """The first record as the csv module reads it (a quoted field may hold the delimiter or a newline),
+    from at most HEADER_MAX_BYTES; and whether it ended within them."""
+    prefix = data[:HEADER_MAX_BYTES]
+    text = io.StringIO(prefix.decode("utf-8", errors="ignore"), newline="")
+    try:
+        record = next(csv.reader(text, delimiter=delimiter, quotechar='"'), [])
+    except csv.Error:
+        return [], False
+    ended = len(data) <= HEADER_MAX_BYTES or text.tell() < len(text.getvalue())
+    return record, ended
+
+
+def _read_csv(path: Path, raw: bytes, limits: IngestLimits) -> tuple[Export | None, list[Problem]]:
+    data, encoding, problems = _decode(path, raw)
     if data is None:
         return None, problems
-    header = data[:data.find(b"\n")] if b"\n" in data else data
-    header = header.decode("utf-8").rstrip("\r")
-    if not header.strip():
-        return None, [Problem(path.name, "empty_file")]
-    counts = {d: header.count(d) for d in DELIMITERS}
+    records = {d: _header_record(data, d) for d in DELIMITERS}
+    counts = {d: len(record) - 1 for d, (record, _) in records.items()}
     delimiter = max(counts, key=counts.get)
-    if counts[delimiter] == 0:
-        foreign = [name for d, name in FOREIGN_DELIMITERS.items() if d in header]
+    header, ended = records[delimiter]
+    if not ended:                   # a header record past HEADER_MAX_BYTES is not read to its end
+        if len(header) > limits.max_columns:
+            return None, [Problem(path.name, "too_many_columns", values={"found": f"> {len(header)}",
+                                                                          "limit": limits.max_columns})]
+        return None, [Problem(path.name, "header_too_long", row=1, values={"limit": f"{HEADER_MAX_BYTES // MB} MB"})]
+    if not "".join(header).strip():
+        return None, [Problem(path.name, "empty_file")]
+    if counts[delimiter] <= 0:
+        first = "".join(header)
+        foreign = [name for d, name in FOREIGN_DELIMITERS.items() if d in first]
         if foreign:
             return None, [Problem(path.name, "wrong_delimiter", row=1, values={"found": foreign[0]})]
     too_wide = refuse_columns(path, counts[delimiter] + 1, limits)
@@ -98,7 +125,7 @@ def _read_csv(path: Path, limits: IngestLimits) -> tuple[Export | None, list[Pro
             Problem(path.name, "unreadable", values={"error": str(exc).splitlines()[0][:200]})]
     if frame.height == 0:
         return None, [Problem(path.name, "header_only")]
-    too_long = refuse_rows(path, frame.height, limits)
+    too_long = refuse_columns(path, frame.width, limits) or refuse_rows(path, frame.height, limits)
     if too_long:
         return None, [too_long]
     problems = []
@@ -119,12 +146,12 @@ def _ragged_rows(path: Path, text: str, delimiter: str) -> list[Problem]:
     return problems
 
 
-def _read_xlsx(path: Path, contract: Contract, limits: IngestLimits) -> tuple[Export | None, list[Problem]]:
-    bomb = refuse_zip_bomb(path, limits)
+def _read_xlsx(path: Path, data: bytes, contract: Contract, limits: IngestLimits) -> tuple[Export | None, list[Problem]]:
+    bomb = refuse_zip_bomb(path, limits, data)
     if bomb:
         return None, [bomb]
     try:
-        workbook = fastexcel.read_excel(path)
+        workbook = fastexcel.read_excel(data)
         sheets = workbook.sheet_names
     except Exception as exc:    # fastexcel raises its own error types for zip/xml damage
         return None, [Problem(path.name, "bad_workbook", values={"error": str(exc).splitlines()[0][:200]})]
@@ -149,14 +176,16 @@ def _read_xlsx(path: Path, contract: Contract, limits: IngestLimits) -> tuple[Ex
     return Export(path, "xlsx", frame, first_row=2, detail=f"sheet '{sheet}'"), []
 
 
-def _read_parquet(path: Path, limits: IngestLimits) -> tuple[Export | None, list[Problem]]:
+def _read_parquet(path: Path, data: bytes, limits: IngestLimits) -> tuple[Export | None, list[Problem]]:
+    import pyarrow.parquet as pq
+
     try:
-        columns = len(pl.read_parquet_schema(path))
-        too_big = refuse_columns(path, columns, limits) or refuse_rows(
-            path, pl.scan_parquet(path).select(pl.len()).collect().item(), limits)     # metadata only
+        meta = pq.ParquetFile(io.BytesIO(data)).metadata
+        too_big = refuse_columns(path, meta.num_columns, limits) or refuse_rows(path, meta.num_rows, limits) \
+            or refuse_parquet_bomb(path, data, limits)      # metadata, then the decoded size counted
         if too_big:
             return None, [too_big]
-        frame = pl.read_parquet(path)
+        frame = pl.read_parquet(io.BytesIO(data))
     except Exception as exc:    # polars/arrow raise several error types for damaged files
         return None, [Problem(path.name, "bad_parquet", values={"error": str(exc).splitlines()[0][:200]})]
     if frame.height == 0:
