@@ -82,7 +82,7 @@ else:
     actual = session.signed_in_principal()
     read_only = actual is None or actual.username != principal.username     # "see what this user sees"
     if confirm.button(t("users.sso_confirm", lang), type="primary", key="tk_sso_confirm", disabled=read_only):
-        username = links.confirm(picked, linked_by=actual.username)
+        username = links.confirm(picked, linked_by=actual.username, username=by_identity[picked].username)
         if username is not None:
             audit.record(conf, actual.username, actual.role, "link_identity", f"user:{username}", "admin_users",
                          {"identity": picked, "email": by_identity[picked].email}, 0)

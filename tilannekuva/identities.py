@@ -164,13 +164,19 @@ class IdentityLinks:
             db.execute("delete from identity_pending where username = ?", (username.lower(),))
             return cur.rowcount
 
-    def request(self, identity: Identity, username: str, now: float | None = None) -> None:
-        """Record (or refresh) a pending request: `identity` carried `username`'s pre-registered e-mail."""
+    def request(self, identity: Identity, username: str, now: float | None = None) -> bool:
+        """Record a pending request: `identity` carried `username`'s pre-registered e-mail. A pending
+        request never changes its user or what the admin was shown: the same identity signing in again
+        with another (editable, unverified) e-mail only refreshes the time. False if it asked for another user."""
         with self._lock, self._db() as db:
-            db.execute("insert into identity_pending values (?, ?, ?, ?, ?) on conflict (identity) do update set "
-                       "username = excluded.username, email = excluded.email, "
-                       "display_name = excluded.display_name, requested_at = excluded.requested_at",
+            row = db.execute("select username from identity_pending where identity = ?", (identity.key,)).fetchone()
+            if row is not None:
+                db.execute("update identity_pending set requested_at = ? where identity = ?",
+                           (now or time.time(), identity.key))
+                return row[0] == username.lower()
+            db.execute("insert into identity_pending values (?, ?, ?, ?, ?)",
                        (identity.key, username.lower(), identity.email, identity.display_name, now or time.time()))
+            return True
 
     def pending(self) -> list[Pending]:
         with self._db() as db:
@@ -178,11 +184,12 @@ class IdentityLinks:
                 "select identity, username, email, display_name, requested_at from identity_pending "
                 "order by requested_at")]
 
-    def confirm(self, identity: str, linked_by: str) -> str | None:
-        """Turn a pending request into a link; returns the username, or None if there was no such request."""
+    def confirm(self, identity: str, linked_by: str, username: str | None = None) -> str | None:
+        """Turn a pending request into a link; returns the username, or None if there was no such request
+        (or, with `username` — the user the admin was shown — if the request names another user)."""
         with self._db() as db:
             row = db.execute("select username from identity_pending where identity = ?", (identity,)).fetchone()
-        if row is None:
+        if row is None or (username is not None and row[0] != username.lower()):
             return None
         self.link(row[0], identity, linked_by)
         return row[0]

@@ -24,6 +24,7 @@ Kept in one small SQLite file outside the versioned warehouse (data/state/securi
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import secrets
 import sqlite3
 import threading
@@ -67,12 +68,22 @@ create index if not exists login_session_user on login_session (username);
 LOOPBACK = ("127.0.0.1", "::1")
 
 
+def _normal(address: str) -> str:
+    """An address in one spelling ("0:0:0:0:0:0:0:1", "::0001" -> "::1"), as uvicorn compares them;
+    anything that is not an IP address is kept as it is."""
+    try:
+        return str(ipaddress.ip_address(address.strip()))
+    except ValueError:
+        return address.strip()
+
+
 def _host(hop: str) -> str:
-    """An X-Forwarded-For entry without its port ("[::1]:80" -> "::1", "10.0.0.1:80" -> "10.0.0.1")."""
+    """An X-Forwarded-For entry without its port ("[::1]:80" -> "::1", "10.0.0.1:80" -> "10.0.0.1"),
+    in its normal spelling."""
     hop = hop.strip()
     if hop.startswith("[") and "]" in hop:
-        return hop[1:hop.index("]")]
-    return hop.rsplit(":", 1)[0] if hop.count(":") == 1 else hop
+        return _normal(hop[1:hop.index("]")])
+    return _normal(hop.rsplit(":", 1)[0] if hop.count(":") == 1 else hop)
 
 
 def _rightmost_untrusted(hops: list[str], trusted: set[str]) -> str:
@@ -91,7 +102,9 @@ def client_address(reported: str | None, forwarded_for: list[str], trusted_proxi
     (default none); otherwise every such request counts as that peer. Never "unknown": a missing
     address is loopback's (Streamlit reports loopback as None). Started with FORWARDED_ALLOW_IPS=""
     (`server_trusted` empty), uvicorn rewrites nothing and the reported address is the peer itself."""
-    peer = reported or LOOPBACK[0]
+    peer = _normal(reported) if reported else LOOPBACK[0]
+    trusted_proxies = tuple(_normal(a) for a in trusted_proxies)
+    server_trusted = tuple(_normal(a) for a in server_trusted)
     hops = [_host(h) for value in forwarded_for for h in value.split(",") if h.strip()]
     if hops and server_trusted and peer == _rightmost_untrusted(hops, set(server_trusted)):
         peer = server_trusted[0] if server_trusted else LOOPBACK[0]      # uvicorn rewrote it

@@ -28,7 +28,6 @@ import logging
 import os
 import re
 import time
-from email.utils import formatdate
 
 import streamlit as st
 
@@ -198,13 +197,15 @@ def _settings_or_none() -> Settings | None:
 
 def _cookie_script(settings: Settings, secret: str | None, expires_at: float = 0.0) -> None:
     """Write (or, with no secret, delete) the session cookie from a script in the page: SameSite=Strict,
-    Path=/, Secure when served over HTTPS, expiring with the session. Rendered on every run that needs
+    Path=/, Secure when served over HTTPS, no Expires (gone when the browser closes). Rendered on every run that needs
     it (it is idempotent), so a rerun that interrupts one run cannot lose it."""
     name = settings.cookie_name
     if not re.fullmatch(r"[A-Za-z0-9_-]+", name) or (secret and not re.fullmatch(r"[A-Za-z0-9_-]+", secret)):
         raise ValueError("cookie name and secret must be URL-safe tokens")
-    life = f"Expires={formatdate(expires_at, usegmt=True)}" if secret else "Max-Age=0"
-    cookie = json.dumps(f"{name}={secret or ''}; Path=/; SameSite=Strict; {life}")
+    # A browser-session cookie (no Expires): closing the browser on a shared staff-room PC ends it in
+    # the browser too; the server keeps the lifetime and the idle timeout either way.
+    life = "" if secret else "; Max-Age=0"
+    cookie = json.dumps(f"{name}={secret or ''}; Path=/; SameSite=Strict{life}")
     st.sidebar.html(f"<script>document.cookie = {cookie} + (location.protocol === 'https:' ? '; Secure' : '');"
                     "</script>", unsafe_allow_javascript=True)
 

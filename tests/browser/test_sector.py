@@ -12,7 +12,16 @@ from tilannekuva.demo import DEMO_PASSWORDS
 
 def choose(page, label: str, option: str) -> None:
     """Pick `option` in the sidebar select labelled `label`."""
-    page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name=label, exact=True).click()
+    box = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name=label, exact=True)
+    box.scroll_into_view_if_needed()
+    for _ in range(3):                      # a click that lands in a rerun's re-render does not open the list
+        box.click()
+        try:
+            page.get_by_role("option", name=option, exact=True).wait_for(timeout=5_000)
+            break
+        except Exception:  # noqa: BLE001 - playwright's TimeoutError: try the click again
+            page.keyboard.press("Escape")
+            settle(page)
     page.get_by_role("option", name=option, exact=True).click()
     settle(page)
 

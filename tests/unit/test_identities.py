@@ -106,3 +106,20 @@ def test_users_link_is_an_admin_act_in_the_access_log(demo_home, tmp_path):
     assert _cli(home, "unlink", "rehtori").returncode == 0
     assert IdentityLinks(home / "state" / "identities.sqlite").username_for(f"entra:{TENANT}:{OID}") is None
     assert AccessLog(home / "state" / "access_log.sqlite").entries()[0].action == "unlink_identity"
+
+
+def test_a_pending_request_is_confirmed_for_the_user_the_admin_saw(tmp_path):
+    """Attack (found by trying): the identity's owner edits its e-mail claim to a principal's between
+    the admin's page render and the click; the pending row must not follow the e-mail."""
+    links = IdentityLinks(tmp_path / "identities.sqlite")
+    key = "entra:tenant-1:oid-of-the-teacher"
+    links.request(Identity(key, "opettaja@example.fi", "Olli Opettaja"), "opettaja")
+    shown = links.pending()[0]                    # what the admin's users page rendered
+    assert shown.username == "opettaja"
+    # The identity's owner edits its e-mail claim to the principal's and signs in again (session.py
+    # `_sso_sign_in` -> user_with_email -> links.request): the same pending row is refreshed.
+    links.request(Identity(key, "rehtori@example.fi", "Olli Opettaja"), "rehtori")
+    links.confirm(shown.identity, linked_by="admin")   # the admin's click on what they saw
+    assert links.username_for(key) == shown.username, \
+        f"the admin confirmed {shown.username!r} but the identity is now linked to {links.username_for(key)!r}"
+    assert links.confirm(shown.identity, linked_by="admin", username="rehtori") is None   # not what it asks for
