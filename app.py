@@ -32,8 +32,7 @@ if settings is None:
     st.navigation([st.Page(_message_page("error.config"), title=t("app.title", lang), url_path="virhe")]).run()
     st.stop()
 
-authenticator = session.make_authenticator(settings)
-principal = session.sign_in(authenticator, settings)
+principal = session.sign_in(settings)
 
 if principal is not None:
     lang = session.remember_language(principal)     # the language the user chose last time
@@ -44,7 +43,7 @@ statement_page = st.Page(statement.render, title=t("page.accessibility", lang), 
 
 if principal is None:
     def _login() -> None:
-        session.login_page(authenticator, settings)
+        session.login_page(settings)
         st.page_link(statement_page, label=t("page.accessibility", lang), icon=":material/accessibility:")
 
     chrome.apply(lang)
@@ -86,7 +85,7 @@ with st.sidebar:
     if chrome.print_button(lang):
         loaders.log_access(shown_as, "print", navigation.url_path or "", navigation.url_path or "", {}, 0)
     if st.button(t("login.logout", lang), icon=":material/logout:", key="tk_logout"):
-        session.logout(authenticator, settings)
+        session.logout(settings)
         st.rerun()
 
 if viewing is not None:     # on the page itself (the sidebar is not printed): whose view this is, read-only

@@ -57,18 +57,14 @@ def peak_rss_mb(pid: int) -> int:
 async def _sign_in(page, base: str, username: str, password: str) -> None:
     await page.goto(base, wait_until="domcontentloaded", timeout=120_000)
     await page.wait_for_selector(DONE, timeout=60_000)
-    await page.wait_for_selector("iframe", state="attached", timeout=60_000)
-    for _ in range(3):
-        await page.get_by_label("Käyttäjätunnus", exact=True).fill(username)
-        await page.get_by_label("Salasana", exact=True).fill(password)
-        await page.get_by_role("button", name="Kirjaudu").click()
-        try:
-            await page.get_by_label("Käyttäjätunnus", exact=True).wait_for(state="detached", timeout=15_000)
-            return
-        except Exception:  # noqa: BLE001 - the cookie component's first rerun may swallow a click
-            if await page.locator('[data-testid="stAlert"]').count():
-                raise RuntimeError(f"sign-in of {username} refused")
-    raise RuntimeError(f"sign-in of {username} did not complete")
+    await page.get_by_label("Käyttäjätunnus", exact=True).fill(username)
+    await page.get_by_label("Salasana", exact=True).fill(password)
+    await page.get_by_role("button", name="Kirjaudu").click()
+    try:
+        await page.get_by_label("Käyttäjätunnus", exact=True).wait_for(state="detached", timeout=60_000)
+    except Exception as exc:  # noqa: BLE001 - playwright's TimeoutError
+        refused = await page.locator('[data-testid="stAlert"]').count()
+        raise RuntimeError(f"sign-in of {username} {'refused' if refused else 'did not complete'}") from exc
 
 
 async def login_to_chart(base: str, username: str, password: str, runs: int = 5) -> list[float]:
@@ -82,8 +78,6 @@ async def login_to_chart(base: str, username: str, password: str, runs: int = 5)
             page = await context.new_page()
             await page.goto(base)
             await page.wait_for_selector(DONE, timeout=60_000)
-            await page.wait_for_selector("iframe", state="attached", timeout=60_000)
-            await page.wait_for_timeout(1500)     # the cookie component's mount rerun has passed
             await page.get_by_label("Käyttäjätunnus", exact=True).fill(username)
             await page.get_by_label("Salasana", exact=True).fill(password)
             started = time.perf_counter()

@@ -2,7 +2,7 @@
 
 The flow on every run of app.py:
   1. `settings()` — configuration; a production deployment without a strong cookie key stops here.
-  2. `sign_in(authenticator)` — a session cookie signs the user in only if its random secret's
+  2. `sign_in(settings)` — a session cookie signs the user in only if its random secret's
      hash names an active session (tilannekuva.security); a revoked, expired, idle or unknown
      cookie is refused, logged and deleted. A signed-in session is re-checked and marked used.
   3. The login page (`login_page`) throttles failed attempts per username + client address
@@ -153,22 +153,6 @@ def _credentials(settings: Settings) -> dict:
     return creds
 
 
-def make_authenticator(settings: Settings):
-    """The one streamlit-authenticator instance of a run; called only from app.py. Passwords are
-    checked by `tilannekuva.security.verify_password` and the cookie is written by `_cookie_script`;
-    the library's own cookie machinery (a JWT of username and expiry) is no longer used."""
-    import streamlit_authenticator as stauth
-
-    return stauth.Authenticate(
-        _credentials(settings),
-        settings.cookie_name,
-        settings.cookie_key,
-        settings.session_hours / 24,
-        auto_hash=False,
-        login_sleep_time=0,
-    )
-
-
 def _context_str(name: str) -> str | None:
     """A string attribute of st.context, or None (outside a browser session it may be absent)."""
     value = getattr(st.context, name, None)
@@ -315,7 +299,7 @@ def _sso_sign_in(settings: Settings) -> Principal | None:
     return principal
 
 
-def sign_in(authenticator, settings: Settings) -> Principal | None:
+def sign_in(settings: Settings) -> Principal | None:
     """The signed-in Principal of this session, or None. Handles the cookie path and revocation."""
     store = security_store(settings)
     principal = st.session_state.get(PRINCIPAL_KEY)
@@ -379,13 +363,13 @@ def sign_in(authenticator, settings: Settings) -> Principal | None:
     return principal
 
 
-def login_page(authenticator, settings: Settings) -> None:
+def login_page(settings: Settings) -> None:
     """The sign-in form: throttling before the password check, unknown usernames at the same cost."""
     lang = language()
     store = security_store(settings)
     st.title(t("app.title", lang))
     st.caption(t("app.tagline", lang))
-    # Kept until the next sign-in attempt: the cookie component may rerun the page right away.
+    # Kept until the next sign-in attempt.
     notice = st.session_state.get("tk_notice")
     if notice:
         st.info(t(notice, lang))
@@ -442,7 +426,7 @@ def login_page(authenticator, settings: Settings) -> None:
     st.rerun()
 
 
-def logout(authenticator, settings: Settings) -> None:
+def logout(settings: Settings) -> None:
     """End this sign-in on the server (the session id kept since sign-in: form and cookie alike, in
     every tab), then in the browser: the next run deletes the cookie. Nothing is read back from the
     cookie, which this websocket may never have seen."""
