@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 from tilannekuva.i18n import fmt_date, fmt_number, t
-from views import audit, loaders, session, widgets
+from views import access_log as audit, loaders, session, widgets
 
 principal = session.require_page("admin_access_log")
 lang = session.language()

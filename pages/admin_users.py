@@ -12,7 +12,7 @@ import streamlit as st
 from tilannekuva.access import NoRoleError, build_principal, load_policy, load_users
 from tilannekuva.i18n import fmt_date, t
 from tilannekuva.inert import md
-from views import audit, loaders, session, widgets
+from views import access_log as audit, loaders, session, widgets
 
 principal = session.require_page("admin_users")
 lang = session.language()

@@ -1,7 +1,8 @@
 """Cached reads through the scoped warehouse. Pages call these; they never open the database.
 
-Every cached function takes the Principal (frozen, hashable) and the warehouse version, so
-the cache key always holds the user's scope and a newly published warehouse is a cache miss.
+Loaders take the page context (or, for the pages not yet moved to it, the Principal) and read as the
+acting principal. Every cached function takes the Principal (frozen, hashable) and the warehouse
+version, so the cache key always holds the user's scope and a newly published warehouse is a cache miss.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ import streamlit as st
 
 from tilannekuva.access import Principal
 from tilannekuva.followups import FollowUps
-from tilannekuva.i18n import t
+from tilannekuva.i18n import fmt_date, t
 from tilannekuva.signals import Rules, support_signals
 from tilannekuva.ingest.history import LoadHistory
 from tilannekuva.warehouse import FetchResult, Warehouse, WarehouseUnavailable
 
-from views import audit
+from views import access_log as audit
 from views import session as session_module
+from views.context import PageContext
 from views.session import language, settings
 
 log = logging.getLogger("tilannekuva.app")
@@ -49,8 +51,14 @@ def suppression_counts() -> dict[str, list[int]]:
     return {}
 
 
-def fetch(principal: Principal, query: str, **params) -> FetchResult:
-    """Run a named query as `principal`; shows a clear message and stops if the data is unavailable."""
+def _acting(who: PageContext | Principal) -> Principal:
+    return who.acting if isinstance(who, PageContext) else who
+
+
+def fetch(who: PageContext | Principal, query: str, **params) -> FetchResult:
+    """Run a named query as the acting principal: the frame and how many cells were suppressed. Shows a
+    clear message and stops if the data is unavailable."""
+    principal = _acting(who)
     try:
         version = warehouse().version
         result = _cached_fetch(principal, version, query, tuple(sorted(params.items())))
@@ -114,8 +122,16 @@ def access_entry(principal: Principal, action: str, target: str, page: str, filt
     return write
 
 
-def frame(principal: Principal, query: str, **params) -> pl.DataFrame:
-    return fetch(principal, query, **params).frame
+def frame(who: PageContext | Principal, query: str, **params) -> pl.DataFrame:
+    """`fetch(...).frame`: the rows of a named query as the acting principal."""
+    return fetch(who, query, **params).frame
+
+
+def as_of_text(who: PageContext | Principal) -> str | None:
+    """'Tiedot ajalta 20.11.2026 asti.' — the newest data-as-of date of the sources; None if no data."""
+    lang = who.lang if isinstance(who, PageContext) else language()
+    fresh = frame(who, "data_freshness")
+    return None if fresh.is_empty() else t("app.data_as_of", lang, date=fmt_date(fresh["data_as_of"].max(), lang))
 
 
 @st.cache_data(ttl=900, max_entries=500, show_spinner=False)
@@ -130,8 +146,9 @@ def _cached_signals(principal: Principal, version: str, unit_id: int | None, sch
         "group_name", "last_name", "first_name")
 
 
-def signals(principal: Principal, unit_id: int | None, school_year_id: int) -> pl.DataFrame:
+def signals(who: PageContext | Principal, unit_id: int | None, school_year_id: int) -> pl.DataFrame:
     """The support signals (tilannekuva.signals) of the pupils in scope, with their names and groups."""
+    principal = _acting(who)
     try:
         return _cached_signals(principal, warehouse().version, unit_id, school_year_id,
                                settings().absence_concern_hours)

@@ -39,7 +39,7 @@ from tilannekuva.i18n import DEFAULT_LANGUAGE, LANGUAGES, normalise_language, t
 from tilannekuva.preferences import Preferences
 from tilannekuva.security import SecurityStore, client_address, session_id, verify_password
 from tilannekuva.settings import ConfigError, Settings, load_settings
-from views import audit
+from views import access_log as audit
 
 log = logging.getLogger("tilannekuva.app")
 

@@ -19,6 +19,7 @@ from tilannekuva.inert import md
 from tilannekuva.metrics import METRICS, SECTORS
 
 from views import figures, loaders, session
+from views.tables import _remove_from_media_later
 from views.session import language
 
 log = logging.getLogger("tilannekuva.app")
@@ -276,35 +277,6 @@ def downloads(frame: pl.DataFrame, *, key: str, filename: str, title: str | None
     right.download_button(t("table.download_xlsx", lang),
                           producer("xlsx", xlsx_mime, f"{filename}.xlsx", lambda: to_xlsx(frame, sheet=sheet, meta=meta)),
                           file_name=f"{filename}.xlsx", mime=xlsx_mime, key=f"{key}_xlsx", on_click="ignore")
-
-
-_MEDIA_EXPIRY: dict[str, float] = {}       # /media file id -> when its last click's grace period ends
-_MEDIA_LOCK = threading.Lock()
-
-
-def _remove_from_media_later(content: bytes, mime: str, file_name: str, seconds: float) -> None:
-    """Remove a clicked download's file from Streamlit's /media store after `seconds`, so its URL
-    stops answering (Streamlit itself keeps it until later script runs sweep it: idle, that is never).
-    The id is Streamlit's content hash (streamlit 1.67's MemoryMediaFileStorage; the security browser
-    test fails if an upgrade changes it); a later click of the same bytes extends the period."""
-    from streamlit import runtime
-    from streamlit.runtime.memory_media_file_storage import _calculate_file_id
-
-    file_id = _calculate_file_id(content, mime, file_name)
-    with _MEDIA_LOCK:
-        _MEDIA_EXPIRY[file_id] = time.monotonic() + seconds
-
-    def remove() -> None:
-        with _MEDIA_LOCK:
-            if _MEDIA_EXPIRY.get(file_id, 0) > time.monotonic():
-                return                          # clicked again meanwhile: that click's timer removes it
-            _MEDIA_EXPIRY.pop(file_id, None)
-        if runtime.exists():
-            runtime.get_instance().media_file_mgr._storage.delete_file(file_id)
-
-    timer = threading.Timer(seconds + 0.05, remove)
-    timer.daemon = True
-    timer.start()
 
 
 def export_meta(principal: Principal | None, title: str, filters: dict, frame: pl.DataFrame, lang: str) -> list[str]:

@@ -22,7 +22,7 @@ def test_rendering_makes_no_file_and_each_click_is_logged_before_its_file(demo_e
     made: list[str] = []
     for name in ("to_csv_fi", "to_xlsx"):
         real = getattr(export, name)
-        monkeypatch.setattr(f"views.widgets.{name}", lambda *a, _real=real, _name=name, **k:
+        monkeypatch.setattr(f"views.tables.{name}", lambda *a, _real=real, _name=name, **k:
                             made.append(_name) or _real(*a, **k))
     before = len(_exports(demo_env))
     open_page("rehtori", "principal_support")
@@ -40,7 +40,7 @@ def test_a_download_that_cannot_be_logged_is_not_made(demo_env, monkeypatch):
     offered = OfferedDownloads(monkeypatch)
     open_page("rehtori", "principal_support")
     made: list[str] = []
-    monkeypatch.setattr("views.widgets.to_csv_fi", lambda *a, **k: made.append("csv") or b"x")
+    monkeypatch.setattr("views.tables.to_csv_fi", lambda *a, **k: made.append("csv") or b"x")
 
     def broken(self, *args, **kwargs):
         raise OSError("disk full")
@@ -60,7 +60,7 @@ def test_an_export_that_fails_to_build_is_not_logged(demo_env, monkeypatch):
     def broken(*args, **kwargs):
         raise ValueError("InvalidWorksheetName")
 
-    monkeypatch.setattr("views.widgets.to_xlsx", broken)
+    monkeypatch.setattr("views.tables.to_xlsx", broken)
     produce = next(p for n, p in offered.offered if n.startswith("tukisignaalit-") and n.endswith(".xlsx"))
     with pytest.raises(ValueError):
         produce()

@@ -29,7 +29,9 @@ OPTION_MARKDOWN = {"radio", "pills", "segmented_control"}      # their option la
 SAFE_FUNCTIONS = {"md", "t", "fmt_number", "fmt_percent", "fmt_date", "fmt_month", "len", "int", "round", "max",
                   "widgets.metric_value", "widgets.metric_delta", "widgets.count_or_hidden", "widgets.light_badge",
                   "widgets.filter_summary", "session.language", "language", "metric_value", "metric_delta",
-                  "count_or_hidden", "light_badge", "filter_summary"}
+                  "count_or_hidden", "light_badge", "filter_summary",
+                  "labels.metric_text", "labels.metric_delta", "labels.count_or_hidden", "labels.light_badge",
+                  "filters.summary", "page.t", "page.lang", "metric_text"}
 SAFE_METHODS = {"strftime"}                  # dates, with a constant format
 # st.html is for the app's own constant HTML: literals, CONSTANTS, and f-strings of these names only
 # (chrome: `lang`, one of three codes, and `click`, a counter; session: `cookie`, URL-safe tokens checked, JSON-quoted).
@@ -38,7 +40,7 @@ DATA_KEYS = ("name", "label", "title", "text", "note", "display")   # subscripts
 # Helpers whose result is safe text: escaping, the catalog, number/date formats, and widgets' own
 # builders of such text (each of them formats numbers or escapes its data itself): SAFE_FUNCTIONS below.
 SAFE_NAMES = {"lang", "metric", "chosen", "m", "kind", "bulk", "broken_at", "threshold"}   # code values, ints
-SAFE_ATTRIBUTES = {"height", "suppressed_cells", "suppression_threshold", "absence_concern_hours",
+SAFE_ATTRIBUTES = {"lang", "height", "suppressed_cells", "suppression_threshold", "absence_concern_hours",
                    "absence_serious_hours", "entry_id", "access_log_retention_days"}       # numbers
 
 
@@ -126,7 +128,7 @@ def unescaped(source: str, pass_through: set[str] = frozenset()) -> list[str]:
                 if k.arg == "help":
                     found += [f"line {node.lineno}: {part} in help=" for part in unsafe_parts(k.value)]
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
-                "kpi_row", "chart_block"):
+                "kpi_row", "chart_block", "chart_with_table"):
             args = _kpi_labels(node.args[0]) if node.func.attr == "kpi_row" and node.args else []
             for arg in [*args, *(k.value for k in node.keywords if k.arg == "summary")]:
                 found += [f"line {node.lineno}: {part} in {node.func.attr}" for part in unsafe_parts(arg)]
@@ -155,7 +157,7 @@ def unescaped(source: str, pass_through: set[str] = frozenset()) -> list[str]:
 
 @pytest.mark.parametrize("path", UI_FILES, ids=lambda p: p.name)
 def test_no_data_reaches_markdown_unescaped(path):
-    allowed = PASS_THROUGH if path.name == "widgets.py" else set()
+    allowed = PASS_THROUGH if path.name in ("widgets.py", "sections.py") else set()
     assert unescaped(path.read_text(encoding="utf-8"), allowed) == []
 
 
@@ -180,13 +182,18 @@ def test_no_data_reaches_markdown_unescaped(path):
     ('widgets.kpi_row([(t("groups.pupils_in", lang, group=md(group["group_name"])), "5", None)])', False),
     ('widgets.chart_block(fig, table, key="k", summary=t("m.s", lang, best=frame["district"][0]))', True),
     ('widgets.chart_block(fig, table, key="k", summary=t("m.s", lang, best=md(frame["district"][0])))', False),
+    ('sections.kpi_row([(page.t("groups.pupils_in", group=group["group_name"]), "5", None)])', True),
+    ('sections.kpi_row([(page.t("groups.pupils_in", group=md(group["group_name"])), "5", None)])', False),
+    ('sections.chart_with_table(page, fig, table, key="k", summary=page.t("m.s", best=frame["d"][0]))', True),
+    ('st.header(page.t("x.y", year=year["label"]))', True),
     ('log.warning("refused %s", user)', False),
 ])
 def test_the_check_catches_unescaped_data(snippet, caught):
     assert bool(unescaped(snippet)) is caught
 
 
-FIGURE_SINKS = {"chart_block", "plot"}
+FIGURE_SINKS = {"chart_block", "chart_with_table", "plot"}
+FIGURE_RECEIVERS = {"widgets", "sections"}
 
 
 def figure_arguments(source: str) -> list[str]:
@@ -198,8 +205,8 @@ def figure_arguments(source: str) -> list[str]:
             continue
         if node.func.attr == "plotly_chart":
             found.append(f"line {node.lineno}: st.plotly_chart outside widgets.plot")
-        if node.func.attr in FIGURE_SINKS and ast.unparse(node.func.value) == "widgets" and node.args:
-            fig = node.args[0]
+        if node.func.attr in FIGURE_SINKS and ast.unparse(node.func.value) in FIGURE_RECEIVERS and node.args:
+            fig = node.args[1] if ast.unparse(node.func.value) == "sections" and len(node.args) > 1 else node.args[0]
             while isinstance(fig, ast.Call) and isinstance(fig.func, ast.Attribute) \
                     and isinstance(fig.func.value, ast.Call):
                 fig = fig.func.value                # figures.x(...).update_yaxes(...)
@@ -214,11 +221,15 @@ def test_pages_chart_only_figures_from_the_builders(path):
     assert figure_arguments(path.read_text(encoding="utf-8")) == []
 
 
-def test_only_widgets_plot_calls_plotly_chart():
-    calls = {p.name: figure_arguments(p.read_text(encoding="utf-8")) for p in UI_FILES if p.name != "widgets.py"}
+def test_only_the_plot_section_calls_plotly_chart():
+    owners = ("widgets.py", "sections.py")
+    calls = {p.name: figure_arguments(p.read_text(encoding="utf-8")) for p in UI_FILES if p.name not in owners}
     assert {name: found for name, found in calls.items() if found} == {}
-    widgets = (PROJECT_ROOT / "views" / "widgets.py").read_text(encoding="utf-8")
-    assert widgets.count("plotly_chart(") == 1 and "st.plotly_chart(figures.localize(fig" in widgets
+    for name in owners:
+        path = PROJECT_ROOT / "views" / name
+        if path.exists():
+            source = path.read_text(encoding="utf-8")
+            assert source.count("plotly_chart(") == 1 and "st.plotly_chart(figures.localize(fig" in source
 
 
 @pytest.mark.parametrize("snippet, caught", [
@@ -226,6 +237,9 @@ def test_only_widgets_plot_calls_plotly_chart():
     ('widgets.chart_block(figures.share_trend(f).update_yaxes(range=[0, 1]), table, key="k")', False),
     ('widgets.plot(go.Figure(data=[{"x": names}]), key="k")', True),
     ('widgets.chart_block(px.bar(frame, x="unit"), table, key="k")', True),
+    ('sections.chart_with_table(page, figures.grouped_bars(f, x="a"), table, key="k")', False),
+    ('sections.chart_with_table(page, px.bar(frame, x="unit"), table, key="k")', True),
+    ('sections.plot(page, go.Figure(data=[{"x": names}]), key="k")', True),
     ('st.plotly_chart(fig)', True),
 ])
 def test_the_figure_check_catches_other_figures(snippet, caught):

@@ -1,0 +1,77 @@
+"""The Streamlit side of the access log (tilannekuva.audit): one AccessLog per deployment, and the
+entries pages write — a view of personal data, an export, a print, a follow-up mark.
+
+Every entry names who signed in (an admin using "see what this user sees" is logged as the admin,
+with `viewed_as` in its filters), the acting scope, the page and its filters.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from tilannekuva.audit import AccessLog
+from tilannekuva.settings import Settings
+
+if TYPE_CHECKING:
+    from views.context import PageContext
+
+VIEWS_SEEN = "tk_logged_views"      # session state: the views already logged in this session
+
+
+@st.cache_resource(show_spinner=False)
+def _access_log(path: str, retention_days: float) -> AccessLog:
+    return AccessLog(Path(path), retention_days=retention_days)
+
+
+def access_log(settings: Settings) -> AccessLog:
+    return _access_log(str(settings.state_dir / "access_log.sqlite"), settings.access_log_retention_days)
+
+
+def record(settings: Settings | None, username: str, role: str, action: str, target: str, page: str,
+           filters: dict, rows: int, subjects=()) -> None:
+    """One entry outside a page (sign-in, sign-out, view-as): who is given explicitly."""
+    if settings is not None:
+        access_log(settings).record(username, role, action, target, page, filters, rows, subjects)
+
+
+def _entry(page: PageContext, action: str, target: str, rows: int, subjects=(), filters: dict | None = None):
+    base = {**(page.filter_values() if filters is None else filters), "scope": page.acting.scope,
+            "units": list(page.acting.unit_ids)}
+    if page.signed_in.username != page.acting.username:
+        base["viewed_as"] = page.acting.username
+    ids = [int(s) for s in subjects]
+    log = access_log(page.settings)     # looked up now: a download's worker thread has no script context
+    who = page.signed_in
+
+    def write(more: dict | None = None) -> None:
+        log.record(who.username, who.role, action, target, page.page_id, {**base, **(more or {})}, rows, ids)
+    return write
+
+
+def log_view(page: PageContext, target: str, rows: int, subjects=(), filters: dict | None = None) -> None:
+    """A view of personal data (`target`, e.g. 'support_signals'; `subjects` the pupils shown), logged once
+    per session for the same list, filters and row count — not again on every rerun of the page."""
+    values = page.filter_values() if filters is None else filters
+    seen = st.session_state.setdefault(VIEWS_SEEN, set())
+    key = (target, page.page_id, tuple(sorted((k, str(v)) for k, v in values.items())), rows)
+    if key in seen:
+        return
+    seen.add(key)
+    _entry(page, "view", target, rows, subjects, values)()
+
+
+def log_event(page: PageContext, action: str, target: str, rows: int = 0, subjects=(),
+              filters: dict | None = None) -> None:
+    """Any other entry on a page, written now (a print, a follow-up mark)."""
+    _entry(page, action, target, rows, subjects, filters)()
+
+
+def export_entry(page: PageContext, target: str, rows: int, subjects=()):
+    """The entry of an export that happens later, off the script thread (a download's click runs its
+    producer in a worker thread, without the session): who, in whose view and with which scope is
+    taken now. Call the result, with extra fields if any, to write it; it raises if the log cannot
+    be written."""
+    return _entry(page, "export", target, rows, subjects)

@@ -1,0 +1,162 @@
+"""The one label and format layer: codes to words, numbers, percentages, dates and metric values in
+the reader's language — as polars expressions over whole columns, and as scalar texts for KPIs.
+
+Every function takes the language explicitly: polars may evaluate an expression on another thread,
+where Streamlit's session (and so "the current language") does not exist. Nothing here reads the
+session. Codes map through `{code: text}` dictionaries built from the translation catalog, so a
+table or chart never calls `t()` once per row.
+
+    frame.with_columns(labels.label("subject", "subject", lang),        # 'MA' -> 'Matematiikka'
+                       labels.percent("share", lang, 1).alias("share_text"))
+"""
+
+from __future__ import annotations
+
+import functools
+
+import polars as pl
+
+from tilannekuva.i18n import catalog, fmt_date, fmt_month, fmt_number, fmt_percent, t
+from tilannekuva.metrics import METRICS
+
+DASH = "–"
+
+
+@functools.cache
+def words(prefix: str, lang: str, suffix: str = "") -> dict[str, str]:
+    """{code: text} of every catalog key `<prefix>.<code>` (or `<prefix>.<code>.<suffix>`), in `lang`
+    with the Finnish text where `lang` has none: words('subject', 'sv') -> {'MA': 'Matematik', …}."""
+    head, tail = prefix + ".", ("." + suffix) if suffix else ""
+    found: dict[str, str] = {}
+    for source in (catalog("fi"), catalog(lang)):
+        for key, text in source.items():
+            if key.startswith(head) and key.endswith(tail):
+                code = key[len(head):len(key) - len(tail)]
+                if code and "." not in code:
+                    found[code] = text
+    return found
+
+
+def _col(column: str | pl.Expr) -> pl.Expr:
+    return pl.col(column) if isinstance(column, str) else column
+
+
+def label(column: str | pl.Expr, prefix: str, lang: str, suffix: str = "") -> pl.Expr:
+    """Codes to words (a code with no text in the catalog stays as it is; null stays null). Keeps the
+    column's name."""
+    expr = _col(column)
+    return expr.cast(pl.String).replace_strict(words(prefix, lang, suffix), default=expr.cast(pl.String),
+                                               return_dtype=pl.String)
+
+
+def _texts(column: str | pl.Expr, convert) -> pl.Expr:
+    return _col(column).map_batches(lambda s: pl.Series([convert(v) for v in s], dtype=pl.String),
+                                    return_dtype=pl.String)
+
+
+def number(column: str | pl.Expr, lang: str, decimals: int = 0) -> pl.Expr:
+    """'1 234,5' (fi, sv) / '1,234.5' (en); null -> '–'."""
+    return _texts(column, lambda v: fmt_number(v, lang, decimals))
+
+
+def percent(column: str | pl.Expr, lang: str, decimals: int = 0) -> pl.Expr:
+    """A share 0..1 as '87 %' (fi, sv) / '87%' (en); null -> '–'."""
+    return _texts(column, lambda v: fmt_percent(v, lang, decimals))
+
+
+def date(column: str | pl.Expr, lang: str, with_time: bool = False) -> pl.Expr:
+    """'22.11.2026' (fi, sv) / '22 Nov 2026' (en), with the time if asked; null -> '–'."""
+    return _texts(column, lambda v: fmt_date(v, lang, with_time=with_time))
+
+
+def month(column: str | pl.Expr, lang: str) -> pl.Expr:
+    """'marraskuu 2026' / 'november 2026' / 'November 2026'."""
+    return _texts(column, lambda v: fmt_month(v, lang))
+
+
+def metric_value(metric: str | pl.Expr, value: str | pl.Expr, lang: str) -> pl.Expr:
+    """Metric values as users read them, per row's metric (a metric id or a column of them): shares
+    '87 %', means '4,12'. Named after `value` when it is a column name."""
+    kinds = {m: spec.kind for m, spec in METRICS.items()}
+    metric_expr = pl.lit(metric) if isinstance(metric, str) and metric in METRICS else _col(metric)
+    expr = (pl.struct(metric_expr.replace_strict(kinds, default="mean").alias("kind"), _col(value).alias("value"))
+            .map_batches(lambda s: pl.Series([metric_text_of_kind(r["kind"], r["value"], lang) for r in s],
+                                             dtype=pl.String), return_dtype=pl.String))
+    return expr.alias(value) if isinstance(value, str) else expr
+
+
+def metric_text_of_kind(kind: str, value: float | None, lang: str) -> str:
+    if value is None:
+        return DASH
+    return fmt_percent(value, lang) if kind == "share" else fmt_number(value, lang, 2)
+
+
+def metric_text(metric: str, value: float | None, lang: str) -> str:
+    """One metric value as text (KPI cards): '87 %' for shares, '4,12' for ratings; None -> '–'."""
+    return metric_text_of_kind(METRICS[metric].kind, value, lang)
+
+
+def metric_delta(metric: str, value: float | None, previous: float | None, lang: str) -> str | None:
+    """The change from the previous period: percentage points for shares, points for means."""
+    if value is None or previous is None:
+        return None
+    sign = "+" if value > previous else ""
+    if METRICS[metric].kind == "share":
+        return t("delta.points", lang, value=fmt_number((value - previous) * 100, lang, 1), sign=sign)
+    return t("delta.mean", lang, value=fmt_number(value - previous, lang, 2), sign=sign)
+
+
+def light_badge(light: str, lang: str) -> str:
+    """The traffic light as an icon and words (Markdown), so no meaning rests on colour alone."""
+    icon = {"green": ":material/check_circle:", "amber": ":material/error:", "red": ":material/cancel:",
+            "none": ":material/remove:"}[light]
+    colour = {"green": "green", "amber": "orange", "red": "red", "none": "gray"}[light]
+    return f":{colour}[{icon} {t(f'light.{light}', lang)}]"
+
+
+def count_or_hidden(values: pl.Series, lang: str) -> str:
+    """A pupil count for a KPI: the number, 'hidden' when suppressed, '–' when there is none."""
+    if values.len() == 0:
+        return DASH
+    value = values[0]
+    return t("suppression.short", lang) if value is None else fmt_number(value, lang)
+
+
+def support_forms(column: str | pl.Expr, lang: str) -> pl.Expr:
+    """'tehostettu_tuki, tukiopetus' -> 'Tehostettu tuki (ennen 1.8.2025), Tukiopetus'."""
+    names = words("support_form", lang)
+    return (_col(column).fill_null("").str.split(",")
+            .list.eval(pl.element().str.strip_chars().filter(pl.element() != "")
+                       .replace_strict(names, default=pl.element()))
+            .list.join(", "))
+
+
+SIGNAL_FIGURES = ("reasons", "earlier_hours", "recent_hours", "term_hours", "previous_mean", "latest_mean", "min_grade")
+
+
+def signal_reasons(lang: str) -> pl.Expr:
+    """A support signal's reasons in words with the figures behind them ('Poissaolot kasvaneet: 12,0 → 30,5 h;
+    …'), from the columns of tilannekuva.signals (SIGNAL_FIGURES)."""
+    def text(row: dict) -> str:
+        values = {"earlier": fmt_number(row["earlier_hours"], lang, 1), "recent": fmt_number(row["recent_hours"], lang, 1),
+                  "term": fmt_number(row["term_hours"], lang, 1), "previous": fmt_number(row["previous_mean"], lang, 2),
+                  "latest": fmt_number(row["latest_mean"], lang, 2), "lowest": row["min_grade"]}
+        return "; ".join(t(f"signal.{code}", lang, **values) for code in row["reasons"] or [])
+
+    return (pl.struct(*SIGNAL_FIGURES)
+            .map_batches(lambda s: pl.Series([text(r) for r in s], dtype=pl.String), return_dtype=pl.String)
+            .alias("reasons_text"))
+
+
+def followed_up(lang: str) -> pl.Expr:
+    """'rehtori 20.11.2026 soitettu kotiin' for a pupil marked followed up (columns followed_by,
+    followed_at, note of FollowUps.current), '' otherwise."""
+    return (pl.when(pl.col("followed_by").is_not_null())
+            .then(pl.format("{} {} {}", pl.col("followed_by"), date("followed_at", lang), pl.col("note").fill_null("")))
+            .otherwise(pl.lit("")).alias("followed_text"))
+
+
+def support_series(lang: str) -> pl.Expr:
+    """'Tehostettu tuki (ennen 1.8.2025)': a support level with the regime it belongs to (the 2025 reform
+    renamed the levels; the two are never summed)."""
+    return pl.format("{} ({})", label("support_level", "support_level", lang), label("regime", "regime", lang))

@@ -1,0 +1,180 @@
+"""Tables as users read them, and their logged downloads.
+
+`table(frame, columns, lang)` picks and names the columns a table shows, each with a declared format
+(Evidence's `fmt=`), so pages never format cell by cell:
+
+    tables.table(groups, {"group_name": "col.group",                 # header key only: as it is
+                          "support_level": ("col.support", "label:support_level"),   # codes to words
+                          "share": ("col.share", "pct1")}, lang)    # 0.873 -> 87.3, header 'Osuus (%)'
+
+Formats: `as_is` (default), `int`, `num0`/`num1`/`num2` (rounded, numbers stay numbers: st.dataframe
+shows them in the reader's locale), `pct0`/`pct1` (a share as a percentage number, "(%)" in the
+header), `label:<prefix>` (codes to words from the catalog), `date`, `datetime`, `month` (text in
+the reader's language), `metric:<column>` (a metric value as text, by the metric named in
+<column>). A suppressed cell stays empty and the row is marked in a note column.
+
+`downloads(page, frame, …)` offers exactly the table shown as CSV and Excel; no file exists before a
+logged click (see its docstring).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+
+import polars as pl
+import streamlit as st
+
+from tilannekuva.export import to_csv_fi, to_xlsx
+from tilannekuva.i18n import fmt_date, t
+from views import labels, loaders
+from views.access_log import export_entry
+from views.context import PageContext
+
+log = logging.getLogger("tilannekuva.app")
+
+Column = str | tuple[str, str]
+
+
+def _formatted(name: str, fmt: str, lang: str) -> tuple[pl.Expr, str]:
+    """The expression for one column in format `fmt`, and the header suffix it needs."""
+    col = pl.col(name)
+    if fmt == "as_is":
+        return col, ""
+    if fmt == "int":
+        return col.round(0).cast(pl.Int64), ""
+    if fmt in ("num0", "num1", "num2"):
+        return col.round(int(fmt[-1])), ""
+    if fmt in ("pct0", "pct1"):
+        return (col * 100).round(int(fmt[-1])), " (%)"
+    if fmt.startswith("label:"):
+        return labels.label(name, fmt.split(":", 1)[1], lang), ""
+    if fmt in ("date", "datetime"):
+        return labels.date(name, lang, with_time=fmt == "datetime"), ""
+    if fmt == "month":
+        return labels.month(name, lang), ""
+    if fmt.startswith("metric:"):
+        return labels.metric_value(pl.col(fmt.split(":", 1)[1]), name, lang), ""
+    raise ValueError(f"unknown column format {fmt!r}")
+
+
+def table(frame: pl.DataFrame, columns: dict[str, Column], lang: str) -> pl.DataFrame:
+    """The columns a table shows, in order, with translated headers and declared formats; a
+    suppressed row (`is_suppressed`) is marked in a note column."""
+    out = []
+    for name, spec in columns.items():
+        key, fmt = (spec, "as_is") if isinstance(spec, str) else spec
+        expr, suffix = _formatted(name, fmt, lang)
+        out.append(expr.alias(t(key, lang) + suffix))
+    result = frame.select(out)
+    if "is_suppressed" in frame.columns and frame["is_suppressed"].any():
+        result = result.with_columns(frame["is_suppressed"].replace_strict(
+            {True: t("suppression.cell", lang), False: ""}).alias(t("col.note", lang)))
+    return result
+
+
+def show(frame: pl.DataFrame, **kwargs) -> None:
+    """st.dataframe with numbers in the reader's locale (1 234,5 in Finnish), no index, and an empty
+    cell shown as '–' (Streamlit's default is the English word 'None')."""
+    numeric = {c: st.column_config.NumberColumn(format="localized")
+               for c, dtype in frame.schema.items() if dtype.is_numeric()}
+    st.dataframe(frame, hide_index=True, column_config=numeric, placeholder="–", **kwargs)
+
+
+def downloads(page: PageContext, frame: pl.DataFrame, *, key: str, filename: str, title: str | None = None,
+              target: str | None = None, subjects=()) -> None:
+    """CSV and Excel downloads of exactly the table shown. The Excel sheet starts with the title (the
+    page's, unless given), the filters, the data-as-of date and the suppression rule. `target` names
+    personal data (e.g. 'support_signals') and `subjects` the pupils in it; otherwise the entry's target
+    is the file name.
+
+    No file exists before a logged click: `data=` is a producer Streamlit runs only when the button is
+    clicked (in a worker thread); it builds the file, then writes the access-log entry (no entry, no
+    file: if logging fails the bytes are dropped; a file that cannot be built is not logged); Streamlit
+    keeps the file at /media/<content hash> for the browser to fetch; it is removed from there
+    `download_seconds` later (docs/SECURITY.md: what must guard /media meanwhile). The producer first
+    checks that the sign-in that rendered the button is still active (a stale tab after sign-out in
+    another gets nothing and logs nothing). Personal-data downloads (`target`) are not offered while an
+    admin views the app as someone else (read-only principal)."""
+    lang = page.lang
+    if target is not None and page.acting.read_only:
+        st.caption(t("viewas.no_downloads", lang))     # personal data: not downloadable while viewing as someone
+        return
+    from views.session import security_store
+
+    store, sid, signed_in = security_store(page.settings), page.session_id, page.signed_in
+    entry = export_entry(page, target or filename, frame.height, subjects)
+    sheet = title or page.title
+    meta = export_meta(page, sheet, frame, loaders.as_of_text(page))
+
+    def producer(kind: str, mime: str, name: str, build):
+        def produce() -> bytes:
+            # A click comes without a rerun, so no guard has run: the sign-in that rendered this button must
+            # still be active (not signed out in another tab, revoked, its role changed, or idle), else no
+            # entry and no file — raising makes Streamlit answer the click with an error, not a file.
+            if not store.is_active(signed_in.username, sid):
+                log.warning("download of %s refused: the sign-in of %s that rendered it has ended",
+                            name, signed_in.username)
+                raise PermissionError("the sign-in that rendered this download has ended")
+            content = build()                   # first the file: no entry for an export that failed to build
+            entry({"format": kind})             # then the entry: an export that cannot be logged is not handed out
+            _remove_from_media_later(content, mime, name, page.settings.download_seconds)
+            return content
+        return produce
+
+    csv_mime, xlsx_mime = "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    left, right = st.columns(2)
+    left.download_button(t("table.download_csv", lang),
+                         producer("csv", csv_mime, f"{filename}.csv", lambda: to_csv_fi(frame)),
+                         file_name=f"{filename}.csv", mime=csv_mime, key=f"{key}_csv", on_click="ignore")
+    right.download_button(t("table.download_xlsx", lang),
+                          producer("xlsx", xlsx_mime, f"{filename}.xlsx", lambda: to_xlsx(frame, sheet=sheet, meta=meta)),
+                          file_name=f"{filename}.xlsx", mime=xlsx_mime, key=f"{key}_xlsx", on_click="ignore")
+
+
+def export_meta(page: PageContext, title: str, frame: pl.DataFrame, as_of: str | None) -> list[str]:
+    """The lines above an exported table: title, filters, data-as-of date, suppression rule, who and when
+    (the signed-in user: an admin using "see what this user sees" is the one downloading)."""
+    lang = page.lang
+    chosen = " · ".join(f"{c.label}: {c.text}" for c in page.filters.values()) or t("export.no_filters", lang)
+    lines = [title, t("export.filters", lang, filters=chosen)]
+    if as_of:
+        lines.append(as_of)
+    note = t("col.note", lang)
+    hidden = frame[note].str.len_chars().gt(0).sum() if note in frame.columns else 0
+    lines.append(t("export.suppressed", lang, threshold=page.settings.suppression_threshold, hidden=hidden)
+                 if page.acting.suppress_pupil_aggregates else t("export.confidential", lang))
+    lines.append(t("export.made", lang, user=page.signed_in.display_name,
+                   date=fmt_date(dt.datetime.now(), lang, with_time=True)))
+    return lines
+
+
+_MEDIA_EXPIRY: dict[str, float] = {}       # /media file id -> when its last click's grace period ends
+_MEDIA_LOCK = threading.Lock()
+
+
+def _remove_from_media_later(content: bytes, mime: str, file_name: str, seconds: float) -> None:
+    """Remove a clicked download's file from Streamlit's /media store after `seconds`, so its URL
+    stops answering (Streamlit itself keeps it until later script runs sweep it: idle, that is never).
+    The id is Streamlit's content hash (streamlit 1.67's MemoryMediaFileStorage; the security browser
+    test fails if an upgrade changes it); a later click of the same bytes extends the period."""
+    from streamlit import runtime
+    from streamlit.runtime.memory_media_file_storage import _calculate_file_id
+
+    file_id = _calculate_file_id(content, mime, file_name)
+    with _MEDIA_LOCK:
+        _MEDIA_EXPIRY[file_id] = time.monotonic() + seconds
+
+    def remove() -> None:
+        with _MEDIA_LOCK:
+            if _MEDIA_EXPIRY.get(file_id, 0) > time.monotonic():
+                return                          # clicked again meanwhile: that click's timer removes it
+            _MEDIA_EXPIRY.pop(file_id, None)
+        if runtime.exists():
+            runtime.get_instance().media_file_mgr._storage.delete_file(file_id)
+
+    timer = threading.Timer(seconds + 0.05, remove)
+    timer.daemon = True
+    timer.start()
