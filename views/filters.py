@@ -68,7 +68,7 @@ def school_year(page: PageContext) -> dict:
     """The school year (?lukuvuosi=2026), the current one by default: {'school_year_id', 'label'}."""
     years = loaders.frame(page, "school_years")
     ids = years["school_year_id"].to_list()
-    names = dict(zip(ids, years["label"].to_list()))
+    names = dict(zip(ids, years["label"].to_list(), strict=True))
     default = (years.filter(pl.col("is_current"))["school_year_id"].to_list() or ids[:1])[0]
     year = url_select(page, "lukuvuosi", ids, names, default, label_key="filter.school_year",
                       bad_key="filter.bad_year", key="tk_school_year")
@@ -106,7 +106,7 @@ def own_unit(page: PageContext) -> dict:
         st.info(t("empty.no_units", page.lang))
         st.stop()
     unit_ids = units["unit_id"].to_list()
-    unit_id = url_select(page, "yksikko", unit_ids, dict(zip(unit_ids, units["name"].to_list())), unit_ids[0],
+    unit_id = url_select(page, "yksikko", unit_ids, dict(zip(unit_ids, units["name"].to_list(), strict=True)), unit_ids[0],
                          label_key="filter.unit", bad_key="filter.bad_unit", key="tk_unit")
     return units.filter(pl.col("unit_id") == unit_id).row(0, named=True)
 

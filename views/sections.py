@@ -38,7 +38,7 @@ def chart_with_table(page: PageContext, fig: go.Figure, table: pl.DataFrame, *, 
 
 def kpi_row(items: list[tuple[str, str, str | None]]) -> None:
     """A row of st.metric cards: (label, value, delta or None)."""
-    for column, (label, value, delta) in zip(st.columns(len(items)), items):
+    for column, (label, value, delta) in zip(st.columns(len(items)), items, strict=True):
         column.metric(label, value, delta)
 
 
