@@ -105,7 +105,7 @@ def scorecard(parts: pl.DataFrame, year: int, goal: Mapping[str, float]) -> pl.D
     city = rollup(parts, "city")
     rows = []
     for metric in METRICS:
-        def value_in(y: int) -> float | None:
+        def value_in(y: int, metric: str = metric) -> float | None:
             hit = city.filter((pl.col("metric") == metric) & (pl.col("school_year_id") == y))
             return hit["value"][0] if hit.height else None
         value, previous = value_in(year), value_in(year - 1)
