@@ -4,41 +4,21 @@ switches between them, and opening the pupil list is written to the access log."
 
 from __future__ import annotations
 
-import duckdb
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tilannekuva.audit import AccessLog
-from tilannekuva.demo import DEMO_PASSWORDS
 from tilannekuva.i18n import fmt_number, fmt_percent, t
-from tilannekuva.settings import PROJECT_ROOT
-from tilannekuva.warehouse import current_file
 
 from tests.conftest import OfferedDownloads
+from tests.helpers import open_as, truth
 
 YEAR = 2026
 
 
-def truth(home, sql, **params):
-    con = duckdb.connect(str(current_file(home / "warehouse")), read_only=True)
-    try:
-        return con.sql(sql, params=params or None).fetchall()
-    finally:
-        con.close()
-
-
 def open_page(user: str, page: str, **params) -> AppTest:
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
-    at.run()
-    at.text_input[0].input(user)
-    at.text_input[1].input(DEMO_PASSWORDS[user])
-    at.button[0].click().run()
-    at.switch_page(f"pages/{page}.py").run()
-    if params:
-        for key, value in params.items():
-            at.query_params[key] = value
-        at.run()
+    at = open_as(user, page, **params)
     assert not at.exception, at.exception
     return at
 
