@@ -138,22 +138,23 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(home: Path, extra_env: dict | None = None):
-    """Start `streamlit run app.py` in demo mode on `home` (a data directory), on loopback; yields
-    {"base", "home", "log"} once /_stcore/health answers, and stops the server after."""
+def serve(home: Path, extra_env: dict | None = None, port: int | None = None, args: tuple[str, ...] = ()):
+    """Start `streamlit run app.py` in demo mode on `home` (a data directory), on loopback (`port`, else a
+    free one; `args` more server options); yields {"base", "home", "log"} once /_stcore/health answers,
+    and stops the server after."""
     import pytest
 
-    port = free_port()
+    port = port or free_port()
     env = {**os.environ, "TILANNEKUVA_MODE": "demo", "TILANNEKUVA_DATA_DIR": str(home), **(extra_env or {})}
     log_path = home / "server.log"
     log = open(log_path, "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", f"--server.port={port}",
-         "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
+         "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none", *args],
         cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
-    while time.time() < deadline:
+    while time.time() < deadline and proc.poll() is None:
         try:
             if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
                 break

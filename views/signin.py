@@ -66,7 +66,7 @@ def _credentials(settings: Settings) -> dict:
         log.error("cannot read the credentials file %s: %s", settings.credentials_file, exc)
         return {"usernames": {}}
     creds = raw.get("credentials") or {"usernames": {}}
-    # Only bcrypt hashes are accepted; anything else can never match (auto_hash is off).
+    # Only bcrypt hashes are accepted; anything else (a plaintext password, say) can never match.
     for user in (creds.get("usernames") or {}).values():
         if not str(user.get("password", "")).startswith("$2"):
             user["password"] = "!invalid"
@@ -108,8 +108,6 @@ def _cookie_script(settings: Settings, secret: str | None, expires_at: float = 0
 
 
 def _sign_out_state() -> None:
-    for key in ("authentication_status", "username", "name", "email", "roles"):
-        st.session_state[key] = None
     for key in (PRINCIPAL_KEY, TOKEN_KEY, COOKIE_KEY, LANG_APPLIED_KEY, VIEW_AS_KEY, SSO_SESSION_KEY):
         st.session_state.pop(key, None)
 
