@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 from tilannekuva.access import load_policy
-from tilannekuva.audit_events import FLAGS, Action, Target, entries_frame, flagged, roles_with_own_pupils, search
+from tilannekuva.audit_events import Action, Target, entries_frame, flagged, roles_with_own_pupils, search
 from tilannekuva.i18n import fmt_number
 from views import access_review, labels, sections, tables
 from views.access_log import access_log, log_view
@@ -16,7 +16,8 @@ from views.context import open_page
 LOG_COLUMNS = {"entry_id": "col.number", "logged_at": ("col.time", "datetime"), "username": "col.user",
                "role": "col.role", "action": "col.action", "target": "col.target", "page": "col.page",
                "filters": "col.filters", "rows": "col.rows", "flags": "col.flags"}
-FLAG_NAMES = {f"flag_{name}": f"accesslog.flag_{name}_short" for name in FLAGS}
+FLAG_NAMES = {"flag_bulk": "accesslog.flag_bulk_short", "flag_outside": "accesslog.flag_outside_short",
+              "flag_off_hours": "accesslog.flag_off_hours_short"}
 
 page = open_page("admin_access_log")
 log = access_log(page.settings)

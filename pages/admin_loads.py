@@ -19,7 +19,8 @@ LOAD_COLUMNS = {"load_id": "col.number", "started_at": ("col.started_at", "datet
 FILE_COLUMNS = {"file_name": "col.file", "source": "col.source", "result": ("col.result", "label:ingest.result"),
                 "rows_in": "col.rows_in", "rows_accepted": "col.rows_accepted", "rows_replaced": "col.rows_replaced",
                 "periods": "col.periods", "checksum": "col.checksum"}
-CONTRACT_COLUMNS = {c: f"col.{c}" for c in ("column", "type", "required", "key", "min", "max", "allowed", "reference")}
+CONTRACT_COLUMNS = {"column": "col.column", "type": "col.type", "required": "col.required", "key": "col.key",
+                    "min": "col.min", "max": "col.max", "allowed": "col.allowed", "reference": "col.reference"}
 
 page = open_page("admin_loads")
 st.title(page.t("page.admin_loads"))

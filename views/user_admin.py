@@ -32,7 +32,7 @@ def users_table(page: PageContext, access: list[UserAccess], units: pl.DataFrame
     frame = pl.DataFrame([dataclasses.asdict(a) for a in access], schema={
         "username": pl.String, "role": pl.String, "scope": pl.String, "unit_ids": pl.List(pl.Int64),
         "staff_id": pl.Int64, "pages": pl.List(pl.String)})
-    names = dict(zip(units["unit_id"].to_list(), units["name"].to_list()))
+    names = dict(zip(units["unit_id"].to_list(), units["name"].to_list(), strict=True))
     unit_names = pl.col("unit_ids").list.eval(pl.element().replace_strict(
         names, default=pl.element().cast(pl.String), return_dtype=pl.String)).list.join(", ")
     return tables.table(frame.with_columns(

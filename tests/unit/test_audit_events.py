@@ -10,8 +10,19 @@ from types import SimpleNamespace
 import pytest
 
 from tilannekuva.access import load_policy
-from tilannekuva.audit_events import (Action, Subject, Target, entries_frame, flagged, is_pupil_data, is_staff_data,
-                                      roles_with_own_pupils, search, subject_of, user_target)
+from tilannekuva.audit_events import (
+    Action,
+    Subject,
+    Target,
+    entries_frame,
+    flagged,
+    is_pupil_data,
+    is_staff_data,
+    roles_with_own_pupils,
+    search,
+    subject_of,
+    user_target,
+)
 from tilannekuva.settings import PROJECT_ROOT
 
 WEDNESDAY_NOON = dt.datetime(2026, 11, 18, 12, 0)
@@ -121,13 +132,13 @@ def _logged_literals(path):
         if not isinstance(node, ast.Call):
             continue
         name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-        for kind, index in zip(("action", "target"), LOG_CALLS.get(name, (None, None))):
+        for kind, index in zip(("action", "target"), LOG_CALLS.get(name, (None, None)), strict=True):
             if index is not None and index < len(node.args) and _text(node.args[index]) is not None:
                 found.append((kind, _text(node.args[index])))
         found += [("target", _text(k.value)) for k in node.keywords if k.arg == "target" and _text(k.value)]
         for d in [*node.args, *(k.value for k in node.keywords)]:
             if isinstance(d, ast.Dict):
-                found += [("target", _text(v)) for k, v in zip(d.keys, d.values)
+                found += [("target", _text(v)) for k, v in zip(d.keys, d.values, strict=True)
                           if k is not None and _text(k) == "target" and _text(v) is not None]
     return found
 
