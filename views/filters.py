@@ -101,7 +101,7 @@ def district_column(lang: str) -> str:
 
 def own_unit(page: PageContext) -> dict:
     """The principal's unit (?yksikko=; a select when they lead several); stops with a message if none."""
-    units = loaders.frame(page, "my_units")
+    units = loaders.frame(page, "units_in_scope")
     if units.is_empty():
         st.info(t("empty.no_units", page.lang))
         st.stop()
