@@ -14,7 +14,7 @@ from views.access_log import access_log, log_view
 from views.context import open_page
 
 LOG_COLUMNS = {"entry_id": "col.number", "logged_at": ("col.time", "datetime"), "username": "col.user",
-               "role": "col.role", "action": "col.action", "target": "col.target", "page": "col.page",
+               "role": "col.role", "action": "col.action", "target": "col.log_target", "page": "col.page",
                "filters": "col.filters", "rows": "col.rows", "flags": "col.flags"}
 FLAG_NAMES = {"flag_bulk": "accesslog.flag_bulk_short", "flag_outside": "accesslog.flag_outside_short",
               "flag_off_hours": "accesslog.flag_off_hours_short"}
