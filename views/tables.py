@@ -108,6 +108,8 @@ def downloads(page: PageContext, frame: pl.DataFrame, *, key: str, filename: str
     from views.session import security_store
 
     store, sid, signed_in = security_store(page.settings), page.session_id, page.signed_in
+    if target is None and filters is None:      # as logged before the views layer: a plain table's filters as text
+        filters = {param: str(value) for param, value in page.filter_values().items()}
     entry = export_entry(page, target or filename, frame.height, subjects, filters)
     sheet = title or page.title
     meta = export_meta(page, sheet, frame, loaders.as_of_text(page))

@@ -155,3 +155,49 @@ def test_support_and_metric_texts_follow_the_language_inside_polars_callbacks(de
         "tehostettu_tuki", "erityinen_tuki", "tukiopetus", "osa_aikainen_erityisopetus", "erityisopetus_pienryhmassa",
         "tulkitsemis_ja_avustajapalvelut", "apuvalineet")}
     assert shown and shown <= swedish, shown - swedish
+
+
+def test_watch_list_entries_name_the_pupils_and_the_choices_as_before(demo_env, monkeypatch):
+    """The access-log entries of teacher_watch as they were before the views layer: the list's view and
+    exports (target watch_list, every listed pupil), one pupil's absence export (pupil_absence, that pupil,
+    pupil_id in the filters), the follow-up mark; a plain table's export keeps its filters as text."""
+    from tests.conftest import OfferedDownloads
+    from tilannekuva.audit import AccessLog
+
+    log = AccessLog(demo_env / "state" / "access_log.sqlite")
+    before = {e.entry_id for e in log.entries(limit=100_000)}
+    offered = OfferedDownloads(monkeypatch)
+    at = open_page("opettaja", "teacher_watch")
+    for _, produce in offered.offered:
+        produce()
+    at.checkbox[0].check()
+    at.button[0].click().run()
+    new = [e for e in log.entries(limit=100_000) if e.entry_id not in before]
+    listed = next(e for e in new if e.action == "view" and e.target == "watch_list")
+    assert listed.filters["lukuvuosi"] == YEAR and listed.rows == len(listed.subjects) >= 1
+    exports = {(e.target, e.filters["format"]): e for e in new if e.action == "export"}
+    assert exports[("watch_list", "csv")].subjects == listed.subjects
+    history = exports[("pupil_absence", "xlsx")]
+    assert history.subjects == (history.filters["pupil_id"],) and history.filters["lukuvuosi"] == YEAR
+    assert history.subjects[0] in listed.subjects
+    mark = next(e for e in new if e.action == "followup")
+    assert (mark.target, mark.rows, mark.subjects) == ("watch_list", 1, history.subjects)
+    assert mark.filters["pupil_id"] == history.filters["pupil_id"] and mark.filters["followed"] is True
+
+
+def test_a_plain_tables_export_logs_its_filters_as_text(demo_env, monkeypatch):
+    """An export that names no personal data: its target is the file name, its filters the chosen ones as text."""
+    from tests.conftest import OfferedDownloads
+    from tilannekuva.audit import AccessLog
+
+    log = AccessLog(demo_env / "state" / "access_log.sqlite")
+    before = {e.entry_id for e in log.entries(limit=100_000)}
+    offered = OfferedDownloads(monkeypatch)
+    at = open_page("opettaja", "teacher_groups")
+    produce = next(p for name, p in offered.offered if name == "poissaolot-ryhmittain.csv")
+    produce()
+    entry, = [e for e in log.entries(limit=100_000) if e.entry_id not in before and e.action == "export"]
+    group = at.query_params["ryhma"]
+    assert (entry.target, entry.page, entry.subjects) == ("poissaolot-ryhmittain", "teacher_groups", ())
+    assert {k: entry.filters[k] for k in ("lukuvuosi", "ryhma", "format")} == {"lukuvuosi": str(YEAR), "ryhma": group,
+                                                                                "format": "csv"}
