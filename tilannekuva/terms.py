@@ -18,4 +18,5 @@ def latest_term(terms: Iterable[str | None]) -> str | None:
 
 def in_latest_term(frame: pl.DataFrame) -> pl.DataFrame:
     """The rows of `frame` (one school year, a `term` column) in its latest term."""
-    return frame.filter(pl.col("term") == latest_term(frame["term"]))
+    latest = latest_term(frame["term"])
+    return frame.clear() if latest is None else frame.filter(pl.col("term") == latest)

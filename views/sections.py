@@ -14,6 +14,7 @@ import polars as pl
 import streamlit as st
 
 from tilannekuva import training
+from tilannekuva.groups import group_label
 from tilannekuva.i18n import fmt_number, fmt_percent, t
 from views import figures, labels, loaders, tables
 from views.access_log import log_event, log_view
@@ -91,8 +92,9 @@ def followup_form(page: PageContext, pupil_id: int, school_year_id: int, listed:
 
 def absence_by_group(page: PageContext, absences: pl.DataFrame, *, key: str, filename: str, title: str,
                      summary: str) -> None:
-    """Absence hours per pupil by month, a line per group (absence_by_group_month), with its table."""
-    absences = absences.sort("group_name", "month")
+    """Absence hours per pupil by month, a line per group (absence_by_group_month; groups of one name in two
+    units named with their unit), with its table."""
+    absences = absences.with_columns(group_label()).sort("group_name", "month")
     chart_with_table(page, figures.monthly_lines(absences, month="month", series="group_name", y="hours_per_pupil",
                                                  title=title, y_title=t("col.hours_per_pupil", page.lang)),
                      tables.table(absences, {"group_name": "col.group", "month": "col.month", "pupils": "col.pupils",

@@ -108,6 +108,10 @@ def test_the_page_shows_only_the_chosen_groups_assessment(twins, monkeypatch):
             assert len(own) == len(expected)                  # one row per subject: not two groups' rows
             assert sorted(own[t("col.pupils")]) == sorted(expected.values())
             assert (table[t("col.level")] == unit_name).sum() == len(own)
+            # the absences by group: a line for each 7A, named with its unit
+            absences = next(df.value for df in at.dataframe if t("col.hours_per_pupil") in df.value.columns)
+            assert {f"{name} · {truth(home, 'select name from dim_unit where unit_id = $u', u=u)[0][0]}"
+                    for u in groups.values()} <= set(absences[t("col.group")])
     finally:
         st.cache_resource.clear()
         st.cache_data.clear()

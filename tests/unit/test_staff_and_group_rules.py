@@ -8,7 +8,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from tilannekuva import competence, eservices, terms, training
+from tilannekuva import competence, eservices, groups, terms, training
 
 
 @pytest.mark.parametrize("present, latest", [
@@ -113,3 +113,16 @@ def test_rows_in_the_latest_term(rows, kept):
 def test_training_status(is_trained, code):
     frame = pl.DataFrame({"is_trained": [is_trained]}, schema={"is_trained": pl.Boolean})
     assert frame.select(training.status())["status"].to_list() == [code]
+
+
+@pytest.mark.parametrize("rows, shown", [
+    # two groups of one name in two units: each with its unit; a name of its own stays as it is
+    ([(1, "7A", "Koulu"), (2, "7A", "Skola"), (3, "8B", "Koulu")], ["7A · Koulu", "7A · Skola", "8B"]),
+    # one group over several months is still one group
+    ([(1, "7A", "Koulu"), (1, "7A", "Koulu")], ["7A", "7A"]),
+    ([], []),
+])
+def test_group_label(rows, shown):
+    frame = pl.DataFrame(rows, schema={"group_id": pl.Int64, "group_name": pl.String, "unit_name": pl.String},
+                         orient="row")
+    assert frame.select(groups.group_label())["group_name"].to_list() == shown
