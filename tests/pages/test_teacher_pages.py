@@ -201,3 +201,37 @@ def test_a_plain_tables_export_logs_its_filters_as_text(demo_env, monkeypatch):
     assert (entry.target, entry.page, entry.subjects) == ("poissaolot-ryhmittain", "teacher_groups", ())
     assert {k: entry.filters[k] for k in ("lukuvuosi", "ryhma", "format")} == {"lukuvuosi": str(YEAR), "ryhma": group,
                                                                                 "format": "csv"}
+
+
+def test_viewing_as_the_teacher_the_watch_list_is_read_only_and_logged_as_the_admin(demo_env, monkeypatch):
+    """An admin using "see what this user sees" on teacher_watch: the list is shown, its view logged as the
+    admin with viewed_as; no follow-up form and no download of named pupils; principal_staff likewise
+    for the principal's named staff list."""
+    from tests.conftest import OfferedDownloads
+    from tilannekuva.audit import AccessLog
+
+    log = AccessLog(demo_env / "state" / "access_log.sqlite")
+    before = {e.entry_id for e in log.entries(limit=100_000)}
+    offered = OfferedDownloads(monkeypatch)
+    for user, page, personal in (("opettaja", "teacher_watch", ("seurantalista-", "poissaolot-")),
+                                 ("rehtori", "principal_staff", ("henkilosto-koulutukset-",))):
+        offered.clear()
+        at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
+        at.run()
+        at.text_input[0].input("admin")
+        at.text_input[1].input(DEMO_PASSWORDS["admin"])
+        at.button[0].click().run()
+        at.switch_page("pages/admin_users.py").run()
+        at.selectbox(key="tk_view_as_pick").set_value(user).run()
+        next(b for b in at.button if b.label == t("users.view_as_start")).click().run()
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception and at.dataframe
+        if page == "principal_staff":
+            at.toggle[0].set_value(False).run()
+        else:
+            assert t("viewas.read_only") in [i.value for i in at.info] and not at.text_input
+        assert not [name for name, _ in offered.offered if name.startswith(personal)], offered.offered
+        assert t("viewas.no_downloads") in [c.value for c in at.caption]
+    views = {e.target: e for e in log.entries(limit=100_000) if e.entry_id not in before and e.action == "view"}
+    assert views["watch_list"].username == "admin" and views["watch_list"].filters["viewed_as"] == "opettaja"
+    assert views["staff_training_list"].username == "admin" and views["staff_training_list"].filters["viewed_as"] == "rehtori"
