@@ -11,8 +11,9 @@ from views import filters, loaders, sections, tables
 from views.context import open_page
 
 STAFF_COLUMNS = {"last_name": "col.last_name", "first_name": "col.first_name",
-                 "staff_group": ("col.staff_group", "label:staff_group"), "status": ("col.training_status", "label:staff"),
-                 "trainings": "col.trainings", "hours": "col.hours", "last_attended": ("col.last_attended", "date")}
+                 "staff_group": ("col.staff_group", "label:staff_group"),
+                 "status": ("col.training_status", "label:staff"), "trainings": "col.trainings", "hours": "col.hours",
+                 "last_attended": ("col.last_attended", "date")}
 FEEDBACK_COLUMNS = {"name": "col.training", "topic": ("col.topic", "label:topic"), "attended": "col.attended",
                     "answers": "col.answers", "mean_rating": ("col.unit_mean", "num2"),
                     "city_mean_rating": ("col.city_mean", "num2")}
@@ -44,10 +45,10 @@ if (survey := loaders.frame(page, "competence_unit_vs_city", **scope)).is_empty(
 else:
     if competence.unit_hidden(survey):
         st.info(page.t("staff.survey_too_few", threshold=threshold))
-    sections.competence_by_area(
-        page, survey, {"unit": unit["name"], "sector": page.t(f"sector.{unit['sector']}"), "city": page.t("level.city")},
-        title=page.t("staff.competence_title"), summary=page.t("staff.competence_summary", threshold=threshold),
-        key="staff_competence", filename=f"digiosaaminen-{year_id}", respondents=True)
+    sections.competence_by_area(page, survey, {"unit": unit["name"], "sector": page.t(f"sector.{unit['sector']}"),
+                                               "city": page.t("level.city")}, key="staff_competence", respondents=True,
+                                title=page.t("staff.competence_title"), filename=f"digiosaaminen-{year_id}",
+                                summary=page.t("staff.competence_summary", threshold=threshold))
 
 st.header(page.t("staff.eservices_header"))
 use = loaders.frame(page, "eservice_monthly_for_unit", unit_id=unit["unit_id"])

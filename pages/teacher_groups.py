@@ -26,7 +26,8 @@ if groups.is_empty():
     st.stop()
 group = filters.group(page, groups)
 sections.kpi_row([(page.t("groups.count"), fmt_number(groups.height, page.lang), None),
-                  (page.t("groups.pupils_in", group=md(group["group_name"])), fmt_number(group["pupils"], page.lang), None),
+                  (page.t("groups.pupils_in", group=md(group["group_name"])),
+                   fmt_number(group["pupils"], page.lang), None),
                   (page.t("groups.teachers"), fmt_number(group["teachers"], page.lang), None)])
 
 st.header(page.t("groups.pupils_header", group=md(group["group_name"])))
@@ -54,6 +55,6 @@ else:
         summary=page.t("groups.assessment_summary", hidden=grades.suppressed_cells))
 
 if not (absences := loaders.frame(page, "absence_by_group_month", unit_id=None, school_year_id=year_id)).is_empty():
-    sections.absence_by_group(page, absences, key="absence_groups", filename="poissaolot-ryhmittain",
-                              title=page.t("absence.chart_title"), summary=page.t("absence.summary", groups=groups.height))
+    sections.absence_by_group(page, absences, key="absence_groups", title=page.t("absence.chart_title"),
+                              summary=page.t("absence.summary", groups=groups.height), filename="poissaolot-ryhmittain")
 sections.data_as_of(page)

@@ -21,7 +21,8 @@ st.title(page.t("page.teacher_me"))
 st.header(page.t("me.training_header"))
 record = loaders.frame(page, "my_training_record")
 this_year = training.year_record(record, year["school_year_id"])
-sections.kpi_row([(page.t("me.trainings_year", year=md(year["label"])), fmt_number(this_year.trainings, page.lang), None),
+sections.kpi_row([(page.t("me.trainings_year", year=md(year["label"])),
+                   fmt_number(this_year.trainings, page.lang), None),
                   (page.t("me.hours_year", year=md(year["label"])), fmt_number(this_year.hours, page.lang, 1), None),
                   (page.t("me.trainings_all"), fmt_number(record.height, page.lang), None)])
 if this_year.due:
