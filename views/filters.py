@@ -128,3 +128,13 @@ def summary(page: PageContext, area: dict, units: pl.DataFrame) -> str:
 def area_params(area: dict) -> dict:
     """The area filters as URL parameters (for links that keep the selection)."""
     return {AREA_PARAMS[k]: str(v) for k, v in area.items() if v is not None}
+
+
+def group(page: PageContext, groups: pl.DataFrame) -> dict:
+    """One of the teacher's groups (?ryhma=; my_groups rows), the first by default, shown as
+    '7A · Koulu' (a teacher may have groups of one name in two units): the chosen group's row."""
+    ids = groups["group_id"].to_list()
+    names = dict(groups.select("group_id", pl.format("{} · {}", "group_name", "unit_name")).rows())
+    group_id = url_select(page, "ryhma", ids, names, ids[0], label_key="filter.group", bad_key="filter.bad_group",
+                          key="tk_group")
+    return groups.filter(pl.col("group_id") == group_id).row(0, named=True)

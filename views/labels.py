@@ -148,12 +148,12 @@ def signal_reasons(lang: str) -> pl.Expr:
             .alias("reasons_text"))
 
 
-def followed_up(lang: str) -> pl.Expr:
+def followed_up(lang: str, with_note: bool = True) -> pl.Expr:
     """'rehtori 20.11.2026 soitettu kotiin' for a pupil marked followed up (columns followed_by,
-    followed_at, note of FollowUps.current), '' otherwise."""
-    return (pl.when(pl.col("followed_by").is_not_null())
-            .then(pl.format("{} {} {}", pl.col("followed_by"), date("followed_at", lang), pl.col("note").fill_null("")))
-            .otherwise(pl.lit("")).alias("followed_text"))
+    followed_at, note of FollowUps.current), '' otherwise; without the note 'rehtori 20.11.2026'."""
+    text = (pl.format("{} {} {}", pl.col("followed_by"), date("followed_at", lang), pl.col("note").fill_null(""))
+            if with_note else pl.format("{} {}", pl.col("followed_by"), date("followed_at", lang)))
+    return pl.when(pl.col("followed_by").is_not_null()).then(text).otherwise(pl.lit("")).alias("followed_text")
 
 
 def support_series(lang: str) -> pl.Expr:

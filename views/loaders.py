@@ -170,3 +170,14 @@ def followups() -> FollowUps:
     if conf is None:
         st.stop()
     return _followups(str(conf.state_dir / "followups.sqlite"))
+
+
+def group_pupils(who: PageContext | Principal, group_id: int, school_year_id: int) -> pl.DataFrame:
+    """The named pupils of one of the teacher's groups (pupils_in_my_groups), by name, each with `pupil`
+    (their name, surname first) and `trend` (their absence hours month by month this school year)."""
+    pupils = frame(who, "pupils_in_my_groups", school_year_id=school_year_id).filter(pl.col("group_id") == group_id)
+    months = frame(who, "pupil_absence_by_month", unit_id=None, school_year_id=school_year_id)
+    trend = (months.filter(pl.col("pupil_id").is_in(pupils["pupil_id"].implode())).sort("month")
+             .group_by("pupil_id", maintain_order=True).agg(pl.col("absence_hours").alias("trend")))
+    return (pupils.join(trend, on="pupil_id", how="left").sort("last_name", "first_name")
+            .with_columns(pl.format("{} {}", "last_name", "first_name").alias("pupil")))

@@ -13,9 +13,14 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from tilannekuva.i18n import t
-from views import figures, loaders, tables
+from tilannekuva import training
+from tilannekuva.groups import group_label
+from tilannekuva.i18n import fmt_number, fmt_percent, t
+from views import figures, labels, loaders, tables
+from views.access_log import log_event, log_view
 from views.context import PageContext
+
+SAVED = "tk_watch_saved"        # session state: a follow-up mark was saved on the last run (shown once)
 
 
 def plot(page: PageContext, fig: go.Figure, *, key: str) -> None:
@@ -24,7 +29,7 @@ def plot(page: PageContext, fig: go.Figure, *, key: str) -> None:
 
 
 def chart_with_table(page: PageContext, fig: go.Figure, table: pl.DataFrame, *, key: str, summary: str,
-                     filename: str, target: str | None = None, subjects=()) -> None:
+                     filename: str, target: str | None = None, subjects=(), filters: dict | None = None) -> None:
     """A chart, a one-sentence summary, and the same numbers as a table with CSV and Excel downloads
     (the Excel file titled with the chart's title)."""
     plot(page, fig, key=key)
@@ -33,7 +38,7 @@ def chart_with_table(page: PageContext, fig: go.Figure, table: pl.DataFrame, *, 
         tables.show(table)
         # The figure's title is Plotly text (entities escaped); the Excel sheet gets it as written.
         tables.downloads(page, table, key=key, filename=filename, title=html.unescape(fig.layout.title.text or ""),
-                         target=target, subjects=subjects)
+                         target=target, subjects=subjects, filters=filters)
 
 
 def kpi_row(items: list[tuple[str, str, str | None]]) -> None:
@@ -50,17 +55,102 @@ def data_as_of(page: PageContext) -> None:
 
 
 def pupil_list(page: PageContext, listed: pl.DataFrame, columns: dict, *, target: str, key: str, filename: str,
-               count: str | None = None) -> None:
+               count: str | None = None, trends: tuple[str, ...] = ()) -> None:
     """A list of named pupils (personal data): its view written to the access log (once per session for the
     same list), an optional count line (`count`: a catalog key with {count}), the table, and its logged
-    downloads. `listed` has a `pupil_id` column; `columns` as in tables.table."""
-    from tilannekuva.i18n import fmt_number
-    from views.access_log import log_view
-
+    downloads. `listed` has a `pupil_id` column; `columns` as in tables.table; `trends` names columns of
+    number lists shown as small line charts, left out of the downloads."""
     pupils = listed["pupil_id"].to_list()
     log_view(page, target, listed.height, pupils)
     table = tables.table(listed, columns, page.lang)
     if count:
         st.warning(t(count, page.lang, count=fmt_number(listed.height, page.lang)))
+    charts = [t(columns[name], page.lang) for name in trends]
+    tables.show(table, column_config={header: st.column_config.LineChartColumn(header) for header in charts})
+    tables.downloads(page, table.drop(charts), key=key, filename=filename, target=target, subjects=pupils)
+
+
+def followup_form(page: PageContext, pupil_id: int, school_year_id: int, listed: list[int], marked: bool) -> None:
+    """The follow-up mark of one pupil on a watch list (`listed`: the pupils on it; `marked`: whether the
+    pupil is marked now): stored in FollowUps as the acting user and written to the access log. Read-only
+    while an admin views as someone (the store refuses marks then too)."""
+    if page.acting.read_only:
+        st.info(t("viewas.read_only", page.lang))
+    else:
+        with st.form("followup", clear_on_submit=True):
+            note = st.text_input(t("watch.note", page.lang), max_chars=200)
+            followed = st.checkbox(t("watch.followed", page.lang), value=not marked)
+            if st.form_submit_button(t("watch.save", page.lang)):
+                loaders.followups().mark(pupil_id, school_year_id, page.acting, listed, followed=followed, note=note)
+                log_event(page, "followup", "watch_list", 1, [pupil_id],
+                          filters={**page.filter_values(), "pupil_id": pupil_id, "followed": followed})
+                st.session_state[SAVED] = True
+                st.rerun()
+    if st.session_state.pop(SAVED, False):
+        st.success(t("watch.saved", page.lang))
+
+
+def absence_by_group(page: PageContext, absences: pl.DataFrame, *, key: str, filename: str, title: str,
+                     summary: str) -> None:
+    """Absence hours per pupil by month, a line per group (absence_by_group_month; groups of one name in two
+    units named with their unit), with its table."""
+    absences = absences.with_columns(group_label()).sort("group_name", "month")
+    chart_with_table(page, figures.monthly_lines(absences, month="month", series="group_name", y="hours_per_pupil",
+                                                 title=title, y_title=t("col.hours_per_pupil", page.lang)),
+                     tables.table(absences, {"group_name": "col.group", "month": "col.month", "pupils": "col.pupils",
+                                             "hours_per_pupil": ("col.hours_per_pupil", "num1")}, page.lang),
+                     key=key, filename=filename, summary=summary)
+
+
+def staff_list(page: PageContext, staff: pl.DataFrame, columns: dict, *, target: str, key: str, filename: str,
+               shown_as: dict | None = None) -> None:
+    """A list of named staff (personal data about employees, shown to their supervisor): the table, its view
+    written to the access log (the staff ids and `shown_as`, e.g. a toggle's state, in the entry's filters:
+    the log's subjects are pupils), and its logged downloads. `staff` has a `staff_id` column."""
+    table = tables.table(staff, columns, page.lang)
     tables.show(table)
-    tables.downloads(page, table, key=key, filename=filename, target=target, subjects=pupils)
+    log_view(page, target, table.height, filters={**page.filter_values(), **(shown_as or {}),
+                                                  "staff_ids": sorted(staff["staff_id"].to_list())})
+    tables.downloads(page, table, key=key, filename=filename, target=target)
+
+
+def competence_by_area(page: PageContext, survey: pl.DataFrame, series: dict[str, str], *, title: str, summary: str,
+                       key: str, filename: str, respondents: bool = False) -> None:
+    """Competence-survey means (M5) by DigCompEdu area, a bar for each level (`series`: level -> its name,
+    e.g. {'unit': 'Koulu', 'city': 'Koko kaupunki'}), with the table (and the respondents, if asked)."""
+    by_area = survey.with_columns(pl.col("level").replace_strict(series, return_dtype=pl.String).alias("series"),
+                                  labels.label("area", "area", page.lang).alias("name"))
+    columns = {"name": "col.area", "series": "col.level", "mean_score": ("m5.mean", "num2"),
+               **({"respondents": "col.respondents"} if respondents else {})}
+    chart_with_table(page, figures.grouped_bars(by_area, x="name", series="series", y="mean_score", kind="mean",
+                                                horizontal=True, title=title, y_title=t("m5.mean", page.lang)),
+                     tables.table(by_area, columns, page.lang), key=key, filename=filename, summary=summary)
+
+
+def eservice_use(page: PageContext, use: pl.DataFrame, *, title: str, summary: str, key: str, filename: str,
+                 logins: bool = False) -> None:
+    """E-service use (M3) month by month: the share of users with access who signed in, a line per
+    service, with the table (and the sign-ins, if asked). `use`: eservice_monthly_for_unit rows."""
+    lines = use.with_columns(labels.label("service", "service", page.lang).alias("series")).sort("service", "month")
+    columns = {"month": "col.month", "series": "col.service", "active_users": "col.active_users",
+               "eligible_users": "col.eligible_users", **({"logins": "col.logins"} if logins else {}),
+               "activation": ("col.share", "pct1")}
+    chart_with_table(page, figures.monthly_lines(lines, month="month", series="series", y="activation", kind="share",
+                                                 title=title, y_title=t("metric.M3.unit", page.lang)),
+                     tables.table(lines, columns, page.lang), key=key, filename=filename, summary=summary)
+
+
+def training_status(page: PageContext, staff: pl.DataFrame, columns: dict, *, filename: str) -> None:
+    """A unit's training reach (M1) for its principal: trained, untrained and the share as KPI cards, and
+    the staff by name (`columns` of staff_training_status; only the untrained unless the toggle says
+    otherwise) as a logged staff list."""
+    reach = training.reach(staff["is_trained"])
+    kpi_row([(t("m1.trained", page.lang), fmt_number(reach.trained, page.lang), None),
+             (t("m1.untrained", page.lang), fmt_number(reach.untrained, page.lang), None),
+             (t("m1.share", page.lang), fmt_percent(reach.share, page.lang), None)])
+    only_missing = st.toggle(t("staff.only_missing", page.lang), value=True, key="tk_only_missing")
+    if (shown := training.still_missing(staff, only_missing)).is_empty():
+        st.success(t("staff.all_trained", page.lang))
+    else:
+        staff_list(page, shown.with_columns(training.status()), columns, target="staff_training_list",
+                   key="staff_training", filename=filename, shown_as={"only_missing": only_missing})

@@ -10,7 +10,7 @@
 Formats: `as_is` (default), `int`, `num0`/`num1`/`num2` (rounded, numbers stay numbers: st.dataframe
 shows them in the reader's locale), `pct0`/`pct1` (a share as a percentage number, "(%)" in the
 header), `label:<prefix>` (codes to words from the catalog), `date`, `datetime`, `month` (text in
-the reader's language), `metric:<column>` (a metric value as text, by the metric named in
+the reader's language), `support_forms` (a list of support-form codes in words), `metric:<column>` (a metric value as text, by the metric named in
 <column>). A suppressed cell stays empty and the row is marked in a note column.
 
 `downloads(page, frame, …)` offers exactly the table shown as CSV and Excel; no file exists before a
@@ -55,6 +55,8 @@ def _formatted(name: str, fmt: str, lang: str) -> tuple[pl.Expr, str]:
         return labels.date(name, lang, with_time=fmt == "datetime"), ""
     if fmt == "month":
         return labels.month(name, lang), ""
+    if fmt == "support_forms":
+        return labels.support_forms(name, lang), ""
     if fmt.startswith("metric:"):
         return labels.metric_value(pl.col(fmt.split(":", 1)[1]), name, lang), ""
     raise ValueError(f"unknown column format {fmt!r}")
@@ -75,20 +77,21 @@ def table(frame: pl.DataFrame, columns: dict[str, Column], lang: str) -> pl.Data
     return result
 
 
-def show(frame: pl.DataFrame, **kwargs) -> None:
+def show(frame: pl.DataFrame, column_config: dict | None = None, **kwargs) -> None:
     """st.dataframe with numbers in the reader's locale (1 234,5 in Finnish), no index, and an empty
-    cell shown as '–' (Streamlit's default is the English word 'None')."""
+    cell shown as '–' (Streamlit's default is the English word 'None'); `column_config` adds to that."""
     numeric = {c: st.column_config.NumberColumn(format="localized")
                for c, dtype in frame.schema.items() if dtype.is_numeric()}
-    st.dataframe(frame, hide_index=True, column_config=numeric, placeholder="–", **kwargs)
+    st.dataframe(frame, hide_index=True, column_config={**numeric, **(column_config or {})}, placeholder="–",
+                 **kwargs)
 
 
 def downloads(page: PageContext, frame: pl.DataFrame, *, key: str, filename: str, title: str | None = None,
-              target: str | None = None, subjects=()) -> None:
+              target: str | None = None, subjects=(), filters: dict | None = None) -> None:
     """CSV and Excel downloads of exactly the table shown. The Excel sheet starts with the title (the
     page's, unless given), the filters, the data-as-of date and the suppression rule. `target` names
     personal data (e.g. 'support_signals') and `subjects` the pupils in it; otherwise the entry's target
-    is the file name.
+    is the file name. `filters` replaces the page's filters in the access-log entry (not in the sheet).
 
     No file exists before a logged click: `data=` is a producer Streamlit runs only when the button is
     clicked (in a worker thread); it builds the file, then writes the access-log entry (no entry, no
@@ -105,7 +108,9 @@ def downloads(page: PageContext, frame: pl.DataFrame, *, key: str, filename: str
     from views.session import security_store
 
     store, sid, signed_in = security_store(page.settings), page.session_id, page.signed_in
-    entry = export_entry(page, target or filename, frame.height, subjects)
+    if target is None and filters is None:      # as logged before the views layer: a plain table's filters as text
+        filters = {param: str(value) for param, value in page.filter_values().items()}
+    entry = export_entry(page, target or filename, frame.height, subjects, filters)
     sheet = title or page.title
     meta = export_meta(page, sheet, frame, loaders.as_of_text(page))
 
