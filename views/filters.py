@@ -65,14 +65,16 @@ def metric(page: PageContext) -> str:
 
 
 def school_year(page: PageContext) -> dict:
-    """The school year (?lukuvuosi=2026), the current one by default: {'school_year_id', 'label'}."""
+    """The school year (?lukuvuosi=2026), the current one by default: {'school_year_id', 'label',
+    'is_current'} (the current year is still under way)."""
     years = loaders.frame(page, "school_years")
     ids = years["school_year_id"].to_list()
     names = dict(zip(ids, years["label"].to_list()))
-    default = (years.filter(pl.col("is_current"))["school_year_id"].to_list() or ids[:1])[0]
+    current = years.filter(pl.col("is_current"))["school_year_id"].to_list()
+    default = (current or ids[:1])[0]
     year = url_select(page, "lukuvuosi", ids, names, default, label_key="filter.school_year",
                       bad_key="filter.bad_year", key="tk_school_year")
-    return {"school_year_id": year, "label": names[year]}
+    return {"school_year_id": year, "label": names[year], "is_current": year in current}
 
 
 def area(page: PageContext, units: pl.DataFrame) -> dict:

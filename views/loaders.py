@@ -127,6 +127,11 @@ def frame(who: PageContext | Principal, query: str, **params) -> pl.DataFrame:
     return fetch(who, query, **params).frame
 
 
+def school_years(page: PageContext) -> pl.DataFrame:
+    """school_year_id and its label as `school_year` ('2025–2026'), to join onto a frame for charts."""
+    return frame(page, "school_years").select("school_year_id", pl.col("label").alias("school_year"))
+
+
 def as_of_text(who: PageContext | Principal) -> str | None:
     """'Tiedot ajalta 20.11.2026 asti.' — the newest data-as-of date of the sources; None if no data."""
     lang = who.lang if isinstance(who, PageContext) else language()

@@ -137,8 +137,8 @@ def unescaped(source: str, pass_through: set[str] = frozenset()) -> list[str]:
                 and node.func.attr in MARKDOWN_CALLS):
             continue
         receiver = ast.unparse(node.func.value)
-        if receiver.split(".")[-1] in ("log", "session") or receiver.split(".")[0] in ("pl", "fig", "figures", "re"):
-            continue        # log lines, own helpers of the same name, polars/plotly/regex methods
+        if receiver.split(".")[-1] in ("log", "session", "filters") or receiver.split(".")[0] in ("pl", "fig", "figures", "re"):
+            continue        # log lines, own helpers of the same name (filters.metric), polars/plotly/regex methods
         first = [] if node.func.attr == "page_link" else node.args[:1]
         if node.func.attr in ("write", "write_stream"):
             first = node.args
@@ -187,6 +187,9 @@ def test_no_data_reaches_markdown_unescaped(path):
     ('sections.chart_with_table(page, fig, table, key="k", summary=page.t("m.s", best=frame["d"][0]))', True),
     ('st.header(page.t("x.y", year=year["label"]))', True),
     ('log.warning("refused %s", user)', False),
+    ('chosen = filters.metric(page)', False),                          # the metric filter, not st.metric
+    ('column.metric(page.t("k.v"), row["name"])', False),
+    ('column.metric(label=unit["name"], value="3")', True),
 ])
 def test_the_check_catches_unescaped_data(snippet, caught):
     assert bool(unescaped(snippet)) is caught
