@@ -6,14 +6,14 @@ import streamlit as st
 
 from tilannekuva import metrics
 from tilannekuva.inert import md
-from views import filters, labels, loaders, sections, tables
+from views import filters, loaders, sections
 from views.context import open_page
 
 page = open_page("principal_unit")
 unit = filters.own_unit(page)
 year = filters.school_year(page)
 chosen = filters.metric(page)
-goal = metrics.targets(dict(page.settings.targets))
+goal = metrics.targets(page.settings.targets)
 sector = page.t(f"sector.{unit['sector']}")
 
 st.title(md(unit["name"]))
@@ -29,14 +29,9 @@ sections.metric_cards(page, cards, year, sector=sector)
 if year["is_current"]:
     st.caption(page.t("scorecard.current_year_note", year=md(year["label"])))
 
-table = tables.table(cards.with_columns(name=labels.label("metric", "metric", page.lang, "name")), {
-    "metric": "col.metric", "name": "col.name", "value": (tables.Text(unit["name"]), "metric:metric"),
-    "sector": (tables.Text(sector), "metric:metric"), "city": ("level.city", "metric:metric"),
-    "target": ("col.target", "metric:metric"), "light": ("col.status", "label:light")}, page.lang)
 with st.expander(page.t("table.show")):
-    tables.show(table)
-    tables.downloads(page, table, key="unit_metrics",
-                     filename=f"yksikko-{unit['unit_id']}-mittarit-{year['school_year_id']}")
+    sections.unit_metrics_table(page, cards, unit["name"], sector, key="unit_metrics", judged=True,
+                                filename=f"yksikko-{unit['unit_id']}-mittarit-{year['school_year_id']}")
 
 sections.unit_trend(page, levels, chosen, {"unit": unit["name"], "sector": page.t("level.sector", sector=sector),
                                            "city": page.t("level.city")},

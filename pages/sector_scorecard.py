@@ -21,7 +21,7 @@ if parts.is_empty():
     st.stop()
 if year["is_current"]:
     st.info(page.t("scorecard.current_year_note", year=md(year["label"])))
-card = metrics.scorecard(parts, year["school_year_id"], metrics.targets(dict(page.settings.targets)))
+card = metrics.scorecard(parts, year["school_year_id"], metrics.targets(page.settings.targets))
 sections.metric_cards(page, card, year, details={"lukuvuosi": str(year["school_year_id"]), **filters.area_params(area)})
 
 st.header(page.t("scorecard.table"))

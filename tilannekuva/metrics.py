@@ -8,7 +8,7 @@ district's value is never an average of unit averages. Targets come from configu
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import polars as pl
@@ -37,10 +37,10 @@ METRICS: dict[str, Metric] = {m.id: m for m in (
 LEVEL_COLUMNS = {"city": [], "sector": ["sector"], "district": ["district_id"], "unit": ["unit_id", "unit"]}
 
 
-def targets(overrides: Mapping[str, float] | None = None) -> dict[str, float]:
-    """Each metric's target: configuration over the defaults."""
+def targets(overrides: Mapping[str, float] | Iterable[tuple[str, float]] | None = None) -> dict[str, float]:
+    """Each metric's target: configuration (a mapping, or Settings.targets' pairs) over the defaults."""
     out = {m.id: m.target for m in METRICS.values()}
-    for key, value in (overrides or {}).items():
+    for key, value in dict(overrides or {}).items():
         if key not in out:
             raise ValueError(f"unknown metric in targets: {key!r} (known: {', '.join(out)})")
         out[key] = float(value)
@@ -157,15 +157,17 @@ def unit_cards(levels: pl.DataFrame, year: int, goal: Mapping[str, float]) -> pl
     return out
 
 
-def compare_units(parts: pl.DataFrame, metric: str, year: int) -> pl.DataFrame:
-    """Every unit's value for `metric` in `year` beside its sector's and the city's."""
+def compare_units(parts: pl.DataFrame, metric: str, year: int, district_id: int | None = None) -> pl.DataFrame:
+    """Every unit's value for `metric` in `year` beside its sector's and the city's (of all the
+    `parts`), best first, then by name; with `district_id` only that district's units are listed."""
     chosen = parts.filter((pl.col("metric") == metric) & (pl.col("school_year_id") == year))
     units = rollup(chosen, "unit").join(chosen.select("unit_id", "sector", "district_id", "language").unique(),
                                         on="unit_id")
     sector = rollup(chosen, "sector").select("sector", pl.col("value").alias("sector_value"))
     city = rollup(chosen, "city")["value"]
     return (units.join(sector, on="sector", how="left")
+            .filter(pl.lit(True) if district_id is None else pl.col("district_id") == district_id)
             .with_columns(city_value=pl.lit(city[0] if city.len() else None, dtype=pl.Float64))
             .with_columns(vs_city=pl.col("value") - pl.col("city_value"),
                           vs_sector=pl.col("value") - pl.col("sector_value"))
-            .sort("value", descending=True, nulls_last=True))
+            .sort("value", "unit", descending=[True, False], nulls_last=True))

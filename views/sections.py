@@ -73,6 +73,19 @@ def metric_cards(page: PageContext, cards: pl.DataFrame, year: dict, *, sector: 
                                  icon=":material/arrow_forward:", query_params={"mittari": metric, **details})
 
 
+def unit_metrics_table(page: PageContext, cards: pl.DataFrame, unit: str, sector: str, *, key: str, filename: str,
+                       judged: bool = False) -> None:
+    """One unit's metrics beside its sector and the city as a table with downloads (`cards` from
+    metrics.unit_cards, `unit` and `sector` their names); `judged` adds the target and the light."""
+    columns = {"metric": "col.metric", "name": "col.name", "value": (tables.Text(unit), "metric:metric"),
+               "sector": (tables.Text(sector), "metric:metric"), "city": ("level.city", "metric:metric")}
+    if judged:
+        columns |= {"target": ("col.target", "metric:metric"), "light": ("col.status", "label:light")}
+    table = tables.table(cards.with_columns(name=labels.label("metric", "metric", page.lang, "name")), columns, page.lang)
+    tables.show(table)
+    tables.downloads(page, table, key=key, filename=filename)
+
+
 def unit_trend(page: PageContext, levels: pl.DataFrame, metric: str, names: dict[str, str], *, filename: str,
                summary: str, target: float | None = None) -> None:
     """One metric of a unit beside its sector and the city over the school years, as lines with the

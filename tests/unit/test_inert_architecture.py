@@ -31,7 +31,7 @@ SAFE_FUNCTIONS = {"md", "t", "fmt_number", "fmt_percent", "fmt_date", "fmt_month
                   "widgets.filter_summary", "session.language", "language", "metric_value", "metric_delta",
                   "count_or_hidden", "light_badge", "filter_summary",
                   "labels.metric_text", "labels.metric_delta", "labels.count_or_hidden", "labels.light_badge",
-                  "filters.summary", "page.t", "page.lang", "metric_text"}
+                  "filters.summary", "filters.breadcrumb", "page.t", "page.lang", "metric_text"}
 SAFE_METHODS = {"strftime"}                  # dates, with a constant format
 # st.html is for the app's own constant HTML: literals, CONSTANTS, and f-strings of these names only
 # (chrome: `lang`, one of three codes, and `click`, a counter; session: `cookie`, URL-safe tokens checked, JSON-quoted).
@@ -247,3 +247,20 @@ def test_only_the_plot_section_calls_plotly_chart():
 ])
 def test_the_figure_check_catches_other_figures(snippet, caught):
     assert bool(figure_arguments(snippet)) is caught
+
+
+def test_the_breadcrumb_escapes_the_names_it_shows():
+    """filters.breadcrumb is trusted above: it escapes the district's and the unit's name itself."""
+    import types
+
+    import polars as pl
+
+    from tilannekuva.inert import md
+    from views import filters
+
+    evil = "![x](https://evil.example/p.png)"
+    units = pl.DataFrame({"unit_id": [7], "name": [evil], "district_id": [2], "district_fi": ["[d](https://e.x)"],
+                          "district_sv": ["d"]})
+    text = filters.breadcrumb(types.SimpleNamespace(lang="fi"), {"sector": None, "district_id": 2, "language": None},
+                              units, 7)
+    assert md(evil) in text and evil not in text and "[d](https://e.x)" not in text
