@@ -38,14 +38,10 @@ sections.chart_with_table(
                  page.lang), key="overview_sector", filename="lapset-ja-oppilaat-sektoreittain",
     summary=page.t("overview.by_sector_summary", year=md(year["label"]),
                    total=labels.count_or_hidden(total, page.lang)))
-districts = units.select("district_id", pl.col(filters.district_column(page.lang)).alias("district")).unique()
-by_district = this_year.filter(pl.col("district_id").is_not_null()).join(districts, on="district_id").sort(
-    "district_id").with_columns(series=pl.lit(year["label"]))
-sections.chart_with_table(
-    page, figures.grouped_bars(by_district, x="district", series="series", y="pupils", y_title=page.t("col.pupils"),
-                               title=page.t("overview.by_district_title", year=year["label"])),
-    tables.table(by_district, {"district": "col.district", "pupils": "col.pupils"}, page.lang),
-    key="overview_district", filename="lapset-ja-oppilaat-alueittain",
+sections.by_district(page, this_year.filter(pl.col("district_id").is_not_null()).with_columns(series=pl.lit(
+    year["label"])), units, y="pupils", columns={"pupils": "col.pupils"}, y_title=page.t("col.pupils"),
+    title=page.t("overview.by_district_title", year=year["label"]), key="overview_district",
+    filename="lapset-ja-oppilaat-alueittain",
     summary=page.t("overview.hidden_summary", hidden=result.suppressed_cells))
 by_language = counts.filter(pl.col("language").is_not_null())
 sections.chart_with_table(

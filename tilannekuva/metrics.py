@@ -107,6 +107,24 @@ def sector_order(column: str = "sector") -> pl.Expr:
                                          return_dtype=pl.Int8)
 
 
+def selection_and_sectors(parts: pl.DataFrame) -> pl.DataFrame:
+    """One metric's value in the (filtered) parts and each sector's in them, every school year: metric,
+    school_year_id, sector (null for the whole selection), value, events, is_suppressed — the
+    selection first, then the sectors in SECTORS order, each by school year."""
+    columns = ["metric", "school_year_id", "sector", "value", "events", "is_suppressed"]
+    whole = rollup(parts, "city").with_columns(sector=pl.lit(None, dtype=pl.String)).select(columns)
+    return pl.concat([whole, rollup(parts, "sector").select(columns)]).sort(
+        "metric", sector_order(), "school_year_id", nulls_last=False)
+
+
+def competence_by_area(survey: pl.DataFrame, year: int) -> pl.DataFrame:
+    """M5 by DigCompEdu area (and environment item) in `year`: area, score_sum, answers and mean —
+    the summed scores over the summed answers, never a mean of unit means — in area order."""
+    return (survey.filter(pl.col("school_year_id") == year).group_by("area")
+            .agg(pl.col("score_sum").sum(), pl.col("answers").sum())
+            .with_columns(mean=pl.col("score_sum") / pl.col("answers")).sort("area"))
+
+
 def cards(values: pl.DataFrame, year: int, goal: Mapping[str, float]) -> pl.DataFrame:
     """One row per metric, in METRICS order, from rolled-up values (metric, school_year_id, value):
     its value in `year`, in the year before (`previous`), the target, the light and the trend (the

@@ -16,7 +16,7 @@ import streamlit as st
 from tilannekuva.i18n import t
 from tilannekuva.inert import md
 from tilannekuva.metrics import LEVELS, METRICS
-from views import figures, labels, loaders, tables
+from views import figures, filters, labels, loaders, tables
 from views.context import PageContext
 
 
@@ -36,6 +36,22 @@ def chart_with_table(page: PageContext, fig: go.Figure, table: pl.DataFrame, *, 
         # The figure's title is Plotly text (entities escaped); the Excel sheet gets it as written.
         tables.downloads(page, table, key=key, filename=filename, title=html.unescape(fig.layout.title.text or ""),
                          target=target, subjects=subjects)
+
+
+def by_district(page: PageContext, frame: pl.DataFrame, units: pl.DataFrame, *, y: str, title: str, y_title: str,
+                columns: dict, key: str, filename: str, summary: str, kind: str = "count") -> None:
+    """One period's values per district as bars (a colour and pattern per `series` value) with the same
+    numbers as a table and downloads. `frame` has district_id, `series` and `y`; each district is named
+    from `units` in the reader's language; the table shows the district, then `columns` (as in
+    tables.table). Rows keep their order within a district. Nothing when `frame` has no rows."""
+    if frame.is_empty():
+        return
+    names = units.select("district_id", pl.col(filters.district_column(page.lang)).alias("district")).unique()
+    named = frame.join(names, on="district_id", maintain_order="left").sort("district_id", maintain_order=True)
+    chart_with_table(page, figures.grouped_bars(named, x="district", series="series", y=y, kind=kind, title=title,
+                                                y_title=y_title),
+                     tables.table(named, {"district": "col.district", **columns}, page.lang), key=key,
+                     filename=filename, summary=summary)
 
 
 def kpi_row(items: list[tuple[str, str, str | None]]) -> None:
@@ -81,7 +97,8 @@ def unit_metrics_table(page: PageContext, cards: pl.DataFrame, unit: str, sector
                "sector": (tables.Text(sector), "metric:metric"), "city": ("level.city", "metric:metric")}
     if judged:
         columns |= {"target": ("col.target", "metric:metric"), "light": ("col.status", "label:light")}
-    table = tables.table(cards.with_columns(name=labels.label("metric", "metric", page.lang, "name")), columns, page.lang)
+    named = cards.with_columns(name=labels.label("metric", "metric", page.lang, "name"))
+    table = tables.table(named, columns, page.lang)
     tables.show(table)
     tables.downloads(page, table, key=key, filename=filename)
 

@@ -128,7 +128,7 @@ def unescaped(source: str, pass_through: set[str] = frozenset()) -> list[str]:
                 if k.arg == "help":
                     found += [f"line {node.lineno}: {part} in help=" for part in unsafe_parts(k.value)]
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
-                "kpi_row", "chart_block", "chart_with_table"):
+                "kpi_row", "chart_block", "chart_with_table", "unit_trend", "by_district"):
             args = _kpi_labels(node.args[0]) if node.func.attr == "kpi_row" and node.args else []
             for arg in [*args, *(k.value for k in node.keywords if k.arg == "summary")]:
                 found += [f"line {node.lineno}: {part} in {node.func.attr}" for part in unsafe_parts(arg)]
@@ -185,6 +185,8 @@ def test_no_data_reaches_markdown_unescaped(path):
     ('sections.kpi_row([(page.t("groups.pupils_in", group=group["group_name"]), "5", None)])', True),
     ('sections.kpi_row([(page.t("groups.pupils_in", group=md(group["group_name"])), "5", None)])', False),
     ('sections.chart_with_table(page, fig, table, key="k", summary=page.t("m.s", best=frame["d"][0]))', True),
+    ('sections.by_district(page, f, u, y="v", key="k", summary=page.t("m.s", best=frame["d"][0]))', True),
+    ('sections.unit_trend(page, f, "M1", n, summary=page.t("m.s", best=md(frame["d"][0])))', False),
     ('st.header(page.t("x.y", year=year["label"]))', True),
     ('log.warning("refused %s", user)', False),
     ('chosen = filters.metric(page)', False),                          # the metric filter, not st.metric

@@ -136,3 +136,32 @@ def test_the_latest_term_of_a_school_year(given, expected):
 ])
 def test_the_term_of_a_month(month, expected):
     assert terms.term_of(month) == expected
+
+
+@pytest.mark.parametrize("year, sector, expected", [
+    (2025, None, 91 / 200),                    # the selection: every unit's parts summed
+    (2025, "perusopetus", 91 / 102),
+    (2025, "lukio", 0.0),
+    (2024, None, 51 / 100),
+    (2024, "perusopetus", 1.0),
+])
+def test_a_metric_over_the_years_for_the_selection_and_each_sector(year, sector, expected):
+    levels = metrics.selection_and_sectors(CITY.filter(pl.col("metric") == "M1"))
+    assert levels.filter(pl.col("sector").is_null())["school_year_id"].to_list() == [2024, 2025]
+    assert levels["sector"].to_list()[:2] == [None, None]          # the selection first, then the sectors
+    hit = levels.filter(pl.col("school_year_id") == year, pl.col("sector").eq_missing(sector))
+    assert hit["value"].to_list() == [pytest.approx(expected)]
+
+
+@pytest.mark.parametrize("area, expected_mean, expected_answers", [
+    ("arviointi", (4 * 10 + 2 * 1) / 11, 11),  # summed scores over summed answers, not (4 + 2) / 2
+    ("digitaaliset_resurssit", 3.0, 2),
+])
+def test_competence_by_area_sums_scores_and_answers(area, expected_mean, expected_answers):
+    survey = pl.DataFrame({"school_year_id": [2025, 2025, 2025, 2024], "sector": ["a", "b", "a", "a"],
+                           "area": ["arviointi", "arviointi", "digitaaliset_resurssit", "arviointi"],
+                           "score_sum": [40, 2, 6, 5], "answers": [10, 1, 2, 5]})
+    by_area = metrics.competence_by_area(survey, 2025)
+    assert by_area["area"].to_list() == ["arviointi", "digitaaliset_resurssit"]
+    row = by_area.filter(pl.col("area") == area).row(0, named=True)
+    assert row["mean"] == pytest.approx(expected_mean) and row["answers"] == expected_answers
