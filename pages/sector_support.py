@@ -5,9 +5,8 @@ support are separate series, never joined. Pupil counts under the threshold are 
 import polars as pl
 import streamlit as st
 
-from tilannekuva import terms
 from tilannekuva.i18n import fmt_number
-from views import figures, filters, labels, loaders, sections, tables
+from views import figures, filters, loaders, sections, tables
 from views.context import open_page
 
 SUPPORT_COLUMNS = {"series": "col.support", "pupils": "col.pupils", "enrolled": "col.enrolled",
@@ -27,10 +26,8 @@ st.title(page.t("page.sector_support"))
 st.caption(filters.summary(page, area, units))
 st.header(page.t("support.header"))
 st.markdown(page.t("support.reform_note"))
-support = loaders.fetch(page, "support_by_year_and_area", **scope)
-levels = support.frame.join(loaders.school_years(page), on="school_year_id").with_columns(
-    series=labels.support_series(page.lang))
-city = levels.filter(whole).sort("school_year_id", "regime", "support_level", descending=[False, True, False])
+support = loaders.support_levels(page, **scope)
+city = support.frame.filter(whole).sort("school_year_id", "regime", "support_level", descending=[False, True, False])
 if city.is_empty() or area["sector"] not in (None, "perusopetus"):
     st.info(page.t("empty.no_support"))
 else:
@@ -42,7 +39,7 @@ else:
         key="support_trend", filename="tuki-kehitys",
         summary=page.t("support.trend_summary", hidden=support.suppressed_cells))
     sections.by_district(
-        page, levels.filter(per_district, pl.col("school_year_id") == year["school_year_id"]).sort(
+        page, support.frame.filter(per_district, pl.col("school_year_id") == year["school_year_id"]).sort(
             "regime", "support_level"), units, y="share", kind="share", columns=SUPPORT_COLUMNS,
         title=page.t("support.district_title", year=year["label"]), y_title=page.t("col.share"),
         key="support_district", filename=f"tuki-alueittain-{year['school_year_id']}",
@@ -51,12 +48,8 @@ else:
 st.header(page.t("absence.header"))
 st.markdown(page.t("absence.definition", concern=fmt_number(conf.absence_concern_hours, page.lang),
                    serious=fmt_number(conf.absence_serious_hours, page.lang)))
-absence = loaders.fetch(page, "absence_over_thresholds_by_year_and_area", **scope,
-                        concern_hours=conf.absence_concern_hours, serious_hours=conf.absence_serious_hours)
-rows = absence.frame.join(loaders.school_years(page), on="school_year_id").with_columns(
-    pl.format("{} {}", "school_year", labels.label("term", "term", page.lang)).alias("term_label"),
-    labels.label("threshold", "threshold", page.lang).alias("series"), terms.order()).sort("term_order", "threshold")
-city_absence = rows.filter(whole)
+absence = loaders.absence_terms(page, **scope)
+city_absence = absence.frame.filter(whole)
 if city_absence.is_empty():
     st.info(page.t("empty.no_absences_selection"))
 else:
@@ -67,8 +60,8 @@ else:
         tables.table(city_absence, {"term_label": "col.term", **ABSENCE_COLUMNS}, page.lang),
         key="absence_trend", filename="poissaolot-kehitys",
         summary=page.t("absence.trend_summary", hidden=absence.suppressed_cells))
-    this_year = rows.filter(per_district, pl.col("school_year_id") == year["school_year_id"])
-    latest = this_year.filter(pl.col("term_order") == pl.col("term_order").max())        # the year's latest term
+    latest = absence.frame.filter(per_district, pl.col("school_year_id") == year["school_year_id"]).filter(
+        pl.col("term_order") == pl.col("term_order").max())                               # the year's latest term
     sections.by_district(
         page, latest, units, y="share", kind="share", columns=ABSENCE_COLUMNS, y_title=page.t("col.share"),
         title=page.t("absence.district_title", term="".join(latest["term_label"][:1])),
