@@ -65,14 +65,16 @@ def metric(page: PageContext) -> str:
 
 
 def school_year(page: PageContext) -> dict:
-    """The school year (?lukuvuosi=2026), the current one by default: {'school_year_id', 'label'}."""
+    """The school year (?lukuvuosi=2026), the current one by default: {'school_year_id', 'label',
+    'is_current'} (the current year is still under way)."""
     years = loaders.frame(page, "school_years")
     ids = years["school_year_id"].to_list()
     names = dict(zip(ids, years["label"].to_list()))
-    default = (years.filter(pl.col("is_current"))["school_year_id"].to_list() or ids[:1])[0]
+    current = years.filter(pl.col("is_current"))["school_year_id"].to_list()
+    default = (current or ids[:1])[0]
     year = url_select(page, "lukuvuosi", ids, names, default, label_key="filter.school_year",
                       bad_key="filter.bad_year", key="tk_school_year")
-    return {"school_year_id": year, "label": names[year]}
+    return {"school_year_id": year, "label": names[year], "is_current": year in current}
 
 
 def area(page: PageContext, units: pl.DataFrame) -> dict:
@@ -111,6 +113,14 @@ def own_unit(page: PageContext) -> dict:
     return units.filter(pl.col("unit_id") == unit_id).row(0, named=True)
 
 
+def unit(page: PageContext, units: pl.DataFrame) -> int | None:
+    """One of `units` (?yksikko=) or None for all of them (the sector lead's drill-down to a unit)."""
+    ids = units["unit_id"].to_list()
+    names = {None: t("filter.all_units", page.lang), **dict(zip(ids, units["name"].to_list()))}
+    return url_select(page, "yksikko", [None, *ids], names, None, label_key="filter.unit", bad_key="filter.bad_unit",
+                      key="tk_units_unit")
+
+
 def summary(page: PageContext, area: dict, units: pl.DataFrame) -> str:
     """'Perusopetus · Eteläinen · kaikki kielet' — what the page is filtered to, as Markdown (the
     district's name is data: escaped)."""
@@ -123,6 +133,17 @@ def summary(page: PageContext, area: dict, units: pl.DataFrame) -> str:
         parts.append(t("filter.all_districts", lang))
     parts.append(t(f"language.{area['language']}", lang) if area["language"] else t("filter.all_languages", lang))
     return " · ".join(parts)
+
+
+def breadcrumb(page: PageContext, area: dict, units: pl.DataFrame, unit_id: int | None) -> str:
+    """'Koko kaupunki → Eteläinen → Koulu A · Perusopetus · …': the drill-down city → district → unit,
+    then the summary of the filters (Markdown; names escaped)."""
+    steps = [t("level.city", page.lang)]
+    if area["district_id"] is not None:
+        steps += units.filter(pl.col("district_id") == area["district_id"])[district_column(page.lang)][:1].to_list()
+    if unit_id is not None:
+        steps += units.filter(pl.col("unit_id") == unit_id)["name"].to_list()
+    return " → ".join(md(s) for s in steps) + " · " + summary(page, area, units)
 
 
 def area_params(area: dict) -> dict:

@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
+from tilannekuva import terms
 from tilannekuva.access import Principal
 from tilannekuva.followups import FollowUps
 from tilannekuva.i18n import fmt_date, t
@@ -21,6 +22,7 @@ from tilannekuva.ingest.history import LoadHistory
 from tilannekuva.warehouse import FetchResult, Warehouse, WarehouseUnavailable
 
 from views import access_log as audit
+from views import labels
 from views import session as session_module
 from views.context import PageContext
 from views.session import language, settings
@@ -125,6 +127,33 @@ def access_entry(principal: Principal, action: str, target: str, page: str, filt
 def frame(who: PageContext | Principal, query: str, **params) -> pl.DataFrame:
     """`fetch(...).frame`: the rows of a named query as the acting principal."""
     return fetch(who, query, **params).frame
+
+
+def school_years(page: PageContext) -> pl.DataFrame:
+    """school_year_id and its label as `school_year` ('2025–2026'), to join onto a frame for charts."""
+    return frame(page, "school_years").select("school_year_id", pl.col("label").alias("school_year"))
+
+
+def support_levels(page: PageContext, **area) -> FetchResult:
+    """Support for learning by school year, district and unit (support_by_year_and_area, small cells
+    suppressed) with the year's label (`school_year`) and each level named with its regime (`series`:
+    the 2025 reform's levels are never summed with the old tiers)."""
+    result = fetch(page, "support_by_year_and_area", **area)
+    return FetchResult(result.frame.join(school_years(page), on="school_year_id").with_columns(
+        series=labels.support_series(page.lang)), result.suppressed_cells)
+
+
+def absence_terms(page: PageContext, **area) -> FetchResult:
+    """Pupils over the absence thresholds (settings: concern and serious hours) by term, district and
+    unit (small cells suppressed), in time order (terms.order): `term_label` ('2025–2026 syksy'),
+    the threshold's name as `series`, `term_order`."""
+    conf = page.settings
+    result = fetch(page, "absence_over_thresholds_by_year_and_area", **area, concern_hours=conf.absence_concern_hours,
+                   serious_hours=conf.absence_serious_hours)
+    return FetchResult(result.frame.join(school_years(page), on="school_year_id").with_columns(
+        pl.format("{} {}", "school_year", labels.label("term", "term", page.lang)).alias("term_label"),
+        labels.label("threshold", "threshold", page.lang).alias("series"), terms.order()).sort(
+        "term_order", "threshold"), result.suppressed_cells)
 
 
 def as_of_text(who: PageContext | Principal) -> str | None:

@@ -29,6 +29,7 @@ import streamlit as st
 
 from tilannekuva.export import to_csv_fi, to_xlsx
 from tilannekuva.i18n import fmt_date, t
+from tilannekuva.metrics import METRICS
 from views import labels, loaders
 from views.access_log import export_entry
 from views.context import PageContext
@@ -36,6 +37,17 @@ from views.context import PageContext
 log = logging.getLogger("tilannekuva.app")
 
 Column = str | tuple[str, str]
+
+
+class Text(str):
+    """A header that is already text in the reader's language (a unit's name, a school year), not a
+    catalog key: `tables.table(card, {"value": (Text(unit["name"]), "metric:metric")}, lang)`."""
+
+
+def metric_number(metric: str) -> str:
+    """The format of a metric's values as numbers in a table: a share as a percentage ('pct1'), a
+    mean rating with two decimals ('num2')."""
+    return "pct1" if METRICS[metric].kind == "share" else "num2"
 
 
 def _formatted(name: str, fmt: str, lang: str) -> tuple[pl.Expr, str]:
@@ -69,7 +81,7 @@ def table(frame: pl.DataFrame, columns: dict[str, Column], lang: str) -> pl.Data
     for name, spec in columns.items():
         key, fmt = (spec, "as_is") if isinstance(spec, str) else spec
         expr, suffix = _formatted(name, fmt, lang)
-        out.append(expr.alias(t(key, lang) + suffix))
+        out.append(expr.alias((key if isinstance(key, Text) else t(key, lang)) + suffix))
     result = frame.select(out)
     if "is_suppressed" in frame.columns and frame["is_suppressed"].any():
         result = result.with_columns(frame["is_suppressed"].replace_strict(

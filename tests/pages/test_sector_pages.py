@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from tilannekuva.demo import DEMO_PASSWORDS
 from tilannekuva.i18n import fmt_number, fmt_percent, t
+from tilannekuva.metrics import METRICS
 from tilannekuva.settings import PROJECT_ROOT
 from tilannekuva.warehouse import current_file
 
@@ -34,8 +35,10 @@ def truth(home, sql, **params):
         con.close()
 
 
-def johto(page: str | None = None, **params) -> AppTest:
+def johto(page: str | None = None, *, lang: str | None = None, **params) -> AppTest:
     at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
+    if lang:
+        at.session_state["tk_lang"] = lang
     at.run()
     at.text_input[0].input("johto")
     at.text_input[1].input(DEMO_PASSWORDS["johto"])
@@ -168,6 +171,19 @@ def test_unit_comparison_drills_from_city_to_district_to_unit(demo_env):
     (share,), = truth(demo_env, "select trained / staff from agg_training_reach where unit_id = $u "
                                 "and school_year_id = 2025", u=unit_id)
     assert view[name].iloc[0] == fmt_percent(share)
+
+
+@pytest.mark.parametrize("metric, lang", [*[(m, "fi") for m in METRICS], ("M2", "en"), ("M5", "sv")])
+def test_unit_comparison_opens_for_every_metric(demo_env, metric, lang):
+    """Issue 18, item 1: for the mean metrics (M2, M5) the comparison crashed with polars' DuplicateError
+    'Sektori' — the unit's sector and the sector's value had the same header in Finnish and English."""
+    at = johto("sector_units", lang=lang, mittari=metric, lukuvuosi="2025")       # johto() fails on an exception
+    units = at.dataframe[-1].value
+    suffix = " (%)" if METRICS[metric].kind == "share" else ""
+    headers = [t("col.unit", lang), t("col.sector", lang), t("col.value", lang) + suffix,
+               t("col.sector_value", lang) + suffix, t("col.city_value", lang) + suffix]
+    assert len(set(units.columns)) == len(units.columns) and set(headers) <= set(units.columns)
+    assert len(units) > 0
 
 
 def _numbers(values) -> list[float]:

@@ -21,7 +21,7 @@ from tilannekuva import competence, eservices, groups, terms, training
     (["talvi"], None),
 ])
 def test_latest_term(present, latest):
-    assert terms.latest_term(present) == latest
+    assert terms.latest(present) == latest
 
 
 @pytest.mark.parametrize("flags, trained, untrained, share", [
