@@ -4,46 +4,31 @@ pupils, guardians) against the users with access (M3), over the chosen school ye
 import polars as pl
 import streamlit as st
 
-from tilannekuva.i18n import fmt_number, fmt_percent, t
+from tilannekuva.eservices import USER_TYPES, latest_activation
+from tilannekuva.i18n import fmt_number
 from tilannekuva.inert import md
-from views import figures, loaders, session, widgets
+from views import filters, labels, loaders, sections
+from views.context import open_page
 
-principal = session.require_page("principal_eservices")
-lang = session.language()
-unit = widgets.unit_switcher(principal)
-year = widgets.school_year_filter(principal)
+page = open_page("principal_eservices")
+unit = filters.own_unit(page)
+year_id = filters.school_year(page)["school_year_id"]
 
 st.title(md(unit["name"]))
-st.header(t("page.principal_eservices", lang))
-st.markdown(t("metric.M3.definition", lang))
-use = loaders.frame(principal, "eservice_monthly_for_unit", unit_id=unit["unit_id"]).filter(
-    pl.col("school_year_id") == year["school_year_id"])
+st.header(page.t("page.principal_eservices"))
+st.markdown(page.t("metric.M3.definition"))
+use = loaders.frame(page, "eservice_monthly_for_unit", unit_id=unit["unit_id"]).filter(school_year_id=year_id)
 if use.is_empty():
-    st.info(t("empty.no_eservice", lang))
+    st.info(page.t("empty.no_eservice"))
     st.stop()
-latest = use.filter(pl.col("month") == use["month"].max())
-widgets.kpi_row([
-    (t(f"user_type.{kind}", lang),
-     fmt_percent(part["active_users"].sum() / part["eligible_users"].sum(), lang) if part["eligible_users"].sum() else "–",
-     t("eservices.active_of", lang, active=fmt_number(part["active_users"].sum(), lang),
-       eligible=fmt_number(part["eligible_users"].sum(), lang)))
-    for kind in ("henkilosto", "oppilas", "huoltaja")
-    if (part := latest.filter(pl.col("user_type") == kind)).height
-])
-st.caption(t("eservices.latest_month", lang, month=latest["month"][0].strftime("%m/%Y")))
-for kind in ("henkilosto", "oppilas", "huoltaja"):
-    part = use.filter(pl.col("user_type") == kind)
-    if part.is_empty():
-        continue
-    lines = part.with_columns(series=pl.col("service").map_elements(lambda s: t(f"service.{s}", lang),
-                                                                    return_dtype=pl.String)).sort("service", "month")
-    widgets.chart_block(
-        figures.monthly_lines(lines, month="month", series="series", y="activation", kind="share",
-                              title=t("eservices.title", lang, who=t(f"user_type.{kind}", lang)),
-                              y_title=t("metric.M3.unit", lang)),
-        widgets.table(lines, {"month": "col.month", "series": "col.service", "active_users": "col.active_users",
-                              "eligible_users": "col.eligible_users", "logins": "col.logins", "activation": "col.share"},
-                      lang, percent=("activation",)),
-        key=f"eservices_{kind}", filename=f"sahkoiset-palvelut-{kind}-{year['school_year_id']}",
-        summary=t("eservices.summary", lang))
-widgets.data_as_of(principal)
+latest = latest_activation(use)
+sections.kpi_row([(page.t(f"user_type.{row['user_type']}"), labels.metric_text("M3", row["activation"], page.lang),
+                   page.t("eservices.active_of", active=fmt_number(row["active"], page.lang),
+                          eligible=fmt_number(row["eligible"], page.lang))) for row in latest.iter_rows(named=True)])
+st.caption(page.t("eservices.latest_month", month=use["month"].max().strftime("%m/%Y")))
+for kind in USER_TYPES:
+    if not (part := use.filter(pl.col("user_type") == kind)).is_empty():
+        sections.eservice_use(page, part, title=page.t("eservices.title", who=page.t(f"user_type.{kind}")),
+                              summary=page.t("eservices.summary"), key=f"eservices_{kind}",
+                              filename=f"sahkoiset-palvelut-{kind}-{year_id}", logins=True)
+sections.data_as_of(page)

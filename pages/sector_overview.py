@@ -4,67 +4,50 @@ language over five school years (small cells suppressed), with the data-as-of da
 import polars as pl
 import streamlit as st
 
-from tilannekuva.i18n import fmt_number, t
 from tilannekuva.inert import md
-from tilannekuva.metrics import SECTORS
-from views import figures, loaders, session, widgets
+from tilannekuva.metrics import sector_order
+from views import figures, filters, labels, loaders, sections, tables
+from views.context import open_page
 
-principal = session.require_page("sector_overview")
-lang = session.language()
-year = widgets.school_year_filter(principal)
-units = loaders.frame(principal, "units_in_scope")
-area = widgets.area_filters(principal, units)
+page = open_page("sector_overview")
+year = filters.school_year(page)
+units = loaders.frame(page, "units_in_scope")
+area = filters.area(page, units)
 
-st.title(t("page.sector_overview", lang))
-st.caption(widgets.filter_summary(area, units))
-result = loaders.fetch(principal, "pupils_by_year_and_area", **area)
-years = loaders.frame(principal, "school_years").select("school_year_id", pl.col("label").alias("school_year"))
-order = {s: i for i, s in enumerate(SECTORS)}     # ECEC, basic, upper secondary — not alphabetical
-counts = result.frame.join(years, on="school_year_id").with_columns(
-    sector_order=pl.col("sector").replace_strict(order, default=None, return_dtype=pl.Int8)).sort(
-    "school_year_id", "sector_order", "district_id", "language", nulls_last=True)
+st.title(page.t("page.sector_overview"))
+st.caption(filters.summary(page, area, units))
+result = loaders.fetch(page, "pupils_by_year_and_area", **area)
+counts = result.frame.join(loaders.school_years(page), on="school_year_id").sort(
+    "school_year_id", sector_order(), "district_id", "language", nulls_last=True).with_columns(
+    labels.label("sector", "sector", page.lang).alias("sector_name"), labels.label("language", "language", page.lang))
 total = counts.filter(pl.col("sector").is_null() & pl.col("district_id").is_null() & pl.col("language").is_null())
 if total.is_empty():
-    st.info(t("empty.no_pupils_selection", lang))
+    st.info(page.t("empty.no_pupils_selection"))
     st.stop()
-
 this_year = counts.filter(pl.col("school_year_id") == year["school_year_id"])
-by_sector = this_year.filter(pl.col("sector").is_not_null())
-widgets.kpi_row([(t("overview.total", lang, year=md(year["label"])),
-                  widgets.count_or_hidden(total.filter(pl.col("school_year_id") == year["school_year_id"])["pupils"]),
-                  None)] + [
-    (t(f"sector.{row['sector']}", lang), widgets.count_or_hidden(pl.Series([row["pupils"]])), None)
-    for row in by_sector.iter_rows(named=True)])
+total = total.filter(pl.col("school_year_id") == year["school_year_id"])["pupils"]
+sections.kpi_row([(page.t("overview.total", year=md(year["label"])), labels.count_or_hidden(total, page.lang), None)] + [
+    (page.t(f"sector.{row['sector']}"), labels.count_or_hidden(pl.Series([row["pupils"]]), page.lang), None)
+    for row in this_year.filter(pl.col("sector").is_not_null()).iter_rows(named=True)])
 
-sector_names = {s: t(f"sector.{s}", lang) for s in ("varhaiskasvatus", "perusopetus", "lukio")}
-trend = counts.filter(pl.col("sector").is_not_null()).with_columns(
-    series=pl.col("sector").replace_strict(sector_names, default=None))
-widgets.chart_block(
-    figures.grouped_bars(trend, x="school_year", series="series", y="pupils",
-                         title=t("overview.by_sector_title", lang), y_title=t("col.pupils", lang)),
-    widgets.table(trend, {"school_year": "col.school_year", "series": "col.sector", "pupils": "col.pupils"}, lang),
-    key="overview_sector", filename="lapset-ja-oppilaat-sektoreittain",
-    summary=t("overview.by_sector_summary", lang, year=md(year["label"]),
-              total=widgets.count_or_hidden(total.filter(pl.col("school_year_id") == year["school_year_id"])["pupils"])))
-
-districts = units.select("district_id", pl.col("district_sv" if lang == "sv" else "district_fi").alias("district")).unique()
-by_district = this_year.filter(pl.col("district_id").is_not_null()).join(districts, on="district_id").sort("district_id")
-widgets.chart_block(
-    figures.grouped_bars(by_district.with_columns(series=pl.lit(year["label"])), x="district", series="series",
-                         y="pupils", title=t("overview.by_district_title", lang, year=year["label"]),
-                         y_title=t("col.pupils", lang)),
-    widgets.table(by_district, {"district": "col.district", "pupils": "col.pupils"}, lang),
-    key="overview_district", filename="lapset-ja-oppilaat-alueittain",
-    summary=t("overview.hidden_summary", lang, hidden=result.suppressed_cells))
-
-language_names = {x: t(f"language.{x}", lang) for x in ("fi", "sv")}
-by_language = counts.filter(pl.col("language").is_not_null()).with_columns(
-    series=pl.col("language").replace_strict(language_names, default=None))
-widgets.chart_block(
-    figures.grouped_bars(by_language, x="school_year", series="series", y="pupils",
-                         title=t("overview.by_language_title", lang), y_title=t("col.pupils", lang)),
-    widgets.table(by_language, {"school_year": "col.school_year", "series": "col.language", "pupils": "col.pupils"},
-                  lang),
-    key="overview_language", filename="lapset-ja-oppilaat-kielittain",
-    summary=t("overview.hidden_summary", lang, hidden=result.suppressed_cells))
-widgets.data_as_of(principal)
+by_sector = counts.filter(pl.col("sector").is_not_null())
+sections.chart_with_table(
+    page, figures.grouped_bars(by_sector, x="school_year", series="sector_name", y="pupils",
+                               title=page.t("overview.by_sector_title"), y_title=page.t("col.pupils")),
+    tables.table(by_sector, {"school_year": "col.school_year", "sector_name": "col.sector", "pupils": "col.pupils"},
+                 page.lang), key="overview_sector", filename="lapset-ja-oppilaat-sektoreittain",
+    summary=page.t("overview.by_sector_summary", year=md(year["label"]),
+                   total=labels.count_or_hidden(total, page.lang)))
+sections.by_district(page, this_year.filter(pl.col("district_id").is_not_null()).with_columns(series=pl.lit(
+    year["label"])), units, y="pupils", columns={"pupils": "col.pupils"}, y_title=page.t("col.pupils"),
+    title=page.t("overview.by_district_title", year=year["label"]), key="overview_district",
+    filename="lapset-ja-oppilaat-alueittain",
+    summary=page.t("overview.hidden_summary", hidden=result.suppressed_cells))
+by_language = counts.filter(pl.col("language").is_not_null())
+sections.chart_with_table(
+    page, figures.grouped_bars(by_language, x="school_year", series="language", y="pupils",
+                               title=page.t("overview.by_language_title"), y_title=page.t("col.pupils")),
+    tables.table(by_language, {"school_year": "col.school_year", "language": "col.language", "pupils": "col.pupils"},
+                 page.lang), key="overview_language", filename="lapset-ja-oppilaat-kielittain",
+    summary=page.t("overview.hidden_summary", hidden=result.suppressed_cells))
+sections.data_as_of(page)

@@ -5,78 +5,51 @@ follow-up mark the teacher can set (stored, written to the access log, shown to 
 import polars as pl
 import streamlit as st
 
-from tilannekuva.i18n import fmt_date, fmt_month, fmt_number, t
-from views import figures, loaders, session, widgets
+from tilannekuva.i18n import fmt_month, fmt_number
+from views import figures, filters, labels, loaders, sections, tables
+from views.context import open_page
 
-principal = session.require_page("teacher_watch")
-lang = session.language()
-year = widgets.school_year_filter(principal)
-conf = session.settings()
-filters = {"lukuvuosi": year["school_year_id"]}
+WATCH_COLUMNS = {"last_name": "col.last_name", "first_name": "col.first_name", "group_name": "col.group",
+                 "reasons_text": "col.reasons", "followed_text": "col.followed_up"}
 
-st.title(t("page.teacher_watch", lang))
-st.markdown(t("psupport.signals_definition", lang, concern=fmt_number(conf.absence_concern_hours, lang)))
-listed = loaders.signals(principal, None, year["school_year_id"])
+page = open_page("teacher_watch")
+year_id = filters.school_year(page)["school_year_id"]
+
+st.title(page.t("page.teacher_watch"))
+st.markdown(page.t("psupport.signals_definition", concern=fmt_number(page.settings.absence_concern_hours, page.lang)))
+listed = loaders.signals(page, None, year_id)
 if listed.is_empty():
-    st.success(t("watch.none", lang))
-    widgets.data_as_of(principal)
+    st.success(page.t("watch.none"))
+    sections.data_as_of(page)
     st.stop()
-loaders.log_access(principal, "view", "watch_list", "teacher_watch", filters, listed.height,
-                   listed["pupil_id"].to_list())
-marks = loaders.followups().current(year["school_year_id"], listed["pupil_id"].to_list())
-shown = listed.join(marks, on="pupil_id", how="left")
-table = widgets.signal_table(shown, lang).with_columns(
-    shown.select(pl.when(pl.col("followed_by").is_not_null())
-                 .then(pl.format("{} {}", pl.col("followed_by"),
-                                 pl.col("followed_at").map_elements(lambda d: fmt_date(d, lang), return_dtype=pl.String)))
-                 .otherwise(pl.lit("")).alias(t("col.followed_up", lang))))
-st.warning(t("psupport.signals_count", lang, count=fmt_number(listed.height, lang)))
-widgets.show_table(table)
-widgets.downloads(table, key="watch", filename=f"seurantalista-{year['school_year_id']}",
-                  audit={"principal": principal, "target": "watch_list", "page": "teacher_watch", "filters": filters,
-                         "subjects": listed["pupil_id"].to_list()})
+pupils = listed["pupil_id"].to_list()
+marks = loaders.followups().current(year_id, pupils)
+sections.pupil_list(page, listed.join(marks, on="pupil_id", how="left").with_columns(
+    labels.signal_reasons(page.lang), labels.followed_up(page.lang, with_note=False)), WATCH_COLUMNS,
+    target="watch_list", key="watch", filename=f"seurantalista-{year_id}", count="psupport.signals_count")
 
-st.header(t("watch.history_header", lang))
-names = {r["pupil_id"]: f"{r['last_name']} {r['first_name']} ({r['group_name']})" for r in listed.iter_rows(named=True)}
-pupil_id = st.selectbox(t("watch.pick", lang), list(names), format_func=names.get, key="tk_watch_pupil")
-history = loaders.frame(principal, "pupil_absence_by_month", unit_id=None, school_year_id=year["school_year_id"]).filter(
-    pl.col("pupil_id") == pupil_id).with_columns(series=pl.lit(names[pupil_id]))
+st.header(page.t("watch.history_header"))
+names = dict(listed.select("pupil_id", pl.format("{} {} ({})", "last_name", "first_name", "group_name")).rows())
+pupil_id = st.selectbox(page.t("watch.pick"), list(names), format_func=names.get, key="tk_watch_pupil")
+history = loaders.frame(page, "pupil_absence_by_month", unit_id=None, school_year_id=year_id).filter(
+    pl.col("pupil_id") == pupil_id).with_columns(series=pl.lit(names[pupil_id])).sort("month")
 if history.height:
     peak = history.sort("absence_hours", descending=True).row(0, named=True)
-    widgets.chart_block(
-        figures.monthly_lines(history, month="month", series="series", y="absence_hours",
-                              title=t("watch.absence_title", lang), y_title=t("col.absence_hours", lang)),
-        widgets.table(history.sort("month"), {"month": "col.month", "absence_hours": "col.absence_hours"}, lang,
-                      decimals={"absence_hours": 1}),
-        key="watch_absence", filename=f"poissaolot-{pupil_id}-{year['school_year_id']}",
-        summary=t("watch.absence_summary", lang, total=fmt_number(history["absence_hours"].sum(), lang, 1),
-                  months=history.height, peak=fmt_number(peak["absence_hours"], lang, 1),
-                  month=fmt_month(peak["month"], lang)),
-        audit={"principal": principal, "target": "pupil_absence", "page": "teacher_watch",
-               "filters": {**filters, "pupil_id": pupil_id}, "subjects": [pupil_id]})
-grades = loaders.frame(principal, "pupil_grades_by_term", unit_id=None, school_year_id=year["school_year_id"]).filter(
-    pl.col("pupil_id") == pupil_id)
+    sections.chart_with_table(
+        page, figures.monthly_lines(history, month="month", series="series", y="absence_hours",
+                                    title=page.t("watch.absence_title"), y_title=page.t("col.absence_hours")),
+        tables.table(history, {"month": "col.month", "absence_hours": ("col.absence_hours", "num1")}, page.lang),
+        key="watch_absence", filename=f"poissaolot-{pupil_id}-{year_id}", target="pupil_absence", subjects=[pupil_id],
+        filters={**page.filter_values(), "pupil_id": pupil_id},
+        summary=page.t("watch.absence_summary", total=fmt_number(history["absence_hours"].sum(), page.lang, 1),
+                       months=history.height, peak=fmt_number(peak["absence_hours"], page.lang, 1),
+                       month=fmt_month(peak["month"], page.lang)))
+grades = loaders.frame(page, "pupil_grades_by_term", unit_id=None, school_year_id=year_id).filter(
+    pl.col("pupil_id") == pupil_id).sort("term_order")
 if grades.height:
-    widgets.show_table(grades.sort("term_order").select(
-        pl.format("{}–{} {}", pl.col("school_year_id"), pl.col("school_year_id") + 1,
-                  pl.col("term").map_elements(lambda x: t(f"term.{x}", lang), return_dtype=pl.String))
-        .alias(t("col.term", lang)),
-        pl.col("mean_grade").round(2).alias(t("col.mean_grade", lang)),
-        pl.col("min_grade").alias(t("col.lowest_grade", lang))))
-current = marks.filter(pl.col("pupil_id") == pupil_id)
-if principal.read_only:
-    st.info(t("viewas.read_only", lang))        # an admin viewing as the teacher: the store refuses marks too
-else:
-    with st.form("followup", clear_on_submit=True):
-        note = st.text_input(t("watch.note", lang), max_chars=200)
-        followed = st.checkbox(t("watch.followed", lang), value=current.is_empty())
-        if st.form_submit_button(t("watch.save", lang)):
-            loaders.followups().mark(pupil_id, year["school_year_id"], principal, listed["pupil_id"].to_list(),
-                                     followed=followed, note=note)
-            loaders.log_access(principal, "followup", "watch_list", "teacher_watch",
-                               {**filters, "pupil_id": pupil_id, "followed": followed}, 1, [pupil_id])
-            st.session_state["tk_watch_saved"] = True
-            st.rerun()
-if st.session_state.pop("tk_watch_saved", False):
-    st.success(t("watch.saved", lang))
-widgets.data_as_of(principal)
+    tables.show(tables.table(grades.with_columns(pl.format("{}–{} {}", "school_year_id", pl.col("school_year_id") + 1,
+                                                           labels.label("term", "term", page.lang)).alias("term")),
+                             {"term": "col.term", "mean_grade": ("col.mean_grade", "num2"),
+                              "min_grade": "col.lowest_grade"}, page.lang))
+sections.followup_form(page, pupil_id, year_id, pupils, marked=pupil_id in marks["pupil_id"])
+sections.data_as_of(page)

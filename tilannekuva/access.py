@@ -146,3 +146,34 @@ def build_principal(username: str, display_name: str, users: dict[str, dict], po
         may_view_as=role.may_view_as,
         has_own_pupils=role.has_own_pupils,
     )
+
+
+@dataclass(frozen=True)
+class UserAccess:
+    """One user of the users file as the admin's user list shows them: what a sign-in would grant."""
+
+    username: str
+    role: str | None                 # None: no role, an unknown role, or a role that cannot be granted
+    scope: str | None                # all | units | groups (None without a role)
+    unit_ids: tuple[int, ...] = ()
+    staff_id: int | None = None
+    pages: tuple[str, ...] = ()
+
+    @property
+    def may_sign_in(self) -> bool:
+        return self.role is not None
+
+
+def effective_access(users: dict[str, dict], policy: Policy) -> list[UserAccess]:
+    """Every user in the users file, by username, with the role, scope and pages `build_principal`
+    would grant them — or no role where it refuses (no role, an unknown role, a principal without
+    units, a teacher without a staff record)."""
+    found = []
+    for username in sorted(users):
+        try:
+            p = build_principal(username, username, users, policy)
+        except NoRoleError:
+            found.append(UserAccess(username, None, None))
+            continue
+        found.append(UserAccess(username, p.role, p.scope, p.unit_ids, p.staff_id, p.pages))
+    return found

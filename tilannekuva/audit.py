@@ -31,6 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from tilannekuva.audit_events import Action, Target
 from tilannekuva.files import private_dir, private_file
 
 _SCHEMA = """
@@ -39,8 +40,8 @@ create table if not exists access_log (
     logged_at real not null,
     username text not null,
     role text not null,
-    action text not null,          -- 'view' or 'export'
-    target text not null,          -- e.g. 'pupil_list', 'support_signals'
+    action text not null,          -- tilannekuva.audit_events.Action: 'view', 'export', 'sign_in', …
+    target text not null,          -- tilannekuva.audit_events.Target ('support_signals', …) or a file name
     page text not null,
     filters text not null,         -- JSON: the filters and parameters in force
     rows integer not null,         -- how many persons' rows were shown or exported
@@ -259,7 +260,7 @@ class AccessLog:
                 (removed,) = db.execute("select count(*) from access_log where entry_id <= ?", (last[0],)).fetchone()
                 anchors = db.execute(_ANCHORS).fetchall()
                 anchor = ((anchors[-1][0] if anchors else 0) + 1, now, last[0], last[1], removed)
-                self._append(db, _who(), "system", "prune", "access_log", "access_log_prune", {
+                self._append(db, _who(), "system", Action.PRUNE, Target.ACCESS_LOG, "access_log_prune", {
                     "anchor_id": anchor[0], "last_entry_id": last[0], "last_hash": last[1], "last_logged_at": last[2],
                     "removed": removed, "retention_days": self.retention_days,
                     "anchors": _anchors_digest([*anchors, anchor])}, rows=removed, now=now)
@@ -379,7 +380,7 @@ def monthly_use(log: AccessLog, since: float = 0.0) -> list[dict]:
     import datetime as dt
     counts: dict[tuple, dict] = {}
     for e in log.entries(limit=10_000_000):
-        if e.logged_at < since or e.action not in ("sign_in", "view") or not e.role:
+        if e.logged_at < since or e.action not in (Action.SIGN_IN, Action.VIEW) or not e.role:
             continue
         month = dt.date.fromtimestamp(e.logged_at).replace(day=1)
         row = counts.setdefault((month, e.username), {"month": month, "username": e.username, "role": e.role,

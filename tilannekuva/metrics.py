@@ -8,7 +8,7 @@ district's value is never an average of unit averages. Targets come from configu
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import polars as pl
@@ -37,10 +37,10 @@ METRICS: dict[str, Metric] = {m.id: m for m in (
 LEVEL_COLUMNS = {"city": [], "sector": ["sector"], "district": ["district_id"], "unit": ["unit_id", "unit"]}
 
 
-def targets(overrides: Mapping[str, float] | None = None) -> dict[str, float]:
-    """Each metric's target: configuration over the defaults."""
+def targets(overrides: Mapping[str, float] | Iterable[tuple[str, float]] | None = None) -> dict[str, float]:
+    """Each metric's target: configuration (a mapping, or Settings.targets' pairs) over the defaults."""
     out = {m.id: m.target for m in METRICS.values()}
-    for key, value in (overrides or {}).items():
+    for key, value in dict(overrides or {}).items():
         if key not in out:
             raise ValueError(f"unknown metric in targets: {key!r} (known: {', '.join(out)})")
         out[key] = float(value)
@@ -100,32 +100,92 @@ def light(metric: str, value: float | None, target: float) -> str:
     return "amber" if value >= target - METRICS[metric].tolerance else "red"
 
 
-def scorecard(parts: pl.DataFrame, year: int, goal: Mapping[str, float]) -> pl.DataFrame:
-    """One row per metric for `year` (in the filtered parts): value, previous year's, target, light."""
-    city = rollup(parts, "city")
+def sector_order(column: str = "sector") -> pl.Expr:
+    """A sort key that puts sectors in SECTORS order (ECEC, basic, upper secondary), not alphabetical;
+    null (a total) and anything else last."""
+    return pl.col(column).replace_strict({s: i for i, s in enumerate(SECTORS)}, default=None,
+                                         return_dtype=pl.Int8)
+
+
+def selection_and_sectors(parts: pl.DataFrame) -> pl.DataFrame:
+    """One metric's value in the (filtered) parts and each sector's in them, every school year: metric,
+    school_year_id, sector (null for the whole selection), value, events, is_suppressed — the
+    selection first, then the sectors in SECTORS order, each by school year."""
+    columns = ["metric", "school_year_id", "sector", "value", "events", "is_suppressed"]
+    whole = rollup(parts, "city").with_columns(sector=pl.lit(None, dtype=pl.String)).select(columns)
+    return pl.concat([whole, rollup(parts, "sector").select(columns)]).sort(
+        "metric", sector_order(), "school_year_id", nulls_last=False)
+
+
+def competence_by_area(survey: pl.DataFrame, year: int) -> pl.DataFrame:
+    """M5 by DigCompEdu area (and environment item) in `year`: area, score_sum, answers and mean —
+    the summed scores over the summed answers, never a mean of unit means — in area order."""
+    return (survey.filter(pl.col("school_year_id") == year).group_by("area")
+            .agg(pl.col("score_sum").sum(), pl.col("answers").sum())
+            .with_columns(mean=pl.col("score_sum") / pl.col("answers")).sort("area"))
+
+
+def cards(values: pl.DataFrame, year: int, goal: Mapping[str, float]) -> pl.DataFrame:
+    """One row per metric, in METRICS order, from rolled-up values (metric, school_year_id, value):
+    its value in `year`, in the year before (`previous`), the target, the light and the trend (the
+    values of the years that have one, oldest first). A metric without data has nulls and 'none'."""
     rows = []
     for metric in METRICS:
-        def value_in(y: int, metric: str = metric) -> float | None:
-            hit = city.filter((pl.col("metric") == metric) & (pl.col("school_year_id") == y))
-            return hit["value"][0] if hit.height else None
-        value, previous = value_in(year), value_in(year - 1)
-        trend = city.filter(pl.col("metric") == metric).sort("school_year_id")
+        mine = values.filter(pl.col("metric") == metric).sort("school_year_id")
+        by_year = dict(zip(mine["school_year_id"].to_list(), mine["value"].to_list(), strict=True))
+        value, previous = by_year.get(year), by_year.get(year - 1)
         rows.append({"metric": metric, "value": value, "previous": previous, "target": goal[metric],
                      "light": light(metric, value, goal[metric]),
-                     "trend": [v for v in trend["value"].to_list() if v is not None]})
+                     "trend": [v for v in mine["value"].to_list() if v is not None]})
     return pl.DataFrame(rows, schema={"metric": pl.String, "value": pl.Float64, "previous": pl.Float64,
                                       "target": pl.Float64, "light": pl.String, "trend": pl.List(pl.Float64)})
 
 
-def compare_units(parts: pl.DataFrame, metric: str, year: int) -> pl.DataFrame:
-    """Every unit's value for `metric` in `year` beside its sector's and the city's."""
+def scorecard(parts: pl.DataFrame, year: int, goal: Mapping[str, float]) -> pl.DataFrame:
+    """The scorecard of the (filtered) parts: `cards` of their sum for `year`."""
+    return cards(rollup(parts, "city"), year, goal)
+
+
+LEVELS = ("unit", "sector", "city")
+
+
+def beside_sector_and_city(unit_parts: pl.DataFrame, everyone: pl.DataFrame, sector: str) -> pl.DataFrame:
+    """A unit's metrics beside its sector's and the whole city's, every school year: metric,
+    school_year_id, level ('unit', 'sector', 'city'), num, den, events, is_suppressed, value.
+
+    Each level sums its additive parts and divides (`rollup`), never averages unit values.
+    `unit_parts` are the unit's rows of metric_parts_by_unit_year; `everyone` the parts of every unit
+    of the city with their `sector` column: the units themselves (a sector lead sees them all) or
+    metric_bench_by_sector_year (a principal sees only sums by sector)."""
+    frames = (("unit", unit_parts), ("sector", everyone.filter(pl.col("sector") == sector)), ("city", everyone))
+    return pl.concat([rollup(frame, "city").select(
+        "metric", "school_year_id", pl.lit(level).alias("level"),
+        *[pl.col(c).cast(pl.Float64) for c in ("num", "den")], pl.col("events").cast(pl.Int64), "is_suppressed", "value")
+        for level, frame in frames])
+
+
+def unit_cards(levels: pl.DataFrame, year: int, goal: Mapping[str, float]) -> pl.DataFrame:
+    """`cards` of the unit in `levels` (beside_sector_and_city) with its sector's and the city's value
+    in `year` beside each: metric, value, previous, target, light, trend, sector, city."""
+    out = cards(levels.filter(pl.col("level") == "unit"), year, goal)
+    for level in ("sector", "city"):
+        same_year = levels.filter((pl.col("level") == level) & (pl.col("school_year_id") == year))
+        out = out.join(same_year.select("metric", pl.col("value").alias(level)), on="metric", how="left",
+                       maintain_order="left")
+    return out
+
+
+def compare_units(parts: pl.DataFrame, metric: str, year: int, district_id: int | None = None) -> pl.DataFrame:
+    """Every unit's value for `metric` in `year` beside its sector's and the city's (of all the
+    `parts`), best first, then by name; with `district_id` only that district's units are listed."""
     chosen = parts.filter((pl.col("metric") == metric) & (pl.col("school_year_id") == year))
     units = rollup(chosen, "unit").join(chosen.select("unit_id", "sector", "district_id", "language").unique(),
                                         on="unit_id")
     sector = rollup(chosen, "sector").select("sector", pl.col("value").alias("sector_value"))
     city = rollup(chosen, "city")["value"]
     return (units.join(sector, on="sector", how="left")
+            .filter(pl.lit(True) if district_id is None else pl.col("district_id") == district_id)
             .with_columns(city_value=pl.lit(city[0] if city.len() else None, dtype=pl.Float64))
             .with_columns(vs_city=pl.col("value") - pl.col("city_value"),
                           vs_sector=pl.col("value") - pl.col("sector_value"))
-            .sort("value", descending=True, nulls_last=True))
+            .sort("value", "unit", descending=[True, False], nulls_last=True))

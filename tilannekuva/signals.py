@@ -18,10 +18,11 @@ in the school year: the signal asks "should support be considered?", not "is thi
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import polars as pl
+
+from tilannekuva.terms import term_of
 
 REASONS = ("absence_rising", "absence_high", "grades_falling", "failing_grade")
 
@@ -33,11 +34,6 @@ class Rules:
     concern_hours: float = 60.0
     falling_drop: float = 1.0
     failing_grade: int = 4
-
-
-def term_of(month: dt.date) -> str:
-    """Autumn (Aug–Dec) or spring (Jan–Jul) term, as in the absence thresholds."""
-    return "syksy" if month.month >= 8 else "kevat"
 
 
 def support_signals(absences: pl.DataFrame, grades: pl.DataFrame, supported: set[int] | pl.Series,

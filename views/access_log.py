@@ -70,12 +70,13 @@ def log_event(page: PageContext, action: str, target: str, rows: int = 0, subjec
     _entry(page, action, target, rows, subjects, filters)()
 
 
-def export_entry(page: PageContext, target: str, rows: int, subjects=()):
+def export_entry(page: PageContext, target: str, rows: int, subjects=(), filters: dict | None = None):
     """The entry of an export that happens later, off the script thread (a download's click runs its
     producer in a worker thread, without the session): who, in whose view and with which scope is
-    taken now. Call the result, with extra fields if any, to write it; it raises if the log cannot
+    taken now. `filters` replaces the page's filters (a choice made outside them, e.g. one pupil's
+    history). Call the result, with extra fields if any, to write it; it raises if the log cannot
     be written."""
-    return _entry(page, "export", target, rows, subjects)
+    return _entry(page, "export", target, rows, subjects, filters)
 
 
 def log_print(settings: Settings | None, signed_in: Principal, acting: Principal, page_id: str) -> None:

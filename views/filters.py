@@ -65,14 +65,16 @@ def metric(page: PageContext) -> str:
 
 
 def school_year(page: PageContext) -> dict:
-    """The school year (?lukuvuosi=2026), the current one by default: {'school_year_id', 'label'}."""
+    """The school year (?lukuvuosi=2026), the current one by default: {'school_year_id', 'label',
+    'is_current'} (the current year is still under way)."""
     years = loaders.frame(page, "school_years")
     ids = years["school_year_id"].to_list()
     names = dict(zip(ids, years["label"].to_list(), strict=True))
-    default = (years.filter(pl.col("is_current"))["school_year_id"].to_list() or ids[:1])[0]
+    current = years.filter(pl.col("is_current"))["school_year_id"].to_list()
+    default = (current or ids[:1])[0]
     year = url_select(page, "lukuvuosi", ids, names, default, label_key="filter.school_year",
                       bad_key="filter.bad_year", key="tk_school_year")
-    return {"school_year_id": year, "label": names[year]}
+    return {"school_year_id": year, "label": names[year], "is_current": year in current}
 
 
 def area(page: PageContext, units: pl.DataFrame) -> dict:
@@ -101,7 +103,7 @@ def district_column(lang: str) -> str:
 
 def own_unit(page: PageContext) -> dict:
     """The principal's unit (?yksikko=; a select when they lead several); stops with a message if none."""
-    units = loaders.frame(page, "my_units")
+    units = loaders.frame(page, "units_in_scope")
     if units.is_empty():
         st.info(t("empty.no_units", page.lang))
         st.stop()
@@ -109,6 +111,14 @@ def own_unit(page: PageContext) -> dict:
     unit_id = url_select(page, "yksikko", unit_ids, dict(zip(unit_ids, units["name"].to_list(), strict=True)), unit_ids[0],
                          label_key="filter.unit", bad_key="filter.bad_unit", key="tk_unit")
     return units.filter(pl.col("unit_id") == unit_id).row(0, named=True)
+
+
+def unit(page: PageContext, units: pl.DataFrame) -> int | None:
+    """One of `units` (?yksikko=) or None for all of them (the sector lead's drill-down to a unit)."""
+    ids = units["unit_id"].to_list()
+    names = {None: t("filter.all_units", page.lang), **dict(zip(ids, units["name"].to_list(), strict=True))}
+    return url_select(page, "yksikko", [None, *ids], names, None, label_key="filter.unit", bad_key="filter.bad_unit",
+                      key="tk_units_unit")
 
 
 def summary(page: PageContext, area: dict, units: pl.DataFrame) -> str:
@@ -125,6 +135,27 @@ def summary(page: PageContext, area: dict, units: pl.DataFrame) -> str:
     return " · ".join(parts)
 
 
+def breadcrumb(page: PageContext, area: dict, units: pl.DataFrame, unit_id: int | None) -> str:
+    """'Koko kaupunki → Eteläinen → Koulu A · Perusopetus · …': the drill-down city → district → unit,
+    then the summary of the filters (Markdown; names escaped)."""
+    steps = [t("level.city", page.lang)]
+    if area["district_id"] is not None:
+        steps += units.filter(pl.col("district_id") == area["district_id"])[district_column(page.lang)][:1].to_list()
+    if unit_id is not None:
+        steps += units.filter(pl.col("unit_id") == unit_id)["name"].to_list()
+    return " → ".join(md(s) for s in steps) + " · " + summary(page, area, units)
+
+
 def area_params(area: dict) -> dict:
     """The area filters as URL parameters (for links that keep the selection)."""
     return {AREA_PARAMS[k]: str(v) for k, v in area.items() if v is not None}
+
+
+def group(page: PageContext, groups: pl.DataFrame) -> dict:
+    """One of the teacher's groups (?ryhma=; my_groups rows), the first by default, shown as
+    '7A · Koulu' (a teacher may have groups of one name in two units): the chosen group's row."""
+    ids = groups["group_id"].to_list()
+    names = dict(groups.select("group_id", pl.format("{} · {}", "group_name", "unit_name")).rows())
+    group_id = url_select(page, "ryhma", ids, names, ids[0], label_key="filter.group", bad_key="filter.bad_group",
+                          key="tk_group")
+    return groups.filter(pl.col("group_id") == group_id).row(0, named=True)

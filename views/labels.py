@@ -148,15 +148,32 @@ def signal_reasons(lang: str) -> pl.Expr:
             .alias("reasons_text"))
 
 
-def followed_up(lang: str) -> pl.Expr:
+def followed_up(lang: str, with_note: bool = True) -> pl.Expr:
     """'rehtori 20.11.2026 soitettu kotiin' for a pupil marked followed up (columns followed_by,
-    followed_at, note of FollowUps.current), '' otherwise."""
-    return (pl.when(pl.col("followed_by").is_not_null())
-            .then(pl.format("{} {} {}", pl.col("followed_by"), date("followed_at", lang), pl.col("note").fill_null("")))
-            .otherwise(pl.lit("")).alias("followed_text"))
+    followed_at, note of FollowUps.current), '' otherwise; without the note 'rehtori 20.11.2026'."""
+    text = (pl.format("{} {} {}", pl.col("followed_by"), date("followed_at", lang), pl.col("note").fill_null(""))
+            if with_note else pl.format("{} {}", pl.col("followed_by"), date("followed_at", lang)))
+    return pl.when(pl.col("followed_by").is_not_null()).then(text).otherwise(pl.lit("")).alias("followed_text")
 
 
 def support_series(lang: str) -> pl.Expr:
     """'Tehostettu tuki (ennen 1.8.2025)': a support level with the regime it belongs to (the 2025 reform
     renamed the levels; the two are never summed)."""
     return pl.format("{} ({})", label("support_level", "support_level", lang), label("regime", "regime", lang))
+
+
+def names_of_true(columns: dict[str, str], lang: str) -> pl.Expr:
+    """The catalog texts of the boolean columns that are true, joined by ', ' ('' when none):
+    names_of_true({'flag_bulk': 'accesslog.flag_bulk_short', …}, lang) -> 'suuri lataus, …'."""
+    return pl.concat_str([pl.when(pl.col(c)).then(pl.lit(t(key, lang))) for c, key in columns.items()],
+                         separator=", ", ignore_nulls=True)
+
+
+def filled(key: str, lang: str, **columns: str | pl.Expr) -> pl.Expr:
+    """A catalog text with its {placeholders} filled from columns, per row without calling t() per row:
+    filled('users.scope_groups', lang, staff='staff_id') -> 'omat opetusryhmät (henkilö 12)'."""
+    marks = {name: f"\x00{name}\x00" for name in columns}
+    parts: list[pl.Expr] = []
+    for i, piece in enumerate(t(key, lang, **marks).split("\x00")):
+        parts.append(_col(columns[piece]).cast(pl.String) if i % 2 else pl.lit(piece))
+    return pl.concat_str(parts)

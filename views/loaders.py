@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
+from tilannekuva import terms
 from tilannekuva.access import Principal
 from tilannekuva.followups import FollowUps
 from tilannekuva.i18n import fmt_date, t
@@ -20,6 +21,7 @@ from tilannekuva.ingest.history import LoadHistory
 from tilannekuva.signals import Rules, support_signals
 from tilannekuva.warehouse import FetchResult, Warehouse, WarehouseUnavailable
 from views import access_log as audit
+from views import labels
 from views.context import PageContext
 from views.language import language
 from views.signin import signed_in
@@ -127,6 +129,33 @@ def frame(who: PageContext | Principal, query: str, **params) -> pl.DataFrame:
     return fetch(who, query, **params).frame
 
 
+def school_years(page: PageContext) -> pl.DataFrame:
+    """school_year_id and its label as `school_year` ('2025–2026'), to join onto a frame for charts."""
+    return frame(page, "school_years").select("school_year_id", pl.col("label").alias("school_year"))
+
+
+def support_levels(page: PageContext, **area) -> FetchResult:
+    """Support for learning by school year, district and unit (support_by_year_and_area, small cells
+    suppressed) with the year's label (`school_year`) and each level named with its regime (`series`:
+    the 2025 reform's levels are never summed with the old tiers)."""
+    result = fetch(page, "support_by_year_and_area", **area)
+    return FetchResult(result.frame.join(school_years(page), on="school_year_id").with_columns(
+        series=labels.support_series(page.lang)), result.suppressed_cells)
+
+
+def absence_terms(page: PageContext, **area) -> FetchResult:
+    """Pupils over the absence thresholds (settings: concern and serious hours) by term, district and
+    unit (small cells suppressed), in time order (terms.order): `term_label` ('2025–2026 syksy'),
+    the threshold's name as `series`, `term_order`."""
+    conf = page.settings
+    result = fetch(page, "absence_over_thresholds_by_year_and_area", **area, concern_hours=conf.absence_concern_hours,
+                   serious_hours=conf.absence_serious_hours)
+    return FetchResult(result.frame.join(school_years(page), on="school_year_id").with_columns(
+        pl.format("{} {}", "school_year", labels.label("term", "term", page.lang)).alias("term_label"),
+        labels.label("threshold", "threshold", page.lang).alias("series"), terms.order()).sort(
+        "term_order", "threshold"), result.suppressed_cells)
+
+
 def as_of_text(who: PageContext | Principal) -> str | None:
     """'Tiedot ajalta 20.11.2026 asti.' — the newest data-as-of date of the sources; None if no data."""
     lang = who.lang if isinstance(who, PageContext) else language()
@@ -170,3 +199,14 @@ def followups() -> FollowUps:
     if conf is None:
         st.stop()
     return _followups(str(conf.state_dir / "followups.sqlite"))
+
+
+def group_pupils(who: PageContext | Principal, group_id: int, school_year_id: int) -> pl.DataFrame:
+    """The named pupils of one of the teacher's groups (pupils_in_my_groups), by name, each with `pupil`
+    (their name, surname first) and `trend` (their absence hours month by month this school year)."""
+    pupils = frame(who, "pupils_in_my_groups", school_year_id=school_year_id).filter(pl.col("group_id") == group_id)
+    months = frame(who, "pupil_absence_by_month", unit_id=None, school_year_id=school_year_id)
+    trend = (months.filter(pl.col("pupil_id").is_in(pupils["pupil_id"].implode())).sort("month")
+             .group_by("pupil_id", maintain_order=True).agg(pl.col("absence_hours").alias("trend")))
+    return (pupils.join(trend, on="pupil_id", how="left").sort("last_name", "first_name")
+            .with_columns(pl.format("{} {}", "last_name", "first_name").alias("pupil")))

@@ -13,9 +13,16 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from tilannekuva.i18n import t
-from views import figures, loaders, tables
+from tilannekuva import training
+from tilannekuva.groups import group_label
+from tilannekuva.i18n import fmt_number, fmt_percent, t
+from tilannekuva.inert import md
+from tilannekuva.metrics import LEVELS, METRICS
+from views import figures, filters, labels, loaders, tables
+from views.access_log import log_event, log_view
 from views.context import PageContext
+
+SAVED = "tk_watch_saved"        # session state: a follow-up mark was saved on the last run (shown once)
 
 
 def plot(page: PageContext, fig: go.Figure, *, key: str) -> None:
@@ -24,7 +31,7 @@ def plot(page: PageContext, fig: go.Figure, *, key: str) -> None:
 
 
 def chart_with_table(page: PageContext, fig: go.Figure, table: pl.DataFrame, *, key: str, summary: str,
-                     filename: str, target: str | None = None, subjects=()) -> None:
+                     filename: str, target: str | None = None, subjects=(), filters: dict | None = None) -> None:
     """A chart, a one-sentence summary, and the same numbers as a table with CSV and Excel downloads
     (the Excel file titled with the chart's title)."""
     plot(page, fig, key=key)
@@ -33,13 +40,90 @@ def chart_with_table(page: PageContext, fig: go.Figure, table: pl.DataFrame, *, 
         tables.show(table)
         # The figure's title is Plotly text (entities escaped); the Excel sheet gets it as written.
         tables.downloads(page, table, key=key, filename=filename, title=html.unescape(fig.layout.title.text or ""),
-                         target=target, subjects=subjects)
+                         target=target, subjects=subjects, filters=filters)
+
+
+def by_district(page: PageContext, frame: pl.DataFrame, units: pl.DataFrame, *, y: str, title: str, y_title: str,
+                columns: dict, key: str, filename: str, summary: str, kind: str = "count") -> None:
+    """One period's values per district as bars (a colour and pattern per `series` value) with the same
+    numbers as a table and downloads. `frame` has district_id, `series` and `y`; each district is named
+    from `units` in the reader's language; the table shows the district, then `columns` (as in
+    tables.table). Rows keep their order within a district. Nothing when `frame` has no rows."""
+    if frame.is_empty():
+        return
+    names = units.select("district_id", pl.col(filters.district_column(page.lang)).alias("district")).unique()
+    named = frame.join(names, on="district_id", maintain_order="left").sort("district_id", maintain_order=True)
+    chart_with_table(page, figures.grouped_bars(named, x="district", series="series", y=y, kind=kind, title=title,
+                                                y_title=y_title),
+                     tables.table(named, {"district": "col.district", **columns}, page.lang), key=key,
+                     filename=filename, summary=summary)
 
 
 def kpi_row(items: list[tuple[str, str, str | None]]) -> None:
     """A row of st.metric cards: (label, value, delta or None)."""
     for column, (label, value, delta) in zip(st.columns(len(items)), items, strict=True):
         column.metric(label, value, delta)
+
+
+def metric_cards(page: PageContext, cards: pl.DataFrame, year: dict, *, sector: str | None = None,
+                 details: dict | None = None) -> None:
+    """The strategy metrics as cards, three to a row (rows of metrics.cards or metrics.unit_cards): the
+    metric's name; its value in `year` with the change from the year before; the trend in words (or,
+    for one unit's cards, with `sector` its sector's name: the sector's and the city's value); the
+    traffic light and the target; with `details` (URL parameters to keep) a link to the metric's page."""
+    lang = page.lang
+    label = page.t("unit.value" if sector else "scorecard.value", year=md(year["label"]))
+    rows = cards.to_dicts()
+    for start in range(0, len(rows), 3):
+        for column, card in zip(st.columns(3), rows[start:start + 3], strict=False):   # the last row may be short
+            metric = card["metric"]
+            with column.container(border=True):
+                st.markdown(f"**{metric} {page.t(f'metric.{metric}.name')}**")
+                st.metric(label, labels.metric_text(metric, card["value"], lang),
+                          labels.metric_delta(metric, card["value"], card["previous"], lang), border=False)
+                if sector:
+                    st.caption(page.t("unit.benchmarks", sector=md(sector), city=labels.metric_text(
+                        metric, card["city"], lang), sector_value=labels.metric_text(metric, card["sector"], lang)))
+                elif card["trend"]:      # the trend as words, not a sparkline (a picture with no text alternative)
+                    st.caption(page.t("scorecard.trend", years=len(card["trend"]), values=" → ".join(
+                        labels.metric_text(metric, v, lang) for v in card["trend"])))
+                st.markdown(labels.light_badge(card["light"], lang) + " · " + page.t(
+                    "scorecard.target", target=labels.metric_text(metric, card["target"], lang)))
+                if details is not None:
+                    st.page_link("pages/sector_metric.py", label=page.t("scorecard.details"),
+                                 icon=":material/arrow_forward:", query_params={"mittari": metric, **details})
+
+
+def unit_metrics_table(page: PageContext, cards: pl.DataFrame, unit: str, sector: str, *, key: str, filename: str,
+                       judged: bool = False) -> None:
+    """One unit's metrics beside its sector and the city as a table with downloads (`cards` from
+    metrics.unit_cards, `unit` and `sector` their names); `judged` adds the target and the light."""
+    columns = {"metric": "col.metric", "name": "col.name", "value": (tables.Text(unit), "metric:metric"),
+               "sector": (tables.Text(sector), "metric:metric"), "city": ("level.city", "metric:metric")}
+    if judged:
+        columns |= {"target": ("col.target", "metric:metric"), "light": ("col.status", "label:light")}
+    named = cards.with_columns(name=labels.label("metric", "metric", page.lang, "name"))
+    table = tables.table(named, columns, page.lang)
+    tables.show(table)
+    tables.downloads(page, table, key=key, filename=filename)
+
+
+def unit_trend(page: PageContext, levels: pl.DataFrame, metric: str, names: dict[str, str], *, filename: str,
+               summary: str, target: float | None = None) -> None:
+    """One metric of a unit beside its sector and the city over the school years, as lines with the
+    table and downloads: `levels` from metrics.beside_sector_and_city, `names` each level's name in
+    the legend ({'unit': …, 'sector': …, 'city': …}), with `target` a target line."""
+    trend = (levels.filter(pl.col("metric") == metric, pl.col("value").is_not_null())
+             .join(loaders.school_years(page), on="school_year_id")
+             .with_columns(series=pl.col("level").replace_strict(names, return_dtype=pl.String))
+             .sort(pl.col("level").cast(pl.Enum(LEVELS)), "school_year_id"))
+    chart_with_table(
+        page, figures.share_trend(trend, x="school_year", series="series", y="value", kind=METRICS[metric].kind,
+                                  title=f"{metric} {page.t(f'metric.{metric}.name')}", target=target,
+                                  y_title=page.t(f"metric.{metric}.unit"), target_label=page.t("col.target")),
+        tables.table(trend, {"school_year": "col.school_year", "series": "col.level",
+                             "value": ("col.value", tables.metric_number(metric))}, page.lang),
+        key="unit_trend", filename=filename, summary=summary)
 
 
 def data_as_of(page: PageContext) -> None:
@@ -50,17 +134,102 @@ def data_as_of(page: PageContext) -> None:
 
 
 def pupil_list(page: PageContext, listed: pl.DataFrame, columns: dict, *, target: str, key: str, filename: str,
-               count: str | None = None) -> None:
+               count: str | None = None, trends: tuple[str, ...] = ()) -> None:
     """A list of named pupils (personal data): its view written to the access log (once per session for the
     same list), an optional count line (`count`: a catalog key with {count}), the table, and its logged
-    downloads. `listed` has a `pupil_id` column; `columns` as in tables.table."""
-    from tilannekuva.i18n import fmt_number
-    from views.access_log import log_view
-
+    downloads. `listed` has a `pupil_id` column; `columns` as in tables.table; `trends` names columns of
+    number lists shown as small line charts, left out of the downloads."""
     pupils = listed["pupil_id"].to_list()
     log_view(page, target, listed.height, pupils)
     table = tables.table(listed, columns, page.lang)
     if count:
         st.warning(t(count, page.lang, count=fmt_number(listed.height, page.lang)))
+    charts = [t(columns[name], page.lang) for name in trends]
+    tables.show(table, column_config={header: st.column_config.LineChartColumn(header) for header in charts})
+    tables.downloads(page, table.drop(charts), key=key, filename=filename, target=target, subjects=pupils)
+
+
+def followup_form(page: PageContext, pupil_id: int, school_year_id: int, listed: list[int], marked: bool) -> None:
+    """The follow-up mark of one pupil on a watch list (`listed`: the pupils on it; `marked`: whether the
+    pupil is marked now): stored in FollowUps as the acting user and written to the access log. Read-only
+    while an admin views as someone (the store refuses marks then too)."""
+    if page.acting.read_only:
+        st.info(t("viewas.read_only", page.lang))
+    else:
+        with st.form("followup", clear_on_submit=True):
+            note = st.text_input(t("watch.note", page.lang), max_chars=200)
+            followed = st.checkbox(t("watch.followed", page.lang), value=not marked)
+            if st.form_submit_button(t("watch.save", page.lang)):
+                loaders.followups().mark(pupil_id, school_year_id, page.acting, listed, followed=followed, note=note)
+                log_event(page, "followup", "watch_list", 1, [pupil_id],
+                          filters={**page.filter_values(), "pupil_id": pupil_id, "followed": followed})
+                st.session_state[SAVED] = True
+                st.rerun()
+    if st.session_state.pop(SAVED, False):
+        st.success(t("watch.saved", page.lang))
+
+
+def absence_by_group(page: PageContext, absences: pl.DataFrame, *, key: str, filename: str, title: str,
+                     summary: str) -> None:
+    """Absence hours per pupil by month, a line per group (absence_by_group_month; groups of one name in two
+    units named with their unit), with its table."""
+    absences = absences.with_columns(group_label()).sort("group_name", "month")
+    chart_with_table(page, figures.monthly_lines(absences, month="month", series="group_name", y="hours_per_pupil",
+                                                 title=title, y_title=t("col.hours_per_pupil", page.lang)),
+                     tables.table(absences, {"group_name": "col.group", "month": "col.month", "pupils": "col.pupils",
+                                             "hours_per_pupil": ("col.hours_per_pupil", "num1")}, page.lang),
+                     key=key, filename=filename, summary=summary)
+
+
+def staff_list(page: PageContext, staff: pl.DataFrame, columns: dict, *, target: str, key: str, filename: str,
+               shown_as: dict | None = None) -> None:
+    """A list of named staff (personal data about employees, shown to their supervisor): the table, its view
+    written to the access log (the staff ids and `shown_as`, e.g. a toggle's state, in the entry's filters:
+    the log's subjects are pupils), and its logged downloads. `staff` has a `staff_id` column."""
+    table = tables.table(staff, columns, page.lang)
     tables.show(table)
-    tables.downloads(page, table, key=key, filename=filename, target=target, subjects=pupils)
+    log_view(page, target, table.height, filters={**page.filter_values(), **(shown_as or {}),
+                                                  "staff_ids": sorted(staff["staff_id"].to_list())})
+    tables.downloads(page, table, key=key, filename=filename, target=target)
+
+
+def competence_by_area(page: PageContext, survey: pl.DataFrame, series: dict[str, str], *, title: str, summary: str,
+                       key: str, filename: str, respondents: bool = False) -> None:
+    """Competence-survey means (M5) by DigCompEdu area, a bar for each level (`series`: level -> its name,
+    e.g. {'unit': 'Koulu', 'city': 'Koko kaupunki'}), with the table (and the respondents, if asked)."""
+    by_area = survey.with_columns(pl.col("level").replace_strict(series, return_dtype=pl.String).alias("series"),
+                                  labels.label("area", "area", page.lang).alias("name"))
+    columns = {"name": "col.area", "series": "col.level", "mean_score": ("m5.mean", "num2"),
+               **({"respondents": "col.respondents"} if respondents else {})}
+    chart_with_table(page, figures.grouped_bars(by_area, x="name", series="series", y="mean_score", kind="mean",
+                                                horizontal=True, title=title, y_title=t("m5.mean", page.lang)),
+                     tables.table(by_area, columns, page.lang), key=key, filename=filename, summary=summary)
+
+
+def eservice_use(page: PageContext, use: pl.DataFrame, *, title: str, summary: str, key: str, filename: str,
+                 logins: bool = False) -> None:
+    """E-service use (M3) month by month: the share of users with access who signed in, a line per
+    service, with the table (and the sign-ins, if asked). `use`: eservice_monthly_for_unit rows."""
+    lines = use.with_columns(labels.label("service", "service", page.lang).alias("series")).sort("service", "month")
+    columns = {"month": "col.month", "series": "col.service", "active_users": "col.active_users",
+               "eligible_users": "col.eligible_users", **({"logins": "col.logins"} if logins else {}),
+               "activation": ("col.share", "pct1")}
+    chart_with_table(page, figures.monthly_lines(lines, month="month", series="series", y="activation", kind="share",
+                                                 title=title, y_title=t("metric.M3.unit", page.lang)),
+                     tables.table(lines, columns, page.lang), key=key, filename=filename, summary=summary)
+
+
+def training_status(page: PageContext, staff: pl.DataFrame, columns: dict, *, filename: str) -> None:
+    """A unit's training reach (M1) for its principal: trained, untrained and the share as KPI cards, and
+    the staff by name (`columns` of staff_training_status; only the untrained unless the toggle says
+    otherwise) as a logged staff list."""
+    reach = training.reach(staff["is_trained"])
+    kpi_row([(t("m1.trained", page.lang), fmt_number(reach.trained, page.lang), None),
+             (t("m1.untrained", page.lang), fmt_number(reach.untrained, page.lang), None),
+             (t("m1.share", page.lang), fmt_percent(reach.share, page.lang), None)])
+    only_missing = st.toggle(t("staff.only_missing", page.lang), value=True, key="tk_only_missing")
+    if (shown := training.still_missing(staff, only_missing)).is_empty():
+        st.success(t("staff.all_trained", page.lang))
+    else:
+        staff_list(page, shown.with_columns(training.status()), columns, target="staff_training_list",
+                   key="staff_training", filename=filename, shown_as={"only_missing": only_missing})

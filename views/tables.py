@@ -10,7 +10,7 @@
 Formats: `as_is` (default), `int`, `num0`/`num1`/`num2` (rounded, numbers stay numbers: st.dataframe
 shows them in the reader's locale), `pct0`/`pct1` (a share as a percentage number, "(%)" in the
 header), `label:<prefix>` (codes to words from the catalog), `date`, `datetime`, `month` (text in
-the reader's language), `metric:<column>` (a metric value as text, by the metric named in
+the reader's language), `support_forms` (a list of support-form codes in words), `metric:<column>` (a metric value as text, by the metric named in
 <column>). A suppressed cell stays empty and the row is marked in a note column.
 
 `downloads(page, frame, …)` offers exactly the table shown as CSV and Excel; no file exists before a
@@ -29,6 +29,7 @@ import streamlit as st
 
 from tilannekuva.export import to_csv_fi, to_xlsx
 from tilannekuva.i18n import fmt_date, t
+from tilannekuva.metrics import METRICS
 from views import labels, loaders, stores
 from views.access_log import export_entry
 from views.context import PageContext
@@ -36,6 +37,17 @@ from views.context import PageContext
 log = logging.getLogger("tilannekuva.app")
 
 Column = str | tuple[str, str]
+
+
+class Text(str):
+    """A header that is already text in the reader's language (a unit's name, a school year), not a
+    catalog key: `tables.table(card, {"value": (Text(unit["name"]), "metric:metric")}, lang)`."""
+
+
+def metric_number(metric: str) -> str:
+    """The format of a metric's values as numbers in a table: a share as a percentage ('pct1'), a
+    mean rating with two decimals ('num2')."""
+    return "pct1" if METRICS[metric].kind == "share" else "num2"
 
 
 def _formatted(name: str, fmt: str, lang: str) -> tuple[pl.Expr, str]:
@@ -55,6 +67,8 @@ def _formatted(name: str, fmt: str, lang: str) -> tuple[pl.Expr, str]:
         return labels.date(name, lang, with_time=fmt == "datetime"), ""
     if fmt == "month":
         return labels.month(name, lang), ""
+    if fmt == "support_forms":
+        return labels.support_forms(name, lang), ""
     if fmt.startswith("metric:"):
         return labels.metric_value(pl.col(fmt.split(":", 1)[1]), name, lang), ""
     raise ValueError(f"unknown column format {fmt!r}")
@@ -67,7 +81,7 @@ def table(frame: pl.DataFrame, columns: dict[str, Column], lang: str) -> pl.Data
     for name, spec in columns.items():
         key, fmt = (spec, "as_is") if isinstance(spec, str) else spec
         expr, suffix = _formatted(name, fmt, lang)
-        out.append(expr.alias(t(key, lang) + suffix))
+        out.append(expr.alias((key if isinstance(key, Text) else t(key, lang)) + suffix))
     result = frame.select(out)
     if "is_suppressed" in frame.columns and frame["is_suppressed"].any():
         result = result.with_columns(frame["is_suppressed"].replace_strict(
@@ -75,20 +89,21 @@ def table(frame: pl.DataFrame, columns: dict[str, Column], lang: str) -> pl.Data
     return result
 
 
-def show(frame: pl.DataFrame, **kwargs) -> None:
+def show(frame: pl.DataFrame, column_config: dict | None = None, **kwargs) -> None:
     """st.dataframe with numbers in the reader's locale (1 234,5 in Finnish), no index, and an empty
-    cell shown as '–' (Streamlit's default is the English word 'None')."""
+    cell shown as '–' (Streamlit's default is the English word 'None'); `column_config` adds to that."""
     numeric = {c: st.column_config.NumberColumn(format="localized")
                for c, dtype in frame.schema.items() if dtype.is_numeric()}
-    st.dataframe(frame, hide_index=True, column_config=numeric, placeholder="–", **kwargs)
+    st.dataframe(frame, hide_index=True, column_config={**numeric, **(column_config or {})}, placeholder="–",
+                 **kwargs)
 
 
 def downloads(page: PageContext, frame: pl.DataFrame, *, key: str, filename: str, title: str | None = None,
-              target: str | None = None, subjects=()) -> None:
+              target: str | None = None, subjects=(), filters: dict | None = None) -> None:
     """CSV and Excel downloads of exactly the table shown. The Excel sheet starts with the title (the
     page's, unless given), the filters, the data-as-of date and the suppression rule. `target` names
     personal data (e.g. 'support_signals') and `subjects` the pupils in it; otherwise the entry's target
-    is the file name.
+    is the file name. `filters` replaces the page's filters in the access-log entry (not in the sheet).
 
     No file exists before a logged click: `data=` is a producer Streamlit runs only when the button is
     clicked (in a worker thread); it builds the file, then writes the access-log entry (no entry, no
@@ -103,7 +118,9 @@ def downloads(page: PageContext, frame: pl.DataFrame, *, key: str, filename: str
         st.caption(t("viewas.no_downloads", lang))     # personal data: not downloadable while viewing as someone
         return
     store, sid, signed_in = stores.security_store(page.settings), page.session_id, page.signed_in
-    entry = export_entry(page, target or filename, frame.height, subjects)
+    if target is None and filters is None:      # as logged before the views layer: a plain table's filters as text
+        filters = {param: str(value) for param, value in page.filter_values().items()}
+    entry = export_entry(page, target or filename, frame.height, subjects, filters)
     sheet = title or page.title
     meta = export_meta(page, sheet, frame, loaders.as_of_text(page))
 

@@ -306,7 +306,7 @@ def show_table(frame: pl.DataFrame, **kwargs) -> None:
 def unit_switcher(principal: Principal) -> dict:
     """The principal's unit (?yksikko=, a select when they lead several); stops with a message if none."""
     lang = language()
-    units = loaders.frame(principal, "my_units")
+    units = loaders.frame(principal, "units_in_scope")
     if units.is_empty():
         st.info(t("empty.no_units", lang))
         st.stop()

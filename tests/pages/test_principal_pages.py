@@ -12,7 +12,7 @@ from tilannekuva.audit import AccessLog
 from tilannekuva.i18n import fmt_number, fmt_percent, t
 
 from tests.conftest import OfferedDownloads
-from tests.helpers import open_as, truth
+from tests.helpers import login, open_as, truth
 
 YEAR = 2026
 
@@ -80,7 +80,9 @@ def test_staff_page_names_who_lacks_training_and_hides_survey_answers(demo_env, 
 def test_support_signals_list_names_reasons_and_is_logged(demo_env, principals):
     log = AccessLog(demo_env / "state" / "access_log.sqlite")
     before = len([e for e in log.entries(username="rehtori") if e.target == "support_signals"])
-    at = open_page("rehtori", "principal_support")
+    at = login("rehtori")              # the real form: its sign-in entry is checked below
+    at.switch_page("pages/principal_support.py").run()
+    assert not at.exception, at.exception
     signals = next(df.value for df in at.dataframe if t("col.reasons") in df.value.columns)
     assert len(signals) > 0 and signals[t("col.reasons")].str.len().min() > 5
     # Nobody listed has support in force; every listed pupil is in the principal's unit.

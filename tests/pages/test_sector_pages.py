@@ -16,6 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tilannekuva.i18n import fmt_number, fmt_percent, t
+from tilannekuva.metrics import METRICS
 
 from tests.conftest import OfferedDownloads, xlsx_parts
 from tests.helpers import open_as, truth, truth_frame
@@ -23,8 +24,8 @@ from tests.helpers import open_as, truth, truth_frame
 YEAR = 2026
 
 
-def johto(page: str | None = None, **params) -> AppTest:
-    at = open_as("johto", page, **params)
+def johto(page: str | None = None, *, lang: str | None = None, **params) -> AppTest:
+    at = open_as("johto", page, lang=lang, **params)
     assert not at.exception, at.exception
     return at
 
@@ -147,6 +148,19 @@ def test_unit_comparison_drills_from_city_to_district_to_unit(demo_env):
     (share,), = truth(demo_env, "select trained / staff from agg_training_reach where unit_id = $u "
                                 "and school_year_id = 2025", u=unit_id)
     assert view[name].iloc[0] == fmt_percent(share)
+
+
+@pytest.mark.parametrize("metric, lang", [*[(m, "fi") for m in METRICS], ("M2", "en"), ("M5", "sv")])
+def test_unit_comparison_opens_for_every_metric(demo_env, metric, lang):
+    """Issue 18, item 1: for the mean metrics (M2, M5) the comparison crashed with polars' DuplicateError
+    'Sektori' — the unit's sector and the sector's value had the same header in Finnish and English."""
+    at = johto("sector_units", lang=lang, mittari=metric, lukuvuosi="2025")       # johto() fails on an exception
+    units = at.dataframe[-1].value
+    suffix = " (%)" if METRICS[metric].kind == "share" else ""
+    headers = [t("col.unit", lang), t("col.sector", lang), t("col.value", lang) + suffix,
+               t("col.sector_value", lang) + suffix, t("col.city_value", lang) + suffix]
+    assert len(set(units.columns)) == len(units.columns) and set(headers) <= set(units.columns)
+    assert len(units) > 0
 
 
 def _numbers(values) -> list[float]:

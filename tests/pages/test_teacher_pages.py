@@ -131,3 +131,78 @@ def test_support_and_metric_texts_follow_the_language_inside_polars_callbacks(de
         "tehostettu_tuki", "erityinen_tuki", "tukiopetus", "osa_aikainen_erityisopetus", "erityisopetus_pienryhmassa",
         "tulkitsemis_ja_avustajapalvelut", "apuvalineet")}
     assert shown and shown <= swedish, shown - swedish
+
+
+def test_watch_list_entries_name_the_pupils_and_the_choices_as_before(demo_env, monkeypatch):
+    """The access-log entries of teacher_watch as they were before the views layer: the list's view and
+    exports (target watch_list, every listed pupil), one pupil's absence export (pupil_absence, that pupil,
+    pupil_id in the filters), the follow-up mark; a plain table's export keeps its filters as text."""
+    from tests.conftest import OfferedDownloads
+    from tilannekuva.audit import AccessLog
+
+    log = AccessLog(demo_env / "state" / "access_log.sqlite")
+    before = {e.entry_id for e in log.entries(limit=100_000)}
+    offered = OfferedDownloads(monkeypatch)
+    at = open_page("opettaja", "teacher_watch")
+    for _, produce in offered.offered:
+        produce()
+    at.checkbox[0].check()
+    at.button[0].click().run()
+    new = [e for e in log.entries(limit=100_000) if e.entry_id not in before]
+    listed = next(e for e in new if e.action == "view" and e.target == "watch_list")
+    assert listed.filters["lukuvuosi"] == YEAR and listed.rows == len(listed.subjects) >= 1
+    exports = {(e.target, e.filters["format"]): e for e in new if e.action == "export"}
+    assert exports[("watch_list", "csv")].subjects == listed.subjects
+    history = exports[("pupil_absence", "xlsx")]
+    assert history.subjects == (history.filters["pupil_id"],) and history.filters["lukuvuosi"] == YEAR
+    assert history.subjects[0] in listed.subjects
+    mark = next(e for e in new if e.action == "followup")
+    assert (mark.target, mark.rows, mark.subjects) == ("watch_list", 1, history.subjects)
+    assert mark.filters["pupil_id"] == history.filters["pupil_id"] and mark.filters["followed"] is True
+
+
+def test_a_plain_tables_export_logs_its_filters_as_text(demo_env, monkeypatch):
+    """An export that names no personal data: its target is the file name, its filters the chosen ones as text."""
+    from tests.conftest import OfferedDownloads
+    from tilannekuva.audit import AccessLog
+
+    log = AccessLog(demo_env / "state" / "access_log.sqlite")
+    before = {e.entry_id for e in log.entries(limit=100_000)}
+    offered = OfferedDownloads(monkeypatch)
+    at = open_page("opettaja", "teacher_groups")
+    produce = next(p for name, p in offered.offered if name == "poissaolot-ryhmittain.csv")
+    produce()
+    entry, = [e for e in log.entries(limit=100_000) if e.entry_id not in before and e.action == "export"]
+    group = at.query_params["ryhma"]
+    assert (entry.target, entry.page, entry.subjects) == ("poissaolot-ryhmittain", "teacher_groups", ())
+    assert {k: entry.filters[k] for k in ("lukuvuosi", "ryhma", "format")} == {"lukuvuosi": str(YEAR), "ryhma": group,
+                                                                                "format": "csv"}
+
+
+def test_viewing_as_the_teacher_the_watch_list_is_read_only_and_logged_as_the_admin(demo_env, monkeypatch):
+    """An admin using "see what this user sees" on teacher_watch: the list is shown, its view logged as the
+    admin with viewed_as; no follow-up form and no download of named pupils; principal_staff likewise
+    for the principal's named staff list."""
+    from tests.conftest import OfferedDownloads
+    from tilannekuva.audit import AccessLog
+
+    log = AccessLog(demo_env / "state" / "access_log.sqlite")
+    before = {e.entry_id for e in log.entries(limit=100_000)}
+    offered = OfferedDownloads(monkeypatch)
+    for user, page, personal in (("opettaja", "teacher_watch", ("seurantalista-", "poissaolot-")),
+                                 ("rehtori", "principal_staff", ("henkilosto-koulutukset-",))):
+        offered.clear()
+        at = open_as("admin", "admin_users")
+        at.selectbox(key="tk_view_as_pick").set_value(user).run()
+        next(b for b in at.button if b.label == t("users.view_as_start")).click().run()
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception and at.dataframe
+        if page == "principal_staff":
+            at.toggle[0].set_value(False).run()
+        else:
+            assert t("viewas.read_only") in [i.value for i in at.info] and not at.text_input
+        assert not [name for name, _ in offered.offered if name.startswith(personal)], offered.offered
+        assert t("viewas.no_downloads") in [c.value for c in at.caption]
+    views = {e.target: e for e in log.entries(limit=100_000) if e.entry_id not in before and e.action == "view"}
+    for target, user in (("watch_list", "opettaja"), ("staff_training_list", "rehtori")):
+        assert views[target].username == "admin" and views[target].filters["viewed_as"] == user

@@ -87,3 +87,23 @@ def test_every_page_in_the_policy_has_a_page_file_and_back():
     files = {p.stem for p in (PROJECT_ROOT / "pages").glob("*.py")}
     declared = set(POLICY.page_icons)
     assert files == declared
+
+
+@pytest.mark.parametrize("username, role, scope, units, staff, pages", [
+    ("ghost", None, None, (), None, ()),                      # an unknown role: listed, with no role
+    ("head", "principal", "units", (101, 102), None, POLICY.roles["principal"].pages),
+    ("headless", None, None, (), None, ()),                   # a principal without units cannot sign in
+    ("lead", "sector_lead", "all", (), None, POLICY.roles["sector_lead"].pages),
+    ("nobody", None, None, (), None, ()),
+    ("root", "admin", "all", (), None, POLICY.roles["admin"].pages),
+    ("teach", "teacher", "groups", (), 42, POLICY.roles["teacher"].pages),
+    ("teacherless", None, None, (), None, ()),                # a teacher without a staff record
+])
+def test_the_user_list_shows_the_access_each_user_would_get(username, role, scope, units, staff, pages):
+    from tilannekuva.access import effective_access
+
+    listed = {a.username: a for a in effective_access(USERS, POLICY)}
+    assert list(listed) == sorted(USERS)                      # everyone in the users file, by username
+    a = listed[username]
+    assert (a.role, a.scope, a.unit_ids, a.staff_id, a.pages, a.may_sign_in) == \
+        (role, scope, units, staff, pages, role is not None)

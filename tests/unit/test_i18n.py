@@ -124,3 +124,23 @@ def test_fallbacks():
     assert normalise_language("sv-FI") == "sv" and normalise_language("de") == "fi" and normalise_language(None) == "fi"
     assert t("no.such.key", "sv") == "no\\.such\\.key"      # a missing key comes back escaped for Markdown (md)
     assert t("filter.school_year", "sv") == "Läsår"
+
+
+def duplicate_keys(text: str) -> list[str]:
+    """Keys written twice in one catalog file (YAML keeps the last silently: 'col.target' once meant both
+    the metric's target and the access log's target, and the target column read 'Kohde')."""
+    import yaml
+
+    node = yaml.compose(text)
+    keys = [k.value for k, _ in (node.value if node is not None else [])]
+    return sorted({k for k in keys if keys.count(k) > 1})
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_catalog_key_is_written_twice(lang):
+    text = (PROJECT_ROOT / "tilannekuva" / "locales" / f"{lang}.yaml").read_text(encoding="utf-8")
+    assert duplicate_keys(text) == []
+
+
+def test_the_duplicate_check_catches_a_key_written_twice():
+    assert duplicate_keys("col.target: Tavoite\ncol.x: X\ncol.target: Kohde\n") == ["col.target"]

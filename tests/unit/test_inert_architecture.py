@@ -30,7 +30,7 @@ SAFE_FUNCTIONS = {"md", "t", "fmt_number", "fmt_percent", "fmt_date", "fmt_month
                   "widgets.filter_summary", "session.language", "language", "metric_value", "metric_delta",
                   "count_or_hidden", "light_badge", "filter_summary",
                   "labels.metric_text", "labels.metric_delta", "labels.count_or_hidden", "labels.light_badge",
-                  "filters.summary", "page.t", "page.lang", "metric_text"}
+                  "filters.summary", "filters.breadcrumb", "page.t", "page.lang", "metric_text"}
 SAFE_METHODS = {"strftime"}                  # dates, with a constant format
 # st.html is for the app's own constant HTML: literals, CONSTANTS, and f-strings of these names only
 # (chrome: `lang`, one of three codes, and `click`, a counter; session: `cookie`, URL-safe tokens checked, JSON-quoted).
@@ -127,7 +127,7 @@ def unescaped(source: str, pass_through: set[str] = frozenset()) -> list[str]:
                 if k.arg == "help":
                     found += [f"line {node.lineno}: {part} in help=" for part in unsafe_parts(k.value)]
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
-                "kpi_row", "chart_block", "chart_with_table"):
+                "kpi_row", "chart_block", "chart_with_table", "unit_trend", "by_district"):
             args = _kpi_labels(node.args[0]) if node.func.attr == "kpi_row" and node.args else []
             for arg in [*args, *(k.value for k in node.keywords if k.arg == "summary")]:
                 found += [f"line {node.lineno}: {part} in {node.func.attr}" for part in unsafe_parts(arg)]
@@ -136,8 +136,8 @@ def unescaped(source: str, pass_through: set[str] = frozenset()) -> list[str]:
                 and node.func.attr in MARKDOWN_CALLS):
             continue
         receiver = ast.unparse(node.func.value)
-        if receiver.split(".")[-1] in ("log", "session") or receiver.split(".")[0] in ("pl", "fig", "figures", "re"):
-            continue        # log lines, own helpers of the same name, polars/plotly/regex methods
+        if receiver.split(".")[-1] in ("log", "session", "filters") or receiver.split(".")[0] in ("pl", "fig", "figures", "re"):
+            continue        # log lines, own helpers of the same name (filters.metric), polars/plotly/regex methods
         first = [] if node.func.attr == "page_link" else node.args[:1]
         if node.func.attr in ("write", "write_stream"):
             first = node.args
@@ -184,8 +184,13 @@ def test_no_data_reaches_markdown_unescaped(path):
     ('sections.kpi_row([(page.t("groups.pupils_in", group=group["group_name"]), "5", None)])', True),
     ('sections.kpi_row([(page.t("groups.pupils_in", group=md(group["group_name"])), "5", None)])', False),
     ('sections.chart_with_table(page, fig, table, key="k", summary=page.t("m.s", best=frame["d"][0]))', True),
+    ('sections.by_district(page, f, u, y="v", key="k", summary=page.t("m.s", best=frame["d"][0]))', True),
+    ('sections.unit_trend(page, f, "M1", n, summary=page.t("m.s", best=md(frame["d"][0])))', False),
     ('st.header(page.t("x.y", year=year["label"]))', True),
     ('log.warning("refused %s", user)', False),
+    ('chosen = filters.metric(page)', False),                          # the metric filter, not st.metric
+    ('column.metric(page.t("k.v"), row["name"])', False),
+    ('column.metric(label=unit["name"], value="3")', True),
 ])
 def test_the_check_catches_unescaped_data(snippet, caught):
     assert bool(unescaped(snippet)) is caught
@@ -243,3 +248,20 @@ def test_only_the_plot_section_calls_plotly_chart():
 ])
 def test_the_figure_check_catches_other_figures(snippet, caught):
     assert bool(figure_arguments(snippet)) is caught
+
+
+def test_the_breadcrumb_escapes_the_names_it_shows():
+    """filters.breadcrumb is trusted above: it escapes the district's and the unit's name itself."""
+    import types
+
+    import polars as pl
+
+    from tilannekuva.inert import md
+    from views import filters
+
+    evil = "![x](https://evil.example/p.png)"
+    units = pl.DataFrame({"unit_id": [7], "name": [evil], "district_id": [2], "district_fi": ["[d](https://e.x)"],
+                          "district_sv": ["d"]})
+    text = filters.breadcrumb(types.SimpleNamespace(lang="fi"), {"sector": None, "district_id": 2, "language": None},
+                              units, 7)
+    assert md(evil) in text and evil not in text and "[d](https://e.x)" not in text

@@ -172,7 +172,7 @@ def test_generated_filters_never_leave_scope(demo_home, warehouse, principals, u
 
 def test_concurrent_users_get_their_own_rows(warehouse, principals):
     """One shared connection, many threads: every call must see its own scope."""
-    own_query = {"rehtori": ("my_units", {}), "rehtori2": ("my_units", {}),
+    own_query = {"rehtori": ("units_in_scope", {}), "rehtori2": ("units_in_scope", {}),
                  "opettaja": ("my_groups", {"school_year_id": CURRENT}), "johto": ("units_in_scope", {})}
     jobs = [(u, principals[u]) for u in ("rehtori", "opettaja", "rehtori2", "johto")] * 10
 

@@ -284,3 +284,9 @@ def contracts_markdown() -> str:
             lines += ["", "Row rules: " + ", ".join(f"`{r.name}` ({', '.join(r.columns)})" for r in c.rules) + "."]
         lines.append("")
     return "\n".join(lines)
+
+
+def sources_frame() -> pl.DataFrame:
+    """Every source with the warehouse table it loads and the system it comes from (the admin's loads page)."""
+    return pl.DataFrame({"source": list(CONTRACTS), "table": [c.table for c in CONTRACTS.values()],
+                         "system": [c.system for c in CONTRACTS.values()]})

@@ -64,6 +64,16 @@ class FileRecord:
     problems: tuple[Problem, ...] = ()
 
 
+def files_frame(files: list[FileRecord]) -> pl.DataFrame:
+    """One load's files as a table (the admin's loads page): no source as '–', the checksum's first 12 digits."""
+    return pl.DataFrame([{"file_name": f.file_name, "source": f.source or "–", "result": f.result, "rows_in": f.rows_in,
+                          "rows_accepted": f.rows_accepted, "rows_replaced": f.rows_replaced, "periods": f.periods,
+                          "checksum": f.sha256[:12]} for f in files],
+                        schema={"file_name": pl.String, "source": pl.String, "result": pl.String, "rows_in": pl.Int64,
+                                "rows_accepted": pl.Int64, "rows_replaced": pl.Int64, "periods": pl.String,
+                                "checksum": pl.String})
+
+
 class LoadHistory:
     def __init__(self, path: Path):
         self.path = Path(path)

@@ -1,5 +1,5 @@
--- page: all
--- roles: sector_lead, principal, teacher, admin
+-- page: sector_overview, sector_scorecard, sector_metric, sector_support, sector_units, principal_unit, principal_staff, principal_support, principal_eservices, teacher_groups, teacher_watch, teacher_me
+-- roles: sector_lead, principal, teacher
 -- grain: aggregate
 -- params:
 -- The school years in the warehouse, newest first.

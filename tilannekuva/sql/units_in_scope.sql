@@ -1,5 +1,5 @@
--- page: sector_units, sector_overview, sector_support, sector_metric, sector_scorecard, admin_users
--- roles: sector_lead, admin
+-- page: sector_overview, sector_scorecard, sector_metric, sector_support, sector_units, principal_unit, principal_staff, principal_support, principal_eservices, admin_users
+-- roles: sector_lead, principal, admin
 -- grain: aggregate
 -- params:
 -- Every unit in scope with its sector, district (names in both languages) and language.

@@ -1,0 +1,21 @@
+"""The competence survey (M5) as pages compare it: a person's or unit's means beside wider levels."""
+
+from __future__ import annotations
+
+import polars as pl
+
+LEVELS = ("own", "unit", "sector", "city")          # narrowest first: the order of series and rows
+
+
+def by_level(survey: pl.DataFrame) -> pl.DataFrame:
+    """Survey rows ordered by level (LEVELS), then area."""
+    order = {level: i for i, level in enumerate(LEVELS)}
+    return survey.sort(pl.col("level").replace_strict(order, default=len(LEVELS), return_dtype=pl.Int8), "area",
+                       maintain_order=True)
+
+
+def unit_hidden(survey: pl.DataFrame) -> bool:
+    """True when the unit's means cannot be shown: no unit row, or every one suppressed (too few
+    respondents besides the viewer)."""
+    unit = survey.filter(pl.col("level") == "unit")
+    return unit.is_empty() or unit["mean_score"].is_null().all()

@@ -1,0 +1,67 @@
+"""Sections of a strategy metric's detail page (sector_metric): the metric by district in one school
+year, and the distribution behind it where one means something (M2 by training topic, M5 by
+DigCompEdu area; other metrics have none)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from tilannekuva import metrics
+from tilannekuva.inert import md
+from views import figures, filters, labels, loaders, sections, tables
+from views.context import PageContext
+
+
+def by_district(page: PageContext, metric: str, parts: pl.DataFrame, units: pl.DataFrame, year: dict) -> None:
+    """The metric's value per district in `year` (summed parts of the selection's units), naming the best."""
+    district = filters.district_column(page.lang)
+    by_district = metrics.rollup(parts.filter(pl.col("school_year_id") == year["school_year_id"]), "district").join(
+        units.select("district_id", district).unique(), on="district_id").sort("district_id")
+    best = by_district.sort("value", descending=True, nulls_last=True)[district][:1].to_list()
+    sections.chart_with_table(
+        page, figures.grouped_bars(by_district.with_columns(series=pl.lit(year["label"])), x=district, series="series",
+                                   y="value", kind=metrics.METRICS[metric].kind,
+                                   title=page.t("metric.by_district_title", year=year["label"]),
+                                   y_title=page.t(f"metric.{metric}.unit")),
+        tables.table(by_district, {district: "col.district", "value": ("col.value", tables.metric_number(metric)),
+                                   "events": f"metric.{metric}.events"}, page.lang),
+        key="metric_district", filename=f"{metric.lower()}-alueittain",
+        summary=page.t("metric.by_district_summary", best=md(best[0]) if best else "–"))
+
+
+def distribution(page: PageContext, metric: str, area: dict, year: dict) -> None:
+    """M2's topics or M5's areas in `year` for the selection `area` (a chart, its table, downloads)."""
+    if metric == "M2":
+        topics(page, area, year)
+    elif metric == "M5":
+        competence_areas(page, area, year)
+
+
+def topics(page: PageContext, area: dict, year: dict) -> None:
+    """M2 per training topic, from the publication cube (pub_feedback_topics): a topic of fewer than the
+    threshold of answers, or one that would give such a topic back, is hidden under every filter."""
+    shown = loaders.frame(page, "feedback_topics_by_year", **area).filter(
+        pl.col("school_year_id") == year["school_year_id"]).sort("topic").with_columns(
+        labels.label("topic", "topic", page.lang).alias("name"), series=pl.lit(year["label"]))
+    sections.chart_with_table(
+        page, figures.grouped_bars(shown.filter(pl.col("mean_rating").is_not_null()), x="name", series="series",
+                                   y="mean_rating", kind="mean", title=page.t("m2.topics_title", year=year["label"]),
+                                   y_title=page.t("metric.M2.unit")),
+        tables.table(shown, {"name": "col.topic", "answers": "col.answers", "mean_rating": ("col.mean_rating", "num2")},
+                     page.lang), key="m2_topics", filename="m2-aiheittain",
+        summary=page.t("m2.topics_summary", hidden=int(shown["is_suppressed"].sum()),
+                       threshold=page.settings.suppression_threshold))
+
+
+def competence_areas(page: PageContext, area: dict, year: dict) -> None:
+    """M5 per DigCompEdu area (summed scores over summed answers: metrics.competence_by_area)."""
+    survey = metrics.apply_filters(loaders.frame(page, "competence_by_area_year"), **area)
+    by_area = metrics.competence_by_area(survey, year["school_year_id"]).with_columns(
+        labels.label("area", "area", page.lang).alias("name"), series=pl.lit(year["label"]))
+    weakest = by_area.sort("mean", nulls_last=True)["name"][:1].to_list()
+    sections.chart_with_table(
+        page, figures.grouped_bars(by_area, x="name", series="series", y="mean", kind="mean", horizontal=True,
+                                   title=page.t("m5.areas_title", year=year["label"]), y_title=page.t("m5.mean")),
+        tables.table(by_area, {"name": "col.area", "mean": ("m5.mean", "num2"), "answers": "col.answers"}, page.lang),
+        key="m5_areas", filename="m5-osa-alueet",
+        summary=page.t("m5.areas_summary", weakest=md(weakest[0]) if weakest else "–"))
