@@ -1,4 +1,4 @@
-# Quick start: `make run` serves the app on http://localhost:8501, `make test` runs every test.
+# Quick start: `make run` serves the app on http://localhost:8501, `make test` lints (ruff) and runs every test.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -25,6 +25,7 @@ run: demo
 		--browser.gatherUsageStats=false
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -n 2 --dist loadgroup
 
 # Speed against the targets (bench/run.py): builds data/bench/ once (scale 1 and 10), writes bench-results/.

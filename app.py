@@ -11,13 +11,15 @@ from tilannekuva.files import private_umask
 from tilannekuva.i18n import t
 from tilannekuva.inert import md
 from tilannekuva.settings import PROJECT_ROOT
-from views import chrome, loaders, session, statement
+from views import access_log, chrome, statement, stores, view_as
+from views.language import language, language_picker, remember_language
+from views.signin import login_page, logout, sign_in
 
 private_umask()     # whatever the app writes (state, logs, exports) is readable by the service account only
 # A local icon: a :material/ icon would make every browser fetch it from fonts.gstatic.com.
 st.set_page_config(page_title="Tilannekuva", page_icon=str(PROJECT_ROOT / "static" / "favicon.png"), layout="wide")
-session.configure_logging()
-lang = session.language()
+stores.configure_logging()
+lang = language()
 
 
 def _message_page(key: str):
@@ -27,27 +29,27 @@ def _message_page(key: str):
     return page
 
 
-settings = session.settings()
+settings = stores.settings()
 if settings is None:
     st.navigation([st.Page(_message_page("error.config"), title=t("app.title", lang), url_path="virhe")]).run()
     st.stop()
 
-principal = session.sign_in(settings)
+signed_in = sign_in(settings)        # who signed in
 
-if principal is not None:
-    lang = session.remember_language(principal)     # the language the user chose last time
+if signed_in is not None:
+    lang = remember_language(signed_in)     # the language the user chose last time
 
 # Public text, no data: open to everyone, linked from the login page and the end of every menu.
 statement_page = st.Page(statement.render, title=t("page.accessibility", lang), icon=":material/accessibility:",
                          url_path="saavutettavuus")
 
-if principal is None:
+if signed_in is None:
     def _login() -> None:
-        session.login_page(settings)
+        login_page(settings)
         st.page_link(statement_page, label=t("page.accessibility", lang), icon=":material/accessibility:")
 
     chrome.apply(lang)
-    session.language_picker()
+    language_picker(None)
     signed_out = st.navigation([st.Page(_login, title=t("login.title", lang), icon=":material/login:",
                                         url_path="kirjaudu"), statement_page], position="hidden")
     st.set_page_config(page_title=f"{signed_out.title} – {t('app.title', lang)}")
@@ -57,38 +59,38 @@ if principal is None:
 try:
     policy = load_policy(settings.roles_file)
 except AccessError as exc:
-    session.log.error("cannot load the role policy: %s", exc)
+    stores.log.error("cannot load the role policy: %s", exc)
     st.navigation([st.Page(_message_page("error.config"), title=t("app.title", lang), url_path="virhe")]).run()
     st.stop()
 
-viewing = session.viewed_as(principal)          # an admin using "see what this user sees"
-shown_as = viewing or principal
+viewed = view_as.viewed_user(signed_in)          # an admin using "see what this user sees"
+acting = viewed or signed_in                       # whose view the pages show
 pages = [
     st.Page(f"pages/{page_id}.py", title=t(f"page.{page_id}", lang), icon=policy.page_icons.get(page_id) or None,
             url_path=page_id, default=(i == 0))
-    for i, page_id in enumerate(shown_as.pages)
+    for i, page_id in enumerate(acting.pages)
 ]
 navigation = st.navigation([*pages, statement_page])
 st.set_page_config(page_title=f"{navigation.title} – {t('app.title', lang)}")   # WCAG 2.4.2: each page titled
-if st.session_state.pop("tk_view_as_switched", False):
+if view_as.switched():
     st.switch_page(pages[0])        # starting or stopping "see as": open that user's landing page
 
 chrome.apply(lang)
 with st.sidebar:
-    if viewing is not None:
-        st.warning(t("viewas.banner", lang, user=md(viewing.username), role=t("role." + viewing.role, lang)))
+    if viewed is not None:
+        st.warning(t("viewas.banner", lang, user=md(viewed.username), role=t("role." + viewed.role, lang)))
         if st.button(t("viewas.stop", lang), icon=":material/close:", key="tk_view_as_stop"):
-            session.stop_view_as()
+            view_as.stop()
             st.rerun()
-    st.markdown(f"**{md(principal.display_name)}**  \n{t('role.' + principal.role, lang)}")
-    session.language_picker()
+    st.markdown(f"**{md(signed_in.display_name)}**  \n{t('role.' + signed_in.role, lang)}")
+    language_picker(signed_in)
     if chrome.print_button(lang):
-        loaders.log_access(shown_as, "print", navigation.url_path or "", navigation.url_path or "", {}, 0)
+        access_log.log_print(settings, signed_in, acting, navigation.url_path or "")
     if st.button(t("login.logout", lang), icon=":material/logout:", key="tk_logout"):
-        session.logout(settings)
+        logout(settings)
         st.rerun()
 
-if viewing is not None:     # on the page itself (the sidebar is not printed): whose view this is, read-only
-    st.warning(t("viewas.page_banner", lang, user=md(viewing.username), role=t("role." + viewing.role, lang),
-                 admin=md(principal.username)), icon=":material/visibility:")
+if viewed is not None:     # on the page itself (the sidebar is not printed): whose view this is, read-only
+    st.warning(t("viewas.page_banner", lang, user=md(viewed.username), role=t("role." + viewed.role, lang),
+                 admin=md(signed_in.username)), icon=":material/visibility:")
 navigation.run()

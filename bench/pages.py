@@ -49,14 +49,14 @@ def main() -> None:
     import logging
 
     import streamlit as st
-    from streamlit.testing.v1 import AppTest
+
+    from tests.helpers import app, login
 
     quiet = logging.getLogger("tilannekuva")       # the app's INFO lines (sign-ins) would drown the table
     quiet.addHandler(logging.NullHandler())
     quiet.setLevel(logging.WARNING)
 
     from tilannekuva.access import load_policy
-    from tilannekuva.demo import DEMO_PASSWORDS
     from tilannekuva.warehouse import Warehouse
 
     fetch_ms: list[float] = []
@@ -73,11 +73,7 @@ def main() -> None:
     policy = load_policy(ROOT / "roles.yaml")
     rows = []
     for user, role in USERS.items():
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-        at.run()
-        at.text_input[0].input(user)
-        at.text_input[1].input(DEMO_PASSWORDS[user])
-        at.button[0].click().run()
+        at = login(user, at=app(timeout=120))        # the real form, as tests/helpers.py signs in
         for page_id in policy.roles[role].pages:
             st.cache_data.clear()
             fetch_ms.clear()

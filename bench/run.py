@@ -107,9 +107,8 @@ def main() -> None:
     if "reference" not in args.skip or "ingest" not in args.skip:
         exports = ensure_exports(base_home)
     if "reference" not in args.skip:
-        import reference
-
         import duckdb
+        import reference
 
         from tilannekuva.access import load_users
         from tilannekuva.warehouse import current_file

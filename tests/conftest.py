@@ -52,20 +52,13 @@ def principals(demo_home) -> dict:
 @pytest.fixture
 def demo_env(demo_home, monkeypatch):
     """Environment for an app run in demo mode on the tiny warehouse; clears Streamlit's caches."""
-    import streamlit as st
+    from tests.helpers import app_env
 
-    monkeypatch.setenv("TILANNEKUVA_MODE", "demo")
-    monkeypatch.setenv("TILANNEKUVA_DATA_DIR", str(demo_home))
-    monkeypatch.delenv("TILANNEKUVA_CONFIG", raising=False)
-    monkeypatch.delenv("TILANNEKUVA_COOKIE_KEY", raising=False)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    # Each test starts with no failed logins on record and no remembered languages.
-    for name in ("security.sqlite", "preferences.sqlite"):
-        (demo_home / "state" / name).unlink(missing_ok=True)
-    yield demo_home
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    with app_env(demo_home, monkeypatch):
+        # Each test starts with no failed logins on record and no remembered languages.
+        for name in ("security.sqlite", "preferences.sqlite"):
+            (demo_home / "state" / name).unlink(missing_ok=True)
+        yield demo_home
 
 
 def pytest_collection_modifyitems(config, items):

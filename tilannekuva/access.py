@@ -29,6 +29,8 @@ class Role:
     scope: str
     pupil_rows: bool
     suppress_pupil_aggregates: bool
+    may_view_as: bool = False
+    has_own_pupils: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class Principal:
     staff_id: int | None = None
     pupil_rows: bool = False
     suppress_pupil_aggregates: bool = True
+    may_view_as: bool = False        # capability (roles.yaml): may see the app as another user sees it
+    has_own_pupils: bool = False     # capability (roles.yaml): the role teaches or leads pupils of its own
     viewed_by: str | None = None     # an admin viewing the app as this user: read-only (no writes, no downloads)
 
     @property
@@ -87,9 +91,19 @@ def load_policy(path: Path) -> Policy:
             scope=scope,
             pupil_rows=bool(spec.get("pupil_rows", False)),
             suppress_pupil_aggregates=bool(spec.get("suppress_pupil_aggregates", True)),
+            may_view_as=_flag(name, spec, "may_view_as"),
+            has_own_pupils=_flag(name, spec, "has_own_pupils"),
         )
     icons = {page: (spec or {}).get("icon", "") for page, spec in pages.items()}
     return Policy(roles=roles, page_icons=icons)
+
+
+def _flag(role: str, spec: dict, name: str) -> bool:
+    """A yes/no capability of a role (absent = no); anything but a boolean is a mistake in roles.yaml."""
+    value = spec.get(name, False)
+    if not isinstance(value, bool):
+        raise AccessError(f"Role {role!r} has {name}: {value!r}; expected true or false")
+    return value
 
 
 def load_users(path: Path) -> dict[str, dict]:
@@ -129,6 +143,8 @@ def build_principal(username: str, display_name: str, users: dict[str, dict], po
         staff_id=int(staff_id) if staff_id is not None else None,
         pupil_rows=role.pupil_rows,
         suppress_pupil_aggregates=role.suppress_pupil_aggregates,
+        may_view_as=role.may_view_as,
+        has_own_pupils=role.has_own_pupils,
     )
 
 

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from tilannekuva.files import private_umask
 from tilannekuva.ingest.history import LoadHistory
-
 from tilannekuva.settings import ConfigError, load_settings
 from tilannekuva.warehouse import WarehouseBusy
 

@@ -23,7 +23,7 @@ import polars as pl
 
 from tilannekuva.aggregates import refresh_aggregates
 from tilannekuva.files import READ_ONLY, private_file, tighten
-from tilannekuva.warehouse import building_file, publish, schema_sql, remove_file, remove_old_versions, writer_lock
+from tilannekuva.warehouse import building_file, publish, remove_file, remove_old_versions, schema_sql, writer_lock
 
 log = logging.getLogger(__name__)
 
@@ -324,8 +324,9 @@ def _demo_accounts(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
 
 def write_demo_accounts(config_dir: Path, accounts: dict[str, dict]) -> None:
     """users.yaml (role and scope) and credentials.yaml (bcrypt hashes only), 0400."""
-    from tilannekuva.security import hash_password
     import yaml
+
+    from tilannekuva.security import hash_password
 
     config_dir.mkdir(parents=True, exist_ok=True)
     users = {u: {k: v for k, v in a.items() if k != "name" and v is not None} for u, a in accounts.items()}

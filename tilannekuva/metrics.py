@@ -132,7 +132,7 @@ def cards(values: pl.DataFrame, year: int, goal: Mapping[str, float]) -> pl.Data
     rows = []
     for metric in METRICS:
         mine = values.filter(pl.col("metric") == metric).sort("school_year_id")
-        by_year = dict(zip(mine["school_year_id"].to_list(), mine["value"].to_list()))
+        by_year = dict(zip(mine["school_year_id"].to_list(), mine["value"].to_list(), strict=True))
         value, previous = by_year.get(year), by_year.get(year - 1)
         rows.append({"metric": metric, "value": value, "previous": previous, "target": goal[metric],
                      "light": light(metric, value, goal[metric]),

@@ -376,7 +376,7 @@ def published_blocks(con: duckdb.DuckDBPyConnection) -> list[tuple[str, tuple, B
         hidden_cols = {m: rows.filter(pl.col("measure") == m).select("district_id", "language", "unit_id",
                                                                      pl.col("pupils").is_null().alias(f"{m}__h"))
                        for m in measures}
-        for m, h in hidden_cols.items():
+        for h in hidden_cols.values():
             wide = wide.join(h, on=["district_id", "language", "unit_id"], nulls_equal=True)
         out.append(_published_block("pub_support", sl, wide, ABSENCE.dims, measures, "enrolled"))
     return out

@@ -4,8 +4,8 @@ attacker cannot turn against a user, and revocable sessions whose secret never t
 Kept in one small SQLite file outside the versioned warehouse (data/state/security.sqlite):
 
 * **Sessions.** `open_session` draws a random secret (256 bits, `secrets.token_urlsafe`) for the
-  browser's cookie and stores only its SHA-256 (`session_id`). Nothing in the file — nor the file
-  plus the cookie key — lets anyone mint a cookie. A session is active until it is revoked (logout,
+  browser's cookie and stores only its SHA-256 (`session_id`). Nothing in the file lets anyone mint
+  a cookie (there is no signing key). A session is active until it is revoked (logout,
   role change, password reset, removal), passes its absolute lifetime, or goes unused for the idle
   timeout (`touch` records use).
 * **Throttling** (`throttle_wait`), keyed on the client address the app derived (never on a header

@@ -6,17 +6,19 @@ TILANNEKUVA_CONFIG (default: config/tilannekuva.toml when it exists) over the de
 
 from __future__ import annotations
 
+import logging
 import os
-import secrets
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger("tilannekuva.settings")
 
-# Keys that ship in examples or library defaults: never acceptable outside demo mode.
-_KNOWN_BAD_KEYS = {"", "some_key", "change-me", "changeme", "secret", "demo", "tilannekuva"}
-MIN_COOKIE_KEY_LENGTH = 32
+# Settings that no longer do anything: a file or environment that still sets them loads, with a warning.
+# cookie_key signed streamlit-authenticator's cookie; a session cookie now holds a random secret whose
+# hash the server keeps (tilannekuva.security), so there is nothing left to sign.
+IGNORED = ("cookie_key",)
 
 
 class ConfigError(RuntimeError):
@@ -30,7 +32,6 @@ class Settings:
     roles_file: Path
     users_file: Path
     credentials_file: Path
-    cookie_key: str = field(repr=False)
     cookie_name: str = "tilannekuva_session"
     session_hours: float = 8.0                            # absolute lifetime of a sign-in
     session_idle_minutes: float = 30.0                    # a session unused this long ends
@@ -82,19 +83,6 @@ def _read_toml(path: Path | None) -> dict:
         return tomllib.load(handle)
 
 
-def _demo_cookie_key(data_dir: Path) -> str:
-    """A random key kept in data/demo/cookie_key, so demo sessions survive a restart."""
-    key_file = data_dir / "demo" / "cookie_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    key_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    key = secrets.token_urlsafe(48)
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
-    return key
-
-
 def _positive(value, name: str) -> float:
     number = float(value)
     if not number > 0:
@@ -109,8 +97,9 @@ def _address_list(value) -> tuple[str, ...]:
 
 
 def load_settings(environ: dict[str, str] | None = None, for_app: bool = True) -> Settings:
-    """Read the settings; raises ConfigError when the app in production mode lacks a strong
-    cookie key (`for_app=False`: command-line tools that never sign anyone in)."""
+    """Read the settings; raises ConfigError when they are unusable — for the app also when single
+    sign-on is on but bound to no tenant or issuer (`for_app=False`: command-line tools that never sign
+    anyone in)."""
     env = os.environ if environ is None else environ
     config_path = env.get("TILANNEKUVA_CONFIG")
     toml_path = Path(config_path) if config_path else PROJECT_ROOT / "config" / "tilannekuva.toml"
@@ -129,16 +118,10 @@ def load_settings(environ: dict[str, str] | None = None, for_app: bool = True) -
         raise ConfigError(f"mode must be 'demo' or 'production', not {mode!r}")
     data_dir = Path(pick("data_dir", str(PROJECT_ROOT / "data"))).resolve()
     default_conf_dir = data_dir / "demo" if mode == "demo" else PROJECT_ROOT / "config"
-    cookie_key = pick("cookie_key", None) or ""
-    if mode == "demo" and not cookie_key:
-        cookie_key = _demo_cookie_key(data_dir)
-    if mode != "demo" and for_app:
-        if cookie_key.strip().lower() in _KNOWN_BAD_KEYS or len(cookie_key) < MIN_COOKIE_KEY_LENGTH:
-            raise ConfigError(
-                "The session cookie key is missing, a known default or shorter than "
-                f"{MIN_COOKIE_KEY_LENGTH} characters. Set TILANNEKUVA_COOKIE_KEY (e.g. from "
-                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`)."
-            )
+    for name in IGNORED:
+        if name in conf or "TILANNEKUVA_" + name.upper() in env:
+            log.warning("the setting %s is no longer used and is ignored (remove it from %s)", name,
+                        "the environment" if "TILANNEKUVA_" + name.upper() in env else toml_path)
     sso = str(pick("sso", "false")).lower() in ("1", "true", "yes")
     if sso and for_app and not (str(pick("sso_tenant_id", "")).strip() or str(pick("sso_issuer", "")).strip()):
         raise ConfigError(
@@ -151,7 +134,6 @@ def load_settings(environ: dict[str, str] | None = None, for_app: bool = True) -
         roles_file=Path(pick("roles_file", str(PROJECT_ROOT / "roles.yaml"))),
         users_file=Path(pick("users_file", str(default_conf_dir / "users.yaml"))),
         credentials_file=Path(pick("credentials_file", str(default_conf_dir / "credentials.yaml"))),
-        cookie_key=cookie_key,
         cookie_name=pick("cookie_name", "tilannekuva_session"),
         session_hours=float(pick("session_hours", 8.0)),
         session_idle_minutes=float(pick("session_idle_minutes", 30.0)),

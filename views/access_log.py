@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from tilannekuva.access import Principal
 from tilannekuva.audit import AccessLog
 from tilannekuva.settings import Settings
 
@@ -76,3 +77,11 @@ def export_entry(page: PageContext, target: str, rows: int, subjects=(), filters
     history). Call the result, with extra fields if any, to write it; it raises if the log cannot
     be written."""
     return _entry(page, "export", target, rows, subjects, filters)
+
+
+def log_print(settings: Settings | None, signed_in: Principal, acting: Principal, page_id: str) -> None:
+    """A click on the sidebar's print button (app.py: no page context there): the page printed, in whose view."""
+    filters = {"scope": acting.scope, "units": list(acting.unit_ids)}
+    if signed_in.username != acting.username:
+        filters["viewed_as"] = acting.username
+    record(settings, signed_in.username, signed_in.role, "print", page_id, page_id, filters, 0)

@@ -26,7 +26,9 @@ import streamlit as st
 from tilannekuva.access import Principal
 from tilannekuva.i18n import t
 from tilannekuva.settings import Settings
-from views import session
+from views import stores, view_as
+from views.language import language
+from views.signin import TOKEN_KEY, signed_in
 
 log = logging.getLogger("tilannekuva.app")
 
@@ -68,8 +70,8 @@ class PageContext:
 def open_page(page_id: str) -> PageContext:
     """The guard at the top of every page: stop with a message unless a signed-in user's role grants
     this page (also when Streamlit runs a page by auto-discovery without app.py); else the context."""
-    acting = session.current_principal()
-    lang = session.language()
+    acting = view_as.acting()
+    lang = language()
     if acting is None:
         log.warning("page %s requested without a signed-in user", page_id)
         st.warning(t("guard.sign_in", lang))
@@ -78,9 +80,9 @@ def open_page(page_id: str) -> PageContext:
         log.warning("page %s refused to %s (%s)", page_id, acting.username, acting.role)
         st.error(t("guard.forbidden", lang))
         st.stop()
-    settings = session.settings()
-    signed_in = session.signed_in_principal()
-    if settings is None or signed_in is None:       # current_principal() checked both; a race at most
+    settings = stores.settings()
+    who = signed_in()
+    if settings is None or who is None:       # acting() checked both; a race at most
         st.stop()
-    return PageContext(page_id=page_id, acting=acting, signed_in=signed_in, lang=lang, settings=settings,
-                       session_id=st.session_state.get(session.TOKEN_KEY))
+    return PageContext(page_id=page_id, acting=acting, signed_in=who, lang=lang, settings=settings,
+                       session_id=st.session_state.get(TOKEN_KEY))

@@ -69,7 +69,7 @@ def school_year(page: PageContext) -> dict:
     'is_current'} (the current year is still under way)."""
     years = loaders.frame(page, "school_years")
     ids = years["school_year_id"].to_list()
-    names = dict(zip(ids, years["label"].to_list()))
+    names = dict(zip(ids, years["label"].to_list(), strict=True))
     current = years.filter(pl.col("is_current"))["school_year_id"].to_list()
     default = (current or ids[:1])[0]
     year = url_select(page, "lukuvuosi", ids, names, default, label_key="filter.school_year",
@@ -108,7 +108,7 @@ def own_unit(page: PageContext) -> dict:
         st.info(t("empty.no_units", page.lang))
         st.stop()
     unit_ids = units["unit_id"].to_list()
-    unit_id = url_select(page, "yksikko", unit_ids, dict(zip(unit_ids, units["name"].to_list())), unit_ids[0],
+    unit_id = url_select(page, "yksikko", unit_ids, dict(zip(unit_ids, units["name"].to_list(), strict=True)), unit_ids[0],
                          label_key="filter.unit", bad_key="filter.bad_unit", key="tk_unit")
     return units.filter(pl.col("unit_id") == unit_id).row(0, named=True)
 
@@ -116,7 +116,7 @@ def own_unit(page: PageContext) -> dict:
 def unit(page: PageContext, units: pl.DataFrame) -> int | None:
     """One of `units` (?yksikko=) or None for all of them (the sector lead's drill-down to a unit)."""
     ids = units["unit_id"].to_list()
-    names = {None: t("filter.all_units", page.lang), **dict(zip(ids, units["name"].to_list()))}
+    names = {None: t("filter.all_units", page.lang), **dict(zip(ids, units["name"].to_list(), strict=True))}
     return url_select(page, "yksikko", [None, *ids], names, None, label_key="filter.unit", bad_key="filter.bad_unit",
                       key="tk_units_unit")
 

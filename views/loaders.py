@@ -17,15 +17,15 @@ from tilannekuva import terms
 from tilannekuva.access import Principal
 from tilannekuva.followups import FollowUps
 from tilannekuva.i18n import fmt_date, t
-from tilannekuva.signals import Rules, support_signals
 from tilannekuva.ingest.history import LoadHistory
+from tilannekuva.signals import Rules, support_signals
 from tilannekuva.warehouse import FetchResult, Warehouse, WarehouseUnavailable
-
 from views import access_log as audit
 from views import labels
-from views import session as session_module
 from views.context import PageContext
-from views.session import language, settings
+from views.language import language
+from views.signin import signed_in
+from views.stores import settings
 
 log = logging.getLogger("tilannekuva.app")
 
@@ -112,7 +112,7 @@ def access_entry(principal: Principal, action: str, target: str, page: str, filt
     with which scope is taken now. Call the result, with extra filters if any, to write the entry;
     it raises if the log cannot be written."""
     conf = settings()
-    actual = session_module.signed_in_principal() or principal
+    actual = signed_in() or principal
     extra = {"viewed_as": principal.username} if actual.username != principal.username else {}
     # An admin using "see what this user sees" is logged as the admin, with whose view it was.
     base = {**filters, "scope": principal.scope, "units": list(principal.unit_ids), **extra}

@@ -61,7 +61,7 @@ def by_district(page: PageContext, frame: pl.DataFrame, units: pl.DataFrame, *, 
 
 def kpi_row(items: list[tuple[str, str, str | None]]) -> None:
     """A row of st.metric cards: (label, value, delta or None)."""
-    for column, (label, value, delta) in zip(st.columns(len(items)), items):
+    for column, (label, value, delta) in zip(st.columns(len(items)), items, strict=True):
         column.metric(label, value, delta)
 
 
@@ -75,7 +75,7 @@ def metric_cards(page: PageContext, cards: pl.DataFrame, year: dict, *, sector: 
     label = page.t("unit.value" if sector else "scorecard.value", year=md(year["label"]))
     rows = cards.to_dicts()
     for start in range(0, len(rows), 3):
-        for column, card in zip(st.columns(3), rows[start:start + 3]):
+        for column, card in zip(st.columns(3), rows[start:start + 3], strict=False):   # the last row may be short
             metric = card["metric"]
             with column.container(border=True):
                 st.markdown(f"**{metric} {page.t(f'metric.{metric}.name')}**")

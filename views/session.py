@@ -1,516 +1,56 @@
-"""Sign-in, the current Principal and the page guard: the Streamlit side of access control.
+"""LEGACY — the old home of sign-in, language, view-as and the page guard, now split by job:
 
-The flow on every run of app.py:
-  1. `settings()` — configuration; a production deployment without a strong cookie key stops here.
-  2. `sign_in(settings)` — a session cookie signs the user in only if its random secret's
-     hash names an active session (tilannekuva.security); a revoked, expired, idle or unknown
-     cookie is refused, logged and deleted. A signed-in session is re-checked and marked used.
-  3. The login page (`login_page`) throttles failed attempts per username + client address
-     (an address uvicorn's X-Forwarded-For handling cannot spoof: `_client`) before the password
-     is checked, checks unknown usernames at the same bcrypt cost, and on success opens one
-     server-side session whose id this Streamlit session keeps and whose secret goes into the
-     cookie (written by a script in the page, `_cookie_script`).
-  4. `logout` revokes that session id — no cookie needs to be read back — and the next run
-     deletes the cookie; `current_principal()` re-checks the session on every run, so a logout,
-     a role change or an idle timeout ends it in every tab.
-  5. While an admin uses "see what this user sees", the acting Principal has `viewed_by` set:
-     the follow-up store refuses its writes and the downloads offer nothing.
-Pages call `require_page(page_id)` first: without a signed-in, authorised user they show a
-message and stop, even when Streamlit runs them by auto-discovery without app.py.
+- views/stores.py    settings() and the cached stores (security store, preferences, identity links)
+- views/language.py  the session's language, the picker, the stored choice
+- views/signin.py    password, cookie and single sign-on sign-in, the login page, logout, `signed_in()`
+- views/view_as.py   "see what this user sees": start, stop, the viewed user, `acting()`
+- views/context.py   `open_page(page_id)`: the guard every moved page calls
+
+Everything below is kept only for the pages not yet moved to `open_page`; nothing new may use it.
+legacy: removed after the page moves (the lead deletes this module after the issue 17 merge).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
-import json
 import logging
-import os
-import re
-import time
 
 import streamlit as st
 
-from tilannekuva.access import (
-    AccessError, NoRoleError, Principal, build_principal, load_policy, load_users,
-)
-from tilannekuva.identities import ForeignIdentity, IdentityLinks, identity_from_claims, user_with_email
-from tilannekuva.i18n import DEFAULT_LANGUAGE, LANGUAGES, normalise_language, t
-from tilannekuva.preferences import Preferences
-from tilannekuva.security import SecurityStore, client_address, session_id, verify_password
-from tilannekuva.settings import ConfigError, Settings, load_settings
-from views import access_log as audit
+from tilannekuva.access import Principal
+from tilannekuva.i18n import t
+from views import view_as
+from views.language import language  # noqa: F401 - legacy: removed after the page moves
+from views.signin import PRINCIPAL_KEY, TOKEN_KEY, signed_in  # noqa: F401 - legacy: views/widgets.py
+from views.stores import identity_links, security_store, settings  # noqa: F401 - legacy: removed after the page moves
 
 log = logging.getLogger("tilannekuva.app")
 
-PRINCIPAL_KEY = "tk_principal"
-VIEW_AS_KEY = "tk_view_as"      # an admin viewing the app as this username
-TOKEN_KEY = "tk_session_token"            # the server-side session id (hash) of this sign-in
-SSO_SESSION_KEY = "tk_sso_session"        # this sign-in came through single sign-on
-COOKIE_KEY = "tk_cookie"                   # (secret, expires_at) this session writes into the cookie
-DELETE_COOKIE_KEY = "tk_delete_cookie"     # signed out here: delete the cookie, never sign in from it
-LANG_KEY = "tk_lang"
-EXPORT_CONTEXT = "tk_export_context"    # this run's page id and filters, for exports and print
-LANG_CHOSEN_KEY = "tk_lang_chosen"      # the user picked a language in this session
-LANG_APPLIED_KEY = "tk_lang_applied"    # the username whose stored language this session applied
-
-
-def configure_logging() -> None:
-    root = logging.getLogger("tilannekuva")
-    if not root.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        root.addHandler(handler)
-        root.setLevel(logging.INFO)
-
-
-def language() -> str:
-    """The user's language: chosen in the sidebar, else the browser's, else Finnish."""
-    if LANG_KEY not in st.session_state:
-        st.session_state[LANG_KEY] = normalise_language(_context_str("locale") or DEFAULT_LANGUAGE)
-    return st.session_state[LANG_KEY]
-
-
-def language_picker() -> None:
-    """The language select (each language named in itself); a signed-in user's choice is stored."""
-    names = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
-    st.session_state["tk_lang_picker"] = language()     # also after a stored preference was applied
-    st.sidebar.selectbox(t("app.language", language()), LANGUAGES, format_func=names.get, key="tk_lang_picker",
-                         on_change=_language_picked)
-
-
-def _language_picked() -> None:
-    """Runs before the script (a widget callback), so the whole run is already in the new language."""
-    choice = st.session_state["tk_lang_picker"]
-    st.session_state[LANG_KEY] = choice
-    st.session_state[LANG_CHOSEN_KEY] = True
-    principal = signed_in_principal()
-    conf = settings()
-    if principal is not None and conf is not None:
-        preferences(conf).set_language(principal.username, choice)
-
-
-def remember_language(principal: Principal) -> str:
-    """Once per sign-in: apply the user's stored language, or — if they picked one on the login
-    page — store that one. Returns the language to render in."""
-    if st.session_state.get(LANG_APPLIED_KEY) != principal.username:
-        st.session_state[LANG_APPLIED_KEY] = principal.username
-        conf = settings()
-        if conf is not None:
-            store = preferences(conf)
-            if st.session_state.get(LANG_CHOSEN_KEY):
-                store.set_language(principal.username, language())
-            elif (stored := store.language(principal.username)) is not None:
-                st.session_state[LANG_KEY] = stored
-    return language()
-
-
-@st.cache_resource(show_spinner=False)
-def preferences(settings: Settings) -> Preferences:
-    return Preferences(settings.state_dir / "preferences.sqlite")
-
-
-@st.cache_resource(show_spinner=False)
-def _settings() -> Settings:
-    return load_settings()
-
-
-def settings() -> Settings | None:
-    """The settings, or None after showing the configuration error (logged)."""
-    try:
-        return _settings()
-    except ConfigError as exc:
-        log.error("configuration error: %s", exc)
-        st.error(t("error.config", language()))
-        return None
-
-
-@st.cache_resource(show_spinner=False)
-def security_store(settings: Settings) -> SecurityStore:
-    return SecurityStore(settings.state_dir / "security.sqlite", settings.failed_login_limit_user,
-                         settings.failed_login_limit_client, settings.failed_login_window_minutes * 60,
-                         settings.failed_login_limit_account, settings.session_idle_minutes * 60)
-
-
-def identity_links(settings: Settings) -> IdentityLinks:
-    """Single sign-on identity → user links and pending link requests (tilannekuva.identities)."""
-    return IdentityLinks(settings.state_dir / "identities.sqlite")
-
-
-def _credentials(settings: Settings) -> dict:
-    import yaml
-
-    try:
-        raw = yaml.safe_load(settings.credentials_file.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        log.error("cannot read the credentials file %s: %s", settings.credentials_file, exc)
-        return {"usernames": {}}
-    creds = raw.get("credentials") or {"usernames": {}}
-    # Only bcrypt hashes are accepted; anything else can never match (auto_hash is off).
-    for user in (creds.get("usernames") or {}).values():
-        if not str(user.get("password", "")).startswith("$2"):
-            user["password"] = "!invalid"
-    return creds
-
-
-def _context_str(name: str) -> str | None:
-    """A string attribute of st.context, or None (outside a browser session it may be absent)."""
-    value = getattr(st.context, name, None)
-    return value if isinstance(value, str) and value else None
-
-
-def _client() -> str:
-    """The client address for throttling and the log: X-Forwarded-For only from `trusted_proxies`."""
-    headers = getattr(st.context, "headers", None)
-    try:
-        forwarded = list(headers.get_all("X-Forwarded-For")) if headers is not None else []
-    except AttributeError:
-        forwarded = []
-    server_trusted = tuple(h.strip() for h in os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1").split(",")
-                           if h.strip())
-    conf = _settings_or_none()
-    return client_address(_context_str("ip_address"), forwarded, conf.trusted_proxies if conf else (), server_trusted)
-
-
-def _settings_or_none() -> Settings | None:
-    try:
-        return _settings()
-    except ConfigError:
-        return None
-
-
-def _cookie_script(settings: Settings, secret: str | None, expires_at: float = 0.0) -> None:
-    """Write (or, with no secret, delete) the session cookie from a script in the page: SameSite=Strict,
-    Path=/, Secure when served over HTTPS, no Expires (gone when the browser closes). Rendered on every run that needs
-    it (it is idempotent), so a rerun that interrupts one run cannot lose it."""
-    name = settings.cookie_name
-    if not re.fullmatch(r"[A-Za-z0-9_-]+", name) or (secret and not re.fullmatch(r"[A-Za-z0-9_-]+", secret)):
-        raise ValueError("cookie name and secret must be URL-safe tokens")
-    # A browser-session cookie (no Expires): closing the browser on a shared staff-room PC ends it in
-    # the browser too; the server keeps the lifetime and the idle timeout either way.
-    life = "" if secret else "; Max-Age=0"
-    cookie = json.dumps(f"{name}={secret or ''}; Path=/; SameSite=Strict{life}")
-    st.sidebar.html(f"<script>document.cookie = {cookie} + (location.protocol === 'https:' ? '; Secure' : '');"
-                    "</script>", unsafe_allow_javascript=True)
-
-
-def _principal_for(settings: Settings, username: str, name: str) -> Principal:
-    policy = load_policy(settings.roles_file)
-    return build_principal(username, name, load_users(settings.users_file), policy)
-
-
-def _sign_out_state() -> None:
-    for key in ("authentication_status", "username", "name", "email", "roles"):
-        st.session_state[key] = None
-    for key in (PRINCIPAL_KEY, TOKEN_KEY, COOKIE_KEY, LANG_APPLIED_KEY, VIEW_AS_KEY, SSO_SESSION_KEY):
-        st.session_state.pop(key, None)
-
-
-def _start_session(settings: Settings, principal: Principal, cookie: bool, secret: str | None = None) -> None:
-    """Open the server-side session of a sign-in and keep its id in this Streamlit session (logout
-    revokes exactly it); with `cookie`, this session also writes the secret into the browser."""
-    expires_at = time.time() + settings.session_hours * 3600
-    secret = security_store(settings).open_session(principal.username, expires_at, secret=secret)
-    st.session_state[PRINCIPAL_KEY] = principal
-    st.session_state[TOKEN_KEY] = session_id(secret)
-    st.session_state.pop(DELETE_COOKIE_KEY, None)
-    if cookie:
-        st.session_state[COOKIE_KEY] = (secret, expires_at)
-
-
-def _sso_user() -> dict | None:
-    """st.user when single sign-on says someone is logged in (None otherwise, and in AppTest mocks)."""
-    try:
-        user = st.user
-        if user.get("is_logged_in") is True:
-            return dict(user)
-    except Exception:  # noqa: BLE001 - no [auth] configured: st.user has no login
-        return None
-    return None
-
-
-def _sso_secret(user: dict) -> str:
-    """The session secret of one sign-in at the provider: derived from its ID-token claims (issuer,
-    subject, issued-at, nonce… as Streamlit keeps them in its signed HttpOnly cookie), so each new
-    sign-in gets a new session and every tab of the same sign-in shares one."""
-    claims = {k: v for k, v in user.items()
-              if k not in ("is_logged_in", "tokens") and isinstance(v, (str, int, float, bool, list))}
-    return "sso:" + hashlib.sha256(json.dumps(claims, sort_keys=True, default=str).encode("utf-8")).hexdigest()
-
-
-def _sso_sign_in(settings: Settings) -> Principal | None:
-    """Map the OIDC identity to a local user by tenant + object id (or issuer + subject), never by
-    e-mail (tilannekuva.identities); a foreign or unlinked identity gets no page."""
-    user = _sso_user()
-    if user is None:
-        return None
-    try:
-        identity = identity_from_claims(user, settings.sso_tenant_id, settings.sso_issuer)
-    except ForeignIdentity as exc:
-        who = str(user.get("email") or user.get("sub") or "")
-        log.warning("refused a single sign-on token (%s) for %s from %s", exc, who, _client())
-        audit.record(settings, who, "", "sign_in_foreign", "session", "sso",
-                     {"client": _client(), "reason": str(exc), "tid": str(user.get("tid", "")),
-                      "iss": str(user.get("iss", ""))}, 0)
-        st.session_state["tk_notice"] = "login.sso_foreign"
-        return None
-    links = identity_links(settings)
-    username = links.username_for(identity.key)
-    if username is None:
-        proposed = user_with_email(load_users(settings.users_file), identity.email)
-        if proposed is not None and links.links(proposed):
-            proposed = None                         # that user is linked already: the e-mail proposes nothing
-        if proposed is not None:
-            links.request(identity, proposed)       # the admin confirms on the users page; the e-mail grants nothing
-        log.warning("single sign-on identity %s (%s) is not linked to any user", identity.key, identity.email)
-        audit.record(settings, identity.email or identity.key, "", "sign_in_unmapped", "session", "sso",
-                     {"client": _client(), "identity": identity.key, "pending_for": proposed or ""}, 0)
-        st.session_state["tk_notice"] = "login.sso_pending" if proposed else "login.sso_unmapped"
-        return None
-    store = security_store(settings)
-    secret = _sso_secret(user)
-    found = store.session_of(secret)
-    if found is not None and (found[0] != username or not found[1]):
-        # This sign-in at the provider ended here (logout, idle, revoked): the provider's cookie must
-        # not open a new session, as a password session's cookie would not. Clear it; sign in again.
-        log.warning("refused the single sign-on cookie of %s: its session ended (logout, idle or revoked)", username)
-        audit.record(settings, username, "", "sign_in_refused", "session", "sso",
-                     {"client": _client(), "reason": "session_ended"}, 0)
-        st.logout()
-        return None
-    try:
-        principal = _principal_for(settings, username, str(user.get("name") or username))
-    except NoRoleError:
-        st.session_state["tk_notice"] = "login.no_role"
-        return None
-    if found is not None:                                   # another tab or a reload of the same sign-in
-        st.session_state[PRINCIPAL_KEY] = principal
-        st.session_state[TOKEN_KEY] = session_id(secret)
-        st.session_state[SSO_SESSION_KEY] = True
-        store.touch(session_id(secret))
-        return principal
-    _start_session(settings, principal, cookie=False, secret=secret)   # st.login keeps its own HttpOnly cookie
-    st.session_state[SSO_SESSION_KEY] = True
-    log.info("signed in %s (%s) with single sign-on as %s", username, principal.role, identity.key)
-    audit.record(settings, username, principal.role, "sign_in", "session", "sso",
-                 {"client": _client(), "method": "sso", "identity": identity.key, "email": identity.email,
-                  "scope": principal.scope,
-                  "units": list(principal.unit_ids)}, 0)
-    return principal
-
-
-def sign_in(settings: Settings) -> Principal | None:
-    """The signed-in Principal of this session, or None. Handles the cookie path and revocation."""
-    store = security_store(settings)
-    principal = st.session_state.get(PRINCIPAL_KEY)
-    if principal is None and settings.sso and not st.session_state.get("tk_sso_refused"):
-        principal = _sso_sign_in(settings)
-        if principal is None and _sso_user() is not None:
-            st.session_state["tk_sso_refused"] = True      # tell once, then offer the login page
-        if principal is not None:
-            return principal
-    if principal is not None:
-        sid = st.session_state.get(TOKEN_KEY)
-        if store.is_active(principal.username, sid):
-            store.touch(sid)
-            if st.session_state.get(COOKIE_KEY):
-                _cookie_script(settings, *st.session_state[COOKIE_KEY])
-            return principal
-        log.warning("session of %s is no longer active (logged out, revoked elsewhere or idle)", principal.username)
-        _sign_out_state()
-        st.session_state["tk_notice"] = "login.session_ended"
-        st.session_state[DELETE_COOKIE_KEY] = True
-    if st.session_state.get(DELETE_COOKIE_KEY):
-        # Signed out in this session: the cookie the websocket connected with is dead; delete it.
-        _cookie_script(settings, None)
-        return None
-
-    cookies = getattr(st.context, "cookies", None)
-    secret = cookies.get(settings.cookie_name) if cookies is not None else None
-    if not isinstance(secret, str) or not secret:
-        return None
-    found = store.session_of(secret)
-    if found is None or not found[1]:
-        if found is None:
-            log.warning("refused an invalid or expired session cookie from %s", _client())
-        else:
-            log.warning("refused a revoked session cookie of %s from %s (logged out, revoked, expired or idle)",
-                        found[0], _client())
-        st.session_state["tk_notice"] = "login.cookie_invalid" if found is None else "login.session_ended"
-        st.session_state[DELETE_COOKIE_KEY] = True
-        _cookie_script(settings, None)
-        return None
-    username = found[0]
-    try:
-        user = (_credentials(settings).get("usernames") or {}).get(username)
-        if user is None:
-            raise AccessError(f"{username} has no credentials any more")
-        principal = _principal_for(settings, username, str(user.get("name") or username))
-    except AccessError as exc:          # NoRoleError included
-        log.warning("cookie sign-in of %s refused: %s", username, exc)
-        _sign_out_state()
-        st.session_state["tk_notice"] = "login.no_role" if isinstance(exc, NoRoleError) else "login.cookie_invalid"
-        st.session_state[DELETE_COOKIE_KEY] = True
-        _cookie_script(settings, None)
-        return None
-    sid = session_id(secret)
-    store.touch(sid)
-    st.session_state[PRINCIPAL_KEY] = principal
-    st.session_state[TOKEN_KEY] = sid
-    log.info("signed in %s (%s) from a session cookie", username, principal.role)
-    audit.record(settings, username, principal.role, "sign_in", "session", "cookie",
-                 {"client": _client(), "method": "cookie"}, 0)
-    return principal
-
-
-def login_page(settings: Settings) -> None:
-    """The sign-in form: throttling before the password check, unknown usernames at the same cost."""
-    lang = language()
-    store = security_store(settings)
-    st.title(t("app.title", lang))
-    st.caption(t("app.tagline", lang))
-    # Kept until the next sign-in attempt.
-    notice = st.session_state.get("tk_notice")
-    if notice:
-        st.info(t(notice, lang))
-    if settings.sso:
-        if st.button(t("login.sso", lang), type="primary", icon=":material/key:", key="tk_sso"):
-            st.session_state.pop("tk_sso_refused", None)
-            st.login(settings.sso_provider or None)
-        st.caption(t("login.or_local", lang))
-    with st.form("tk_login"):
-        st.subheader(t("login.title", lang))
-        username = st.text_input(t("login.username", lang), autocomplete="username")
-        password = st.text_input(t("login.password", lang), type="password", autocomplete="current-password")
-        submitted = st.form_submit_button(t("login.submit", lang), type="primary")
-    if not submitted:
-        return
-    st.session_state.pop("tk_notice", None)
-    username = (username or "").lower().strip()
-    client = _client()
-    if not username or not password:
-        st.error(t("login.missing", lang))
-        return
-    wait = store.throttle_wait(username, client)
-    if wait:
-        log.warning("login throttled for user=%s client=%s (%d s left)", username, client, wait)
-        audit.record(settings, username, "", "sign_in_throttled", "session", "login", {"client": client}, 0)
-        st.error(t("login.throttled", lang, minutes=max(1, round(wait / 60))))
-        return
-    user = (_credentials(settings).get("usernames") or {}).get(username) or {}
-    ok = verify_password(user.get("password"), password)       # a dummy hash of the same cost if unknown
-    store.record_attempt(username, client, ok)
-    if not ok:
-        log.warning("login failed for user=%s client=%s", username, client)
-        audit.record(settings, username, "", "sign_in_failed", "session", "login", {"client": client}, 0)
-        _sign_out_state()
-        st.error(t("login.failed", lang))
-        return
-    try:
-        principal = _principal_for(settings, username, str(user.get("name") or username))
-    except NoRoleError as exc:
-        log.warning("login of %s refused: %s", username, exc)
-        _sign_out_state()
-        st.error(t("login.no_role", lang))
-        return
-    except AccessError as exc:
-        log.error("access policy error at login of %s: %s", username, exc)
-        _sign_out_state()
-        st.error(t("error.config", lang))
-        return
-    _start_session(settings, principal, cookie=True)
-    log.info("signed in %s (%s) with password from %s", username, principal.role, client)
-    audit.record(settings, username, principal.role, "sign_in", "session", "login",
-                 {"client": client, "method": "password", "scope": principal.scope,
-                  "units": list(principal.unit_ids)}, 0)
-    st.rerun()
-
-
-def logout(settings: Settings) -> None:
-    """End this sign-in on the server (the session id kept since sign-in: form and cookie alike, in
-    every tab), then in the browser: the next run deletes the cookie. Nothing is read back from the
-    cookie, which this websocket may never have seen."""
-    principal = st.session_state.get(PRINCIPAL_KEY)
-    if principal is not None:
-        security_store(settings).revoke(principal.username, st.session_state.get(TOKEN_KEY))
-        log.info("signed out %s", principal.username)
-        audit.record(settings, principal.username, principal.role, "sign_out", "session", "logout", {}, 0)
-    _sign_out_state()
-    st.session_state[DELETE_COOKIE_KEY] = True
-    st.session_state["tk_notice"] = "login.signed_out"
-    if settings.sso and _sso_user() is not None:
-        st.logout()                                         # ends the OIDC session as well
-
-
-def current_principal() -> Principal | None:
-    """The Principal pages act as: the signed-in user, or — while an admin uses "see what this user
-    sees" — that user (with their scope, not the admin's). None unless the session is still active."""
-    principal = st.session_state.get(PRINCIPAL_KEY)
-    if principal is None:
-        return None
-    conf = settings()
-    if conf is None or not security_store(conf).is_active(principal.username, st.session_state.get(TOKEN_KEY)):
-        return None
-    return viewed_as(principal) or principal
-
-
-def viewed_as(admin: Principal) -> Principal | None:
-    """The user an admin is viewing the app as, if any (only the admin role may; checked on every run)."""
-    username = st.session_state.get(VIEW_AS_KEY)
-    if not username:
-        return None
-    conf = settings()
-    if admin.role != "admin" or conf is None:
-        st.session_state.pop(VIEW_AS_KEY, None)
-        return None
-    try:
-        return dataclasses.replace(_principal_for(conf, username, username), viewed_by=admin.username)
-    except (NoRoleError, AccessError):
-        st.session_state.pop(VIEW_AS_KEY, None)
-        return None
-
-
-def start_view_as(admin: Principal, username: str) -> None:
-    """Render the app as `username` sees it (scope, pages, suppression); logged."""
-    if admin.role != "admin":
-        raise PermissionError("only the admin role may view as another user")
-    target = _principal_for(settings(), username, username)
-    st.session_state[VIEW_AS_KEY] = username
-    st.session_state["tk_view_as_switched"] = True
-    log.warning("%s started viewing as %s (%s)", admin.username, username, target.role)
-    audit.record(settings(), admin.username, admin.role, "view_as", username, "admin_users",
-                 {"target_role": target.role, "target_scope": target.scope, "units": list(target.unit_ids),
-                  "staff_id": target.staff_id}, 0)
-
-
-def stop_view_as() -> None:
-    st.session_state.pop(VIEW_AS_KEY, None)
-    st.session_state["tk_view_as_switched"] = True
+EXPORT_CONTEXT = "tk_export_context"    # legacy: this run's page id and filters, for views/widgets.py's exports
 
 
 def signed_in_principal() -> Principal | None:
-    """The user who actually signed in (an admin stays the admin while viewing as someone)."""
-    principal = st.session_state.get(PRINCIPAL_KEY)
-    conf = settings()
-    if principal is None or conf is None or not security_store(conf).is_active(
-            principal.username, st.session_state.get(TOKEN_KEY)):
-        return None
-    return principal
+    """legacy: removed after the page moves (use `page.signed_in`)."""
+    return signed_in()
+
+
+def start_view_as(admin: Principal, username: str) -> None:
+    """legacy: removed after the page moves (use `view_as.start`)."""
+    view_as.start(admin, username)
 
 
 def require_page(page_id: str) -> Principal:
-    """The guard at the top of every page: stop unless a signed-in user's role grants this page."""
-    principal = current_principal()
+    """legacy: removed after the page moves (use `views.context.open_page`). The guard of a page not yet
+    moved: stop unless a signed-in user's role grants this page; the acting Principal."""
+    acting = view_as.acting()
     lang = language()
-    if principal is None:
+    if acting is None:
         log.warning("page %s requested without a signed-in user", page_id)
         st.warning(t("guard.sign_in", lang))
         st.stop()
-    if not principal.may_open(page_id):
-        log.warning("page %s refused to %s (%s)", page_id, principal.username, principal.role)
+    if not acting.may_open(page_id):
+        log.warning("page %s refused to %s (%s)", page_id, acting.username, acting.role)
         st.error(t("guard.forbidden", lang))
         st.stop()
     # What the page's exports say of themselves (title, filters); the filters add to it as they run.
-    st.session_state[EXPORT_CONTEXT] = {"page": page_id, "principal": principal, "filters": {}}
-    return principal
-
+    st.session_state[EXPORT_CONTEXT] = {"page": page_id, "principal": acting, "filters": {}}
+    return acting

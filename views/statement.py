@@ -10,14 +10,15 @@ import streamlit as st
 
 from tilannekuva.i18n import fmt_date, t
 from tilannekuva.inert import md
-from views import session
+from views import stores
+from views.language import language
 
 STATEMENT_DATE = dt.date(2026, 11, 23)      # when the service was last assessed (update with each assessment)
 
 
 def render() -> None:
-    lang = session.language()
-    conf = session.settings()
+    lang = language()
+    conf = stores.settings()
     email = conf.feedback_email if conf is not None else ""
     st.title(t("page.accessibility", lang))
     st.markdown(t("a11y.intro", lang, date=fmt_date(STATEMENT_DATE, lang)))

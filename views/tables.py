@@ -30,7 +30,7 @@ import streamlit as st
 from tilannekuva.export import to_csv_fi, to_xlsx
 from tilannekuva.i18n import fmt_date, t
 from tilannekuva.metrics import METRICS
-from views import labels, loaders
+from views import labels, loaders, stores
 from views.access_log import export_entry
 from views.context import PageContext
 
@@ -117,9 +117,7 @@ def downloads(page: PageContext, frame: pl.DataFrame, *, key: str, filename: str
     if target is not None and page.acting.read_only:
         st.caption(t("viewas.no_downloads", lang))     # personal data: not downloadable while viewing as someone
         return
-    from views.session import security_store
-
-    store, sid, signed_in = security_store(page.settings), page.session_id, page.signed_in
+    store, sid, signed_in = stores.security_store(page.settings), page.session_id, page.signed_in
     if target is None and filters is None:      # as logged before the views layer: a plain table's filters as text
         filters = {param: str(value) for param, value in page.filter_values().items()}
     entry = export_entry(page, target or filename, frame.height, subjects, filters)

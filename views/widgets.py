@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import logging
-import threading
-import time
 
 import plotly.graph_objects as go
 import polars as pl
@@ -17,10 +15,9 @@ from tilannekuva.export import to_csv_fi, to_xlsx
 from tilannekuva.i18n import fmt_date, fmt_number, fmt_percent, t
 from tilannekuva.inert import md
 from tilannekuva.metrics import METRICS, SECTORS
-
 from views import figures, loaders, session
-from views.tables import _remove_from_media_later
 from views.session import language
+from views.tables import _remove_from_media_later
 
 log = logging.getLogger("tilannekuva.app")
 
@@ -101,7 +98,7 @@ def school_year_filter(principal: Principal) -> dict:
     """The school year, kept in the URL (?lukuvuosi=2026); the current year by default."""
     years = loaders.frame(principal, "school_years")
     ids = years["school_year_id"].to_list()
-    labels = dict(zip(ids, years["label"].to_list()))
+    labels = dict(zip(ids, years["label"].to_list(), strict=True))
     default = (years.filter(pl.col("is_current"))["school_year_id"].to_list() or ids[:1])[0]
     year = url_select(YEAR_PARAM, ids, labels, default, label_key="filter.school_year", bad_key="filter.bad_year",
                       key="tk_school_year", principal=principal)
@@ -110,7 +107,7 @@ def school_year_filter(principal: Principal) -> dict:
 
 def kpi_row(items: list[tuple[str, str, str | None]]) -> None:
     """A row of st.metric: (label, value, delta or None)."""
-    for column, (label, value, delta) in zip(st.columns(len(items)), items):
+    for column, (label, value, delta) in zip(st.columns(len(items)), items, strict=True):
         column.metric(label, value, delta)
 
 
@@ -314,7 +311,7 @@ def unit_switcher(principal: Principal) -> dict:
         st.info(t("empty.no_units", lang))
         st.stop()
     unit_ids = units["unit_id"].to_list()
-    unit_id = url_select("yksikko", unit_ids, dict(zip(unit_ids, units["name"].to_list())), unit_ids[0],
+    unit_id = url_select("yksikko", unit_ids, dict(zip(unit_ids, units["name"].to_list(), strict=True)), unit_ids[0],
                          label_key="filter.unit", bad_key="filter.bad_unit", key="tk_unit", principal=principal)
     return units.filter(pl.col("unit_id") == unit_id).row(0, named=True)
 

@@ -7,11 +7,11 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import settle, shot, sign_in
+from tilannekuva.demo import DEMO_PASSWORDS
 
 
 def metric_labels(page) -> list[str]:
     return [x.strip() for x in page.locator('[data-testid="stMetricLabel"]').all_inner_texts()]
-from tilannekuva.demo import DEMO_PASSWORDS
 
 LANDING = {
     "johto": ("sector_overview", "Kaupungin tilannekuva", "Yhteensä 2026–2027"),

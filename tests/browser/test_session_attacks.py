@@ -6,12 +6,16 @@ behind a trusted same-host proxy, where X-Forwarded-For stands for different cli
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import re
+import secrets
 import sqlite3
 import statistics
 import time
 
-import jwt
 import pytest
 from playwright.sync_api import expect
 
@@ -173,15 +177,23 @@ def test_logout_without_reload_ends_the_sign_in_everywhere(server, browser):
         ctx.close()
 
 
-# --- 2. a cookie forged from the server's files --------------------------------------------------
+# --- 2. a cookie forged from the server's files or guessed --------------------------------------------------
+
+def _hs256(claims: dict, key: str) -> str:
+    """A JWT (the old streamlit-authenticator cookie format) signed with `key`."""
+    def part(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+    head = part(json.dumps({"alg": "HS256", "typ": "JWT"}).encode()) + "." + part(json.dumps(claims).encode())
+    return head + "." + part(hmac.new(key.encode(), head.encode(), hashlib.sha256).digest())
+
 
 def forged_cookies(home, username: str) -> list[str]:
-    """Every cookie an attacker could build from data/state/security.sqlite and the cookie key for
-    `username`: each stored value of that user's session rows as it is, and JWTs (the library's
-    cookie format, signed with the key) of the user with every number found in those rows."""
-    key = (home / "demo" / "cookie_key").read_text().strip()
+    """Every cookie an attacker could build for `username` from data/state/security.sqlite, or guess: each
+    stored value of that user's session rows as it is, JWTs of the user (the old library's cookie format)
+    with every number in those rows signed with well-known default keys, and random secrets of the real
+    cookie's shape. No key exists on the server any more: there is nothing to sign a cookie with."""
     db = sqlite3.connect(home / "state" / "security.sqlite")
-    candidates: set[str] = set()
+    candidates: set[str] = {secrets.token_urlsafe(32) for _ in range(5)}     # guessed secrets, the right shape
     for (table,) in db.execute("select name from sqlite_master where type = 'table' and name like '%session%'"):
         for row in db.execute(f"select * from {table}").fetchall():
             values = [str(v) for v in row if v is not None]
@@ -190,11 +202,12 @@ def forged_cookies(home, username: str) -> list[str]:
             numbers = {float(v) for v in row if isinstance(v, (int, float))}
             numbers |= {float(m) for v in values for m in re.findall(r"\d{9,}\.\d+", v)}   # e.g. "cookie:<exp>"
             candidates |= {v for v in values if v != username}
-            candidates |= {jwt.encode({"username": username, "exp_date": n}, key, algorithm="HS256") for n in numbers}
+            candidates |= {_hs256({"username": username, "exp_date": n}, key)
+                           for n in numbers for key in ("some_key", "change-me", "secret", "tilannekuva")}
     return sorted(candidates)
 
 
-def test_no_cookie_can_be_minted_from_the_state_files_and_the_key(server, browser):
+def test_no_cookie_can_be_minted_from_the_state_files_or_guessed(server, browser):
     base = server["base"]
     home = server["log"].parent
     victim = new_context(browser)

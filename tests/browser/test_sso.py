@@ -9,7 +9,6 @@ name with Markdown stays inert. Every outcome is in the access log."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -21,9 +20,9 @@ import yaml
 from playwright.sync_api import expect
 
 from tests.browser.conftest import _free_port, settle, shot
+from tests.helpers import serve
 from tilannekuva.audit import AccessLog
 from tilannekuva.identities import IdentityLinks
-from tilannekuva.settings import PROJECT_ROOT
 
 TENANT = "6f1c2b9e-0000-4000-8000-000000000001"      # the city's tenant (configured)
 OTHER_TENANT = "6f1c2b9e-0000-4000-8000-0000000000ff"
@@ -64,22 +63,17 @@ client_id = "tilannekuva"
 client_secret = "tilannekuva-secret"
 server_metadata_url = "http://127.0.0.1:{idp_port}/.well-known/openid-configuration"
 ''')
-    idp_log, app_log = home / "idp.log", home / "server.log"
+    idp_log = home / "idp.log"
     idp = subprocess.Popen([sys.executable, "-m", "oidc_provider_mock", "--port", str(idp_port)],
                            stdout=open(idp_log, "w"), stderr=subprocess.STDOUT)
     _wait(f"http://127.0.0.1:{idp_port}/.well-known/openid-configuration", idp, idp_log)
-    env = {**os.environ, "TILANNEKUVA_MODE": "demo", "TILANNEKUVA_DATA_DIR": str(home), "TILANNEKUVA_SSO": "true",
-           "TILANNEKUVA_SSO_TENANT_ID": TENANT}
-    app = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", f"--server.port={app_port}",
-         "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none",
-         f"--secrets.files={secrets}"], cwd=PROJECT_ROOT, env=env, stdout=open(app_log, "w"), stderr=subprocess.STDOUT)
-    _wait(f"http://127.0.0.1:{app_port}/_stcore/health", app, app_log)
-    yield {"base": f"http://127.0.0.1:{app_port}", "idp": f"http://127.0.0.1:{idp_port}", "home": home,
-           "log": app_log}
-    for proc in (app, idp):
-        proc.terminate()
-        proc.wait(timeout=20)
+    try:
+        for served in serve(home, {"TILANNEKUVA_SSO": "true", "TILANNEKUVA_SSO_TENANT_ID": TENANT}, port=app_port,
+                            args=(f"--secrets.files={secrets}",)):
+            yield {**served, "idp": f"http://127.0.0.1:{idp_port}"}
+    finally:
+        idp.terminate()
+        idp.wait(timeout=20)
 
 
 def _register(idp: str, sub: str, claims: dict) -> None:

@@ -11,13 +11,11 @@ import threading
 import time
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
+from tests.helpers import app_env, open_as
 from tilannekuva.access import Principal
-from tilannekuva.demo import DEMO_PASSWORDS
 from tilannekuva.ingest.history import LoadHistory
 from tilannekuva.ingest.load import ingest
-from tilannekuva.settings import PROJECT_ROOT
 from tilannekuva.warehouse import Warehouse, close_all, current_file, open_connections
 
 CITY = Principal(username="t", display_name="t", role="sector_lead", pages=(), scope="all")
@@ -82,26 +80,13 @@ def test_reads_never_fail_while_versions_are_published(home, history, demo_expor
 @pytest.fixture
 def served_home(demo_home, home, monkeypatch):
     """The app's environment on a data directory of its own (demo accounts copied in)."""
-    import streamlit as st
-
     shutil.copytree(demo_home / "demo", home / "demo")
-    monkeypatch.setenv("TILANNEKUVA_MODE", "demo")
-    monkeypatch.setenv("TILANNEKUVA_DATA_DIR", str(home))
-    monkeypatch.delenv("TILANNEKUVA_CONFIG", raising=False)
-    monkeypatch.delenv("TILANNEKUVA_COOKIE_KEY", raising=False)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield home
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    with app_env(home, monkeypatch):
+        yield home
 
 
 def test_page_keeps_loading_while_a_new_version_is_published(served_home, demo_exports):
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
-    at.run()
-    at.text_input[0].input("johto")
-    at.text_input[1].input(DEMO_PASSWORDS["johto"])
-    at.button[0].click().run()
+    at = open_as("johto")
     assert not at.exception and at.metric
     history = LoadHistory(served_home / "state" / "loads.sqlite")
     publisher = Publisher(served_home / "warehouse", history, demo_exports / "koulutukset.xlsx", times=4)

@@ -5,31 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
-from streamlit.testing.v1 import AppTest
 
 from tilannekuva.audit import AccessLog
-from tilannekuva.demo import DEMO_PASSWORDS
 from tilannekuva.i18n import t
 from tilannekuva.settings import PROJECT_ROOT
-from tilannekuva.warehouse import current_file
 
-
-def truth(home, sql, **params):
-    con = duckdb.connect(str(current_file(home / "warehouse")), read_only=True)
-    try:
-        return con.sql(sql, params=params or None).fetchall()
-    finally:
-        con.close()
-
-
-def login(user: str, password: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
-    at.run()
-    at.text_input[0].input(user)
-    at.text_input[1].input(password if password is not None else DEMO_PASSWORDS[user])
-    at.button[0].click().run()
-    return at
+from tests.helpers import login, open_as, truth
 
 
 def test_sign_ins_and_pupil_views_are_logged_with_their_fields(demo_env, principals):
@@ -96,7 +77,7 @@ def test_see_what_this_user_sees_shows_exactly_that_users_scope(demo_env, princi
     from tests.conftest import OfferedDownloads, xlsx_parts
 
     downloads = OfferedDownloads(monkeypatch)
-    at = login("admin")
+    at = open_as("admin")
     at.switch_page("pages/admin_users.py").run()
     assert not at.exception
     users = at.dataframe[0].value
@@ -133,7 +114,7 @@ def test_see_what_this_user_sees_shows_exactly_that_users_scope(demo_env, princi
 
 
 def test_admin_sees_the_threshold_and_how_many_cells_were_hidden(demo_env):
-    lead = login("johto")
+    lead = open_as("johto")
     lead.switch_page("pages/sector_overview.py").run()
     lead.query_params["kieli"] = "sv"
     lead.query_params["sektori"] = "lukio"

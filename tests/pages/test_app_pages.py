@@ -2,39 +2,13 @@
 
 import shutil
 
-import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tilannekuva.demo import DEMO_PASSWORDS
 from tilannekuva.i18n import fmt_number, fmt_percent, t
-from tilannekuva.settings import PROJECT_ROOT
-from tilannekuva.warehouse import current_file
 
 from tests.conftest import as_read
-
-APP = str(PROJECT_ROOT / "app.py")
-
-
-def app() -> AppTest:
-    return AppTest.from_file(APP, default_timeout=60)
-
-
-def login(user: str, password: str | None = None, at: AppTest | None = None) -> AppTest:
-    at = app() if at is None else at
-    at.run()
-    at.text_input[0].input(user)
-    at.text_input[1].input(password if password is not None else DEMO_PASSWORDS[user])
-    at.button[0].click().run()
-    return at
-
-
-def truth(home, sql):
-    con = duckdb.connect(str(current_file(home / "warehouse")), read_only=True)
-    try:
-        return con.sql(sql).fetchall()
-    finally:
-        con.close()
+from tests.helpers import app, login, open_as, truth
 
 
 def metrics(at):
@@ -68,7 +42,7 @@ def test_missing_warehouse_gives_a_message_not_a_trace(demo_env, tmp_path, monke
     shutil.copytree(demo_env / "demo", home / "demo")
     (home / "warehouse").mkdir()
     monkeypatch.setenv("TILANNEKUVA_DATA_DIR", str(home))
-    at = login("johto")
+    at = open_as("johto")
     assert not at.exception
     assert [e.value for e in at.error] == [t("error.warehouse")]
 
@@ -80,18 +54,29 @@ def test_corrupt_warehouse_gives_a_message(demo_env, tmp_path, monkeypatch):
     (home / "warehouse" / "broken.duckdb").write_bytes(b"this is not a database" * 100)
     (home / "warehouse" / "CURRENT").write_text("broken.duckdb\n")
     monkeypatch.setenv("TILANNEKUVA_DATA_DIR", str(home))
-    at = login("admin")
+    at = open_as("admin")
     assert not at.exception
     assert [e.value for e in at.error] == [t("error.warehouse")]
 
 
-def test_production_without_a_cookie_key_refuses_to_start(demo_env, monkeypatch):
+def test_production_with_unbound_single_sign_on_refuses_to_start(demo_env, monkeypatch):
+    """What production still demands of the settings: single sign-on bound to a tenant or issuer."""
     monkeypatch.setenv("TILANNEKUVA_MODE", "production")
+    monkeypatch.setenv("TILANNEKUVA_SSO", "true")
     at = app()
     at.run()
     assert not at.exception
     assert t("error.config") in [e.value for e in at.error]
     assert not at.text_input
+
+
+def test_production_without_a_cookie_key_starts(demo_env, monkeypatch):
+    """No cookie key any more (a session cookie holds a random secret, its hash on the server)."""
+    monkeypatch.setenv("TILANNEKUVA_MODE", "production")
+    at = app()
+    at.run()
+    assert not at.exception and not at.error
+    assert at.text_input            # the login form
 
 
 def test_swedish_login_and_page(demo_env):

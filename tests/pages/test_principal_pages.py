@@ -4,41 +4,21 @@ switches between them, and opening the pupil list is written to the access log."
 
 from __future__ import annotations
 
-import duckdb
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tilannekuva.audit import AccessLog
-from tilannekuva.demo import DEMO_PASSWORDS
 from tilannekuva.i18n import fmt_number, fmt_percent, t
-from tilannekuva.settings import PROJECT_ROOT
-from tilannekuva.warehouse import current_file
 
 from tests.conftest import OfferedDownloads
+from tests.helpers import login, open_as, truth
 
 YEAR = 2026
 
 
-def truth(home, sql, **params):
-    con = duckdb.connect(str(current_file(home / "warehouse")), read_only=True)
-    try:
-        return con.sql(sql, params=params or None).fetchall()
-    finally:
-        con.close()
-
-
 def open_page(user: str, page: str, **params) -> AppTest:
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
-    at.run()
-    at.text_input[0].input(user)
-    at.text_input[1].input(DEMO_PASSWORDS[user])
-    at.button[0].click().run()
-    at.switch_page(f"pages/{page}.py").run()
-    if params:
-        for key, value in params.items():
-            at.query_params[key] = value
-        at.run()
+    at = open_as(user, page, **params)
     assert not at.exception, at.exception
     return at
 
@@ -100,7 +80,9 @@ def test_staff_page_names_who_lacks_training_and_hides_survey_answers(demo_env, 
 def test_support_signals_list_names_reasons_and_is_logged(demo_env, principals):
     log = AccessLog(demo_env / "state" / "access_log.sqlite")
     before = len([e for e in log.entries(username="rehtori") if e.target == "support_signals"])
-    at = open_page("rehtori", "principal_support")
+    at = login("rehtori")              # the real form: its sign-in entry is checked below
+    at.switch_page("pages/principal_support.py").run()
+    assert not at.exception, at.exception
     signals = next(df.value for df in at.dataframe if t("col.reasons") in df.value.columns)
     assert len(signals) > 0 and signals[t("col.reasons")].str.len().min() > 5
     # Nobody listed has support in force; every listed pupil is in the principal's unit.

@@ -9,46 +9,23 @@ import io
 import itertools
 import json
 
-import duckdb
 import numpy as np
 import pandas as pd
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tilannekuva.demo import DEMO_PASSWORDS
 from tilannekuva.i18n import fmt_number, fmt_percent, t
 from tilannekuva.metrics import METRICS
-from tilannekuva.settings import PROJECT_ROOT
-from tilannekuva.warehouse import current_file
 
 from tests.conftest import OfferedDownloads, xlsx_parts
+from tests.helpers import open_as, truth, truth_frame
 
 YEAR = 2026
 
 
-def truth(home, sql, **params):
-    con = duckdb.connect(str(current_file(home / "warehouse")), read_only=True)
-    try:
-        return con.sql(sql, params=params or None).fetchall()
-    finally:
-        con.close()
-
-
 def johto(page: str | None = None, *, lang: str | None = None, **params) -> AppTest:
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
-    if lang:
-        at.session_state["tk_lang"] = lang
-    at.run()
-    at.text_input[0].input("johto")
-    at.text_input[1].input(DEMO_PASSWORDS["johto"])
-    at.button[0].click().run()
-    if page:
-        at.switch_page(f"pages/{page}.py").run()
-        if params:                      # as if the user opened a shared link to the page
-            for key, value in params.items():
-                at.query_params[key] = value
-            at.run()
+    at = open_as("johto", page, lang=lang, **params)
     assert not at.exception, at.exception
     return at
 
@@ -243,15 +220,11 @@ M2_T = 5
 
 
 def _selections_with_small_m2_topics(home, limit=3):
-    con = duckdb.connect(str(current_file(home / "warehouse")), read_only=True)
-    try:
-        fb = con.sql("""select t.school_year_id, t.topic, u.sector, u.district_id, u.language, count(*) as answers
+    fb = truth_frame(home, """select t.school_year_id, t.topic, u.sector, u.district_id, u.language, count(*) as answers
                         from fct_training_feedback f join dim_training t using (training_id)
-                        join dim_unit u using (unit_id) group by all""").pl()
-        hidden = {tuple(r) for r in con.sql("""select school_year_id, sector, district_id, language
-                  from pub_metric_hidden where metric = 'M2' and unit_id is null""").fetchall()}
-    finally:
-        con.close()
+                        join dim_unit u using (unit_id) group by all""")
+    hidden = set(truth(home, """select school_year_id, sector, district_id, language
+                      from pub_metric_hidden where metric = 'M2' and unit_id is null"""))
     found = []
     sectors = [None, *sorted(fb["sector"].unique())]
     districts = [None, *sorted(fb["district_id"].unique())]

@@ -4,37 +4,18 @@ and a follow-up mark that survives a reload and reaches the principal's view."""
 
 from __future__ import annotations
 
-import duckdb
 import polars as pl
 from streamlit.testing.v1 import AppTest
 
-from tilannekuva.demo import DEMO_PASSWORDS
+from tests.helpers import open_as, truth
+
 from tilannekuva.i18n import fmt_number, t
-from tilannekuva.settings import PROJECT_ROOT
-from tilannekuva.warehouse import current_file
 
 YEAR = 2026
 
 
-def truth(home, sql, **params):
-    con = duckdb.connect(str(current_file(home / "warehouse")), read_only=True)
-    try:
-        return con.sql(sql, params=params or None).fetchall()
-    finally:
-        con.close()
-
-
 def open_page(user: str, page: str, **params) -> AppTest:
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
-    at.run()
-    at.text_input[0].input(user)
-    at.text_input[1].input(DEMO_PASSWORDS[user])
-    at.button[0].click().run()
-    at.switch_page(f"pages/{page}.py").run()
-    if params:
-        for key, value in params.items():
-            at.query_params[key] = value
-        at.run()
+    at = open_as(user, page, **params)
     assert not at.exception, at.exception
     return at
 
@@ -143,12 +124,7 @@ def test_me_shows_my_training_record_and_my_answers_only(demo_env, principals):
 def test_support_and_metric_texts_follow_the_language_inside_polars_callbacks(demo_env):
     """Text built in polars' map_elements (support forms, metric values) is in the user's language:
     those callbacks may run off the script thread, so the language is passed, not looked up."""
-    at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
-    at.session_state["tk_lang"] = "sv"
-    at.run()
-    at.text_input[0].input("opettaja")
-    at.text_input[1].input(DEMO_PASSWORDS["opettaja"])
-    at.button[0].click().run()
+    at = open_as("opettaja", lang="sv")
     pupils = next(df.value for df in at.dataframe if t("col.support", "sv") in df.value.columns)
     shown = {part for cell in pupils[t("col.support", "sv")] if cell for part in cell.split(", ")}
     swedish = {t(f"support_form.{code}", "sv") for code in (
@@ -216,12 +192,7 @@ def test_viewing_as_the_teacher_the_watch_list_is_read_only_and_logged_as_the_ad
     for user, page, personal in (("opettaja", "teacher_watch", ("seurantalista-", "poissaolot-")),
                                  ("rehtori", "principal_staff", ("henkilosto-koulutukset-",))):
         offered.clear()
-        at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
-        at.run()
-        at.text_input[0].input("admin")
-        at.text_input[1].input(DEMO_PASSWORDS["admin"])
-        at.button[0].click().run()
-        at.switch_page("pages/admin_users.py").run()
+        at = open_as("admin", "admin_users")
         at.selectbox(key="tk_view_as_pick").set_value(user).run()
         next(b for b in at.button if b.label == t("users.view_as_start")).click().run()
         at.switch_page(f"pages/{page}.py").run()

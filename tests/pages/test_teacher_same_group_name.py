@@ -19,6 +19,7 @@ from tilannekuva.i18n import t
 from tilannekuva.settings import PROJECT_ROOT
 from tilannekuva.warehouse import Warehouse, close_all, current_file
 
+from tests.helpers import truth
 from tests.pages.test_teacher_pages import open_page
 
 YEAR = 2026
@@ -52,14 +53,6 @@ def twins(demo_home, tmp_path_factory):
         con.close()
     yield home, {mine: unit, other: other_unit}, name
     close_all()
-
-
-def truth(home, sql, **params):
-    con = duckdb.connect(str(current_file(home / "warehouse")), read_only=True)
-    try:
-        return con.sql(sql, params=params or None).fetchall()
-    finally:
-        con.close()
 
 
 def group_pupils(home, group_id) -> dict[tuple[str, str], int]:

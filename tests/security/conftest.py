@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import polars as pl
 import pytest
 
+from tests.helpers import serve
 from tilannekuva.settings import PROJECT_ROOT
 
 HOSTILE_UNIT = ("Lundbackas skola ![logo](https://attacker.example/track.png?u=164) "
@@ -85,38 +83,7 @@ def hostile_home(demo_home, tmp_path_factory) -> Path:
     return home
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def hostile_server(hostile_home):
     """A server on the hostile data (one per module); downloads stay at /media for DOWNLOAD_SECONDS."""
-    port = _free_port()
-    env = {**os.environ, "TILANNEKUVA_MODE": "demo", "TILANNEKUVA_DATA_DIR": str(hostile_home),
-           "TILANNEKUVA_DOWNLOAD_SECONDS": str(DOWNLOAD_SECONDS)}
-    log = open(hostile_home / "server.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", f"--server.port={port}",
-         "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
-        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("the Streamlit server did not start: " + (hostile_home / "server.log").read_text()[-2000:])
-    yield {"base": base, "home": hostile_home, "log": hostile_home / "server.log"}
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    yield from serve(hostile_home, {"TILANNEKUVA_DOWNLOAD_SECONDS": str(DOWNLOAD_SECONDS)})

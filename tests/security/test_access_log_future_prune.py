@@ -32,7 +32,7 @@ def test_forged_future_prune_hides_a_recent_export(tmp_path):
     path.unlink()
     clock = {"t": now - 6 * 365 * DAY}
     forged = AccessLog(path, retention_days=1825, clock=lambda: clock["t"])
-    for i in range(secret + 1):            # filler entries with ids up to and past the exported head
+    for _ in range(secret + 1):            # filler entries with ids up to and past the exported head
         forged.record("system", "system", "view", "filler", "filler", {}, 0)
     clock["t"] = now + 6 * 365 * DAY        # a prune dated six years ahead
     forged.prune(before=now)

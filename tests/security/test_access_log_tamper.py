@@ -15,6 +15,7 @@ import stat
 
 import pytest
 
+from tests.helpers import app_env, open_as
 from tilannekuva import audit
 from tilannekuva.audit import AccessLog
 
@@ -247,12 +248,7 @@ def test_the_admin_page_shows_the_prunes_and_a_forged_anchor(demo_home, tmp_path
     the real prune is listed; after a forged anchor the page says the log is broken, in words."""
     import shutil
 
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
-
-    from tilannekuva.demo import DEMO_PASSWORDS
     from tilannekuva.i18n import t
-    from tilannekuva.settings import PROJECT_ROOT
 
     home = tmp_path / "data"
     home.mkdir()
@@ -264,19 +260,8 @@ def test_the_admin_page_shows_the_prunes_and_a_forged_anchor(demo_home, tmp_path
         old.record("opettaja", "teacher", "view", "group_pupils", "teacher_groups", {"i": i}, rows=1)
     clock.now += 1830 * 86400
     assert old.prune(1_600_000_000.0 + 86400) == 3
-    monkeypatch.setenv("TILANNEKUVA_MODE", "demo")
-    monkeypatch.setenv("TILANNEKUVA_DATA_DIR", str(home))
-    monkeypatch.delenv("TILANNEKUVA_CONFIG", raising=False)
-    monkeypatch.delenv("TILANNEKUVA_COOKIE_KEY", raising=False)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    try:
-        at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
-        at.run()
-        at.text_input[0].input("admin")
-        at.text_input[1].input(DEMO_PASSWORDS["admin"])
-        at.button[0].click().run()
-        at.switch_page("pages/admin_access_log.py").run()
+    with app_env(home, monkeypatch):
+        at = open_as("admin", "admin_access_log")
         assert not at.exception
         assert t("accesslog.intact") in [s.value for s in at.success]
         assert t("accesslog.prunes_header") in [h.value for h in at.header]
@@ -290,6 +275,3 @@ def test_the_admin_page_shows_the_prunes_and_a_forged_anchor(demo_home, tmp_path
         db.close()
         at.run()
         assert t("accesslog.broken_anchor_unbacked", entry=newest - 1) in [e.value for e in at.error]
-    finally:
-        st.cache_resource.clear()
-        st.cache_data.clear()

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tilannekuva.demo import DEMO_PASSWORDS
-from tilannekuva.settings import PROJECT_ROOT
+from tests.helpers import app_env, login
 
 
 def mode(path: Path) -> int:
@@ -79,31 +78,15 @@ def test_users_add_writes_read_only_credentials(tmp_path, monkeypatch, permissiv
 def test_a_first_app_run_creates_private_state(demo_home, tmp_path, monkeypatch, permissive_umask):
     """The app on a fresh state directory: sign-in (session store, access log, preferences) and the
     teacher's watch list (follow-ups); every file 0600, and the app set umask 077 for what else it writes."""
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
-
     home = tmp_path / "data"
     home.mkdir()
     shutil.copytree(demo_home / "demo", home / "demo")
     (home / "warehouse").symlink_to(demo_home / "warehouse")
-    monkeypatch.setenv("TILANNEKUVA_MODE", "demo")
-    monkeypatch.setenv("TILANNEKUVA_DATA_DIR", str(home))
-    monkeypatch.delenv("TILANNEKUVA_CONFIG", raising=False)
-    monkeypatch.delenv("TILANNEKUVA_COOKIE_KEY", raising=False)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    try:
-        at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=60)
-        at.run()
-        at.text_input[0].input("opettaja")
-        at.text_input[1].input(DEMO_PASSWORDS["opettaja"])
-        at.button[0].click().run()
+    with app_env(home, monkeypatch):
+        at = login("opettaja")           # the real form: the files a sign-in creates, under app.py's umask
         at.switch_page("pages/teacher_watch.py").run()
         assert not at.exception
         assert os.umask(0o022) == 0o077                   # set by app.py for the whole server process
-    finally:
-        st.cache_resource.clear()
-        st.cache_data.clear()
     state = home / "state"
     files = sorted(p for p in state.iterdir() if p.suffix == ".sqlite")
     assert {p.name for p in files} >= {"security.sqlite", "access_log.sqlite", "preferences.sqlite",

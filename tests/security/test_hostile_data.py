@@ -16,13 +16,18 @@ import urllib.error
 import urllib.request
 import zipfile
 
-import duckdb
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import CHROMIUM, settle, shot, sign_in
+from tests.browser.conftest import settle, shot, sign_in
+from tests.helpers import chromium, truth
 from tests.security.conftest import (
-    DOWNLOAD_SECONDS, HOSTILE_DISTRICT, HOSTILE_GROUP, HOSTILE_HEADER, HOSTILE_UNIT, OUTSIDE,
+    DOWNLOAD_SECONDS,
+    HOSTILE_DISTRICT,
+    HOSTILE_GROUP,
+    HOSTILE_HEADER,
+    HOSTILE_UNIT,
+    OUTSIDE,
 )
 from tilannekuva.access import load_policy
 from tilannekuva.audit import AccessLog
@@ -30,7 +35,6 @@ from tilannekuva.demo import DEMO_PASSWORDS
 from tilannekuva.i18n import t
 from tilannekuva.inert import WORD_JOINER
 from tilannekuva.settings import PROJECT_ROOT
-from tilannekuva.warehouse import current_file
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]     # with the other browser tests
 
@@ -66,14 +70,7 @@ SEEN = {
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
-        yield b
-        b.close()
+    yield from chromium()
 
 
 def _outside(entry: str, base: str) -> bool:
@@ -99,10 +96,8 @@ def _wait_for_charts(page) -> None:
 def _deep_links(home) -> dict[str, list[str]]:
     """Pages opened by URL as well: the sector lead's unit view (title, header, breadcrumb of a unit and
     its district) — the menu opens it without a unit."""
-    con = duckdb.connect(str(current_file(home / "warehouse")), read_only=True)
-    unit_id, district_id = con.sql("select unit_id, district_id from dim_unit where sector = 'perusopetus' "
-                                   "order by unit_id limit 1").fetchall()[0]
-    con.close()
+    (unit_id, district_id), = truth(home, "select unit_id, district_id from dim_unit where sector = 'perusopetus' "
+                                          "order by unit_id limit 1")
     return {"johto": [f"sector_units?yksikko={unit_id}&alue={district_id}",
                       f"sector_overview?alue={district_id}"]}
 

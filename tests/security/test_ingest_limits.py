@@ -18,6 +18,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from tests.helpers import app, app_env, open_as
 from tilannekuva.ingest.history import LoadHistory
 from tilannekuva.ingest.limits import IngestLimits
 from tilannekuva.ingest.load import ingest
@@ -227,10 +228,6 @@ def test_the_loads_page_renders_a_rejected_file_with_200_000_columns(demo_home, 
     is as long as it gets; what is stored and shown is capped."""
     import shutil
 
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
-
-    from tilannekuva.demo import DEMO_PASSWORDS
 
     home = tmp_path / "data"
     home.mkdir()
@@ -243,22 +240,9 @@ def test_the_loads_page_renders_a_rejected_file_with_200_000_columns(demo_home, 
     with pytest.raises(LoadRejected):
         ingest([exports], home / "warehouse", history, run_by="test", limits=limits(max_columns=300_000))
     assert (home / "state" / "loads.sqlite").stat().st_size < 1_000_000
-    monkeypatch.setenv("TILANNEKUVA_MODE", "demo")
-    monkeypatch.setenv("TILANNEKUVA_DATA_DIR", str(home))
-    monkeypatch.delenv("TILANNEKUVA_CONFIG", raising=False)
-    monkeypatch.delenv("TILANNEKUVA_COOKIE_KEY", raising=False)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    try:
-        at = AppTest.from_file(str(PROJECT_ROOT / "app.py"), default_timeout=90)
-        at.run()
-        at.text_input[0].input("admin")
-        at.text_input[1].input(DEMO_PASSWORDS["admin"])
-        at.button[0].click().run()
+    with app_env(home, monkeypatch):
+        at = open_as("admin", at=app(timeout=90))
         at.switch_page("pages/admin_loads.py").run()         # raises if it does not finish in 90 s
         assert not at.exception
         shown = sum(len(m.value) for m in at.markdown)
         assert 0 < shown < 100_000 and "199" in "".join(m.value for m in at.markdown).replace("\u00a0", "")
-    finally:
-        st.cache_resource.clear()
-        st.cache_data.clear()

@@ -49,12 +49,38 @@ def test_a_role_with_no_pages_is_refused(tmp_path):
     ("roles:\n  r: {pages: [nope], scope: all}\npages: {}\n", "not declared"),
     ("roles:\n  r: {pages: [], scope: everything}\npages: {}\n", "scope"),
     ("roles: [unclosed\n", "Cannot read"),
+    ("roles:\n  r: {pages: [], scope: all, may_view_as: 'yes'}\npages: {}\n", "may_view_as"),
+    ("roles:\n  r: {pages: [], scope: all, has_own_pupils: 1}\npages: {}\n", "has_own_pupils"),
 ])
 def test_malformed_policies_name_the_problem(tmp_path, text, message):
     roles = tmp_path / "roles.yaml"
     roles.write_text(text)
     with pytest.raises(AccessError, match=message):
         load_policy(roles)
+
+
+@pytest.mark.parametrize("username, may_view_as, has_own_pupils", [
+    ("lead", False, False),
+    ("head", False, True),
+    ("teach", False, True),
+    ("root", True, False),
+])
+def test_capabilities_of_each_role_come_from_roles_yaml(username, may_view_as, has_own_pupils):
+    p = build_principal(username, username, USERS, POLICY)
+    assert (p.may_view_as, p.has_own_pupils) == (may_view_as, has_own_pupils)
+
+
+@pytest.mark.parametrize("spec, may_view_as, has_own_pupils", [
+    ("{pages: [p], scope: all}", False, False),                          # absent: no
+    ("{pages: [p], scope: all, may_view_as: true}", True, False),
+    ("{pages: [p], scope: all, has_own_pupils: true}", False, True),
+    ("{pages: [p], scope: all, may_view_as: false, has_own_pupils: false}", False, False),
+])
+def test_capabilities_are_read_from_the_role_not_its_name(tmp_path, spec, may_view_as, has_own_pupils):
+    roles = tmp_path / "roles.yaml"
+    roles.write_text(f"roles:\n  admin: {spec}\npages: {{p: {{}}}}\n")       # even a role named admin
+    p = build_principal("x", "x", {"x": {"role": "admin"}}, load_policy(roles))
+    assert (p.may_view_as, p.has_own_pupils) == (may_view_as, has_own_pupils)
 
 
 def test_every_page_in_the_policy_has_a_page_file_and_back():

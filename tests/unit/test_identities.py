@@ -10,7 +10,12 @@ import sys
 import pytest
 
 from tilannekuva.identities import (
-    ForeignIdentity, Identity, IdentityLinks, identity_from_claims, identity_key, user_with_email,
+    ForeignIdentity,
+    Identity,
+    IdentityLinks,
+    identity_from_claims,
+    identity_key,
+    user_with_email,
 )
 from tilannekuva.settings import PROJECT_ROOT
 
@@ -116,7 +121,7 @@ def test_a_pending_request_is_confirmed_for_the_user_the_admin_saw(tmp_path):
     links.request(Identity(key, "opettaja@example.fi", "Olli Opettaja"), "opettaja")
     shown = links.pending()[0]                    # what the admin's users page rendered
     assert shown.username == "opettaja"
-    # The identity's owner edits its e-mail claim to the principal's and signs in again (session.py
+    # The identity's owner edits its e-mail claim to the principal's and signs in again (views/signin.py
     # `_sso_sign_in` -> user_with_email -> links.request): the same pending row is refreshed.
     links.request(Identity(key, "rehtori@example.fi", "Olli Opettaja"), "rehtori")
     links.confirm(shown.identity, linked_by="admin")   # the admin's click on what they saw

@@ -10,7 +10,6 @@ text they put into a figure (tested in tests/security/test_inert_text.py).
 """
 
 import ast
-from pathlib import Path
 
 import pytest
 

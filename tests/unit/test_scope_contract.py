@@ -2,28 +2,23 @@
 whatever parameters are passed — including another user's unit and random values — and a
 query runs only for the roles whose pages (roles.yaml) use it, at a grain the role may read."""
 import re
-
 from concurrent.futures import ThreadPoolExecutor
 
-import duckdb
 import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.helpers import truth_frame
 from tilannekuva.queries import load_query, query_names
-from tilannekuva.warehouse import ScopeError, current_file
+from tilannekuva.warehouse import ScopeError
 
 CURRENT = 2026
 
 
 def truth(demo_home, sql, **params):
     """Ground truth read straight from the file (the test's own connection, not the access layer)."""
-    con = duckdb.connect(str(current_file(demo_home / "warehouse")), read_only=True)
-    try:
-        return con.sql(sql, params=params or None).pl()
-    finally:
-        con.close()
+    return truth_frame(demo_home, sql, **params)
 
 
 def allowed_units(demo_home, p):

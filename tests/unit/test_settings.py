@@ -1,38 +1,42 @@
-"""Configuration: production refuses a missing, default or short cookie key."""
+"""Configuration: precedence, the production requirements, settings that are no longer used."""
+
+import logging
 
 import pytest
 
 from tilannekuva.settings import ConfigError, load_settings
 
-STRONG = "k" * 20 + "Zx9-" * 5
+
+def test_production_starts_without_a_cookie_key(tmp_path):
+    """Sessions rest on a random secret whose hash the server keeps: there is no key to demand."""
+    s = load_settings({"TILANNEKUVA_MODE": "production", "TILANNEKUVA_DATA_DIR": str(tmp_path)})
+    assert s.mode == "production" and not s.is_demo
+    assert not hasattr(s, "cookie_key")
 
 
-@pytest.mark.parametrize("key", [None, "", "some_key", "change-me", "short-key"])
-def test_production_refuses_weak_cookie_keys(tmp_path, key):
+@pytest.mark.parametrize("where", ["env", "toml"])
+def test_a_cookie_key_still_set_is_ignored_with_a_warning(tmp_path, caplog, where):
     env = {"TILANNEKUVA_MODE": "production", "TILANNEKUVA_DATA_DIR": str(tmp_path)}
-    if key is not None:
-        env["TILANNEKUVA_COOKIE_KEY"] = key
-    with pytest.raises(ConfigError, match="cookie key"):
-        load_settings(env)
+    if where == "env":
+        env["TILANNEKUVA_COOKIE_KEY"] = "k" * 40
+    else:
+        conf = tmp_path / "t.toml"
+        conf.write_text('cookie_key = "some_key"\n')
+        env["TILANNEKUVA_CONFIG"] = str(conf)
+    with caplog.at_level(logging.WARNING, logger="tilannekuva.settings"):
+        s = load_settings(env)
+    assert not hasattr(s, "cookie_key")
+    assert any("cookie_key" in r.getMessage() and "ignored" in r.getMessage() for r in caplog.records)
 
 
-def test_production_accepts_a_strong_key(tmp_path):
-    s = load_settings({"TILANNEKUVA_MODE": "production", "TILANNEKUVA_DATA_DIR": str(tmp_path),
-                       "TILANNEKUVA_COOKIE_KEY": STRONG})
-    assert s.cookie_key == STRONG and not s.is_demo
-    assert STRONG not in repr(s)
-
-
-def test_demo_mode_makes_and_keeps_a_random_key(tmp_path):
-    env = {"TILANNEKUVA_MODE": "demo", "TILANNEKUVA_DATA_DIR": str(tmp_path)}
-    first, second = load_settings(env), load_settings(env)
-    assert len(first.cookie_key) >= 32 and first.cookie_key == second.cookie_key
-    assert (tmp_path / "demo" / "cookie_key").stat().st_mode & 0o077 == 0
+def test_demo_mode_writes_no_key_file(tmp_path):
+    load_settings({"TILANNEKUVA_MODE": "demo", "TILANNEKUVA_DATA_DIR": str(tmp_path)})
+    assert not (tmp_path / "demo" / "cookie_key").exists()
 
 
 def test_toml_file_and_env_override(tmp_path):
     conf = tmp_path / "t.toml"
-    conf.write_text(f'mode = "production"\ncookie_key = "{STRONG}"\nsuppression_threshold = 10\n')
+    conf.write_text('mode = "production"\nsuppression_threshold = 10\n')
     s = load_settings({"TILANNEKUVA_CONFIG": str(conf), "TILANNEKUVA_SUPPRESSION_THRESHOLD": "7"})
     assert s.suppression_threshold == 7 and s.mode == "production"
 

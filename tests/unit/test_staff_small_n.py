@@ -8,13 +8,12 @@ import numpy as np
 import polars as pl
 import pytest
 
+from tests.conftest import PROJECT_ROOT
 from tilannekuva import metrics
 from tilannekuva.access import Principal, load_policy
 from tilannekuva.disclosure import intervals
 from tilannekuva.publication import _raw_staff_answers, block_of
 from tilannekuva.warehouse import Warehouse, WarehouseUnavailable, current_file
-
-from tests.conftest import PROJECT_ROOT
 
 T = 5
 CURRENT = 2026

@@ -219,7 +219,7 @@ def schema_for(contract: Contract, known: Known, today: dt.date) -> type[dy.Sche
             checks["allowed"] = (lambda allowed: lambda c: c.is_in(allowed))(list(col.allowed))
         if col.ref:
             ids = known.values.get(col.ref, pl.Series(col.ref, [], dtype=POLARS_TYPES[col.type]))
-            checks["reference"] = (lambda ids: lambda c: c.is_in(ids.implode()))(ids)
+            checks["reference"] = (lambda ids: lambda c: c.is_in(ids.implode()))(ids)  # noqa: B023 - bound by the outer lambda
         kw = dict(nullable=not col.required, check=checks or None, primary_key=col.name in contract.key)
         lo, hi = _bound(col.min, today), _bound(col.max, today)
         if col.type in ("int", "bigint"):

@@ -27,15 +27,23 @@ import duckdb
 import polars as pl
 
 from tilannekuva.aggregates import refresh_aggregates
-from tilannekuva.ingest.contracts import CONTRACTS, REFERENCED, Contract, Known, contract_for_file
 from tilannekuva.files import tighten
+from tilannekuva.ingest.contracts import CONTRACTS, REFERENCED, Contract, Known, contract_for_file
 from tilannekuva.ingest.history import FileRecord, LoadHistory
 from tilannekuva.ingest.limits import IngestLimits, cap_problems, read_once, refuse_link, refuse_size
 from tilannekuva.ingest.problems import LoadRejected, Problem
 from tilannekuva.ingest.read import check_columns, coerce, read_export
 from tilannekuva.ingest.validate import validate
 from tilannekuva.warehouse import (
-    SCHEMA_VERSION, WarehouseUnavailable, building_file, current_file, publish, remove_file, remove_old_versions, schema_sql, schema_version,
+    SCHEMA_VERSION,
+    WarehouseUnavailable,
+    building_file,
+    current_file,
+    publish,
+    remove_file,
+    remove_old_versions,
+    schema_sql,
+    schema_version,
     writer_lock,
 )
 

@@ -19,7 +19,13 @@ import polars as pl
 
 from tilannekuva.ingest.contracts import POLARS_TYPES, Contract
 from tilannekuva.ingest.limits import (
-    MB, IngestLimits, read_once, refuse_columns, refuse_parquet_bomb, refuse_rows, refuse_zip_bomb,
+    MB,
+    IngestLimits,
+    read_once,
+    refuse_columns,
+    refuse_parquet_bomb,
+    refuse_rows,
+    refuse_zip_bomb,
 )
 from tilannekuva.ingest.problems import ROWS_LISTED, Problem
 

@@ -1,0 +1,216 @@
+"""What the tests share (one copy of each): reading the warehouse's truth, opening the app as a user in
+AppTest — by setting session state (fast) or through the real login form — and, for the browser tests,
+starting a Streamlit server and signing in through the form.
+
+`open_as` opens a real server-side session in the SecurityStore and puts its Principal and session id
+into session state, exactly what a password sign-in leaves there; the app then re-checks that session
+on every run like any other. Keep a few tests on `login` (the real form): sign-in itself is tested there.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import duckdb
+from streamlit.testing.v1 import AppTest
+
+from tilannekuva.demo import DEMO_PASSWORDS
+from tilannekuva.settings import PROJECT_ROOT
+from tilannekuva.warehouse import current_file
+
+APP = str(PROJECT_ROOT / "app.py")
+TIMEOUT = 60
+
+
+def truth(home: Path, sql: str, **params) -> list[tuple]:
+    """The rows of `sql` read straight from the published warehouse under `home` (what a page should show)."""
+    con = duckdb.connect(str(current_file(home / "warehouse")), read_only=True)
+    try:
+        return con.sql(sql, params=params or None).fetchall()
+    finally:
+        con.close()
+
+
+def truth_frame(home: Path, sql: str, **params):
+    """`truth` as a polars frame."""
+    con = duckdb.connect(str(current_file(home / "warehouse")), read_only=True)
+    try:
+        return con.sql(sql, params=params or None).pl()
+    finally:
+        con.close()
+
+
+@contextlib.contextmanager
+def app_env(home: Path, monkeypatch):
+    """The app in demo mode on the data directory `home`, with Streamlit's caches cleared before and after
+    (the cached settings and stores would otherwise still point at another directory)."""
+    import streamlit as st
+
+    monkeypatch.setenv("TILANNEKUVA_MODE", "demo")
+    monkeypatch.setenv("TILANNEKUVA_DATA_DIR", str(home))
+    monkeypatch.delenv("TILANNEKUVA_CONFIG", raising=False)
+    monkeypatch.delenv("TILANNEKUVA_COOKIE_KEY", raising=False)     # ignored now; keeps the log quiet
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    try:
+        yield home
+    finally:
+        st.cache_resource.clear()
+        st.cache_data.clear()
+
+
+def app(lang: str | None = None, timeout: float = TIMEOUT) -> AppTest:
+    """The real app.py in AppTest, not yet run (set session state or query parameters first)."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    if lang is not None:
+        at.session_state["tk_lang"] = lang
+    return at
+
+
+def login(user: str, password: str | None = None, at: AppTest | None = None) -> AppTest:
+    """Sign in through the real login form (username, password, submit), as a person would."""
+    at = app() if at is None else at
+    at.run()
+    at.text_input[0].input(user)
+    at.text_input[1].input(password if password is not None else DEMO_PASSWORDS[user])
+    at.button[0].click().run()
+    return at
+
+
+def signed_in_state(at: AppTest, user: str) -> AppTest:
+    """Put into `at`'s session state what a password sign-in of `user` leaves there: the Principal and the
+    id of a server-side session opened now in the SecurityStore of the settings in the environment."""
+    import yaml
+
+    from tilannekuva.security import session_id
+    from tilannekuva.settings import load_settings
+    from views import stores
+    from views.signin import PRINCIPAL_KEY, TOKEN_KEY
+
+    conf = load_settings()
+    creds = yaml.safe_load(conf.credentials_file.read_text(encoding="utf-8"))["credentials"]["usernames"]
+    principal = stores.principal_for(conf, user, str(creds.get(user, {}).get("name") or user))
+    secret = stores.security_store(conf).open_session(user, time.time() + conf.session_hours * 3600)
+    at.session_state[PRINCIPAL_KEY] = principal
+    at.session_state[TOKEN_KEY] = session_id(secret)
+    return at
+
+
+def open_as(user: str, page_id: str | None = None, lang: str | None = None, at: AppTest | None = None,
+            **params) -> AppTest:
+    """The app signed in as `user` without the form (session state, see `signed_in_state`), run once and,
+    with `page_id`, switched to that page of the user's navigation; `params` are then put in the URL and
+    the page run again (as if the user opened a shared link to it)."""
+    at = signed_in_state(app(lang) if at is None else at, user)
+    at.run()
+    if page_id is not None:
+        at.switch_page(f"pages/{page_id}.py").run()
+        if params:
+            for key, value in params.items():
+                at.query_params[key] = value
+            at.run()
+    return at
+
+
+def page_alone(page_id: str, user: str | None = None, lang: str | None = None) -> AppTest:
+    """One page script run without app.py (as Streamlit's auto-discovery would run it), signed in as `user`
+    (session state) or as no one: what its own guard lets through."""
+    at = AppTest.from_file(str(PROJECT_ROOT / "pages" / f"{page_id}.py"), default_timeout=TIMEOUT)
+    if lang is not None:
+        at.session_state["tk_lang"] = lang
+    if user is not None:
+        signed_in_state(at, user)
+    return at.run()
+
+
+# --- a real server and the browser -----------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(home: Path, extra_env: dict | None = None, port: int | None = None, args: tuple[str, ...] = ()):
+    """Start `streamlit run app.py` in demo mode on `home` (a data directory), on loopback (`port`, else a
+    free one; `args` more server options); yields {"base", "home", "log"} once /_stcore/health answers,
+    and stops the server after."""
+    import pytest
+
+    port = port or free_port()
+    env = {**os.environ, "TILANNEKUVA_MODE": "demo", "TILANNEKUVA_DATA_DIR": str(home), **(extra_env or {})}
+    log_path = home / "server.log"
+    log = open(log_path, "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", f"--server.port={port}",
+         "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none", *args],
+        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline and proc.poll() is None:
+        try:
+            if urllib.request.urlopen(f"{base}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        log.close()
+        pytest.fail("the Streamlit server did not start: " + log_path.read_text()[-2000:])
+    try:
+        yield {"base": base, "home": home, "log": log_path}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+CHROMIUM = os.environ.get("TILANNEKUVA_CHROMIUM", "/usr/bin/chromium")
+
+
+def chromium():
+    """Debian's Chromium driven by Playwright: yields the browser and closes it after (for a fixture)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        yield b
+        b.close()
+
+
+def settle(page, timeout: float = 30_000) -> None:
+    """Wait until Streamlit is connected and no script is running (twice: reruns follow logins)."""
+    for _ in range(2):
+        page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]', timeout=timeout)
+        page.wait_for_timeout(400)
+        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
+
+
+def browser_sign_in(page, base: str, username: str, password: str, lang: str = "fi") -> None:
+    """Fill and submit the login form (labelled in `lang`, the language the browser's locale asks
+    for). Nothing reruns the login page by itself (no cookie component), so one click must do: a
+    form still there with no message after it fails the wait below."""
+    from tilannekuva.i18n import t
+
+    page.goto(base)
+    settle(page)
+    page.get_by_label(t("login.username", lang), exact=True).fill(username)
+    page.get_by_label(t("login.password", lang), exact=True).fill(password)
+    page.get_by_role("button", name=t("login.submit", lang)).click()
+    settle(page)
+    # Signed in (the form is gone) or a real answer (wrong password, throttled, no role) for the test.
+    page.locator('[data-testid="stSidebar"] [data-testid="stButton"], [data-testid="stMain"] [data-testid="stAlert"]'
+                 ).first.wait_for(timeout=30_000)
+    settle(page)

@@ -1,0 +1,80 @@
+"""The settings and the stores a Streamlit session shares with every other: one of each per process.
+
+- `settings()` — configuration (None after showing a configuration error);
+- `security_store(settings)` — server-side sessions and failed-login throttling (tilannekuva.security);
+- `preferences(settings)` — each user's stored language (tilannekuva.preferences);
+- `identity_links(settings)` — single sign-on identity → user links (tilannekuva.identities);
+- `principal_for(settings, username, name)` — a user's Principal from roles.yaml and the users file.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import streamlit as st
+
+from tilannekuva.access import Principal, build_principal, load_policy, load_users
+from tilannekuva.i18n import t
+from tilannekuva.identities import IdentityLinks
+from tilannekuva.preferences import Preferences
+from tilannekuva.security import SecurityStore
+from tilannekuva.settings import ConfigError, Settings, load_settings
+
+log = logging.getLogger("tilannekuva.app")
+
+
+def configure_logging() -> None:
+    root = logging.getLogger("tilannekuva")
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)
+        root.setLevel(logging.INFO)
+
+
+@st.cache_resource(show_spinner=False)
+def _settings() -> Settings:
+    return load_settings()
+
+
+def settings() -> Settings | None:
+    """The settings, or None after showing the configuration error (logged)."""
+    try:
+        return _settings()
+    except ConfigError as exc:
+        from views.language import language
+
+        log.error("configuration error: %s", exc)
+        st.error(t("error.config", language()))
+        return None
+
+
+def settings_or_none() -> Settings | None:
+    """The settings, or None without showing anything (for the client address and the like)."""
+    try:
+        return _settings()
+    except ConfigError:
+        return None
+
+
+@st.cache_resource(show_spinner=False)
+def security_store(settings: Settings) -> SecurityStore:
+    return SecurityStore(settings.state_dir / "security.sqlite", settings.failed_login_limit_user,
+                         settings.failed_login_limit_client, settings.failed_login_window_minutes * 60,
+                         settings.failed_login_limit_account, settings.session_idle_minutes * 60)
+
+
+@st.cache_resource(show_spinner=False)
+def preferences(settings: Settings) -> Preferences:
+    return Preferences(settings.state_dir / "preferences.sqlite")
+
+
+def identity_links(settings: Settings) -> IdentityLinks:
+    """Single sign-on identity → user links and pending link requests (tilannekuva.identities)."""
+    return IdentityLinks(settings.state_dir / "identities.sqlite")
+
+
+def principal_for(settings: Settings, username: str, name: str) -> Principal:
+    """The Principal of `username` as roles.yaml and the users file say now (raises AccessError/NoRoleError)."""
+    policy = load_policy(settings.roles_file)
+    return build_principal(username, name, load_users(settings.users_file), policy)
