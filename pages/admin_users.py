@@ -7,7 +7,7 @@ the pending link requests the admin confirms or rejects here (written to the acc
 import streamlit as st
 
 from tilannekuva.access import effective_access, load_policy, load_users
-from views import loaders, session, tables, user_admin
+from views import loaders, stores, tables, user_admin, view_as
 from views.context import open_page
 
 page = open_page("admin_users")
@@ -21,9 +21,9 @@ st.markdown(page.t("users.view_as_help"))
 if others := [a.username for a in access if a.may_sign_in and a.username != page.acting.username]:
     chosen = st.selectbox(page.t("col.user"), others, key="tk_view_as_pick")
     if st.button(page.t("users.view_as_start"), icon=":material/visibility:", type="primary"):
-        session.start_view_as(page.signed_in, chosen)          # logged (view_as)
+        view_as.start(page.signed_in, chosen)          # logged (view_as)
         st.rerun()
 
 st.header(page.t("users.sso_header"))
 st.markdown(page.t("users.sso_help"))
-user_admin.identity_links(page, session.identity_links(page.settings))
+user_admin.identity_links(page, stores.identity_links(page.settings))

@@ -101,11 +101,8 @@ def user_target(username: str) -> str:
 
 def roles_with_own_pupils(policy: Policy) -> frozenset[str]:
     """The roles that have pupils of their own (a principal's units, a teacher's groups): pupil data seen
-    by any other role is flagged. roles.yaml's capability `has_own_pupils` (Role.has_own_pupils).
-    TODO(issue 17, merge with branch r17-signin, which adds the capability): drop the fallback — until
-    then a role has own pupils when it may read named pupils inside a limited scope."""
-    return frozenset(name for name, role in policy.roles.items()
-                     if getattr(role, "has_own_pupils", role.pupil_rows and role.scope != "all"))
+    by any other role is flagged. roles.yaml's capability `has_own_pupils` (Role.has_own_pupils)."""
+    return frozenset(name for name, role in policy.roles.items() if role.has_own_pupils)
 
 
 # --- the flags the admin's access-log page shows ---------------------------------------------------

@@ -1,7 +1,6 @@
 """Cached reads through the scoped warehouse. Pages call these; they never open the database.
 
-Loaders take the page context (or, for the pages not yet moved to it, the Principal) and read as the
-acting principal. Every cached function takes the Principal (frozen, hashable) and the warehouse
+Loaders take the page context and read as its acting principal. Every cached function takes the Principal (frozen, hashable) and the warehouse
 version, so the cache key always holds the user's scope and a newly published warehouse is a cache miss.
 """
 
@@ -20,11 +19,9 @@ from tilannekuva.i18n import fmt_date, t
 from tilannekuva.ingest.history import LoadHistory
 from tilannekuva.signals import Rules, support_signals
 from tilannekuva.warehouse import FetchResult, Warehouse, WarehouseUnavailable
-from views import access_log as audit
 from views import labels
 from views.context import PageContext
 from views.language import language
-from views.signin import signed_in
 from views.stores import settings
 
 log = logging.getLogger("tilannekuva.app")
@@ -53,14 +50,10 @@ def suppression_counts() -> dict[str, list[int]]:
     return {}
 
 
-def _acting(who: PageContext | Principal) -> Principal:
-    return who.acting if isinstance(who, PageContext) else who
-
-
-def fetch(who: PageContext | Principal, query: str, **params) -> FetchResult:
+def fetch(page: PageContext, query: str, **params) -> FetchResult:
     """Run a named query as the acting principal: the frame and how many cells were suppressed. Shows a
     clear message and stops if the data is unavailable."""
-    principal = _acting(who)
+    principal = page.acting
     try:
         version = warehouse().version
         result = _cached_fetch(principal, version, query, tuple(sorted(params.items())))
@@ -89,44 +82,9 @@ def load_history() -> LoadHistory:
     return _history(str(conf.state_dir / "loads.sqlite"))
 
 
-def log_access(principal: Principal, action: str, target: str, page: str, filters: dict, rows: int,
-               subjects=()) -> None:
-    """Write one entry to the access log (a view of personal data, or an export). A view is logged
-    once per session for the same list and filters, not again on every rerun of the page."""
-    conf = settings()
-    if conf is None:
-        return
-    if action == "view":
-        seen = st.session_state.setdefault("tk_logged_views", set())
-        key = (target, page, tuple(sorted((k, str(v)) for k, v in filters.items())), rows)
-        if key in seen:
-            return
-        seen.add(key)
-    access_entry(principal, action, target, page, filters, rows, subjects)()
-
-
-def access_entry(principal: Principal, action: str, target: str, page: str, filters: dict, rows: int,
-                 subjects=()):
-    """An access-log write for an event that happens later and off the script thread (a download's
-    click runs its file's producer in a worker thread, without the session): who, in whose view and
-    with which scope is taken now. Call the result, with extra filters if any, to write the entry;
-    it raises if the log cannot be written."""
-    conf = settings()
-    actual = signed_in() or principal
-    extra = {"viewed_as": principal.username} if actual.username != principal.username else {}
-    # An admin using "see what this user sees" is logged as the admin, with whose view it was.
-    base = {**filters, "scope": principal.scope, "units": list(principal.unit_ids), **extra}
-    ids = [int(s) for s in subjects]
-    log = audit.access_log(conf)        # looked up now: the worker thread has no script context
-
-    def write(more: dict | None = None) -> None:
-        log.record(actual.username, actual.role, action, target, page, {**base, **(more or {})}, rows, ids)
-    return write
-
-
-def frame(who: PageContext | Principal, query: str, **params) -> pl.DataFrame:
+def frame(page: PageContext, query: str, **params) -> pl.DataFrame:
     """`fetch(...).frame`: the rows of a named query as the acting principal."""
-    return fetch(who, query, **params).frame
+    return fetch(page, query, **params).frame
 
 
 def school_years(page: PageContext) -> pl.DataFrame:
@@ -156,10 +114,10 @@ def absence_terms(page: PageContext, **area) -> FetchResult:
         "term_order", "threshold"), result.suppressed_cells)
 
 
-def as_of_text(who: PageContext | Principal) -> str | None:
+def as_of_text(page: PageContext) -> str | None:
     """'Tiedot ajalta 20.11.2026 asti.' — the newest data-as-of date of the sources; None if no data."""
-    lang = who.lang if isinstance(who, PageContext) else language()
-    fresh = frame(who, "data_freshness")
+    lang = page.lang
+    fresh = frame(page, "data_freshness")
     return None if fresh.is_empty() else t("app.data_as_of", lang, date=fmt_date(fresh["data_as_of"].max(), lang))
 
 
@@ -175,9 +133,9 @@ def _cached_signals(principal: Principal, version: str, unit_id: int | None, sch
         "group_name", "last_name", "first_name")
 
 
-def signals(who: PageContext | Principal, unit_id: int | None, school_year_id: int) -> pl.DataFrame:
+def signals(page: PageContext, unit_id: int | None, school_year_id: int) -> pl.DataFrame:
     """The support signals (tilannekuva.signals) of the pupils in scope, with their names and groups."""
-    principal = _acting(who)
+    principal = page.acting
     try:
         return _cached_signals(principal, warehouse().version, unit_id, school_year_id,
                                settings().absence_concern_hours)
@@ -201,11 +159,11 @@ def followups() -> FollowUps:
     return _followups(str(conf.state_dir / "followups.sqlite"))
 
 
-def group_pupils(who: PageContext | Principal, group_id: int, school_year_id: int) -> pl.DataFrame:
+def group_pupils(page: PageContext, group_id: int, school_year_id: int) -> pl.DataFrame:
     """The named pupils of one of the teacher's groups (pupils_in_my_groups), by name, each with `pupil`
     (their name, surname first) and `trend` (their absence hours month by month this school year)."""
-    pupils = frame(who, "pupils_in_my_groups", school_year_id=school_year_id).filter(pl.col("group_id") == group_id)
-    months = frame(who, "pupil_absence_by_month", unit_id=None, school_year_id=school_year_id)
+    pupils = frame(page, "pupils_in_my_groups", school_year_id=school_year_id).filter(pl.col("group_id") == group_id)
+    months = frame(page, "pupil_absence_by_month", unit_id=None, school_year_id=school_year_id)
     trend = (months.filter(pl.col("pupil_id").is_in(pupils["pupil_id"].implode())).sort("month")
              .group_by("pupil_id", maintain_order=True).agg(pl.col("absence_hours").alias("trend")))
     return (pupils.join(trend, on="pupil_id", how="left").sort("last_name", "first_name")

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
+from tests.helpers import login, open_as, truth
 from tilannekuva.audit import AccessLog
 from tilannekuva.i18n import t
 from tilannekuva.settings import PROJECT_ROOT
-
-from tests.helpers import login, open_as, truth
 
 
 def test_sign_ins_and_pupil_views_are_logged_with_their_fields(demo_env, principals):

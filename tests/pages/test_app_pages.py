@@ -5,10 +5,9 @@ import shutil
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tilannekuva.i18n import fmt_number, fmt_percent, t
-
 from tests.conftest import as_read
 from tests.helpers import app, login, open_as, truth
+from tilannekuva.i18n import fmt_percent, t
 
 
 def metrics(at):

@@ -4,15 +4,13 @@ switches between them, and opening the pupil list is written to the access log."
 
 from __future__ import annotations
 
-import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tilannekuva.audit import AccessLog
-from tilannekuva.i18n import fmt_number, fmt_percent, t
-
 from tests.conftest import OfferedDownloads
 from tests.helpers import login, open_as, truth
+from tilannekuva.audit import AccessLog
+from tilannekuva.i18n import fmt_number, fmt_percent, t
 
 YEAR = 2026
 
@@ -94,7 +92,7 @@ def test_support_signals_list_names_reasons_and_is_logged(demo_env, principals):
     in_unit = {(r[0], r[1]) for r in truth(demo_env, """
         select p.last_name, p.first_name from fct_enrolment e join dim_pupil p using (pupil_id)
         where e.school_year_id = $y and e.unit_id = $u""", y=YEAR, u=unit)}
-    listed = set(zip(signals[t("col.last_name")], signals[t("col.first_name")]))
+    listed = set(zip(signals[t("col.last_name")], signals[t("col.first_name")], strict=True))
     assert listed <= in_unit
     assert len(listed - supported) > 0          # (names repeat in the synthetic city, so no strict disjointness)
     entries = [e for e in log.entries(username="rehtori") if e.target == "support_signals"]

@@ -4,7 +4,6 @@ principal's staff page lists staff BY NAME with their training status, trainings
 download does. The pupil lists (principal_support, teacher_groups, teacher_watch) log their view."""
 
 from tests.pages.test_principal_pages import open_page
-
 from tilannekuva.audit import AccessLog
 
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.helpers import login, open_as, page_alone
 from tilannekuva.access import load_policy
 from tilannekuva.i18n import t
 from tilannekuva.settings import PROJECT_ROOT
-
-from tests.helpers import login, open_as, page_alone
 
 PAGES = sorted(load_policy(PROJECT_ROOT / "roles.yaml").page_icons)
 SHOWN = {

@@ -16,11 +16,10 @@ import duckdb
 import numpy as np
 import pytest
 
+from tests.pages.test_sector_pages import johto
 from tilannekuva.disclosure import Block, intervals
 from tilannekuva.i18n import t
 from tilannekuva.warehouse import current_file
-
-from tests.pages.test_sector_pages import johto
 
 T = 5
 LANG = "fi"

@@ -15,11 +15,10 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tilannekuva.i18n import fmt_number, fmt_percent, t
-from tilannekuva.metrics import METRICS
-
 from tests.conftest import OfferedDownloads, xlsx_parts
 from tests.helpers import open_as, truth, truth_frame
+from tilannekuva.i18n import fmt_number, fmt_percent, t
+from tilannekuva.metrics import METRICS
 
 YEAR = 2026
 
@@ -136,7 +135,7 @@ def test_unit_comparison_drills_from_city_to_district_to_unit(demo_env):
     at.query_params["alue"] = "2"
     at.run()
     only = at.dataframe[0].value
-    (names,) = zip(*truth(demo_env, "select name from dim_unit where district_id = 2"))
+    (names,) = zip(*truth(demo_env, "select name from dim_unit where district_id = 2"), strict=True)
     assert set(only[t("col.unit")]) <= set(names) and len(only) > 0
     (unit_id, name), = truth(demo_env, "select unit_id, name from dim_unit where district_id = 2 order by unit_id limit 1")
     at.query_params["yksikko"] = str(unit_id)
@@ -252,7 +251,7 @@ def test_m2_topics_hide_every_topic_under_the_threshold(demo_env):
     cases = _selections_with_small_m2_topics(demo_env)
     assert cases, "no selection with a small topic in the test city (nothing to attack)"
     leaks = []
-    for year, sector, district, language, small in cases:
+    for year, sector, district, language, _small in cases:
         params = {"mittari": "M2", "lukuvuosi": str(year)}
         if sector:
             params["sektori"] = sector

@@ -4,11 +4,9 @@ and a follow-up mark that survives a reload and reaches the principal's view."""
 
 from __future__ import annotations
 
-import polars as pl
 from streamlit.testing.v1 import AppTest
 
 from tests.helpers import open_as, truth
-
 from tilannekuva.i18n import fmt_number, t
 
 YEAR = 2026

@@ -14,13 +14,12 @@ import polars as pl
 import pytest
 import streamlit as st
 
+from tests.helpers import truth
+from tests.pages.test_teacher_pages import open_page
 from tilannekuva.access import build_principal, load_policy, load_users
 from tilannekuva.i18n import t
 from tilannekuva.settings import PROJECT_ROOT
 from tilannekuva.warehouse import Warehouse, close_all, current_file
-
-from tests.helpers import truth
-from tests.pages.test_teacher_pages import open_page
 
 YEAR = 2026
 
