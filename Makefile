@@ -26,6 +26,7 @@ run: demo
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check --quiet .
 	$(PY) -m pytest -n 2 --dist loadgroup
 
 # Speed against the targets (bench/run.py): builds data/bench/ once (scale 1 and 10), writes bench-results/.

@@ -32,10 +32,24 @@ def start_server(data_dir: Path) -> tuple[subprocess.Popen, str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     env = {**os.environ, "TILANNEKUVA_MODE": "demo", "TILANNEKUVA_DATA_DIR": str(data_dir.resolve())}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
-                             f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
-                             "--server.fileWatcherType=none"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless=true",
+            f"--server.port={port}",
+            "--server.address=127.0.0.1",
+            "--browser.gatherUsageStats=false",
+            "--server.fileWatcherType=none",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(200):
         try:
@@ -96,7 +110,7 @@ async def load(base: str, users: list[tuple[str, str]], seconds: float) -> dict:
     errors: list[str] = []
 
     async def session(browser, username: str, password: str, delay: float) -> None:
-        await asyncio.sleep(delay)            # users arrive over the ramp-up, not in one millisecond
+        await asyncio.sleep(delay)  # users arrive over the ramp-up, not in one millisecond
         context = await browser.new_context(viewport={"width": 1280, "height": 800}, locale="fi-FI")
         page = await context.new_page()
         page.on("pageerror", lambda exc: errors.append(f"{username}: page error {exc}"))
@@ -105,10 +119,10 @@ async def load(base: str, users: list[tuple[str, str]], seconds: float) -> dict:
             await page.wait_for_selector(DONE, timeout=60_000)
             links = page.locator('[data-testid="stSidebarNav"] a')
             count = await links.count()
-            deadline = time.monotonic() + seconds - delay      # everyone stops together
+            deadline = time.monotonic() + seconds - delay  # everyone stops together
             i = 0
             while time.monotonic() < deadline:
-                i = (i + 1) % max(1, count - 1)      # the menu minus the accessibility statement
+                i = (i + 1) % max(1, count - 1)  # the menu minus the accessibility statement
                 started = time.perf_counter()
                 await links.nth(i).click()
                 await page.wait_for_timeout(50)
@@ -116,7 +130,7 @@ async def load(base: str, users: list[tuple[str, str]], seconds: float) -> dict:
                 page_times.append((time.perf_counter() - started) * 1000)
                 if await page.locator('[data-testid="stException"]').count():
                     errors.append(f"{username}: exception on page {i}")
-                await page.wait_for_timeout(500)      # a user reads for a moment
+                await page.wait_for_timeout(500)  # a user reads for a moment
         except Exception as exc:  # noqa: BLE001 - every failure of a session is an error of the run
             errors.append(f"{username}: {type(exc).__name__}: {str(exc)[:200]}")
         finally:
@@ -128,9 +142,13 @@ async def load(base: str, users: list[tuple[str, str]], seconds: float) -> dict:
         await asyncio.gather(*(session(browser, u, pw, i * ramp / len(users)) for i, (u, pw) in enumerate(users)))
         await browser.close()
     page_times.sort()
-    return {"sessions": len(users), "page_loads": len(page_times), "errors": errors,
-            "p50_ms": round(statistics.median(page_times)) if page_times else None,
-            "p95_ms": round(page_times[int(0.95 * (len(page_times) - 1))]) if page_times else None}
+    return {
+        "sessions": len(users),
+        "page_loads": len(page_times),
+        "errors": errors,
+        "p50_ms": round(statistics.median(page_times)) if page_times else None,
+        "p95_ms": round(page_times[int(0.95 * (len(page_times) - 1))]) if page_times else None,
+    }
 
 
 def bench_users(data_dir: Path, count: int) -> list[tuple[str, str]]:
@@ -147,8 +165,12 @@ def bench_users(data_dir: Path, count: int) -> list[tuple[str, str]]:
     config = data_dir / "demo"
     users = [(u, DEMO_PASSWORDS[u]) for u in ("johto", "rehtori", "opettaja", "admin")]
     existing = load_users(config / "users.yaml")
-    admin = UserAdmin(config / "users.yaml", config / "credentials.yaml", load_policy(ROOT / "roles.yaml"),
-                      SecurityStore(data_dir / "state" / "security.sqlite"))
+    admin = UserAdmin(
+        config / "users.yaml",
+        config / "credentials.yaml",
+        load_policy(ROOT / "roles.yaml"),
+        SecurityStore(data_dir / "state" / "security.sqlite"),
+    )
     con = duckdb.connect(str(current_file(data_dir / "warehouse")), read_only=True)
     teachers = con.sql("""select distinct b.staff_id from brg_group_teacher b join dim_group g using (group_id)
                           join dim_school_year y using (school_year_id) where y.is_current order by 1""").fetchall()
@@ -166,4 +188,3 @@ def bench_users(data_dir: Path, count: int) -> list[tuple[str, str]]:
         users.append((name, password))
         n += 1
     return users
-

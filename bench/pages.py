@@ -52,7 +52,7 @@ def main() -> None:
 
     from tests.helpers import app, login
 
-    quiet = logging.getLogger("tilannekuva")       # the app's INFO lines (sign-ins) would drown the table
+    quiet = logging.getLogger("tilannekuva")  # the app's INFO lines (sign-ins) would drown the table
     quiet.addHandler(logging.NullHandler())
     quiet.setLevel(logging.WARNING)
 
@@ -73,7 +73,7 @@ def main() -> None:
     policy = load_policy(ROOT / "roles.yaml")
     rows = []
     for user, role in USERS.items():
-        at = login(user, at=app(timeout=120))        # the real form, as tests/helpers.py signs in
+        at = login(user, at=app(timeout=120))  # the real form, as tests/helpers.py signs in
         for page_id in policy.roles[role].pages:
             st.cache_data.clear()
             fetch_ms.clear()
@@ -90,14 +90,24 @@ def main() -> None:
                 at.run()
                 warm.append((time.perf_counter() - started) * 1000)
             warm.sort()
-            rows.append({
-                "role": role, "user": user, "page": page_id, "cold_ms": round(cold, 1),
-                "warm_median_ms": round(statistics.median(warm), 1),
-                "warm_p95_ms": round(warm[max(0, int(round(0.95 * len(warm))) - 1)], 1),
-                "floor_ms": round(floor, 1), "queries": queries, "bytes": element_bytes(at._tree),
-            })
-            print(f"  {page_id:22s} cold {cold:7.0f} ms  warm p95 {rows[-1]['warm_p95_ms']:6.0f} ms  "
-                  f"floor {floor:6.0f} ms  {rows[-1]['bytes'] / 1024:7.0f} KiB", flush=True)
+            rows.append(
+                {
+                    "role": role,
+                    "user": user,
+                    "page": page_id,
+                    "cold_ms": round(cold, 1),
+                    "warm_median_ms": round(statistics.median(warm), 1),
+                    "warm_p95_ms": round(warm[max(0, int(round(0.95 * len(warm))) - 1)], 1),
+                    "floor_ms": round(floor, 1),
+                    "queries": queries,
+                    "bytes": element_bytes(at._tree),
+                }
+            )
+            print(
+                f"  {page_id:22s} cold {cold:7.0f} ms  warm p95 {rows[-1]['warm_p95_ms']:6.0f} ms  "
+                f"floor {floor:6.0f} ms  {rows[-1]['bytes'] / 1024:7.0f} KiB",
+                flush=True,
+            )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"pages": rows, "peak_rss_mb": round(peak_mb)}, indent=1))

@@ -43,9 +43,12 @@ def overview(frames: dict, year: int) -> dict:
 
 def unit_frames(exports: Path) -> dict:
     return {
-        "units": read(exports, "yksikot"), "employment": read(exports, "palvelussuhteet"),
-        "trainings": read(exports, "koulutukset"), "participation": read(exports, "koulutusosallistumiset"),
-        "feedback": read(exports, "koulutuspalaute"), "eligible": read(exports, "kayttajatilit"),
+        "units": read(exports, "yksikot"),
+        "employment": read(exports, "palvelussuhteet"),
+        "trainings": read(exports, "koulutukset"),
+        "participation": read(exports, "koulutusosallistumiset"),
+        "feedback": read(exports, "koulutuspalaute"),
+        "eligible": read(exports, "kayttajatilit"),
         "logins": read(exports, "kirjautumiset", parse_dates=["logged_in_at"]),
     }
 
@@ -57,8 +60,11 @@ def unit_page(frames: dict, unit_id: int) -> pd.DataFrame:
     def levels(parts: pd.DataFrame, metric: str) -> list[pd.DataFrame]:
         parts = parts.merge(units, on="unit_id")
         out = []
-        for level, rows in (("unit", parts[parts["unit_id"] == unit_id]), ("sector", parts[parts["sector"] == sector]),
-                            ("city", parts)):
+        for level, rows in (
+            ("unit", parts[parts["unit_id"] == unit_id]),
+            ("sector", parts[parts["sector"] == sector]),
+            ("city", parts),
+        ):
             g = rows.groupby("school_year_id")[["num", "den"]].sum().reset_index()
             g["value"] = g["num"] / g["den"]
             g["metric"], g["level"] = metric, level
@@ -69,30 +75,42 @@ def unit_page(frames: dict, unit_id: int) -> pd.DataFrame:
     attended = frames["participation"].merge(frames["trainings"][["training_id", "school_year_id"]], on="training_id")
     trained = attended[["staff_id", "school_year_id"]].drop_duplicates().assign(trained=1)
     emp = frames["employment"].merge(trained, on=["staff_id", "school_year_id"], how="left")
-    m1 = emp.groupby(["school_year_id", "unit_id"]).agg(num=("trained", "count"), den=("staff_id", "size")).reset_index()
+    m1 = (
+        emp.groupby(["school_year_id", "unit_id"]).agg(num=("trained", "count"), den=("staff_id", "size")).reset_index()
+    )
     # M2: mean feedback rating
     fb = frames["feedback"].merge(frames["trainings"][["training_id", "school_year_id"]], on="training_id")
     m2 = fb.groupby(["school_year_id", "unit_id"]).agg(num=("rating", "sum"), den=("rating", "size")).reset_index()
     # M3: monthly active users / eligible accounts × months with data
     logins = frames["logins"]
     month = logins["logged_in_at"].dt.to_period("M").dt.to_timestamp()
-    school_year = month.dt.year.where(month.dt.month >= 8, month.dt.year - 1)   # a school year starts in August
+    school_year = month.dt.year.where(month.dt.month >= 8, month.dt.year - 1)  # a school year starts in August
     with_month = logins.assign(month=month, school_year_id=school_year)
-    monthly = (with_month.groupby(["school_year_id", "unit_id", "month", "service", "user_type"])["user_key"].nunique()
-               .groupby(["school_year_id", "unit_id"]).sum().rename("num").reset_index())
+    monthly = (
+        with_month.groupby(["school_year_id", "unit_id", "month", "service", "user_type"])["user_key"]
+        .nunique()
+        .groupby(["school_year_id", "unit_id"])
+        .sum()
+        .rename("num")
+        .reset_index()
+    )
     months = with_month.groupby("school_year_id")["month"].nunique().rename("months").reset_index()
     eligible = frames["eligible"].groupby(["school_year_id", "unit_id"])["eligible_users"].sum().reset_index()
     m3 = eligible.merge(months, on="school_year_id").merge(monthly, on=["school_year_id", "unit_id"], how="left")
     m3["num"] = m3["num"].fillna(0)
     m3["den"] = m3["eligible_users"] * m3["months"]
-    return pd.concat([*levels(m1, "M1"), *levels(m2, "M2"), *levels(m3[["school_year_id", "unit_id", "num", "den"]], "M3")])
+    return pd.concat(
+        [*levels(m1, "M1"), *levels(m2, "M2"), *levels(m3[["school_year_id", "unit_id", "num", "den"]], "M3")]
+    )
 
 
 def measure(exports: Path, year: int, unit_id: int, runs: int = 5) -> dict:
     """Cold once (reading is the slow part, and a second read would hit the OS cache anyway), warm `runs` times."""
     out = {}
-    for name, load, page in (("sector_overview", overview_frames, lambda f: overview(f, year)),
-                             ("principal_unit", unit_frames, lambda f: unit_page(f, unit_id))):
+    for name, load, page in (
+        ("sector_overview", overview_frames, lambda f: overview(f, year)),
+        ("principal_unit", unit_frames, lambda f: unit_page(f, unit_id)),
+    ):
         started = time.perf_counter()
         frames = load(exports)
         page(frames)

@@ -28,8 +28,17 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-TARGETS = {"warm_p95_ms": 150, "cold_ms": 1000, "scale_ratio": 1.5, "reference_ratio": 20, "floor_factor": 2,
-           "floor_slack_ms": 50, "bytes": 1_000_000, "login_to_chart_ms": 2000, "load_p95_ms": 3000}
+TARGETS = {
+    "warm_p95_ms": 150,
+    "cold_ms": 1000,
+    "scale_ratio": 1.5,
+    "reference_ratio": 20,
+    "floor_factor": 2,
+    "floor_slack_ms": 50,
+    "bytes": 1_000_000,
+    "login_to_chart_ms": 2000,
+    "load_p95_ms": 3000,
+}
 
 
 def ensure_warehouse(scale: float) -> tuple[Path, float | None]:
@@ -83,11 +92,18 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=30)
     parser.add_argument("--load-seconds", type=float, default=120)
     parser.add_argument("--skip", nargs="*", default=[], choices=["reference", "ingest", "browser"])
-    parser.add_argument("--reuse-pages", action="store_true",
-                        help="take the page results of an earlier run (bench-results/pages-s*.json) if present")
+    parser.add_argument(
+        "--reuse-pages",
+        action="store_true",
+        help="take the page results of an earlier run (bench-results/pages-s*.json) if present",
+    )
     args = parser.parse_args()
-    results: dict = {"machine": {"cores": os.cpu_count()}, "started": dt.datetime.now().isoformat(),
-                     "targets": TARGETS, "scales": {}}
+    results: dict = {
+        "machine": {"cores": os.cpu_count()},
+        "started": dt.datetime.now().isoformat(),
+        "targets": TARGETS,
+        "scales": {},
+    }
     out_dir = ROOT / "bench-results"
     out_dir.mkdir(exist_ok=True)
     homes = {}
@@ -99,8 +115,19 @@ def main() -> None:
         if args.reuse_pages and json_path.exists():
             results["scales"][f"{scale:g}"] = {**json.loads(json_path.read_text()), "build_seconds": built}
             continue
-        subprocess.run([sys.executable, str(ROOT / "bench" / "pages.py"), "--data-dir", str(home), "--runs",
-                        str(args.runs), "--out", str(json_path)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "bench" / "pages.py"),
+                "--data-dir",
+                str(home),
+                "--runs",
+                str(args.runs),
+                "--out",
+                str(json_path),
+            ],
+            check=True,
+        )
         results["scales"][f"{scale:g}"] = {**json.loads(json_path.read_text()), "build_seconds": built}
     base_scale = f"{args.scales[0]:g}"
     base_home = homes[args.scales[0]]
@@ -134,7 +161,10 @@ def main() -> None:
         try:
             print("sign-in to first chart (Chromium)", flush=True)
             times = asyncio.run(browser.login_to_chart(base, "johto", DEMO_PASSWORDS["johto"]))
-            results["login_to_chart_ms"] = {"median": round(statistics.median(times)), "runs": [round(x) for x in times]}
+            results["login_to_chart_ms"] = {
+                "median": round(statistics.median(times)),
+                "runs": [round(x) for x in times],
+            }
             print(f"  {results['login_to_chart_ms']}", flush=True)
             print(f"{args.sessions} sessions for {args.load_seconds:g} s", flush=True)
             results["load"] = asyncio.run(browser.load(base, users, args.load_seconds))
@@ -144,7 +174,7 @@ def main() -> None:
             proc.terminate()
             try:
                 proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:     # still closing 30 websockets: not a result
+            except subprocess.TimeoutExpired:  # still closing 30 websockets: not a result
                 proc.kill()
                 proc.wait()
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -157,16 +187,21 @@ def main() -> None:
 
 def report(results: dict, base_scale: str) -> str:
     t = TARGETS
-    lines = ["| role | page | cold ms | warm p50 | warm p95 | floor ms (queries) | KiB sent | cold at largest scale | verdicts |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---|"]
+    lines = [
+        "| role | page | cold ms | warm p50 | warm p95 | floor ms (queries) | KiB sent | cold at largest scale | verdicts |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
     scales = results["scales"]
     base = scales[base_scale]
     largest = scales[max(scales, key=float)] if len(scales) > 1 else None
     passes = fails = 0
     for row in base["pages"]:
-        checks = {"warm p95 ≤ 150 ms": row["warm_p95_ms"] <= t["warm_p95_ms"], "cold ≤ 1 s": row["cold_ms"] <= t["cold_ms"],
-                  "≤ 2× floor + 50 ms": row["cold_ms"] <= t["floor_factor"] * row["floor_ms"] + t["floor_slack_ms"],
-                  "≤ 1 MB": row["bytes"] <= t["bytes"]}
+        checks = {
+            "warm p95 ≤ 150 ms": row["warm_p95_ms"] <= t["warm_p95_ms"],
+            "cold ≤ 1 s": row["cold_ms"] <= t["cold_ms"],
+            "≤ 2× floor + 50 ms": row["cold_ms"] <= t["floor_factor"] * row["floor_ms"] + t["floor_slack_ms"],
+            "≤ 1 MB": row["bytes"] <= t["bytes"],
+        }
         big = ""
         if largest is not None:
             other = next(r for r in largest["pages"] if r["page"] == row["page"])
@@ -176,36 +211,54 @@ def report(results: dict, base_scale: str) -> str:
         failed = [k for k, ok in checks.items() if not ok]
         passes += len(checks) - len(failed)
         fails += len(failed)
-        lines.append(f"| {row['role']} | {row['page']} | {row['cold_ms']:.0f} | {row['warm_median_ms']:.0f} | "
-                     f"{row['warm_p95_ms']:.0f} | {row['floor_ms']:.0f} ({row['queries']}) | {row['bytes'] / 1024:.0f} | "
-                     f"{big} | {'PASS' if not failed else 'FAIL: ' + ', '.join(failed)} |")
+        lines.append(
+            f"| {row['role']} | {row['page']} | {row['cold_ms']:.0f} | {row['warm_median_ms']:.0f} | "
+            f"{row['warm_p95_ms']:.0f} | {row['floor_ms']:.0f} ({row['queries']}) | {row['bytes'] / 1024:.0f} | "
+            f"{big} | {'PASS' if not failed else 'FAIL: ' + ', '.join(failed)} |"
+        )
     lines.append("")
-    lines.append(f"Page checks: {passes} pass, {fails} fail. Peak memory of the AppTest process: "
-                 + ", ".join(f"scale {s}: {v['peak_rss_mb']} MB" for s, v in scales.items()))
+    lines.append(
+        f"Page checks: {passes} pass, {fails} fail. Peak memory of the AppTest process: "
+        + ", ".join(f"scale {s}: {v['peak_rss_mb']} MB" for s, v in scales.items())
+    )
     if "reference" in results:
-        lines += ["", "| reference page | pandas cold ms | ours cold ms | ratio | pandas warm ms | ours warm ms | ratio | verdict (≥ 20×) |",
-                  "|---|---:|---:|---:|---:|---:|---:|---|"]
+        lines += [
+            "",
+            "| reference page | pandas cold ms | ours cold ms | ratio | pandas warm ms | ours warm ms | ratio | verdict (≥ 20×) |",
+            "|---|---:|---:|---:|---:|---:|---:|---|",
+        ]
         for page, ref in results["reference"].items():
             ours = next(r for r in base["pages"] if r["page"] == page)
             cold_ratio = ref["cold_ms"] / max(ours["cold_ms"], 0.1)
             warm_ratio = ref["warm_median_ms"] / max(ours["warm_median_ms"], 0.1)
             ok = min(cold_ratio, warm_ratio) >= t["reference_ratio"]
-            lines.append(f"| {page} | {ref['cold_ms']:.0f} | {ours['cold_ms']:.0f} | {cold_ratio:.0f}× | "
-                         f"{ref['warm_median_ms']:.0f} | {ours['warm_median_ms']:.0f} | {warm_ratio:.1f}× | {verdict(ok)} |")
+            lines.append(
+                f"| {page} | {ref['cold_ms']:.0f} | {ours['cold_ms']:.0f} | {cold_ratio:.0f}× | "
+                f"{ref['warm_median_ms']:.0f} | {ours['warm_median_ms']:.0f} | {warm_ratio:.1f}× | {verdict(ok)} |"
+            )
     if "ingest" in results:
         i = results["ingest"]
-        lines += ["", f"Ingest (scale-{base_scale} CSV exports into an empty warehouse): {i['rows']} rows in {i['seconds']} s "
-                  f"= {i['rows_per_s']} rows/s"]
+        lines += [
+            "",
+            f"Ingest (scale-{base_scale} CSV exports into an empty warehouse): {i['rows']} rows in {i['seconds']} s "
+            f"= {i['rows_per_s']} rows/s",
+        ]
     if "login_to_chart_ms" in results:
         m = results["login_to_chart_ms"]["median"]
-        lines += ["", f"Sign-in to first chart in Chromium: median {m} ms ({results['login_to_chart_ms']['runs']}) — "
-                  f"{verdict(m <= t['login_to_chart_ms'])} (≤ 2 s)"]
+        lines += [
+            "",
+            f"Sign-in to first chart in Chromium: median {m} ms ({results['login_to_chart_ms']['runs']}) — "
+            f"{verdict(m <= t['login_to_chart_ms'])} (≤ 2 s)",
+        ]
     if "load" in results:
         load = results["load"]
         ok = not load["errors"] and load["p95_ms"] is not None and load["p95_ms"] <= t["load_p95_ms"]
-        lines += ["", f"{load['sessions']} sessions: {load['page_loads']} page loads, {len(load['errors'])} errors, "
-                  f"p50 {load['p50_ms']} ms, p95 {load['p95_ms']} ms, server peak {load['server_peak_rss_mb']} MB — "
-                  f"{verdict(ok)} (0 errors, p95 ≤ 3 s)"]
+        lines += [
+            "",
+            f"{load['sessions']} sessions: {load['page_loads']} page loads, {len(load['errors'])} errors, "
+            f"p50 {load['p50_ms']} ms, p95 {load['p95_ms']} ms, server peak {load['server_peak_rss_mb']} MB — "
+            f"{verdict(ok)} (0 errors, p95 ≤ 3 s)",
+        ]
         lines += [f"  error: {e}" for e in load["errors"][:10]]
     return "\n".join(lines) + "\n"
 

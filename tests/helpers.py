@@ -56,7 +56,7 @@ def app_env(home: Path, monkeypatch):
     monkeypatch.setenv("TILANNEKUVA_MODE", "demo")
     monkeypatch.setenv("TILANNEKUVA_DATA_DIR", str(home))
     monkeypatch.delenv("TILANNEKUVA_CONFIG", raising=False)
-    monkeypatch.delenv("TILANNEKUVA_COOKIE_KEY", raising=False)     # ignored now; keeps the log quiet
+    monkeypatch.delenv("TILANNEKUVA_COOKIE_KEY", raising=False)  # ignored now; keeps the log quiet
     st.cache_resource.clear()
     st.cache_data.clear()
     try:
@@ -103,8 +103,9 @@ def signed_in_state(at: AppTest, user: str) -> AppTest:
     return at
 
 
-def open_as(user: str, page_id: str | None = None, lang: str | None = None, at: AppTest | None = None,
-            **params) -> AppTest:
+def open_as(
+    user: str, page_id: str | None = None, lang: str | None = None, at: AppTest | None = None, **params
+) -> AppTest:
     """The app signed in as `user` without the form (session state, see `signed_in_state`), run once and,
     with `page_id`, switched to that page of the user's navigation; `params` are then put in the URL and
     the page run again (as if the user opened a shared link to it)."""
@@ -132,6 +133,7 @@ def page_alone(page_id: str, user: str | None = None, lang: str | None = None) -
 
 # --- a real server and the browser -----------------------------------------------------------------
 
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -149,9 +151,24 @@ def serve(home: Path, extra_env: dict | None = None, port: int | None = None, ar
     log_path = home / "server.log"
     log = open(log_path, "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", f"--server.port={port}",
-         "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none", *args],
-        cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless=true",
+            f"--server.port={port}",
+            "--server.address=127.0.0.1",
+            "--browser.gatherUsageStats=false",
+            "--server.fileWatcherType=none",
+            *args,
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline and proc.poll() is None:
@@ -183,9 +200,19 @@ def chromium():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
-            "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-dev-shm-usage",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         yield b
         b.close()
 
@@ -211,6 +238,7 @@ def browser_sign_in(page, base: str, username: str, password: str, lang: str = "
     page.get_by_role("button", name=t("login.submit", lang)).click()
     settle(page)
     # Signed in (the form is gone) or a real answer (wrong password, throttled, no role) for the test.
-    page.locator('[data-testid="stSidebar"] [data-testid="stButton"], [data-testid="stMain"] [data-testid="stAlert"]'
-                 ).first.wait_for(timeout=30_000)
+    page.locator(
+        '[data-testid="stSidebar"] [data-testid="stButton"], [data-testid="stMain"] [data-testid="stAlert"]'
+    ).first.wait_for(timeout=30_000)
     settle(page)

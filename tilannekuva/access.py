@@ -46,9 +46,9 @@ class Principal:
     staff_id: int | None = None
     pupil_rows: bool = False
     suppress_pupil_aggregates: bool = True
-    may_view_as: bool = False        # capability (roles.yaml): may see the app as another user sees it
-    has_own_pupils: bool = False     # capability (roles.yaml): the role teaches or leads pupils of its own
-    viewed_by: str | None = None     # an admin viewing the app as this user: read-only (no writes, no downloads)
+    may_view_as: bool = False  # capability (roles.yaml): may see the app as another user sees it
+    has_own_pupils: bool = False  # capability (roles.yaml): the role teaches or leads pupils of its own
+    viewed_by: str | None = None  # an admin viewing the app as this user: read-only (no writes, no downloads)
 
     @property
     def read_only(self) -> bool:
@@ -153,8 +153,8 @@ class UserAccess:
     """One user of the users file as the admin's user list shows them: what a sign-in would grant."""
 
     username: str
-    role: str | None                 # None: no role, an unknown role, or a role that cannot be granted
-    scope: str | None                # all | units | groups (None without a role)
+    role: str | None  # None: no role, an unknown role, or a role that cannot be granted
+    scope: str | None  # all | units | groups (None without a role)
     unit_ids: tuple[int, ...] = ()
     staff_id: int | None = None
     pages: tuple[str, ...] = ()

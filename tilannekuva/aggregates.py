@@ -37,9 +37,12 @@ def refresh_aggregates(con: duckdb.DuckDBPyConnection, as_of: dt.date, rules: Pu
         if contract.as_of is None:
             continue
         # Table names and expressions come from the contracts in code, never from input.
-        con.execute(f"""
+        con.execute(
+            f"""
             insert into meta_source
             select $source, least((select {contract.as_of.format(table=contract.table)}), $as_of),
                    current_timestamp, (select count(*) from {contract.table})
-            where exists (select 1 from {contract.table})""", {"source": contract.name, "as_of": as_of})
+            where exists (select 1 from {contract.table})""",
+            {"source": contract.name, "as_of": as_of},
+        )
     build_publication_cubes(con, rules or PublicationRules.from_settings())

@@ -77,11 +77,13 @@ begin select raise(abort, 'the access log is append-only'); end;
 """
 GENESIS = "0" * 64
 DAY = 86400.0
-CLOCK_SKEW = 300.0            # seconds: how far an entry may lie in the future, or behind its predecessor
-HEAD_FORMAT = "tkh1"          # tkh1:<entry id>:<logged_at>:<entry hash>:<HMAC-SHA256 of what precedes it>
+CLOCK_SKEW = 300.0  # seconds: how far an entry may lie in the future, or behind its predecessor
+HEAD_FORMAT = "tkh1"  # tkh1:<entry id>:<logged_at>:<entry hash>:<HMAC-SHA256 of what precedes it>
 # The entry's pupil ids as a sorted JSON list, as hashed ("[]" when none).
-_SUBJECTS = ("(select coalesce(json_group_array(pupil_id), '[]') from (select pupil_id from access_log_subject s "
-             "where s.entry_id = a.entry_id order by pupil_id))")
+_SUBJECTS = (
+    "(select coalesce(json_group_array(pupil_id), '[]') from (select pupil_id from access_log_subject s "
+    "where s.entry_id = a.entry_id order by pupil_id))"
+)
 _ANCHORS = "select anchor_id, pruned_at, last_entry_id, last_hash, removed from access_log_anchor order by anchor_id"
 
 
@@ -102,6 +104,7 @@ class Entry:
 @dataclass(frozen=True)
 class Anchor:
     """Where a prune cut the chain: the last removed entry, its hash, and how many entries went."""
+
     anchor_id: int
     pruned_at: float
     last_entry_id: int
@@ -140,10 +143,23 @@ def _subjects_text(subjects) -> str:
     return json.dumps(sorted({int(s) for s in subjects or ()}), separators=(",", ":"))
 
 
-def _digest(previous: str, logged_at: float, username: str, role: str, action: str, target: str, page: str,
-            filters: str, rows: int, subjects: str = "[]") -> str:
-    content = json.dumps([previous, repr(logged_at), username, role, action, target, page, filters, rows, subjects],
-                         ensure_ascii=False, separators=(",", ":"))
+def _digest(
+    previous: str,
+    logged_at: float,
+    username: str,
+    role: str,
+    action: str,
+    target: str,
+    page: str,
+    filters: str,
+    rows: int,
+    subjects: str = "[]",
+) -> str:
+    content = json.dumps(
+        [previous, repr(logged_at), username, role, action, target, page, filters, rows, subjects],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
@@ -151,8 +167,10 @@ def _anchors_digest(anchors) -> str:
     """A hash chain over the anchor rows (anchor_id, pruned_at, last_entry_id, last_hash, removed)."""
     digest = GENESIS
     for anchor_id, pruned_at, last_entry_id, last_hash, removed in anchors:
-        content = json.dumps([digest, int(anchor_id), repr(float(pruned_at)), int(last_entry_id), last_hash,
-                              int(removed)], separators=(",", ":"))
+        content = json.dumps(
+            [digest, int(anchor_id), repr(float(pruned_at)), int(last_entry_id), last_hash, int(removed)],
+            separators=(",", ":"),
+        )
         digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
     return digest
 
@@ -160,7 +178,7 @@ def _anchors_digest(anchors) -> str:
 def _who() -> str:
     try:
         return os.environ.get("SUDO_USER") or getpass.getuser()
-    except (KeyError, OSError):         # no passwd entry (a container)
+    except (KeyError, OSError):  # no passwd entry (a container)
         return "system"
 
 
@@ -186,11 +204,12 @@ class AccessLog:
         finally:
             db.close()
 
-    def record(self, username: str, role: str, action: str, target: str, page: str, filters: dict,
-               rows: int, subjects=()) -> int:
+    def record(
+        self, username: str, role: str, action: str, target: str, page: str, filters: dict, rows: int, subjects=()
+    ) -> int:
         """Append one entry (with the ids of the pupils it showed, if any); returns its id."""
         with self._lock, self._db() as db:
-            db.execute("begin immediate")         # one writer at a time, across processes too
+            db.execute("begin immediate")  # one writer at a time, across processes too
             try:
                 entry_id = self._append(db, username, role, action, target, page, filters, rows, subjects)
                 db.execute("commit")
@@ -199,19 +218,31 @@ class AccessLog:
                 db.execute("rollback")
                 raise
 
-    def _append(self, db, username: str, role: str, action: str, target: str, page: str, filters: dict,
-                rows: int, subjects=(), now: float | None = None) -> int:
+    def _append(
+        self,
+        db,
+        username: str,
+        role: str,
+        action: str,
+        target: str,
+        page: str,
+        filters: dict,
+        rows: int,
+        subjects=(),
+        now: float | None = None,
+    ) -> int:
         text = json.dumps(filters, ensure_ascii=False, sort_keys=True, default=str)
         pupils = _subjects_text(subjects)
         last = db.execute("select entry_hash from access_log order by entry_id desc limit 1").fetchone()
         previous = last[0] if last else GENESIS
         now = self._clock() if now is None else now
         digest = _digest(previous, now, username, role, action, target, page, text, int(rows), pupils)
-        cur = db.execute("insert into access_log (logged_at, username, role, action, target, page, filters, "
-                         "rows, previous_hash, entry_hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                         (now, username, role, action, target, page, text, int(rows), previous, digest))
-        db.executemany("insert into access_log_subject values (?, ?)",
-                       [(cur.lastrowid, p) for p in json.loads(pupils)])
+        cur = db.execute(
+            "insert into access_log (logged_at, username, role, action, target, page, filters, "
+            "rows, previous_hash, entry_hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (now, username, role, action, target, page, text, int(rows), previous, digest),
+        )
+        db.executemany("insert into access_log_subject values (?, ?)", [(cur.lastrowid, p) for p in json.loads(pupils)])
         return int(cur.lastrowid)
 
     def entries(self, username: str | None = None, limit: int = 500, pupil_id: int | None = None) -> list[Entry]:
@@ -223,13 +254,19 @@ class AccessLog:
         if pupil_id is not None:
             where.append("a.entry_id in (select entry_id from access_log_subject where pupil_id = ?)")
             args.append(int(pupil_id))
-        sql = ("select a.entry_id, a.logged_at, a.username, a.role, a.action, a.target, a.page, a.filters, a.rows, "
-               + _SUBJECTS + " from access_log a " + ("where " + " and ".join(where) + " " if where else "")
-               + "order by a.entry_id desc limit ?")
+        sql = (
+            "select a.entry_id, a.logged_at, a.username, a.role, a.action, a.target, a.page, a.filters, a.rows, "
+            + _SUBJECTS
+            + " from access_log a "
+            + ("where " + " and ".join(where) + " " if where else "")
+            + "order by a.entry_id desc limit ?"
+        )
         with self._db() as db:
             rows = db.execute(sql, (*args, limit)).fetchall()
-        return [Entry(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7]), r[8], tuple(json.loads(r[9])))
-                for r in rows]
+        return [
+            Entry(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7]), r[8], tuple(json.loads(r[9])))
+            for r in rows
+        ]
 
     def anchors(self) -> list[Anchor]:
         """Every prune so far, oldest first (the admin page shows them)."""
@@ -250,22 +287,45 @@ class AccessLog:
             try:
                 (newest,) = db.execute("select max(logged_at) from access_log").fetchone()
                 if newest is not None and newest > now + CLOCK_SKEW:
-                    raise ValueError("the newest access-log entry is dated after now: the clock is wrong "
-                                     "or the log is forged; nothing was pruned")
-                last = db.execute("select entry_id, entry_hash, logged_at from access_log where logged_at < ? "
-                                  "order by entry_id desc limit 1", (before,)).fetchone()
+                    raise ValueError(
+                        "the newest access-log entry is dated after now: the clock is wrong "
+                        "or the log is forged; nothing was pruned"
+                    )
+                last = db.execute(
+                    "select entry_id, entry_hash, logged_at from access_log where logged_at < ? "
+                    "order by entry_id desc limit 1",
+                    (before,),
+                ).fetchone()
                 if last is None:
                     db.execute("rollback")
                     return 0
                 (removed,) = db.execute("select count(*) from access_log where entry_id <= ?", (last[0],)).fetchone()
                 anchors = db.execute(_ANCHORS).fetchall()
                 anchor = ((anchors[-1][0] if anchors else 0) + 1, now, last[0], last[1], removed)
-                self._append(db, _who(), "system", Action.PRUNE, Target.ACCESS_LOG, "access_log_prune", {
-                    "anchor_id": anchor[0], "last_entry_id": last[0], "last_hash": last[1], "last_logged_at": last[2],
-                    "removed": removed, "retention_days": self.retention_days,
-                    "anchors": _anchors_digest([*anchors, anchor])}, rows=removed, now=now)
-                db.execute("insert into access_log_anchor (anchor_id, pruned_at, last_entry_id, last_hash, removed) "
-                           "values (?, ?, ?, ?, ?)", anchor)
+                self._append(
+                    db,
+                    _who(),
+                    "system",
+                    Action.PRUNE,
+                    Target.ACCESS_LOG,
+                    "access_log_prune",
+                    {
+                        "anchor_id": anchor[0],
+                        "last_entry_id": last[0],
+                        "last_hash": last[1],
+                        "last_logged_at": last[2],
+                        "removed": removed,
+                        "retention_days": self.retention_days,
+                        "anchors": _anchors_digest([*anchors, anchor]),
+                    },
+                    rows=removed,
+                    now=now,
+                )
+                db.execute(
+                    "insert into access_log_anchor (anchor_id, pruned_at, last_entry_id, last_hash, removed) "
+                    "values (?, ?, ?, ?, ?)",
+                    anchor,
+                )
                 db.execute("delete from access_log_subject where entry_id <= ?", (last[0],))
                 db.execute("delete from access_log where entry_id <= ?", (last[0],))
                 db.execute("commit")
@@ -280,9 +340,9 @@ class AccessLog:
         return self._check()
 
     def _check(self) -> Verification:
-        now = max(time.time(), self._clock())     # a test's clock may run ahead; never behind the real one
+        now = max(time.time(), self._clock())  # a test's clock may run ahead; never behind the real one
         with self._db() as db:
-            db.execute("begin")             # one snapshot: a prune running meanwhile is seen whole or not at all
+            db.execute("begin")  # one snapshot: a prune running meanwhile is seen whole or not at all
             anchors = db.execute(_ANCHORS).fetchall()
             start, previous = 0, GENESIS
             if anchors:
@@ -291,9 +351,12 @@ class AccessLog:
                 if hidden is not None:
                     return Verification(False, hidden, "anchor_hides")
             last_prune, previous_at, first_at = None, None, None
-            for row in db.execute("select a.entry_id, a.logged_at, a.username, a.role, a.action, a.target, a.page, "
-                                  "a.filters, a.rows, " + _SUBJECTS + ", a.previous_hash, a.entry_hash "
-                                  "from access_log a where a.entry_id > ? order by a.entry_id", (start,)):
+            for row in db.execute(
+                "select a.entry_id, a.logged_at, a.username, a.role, a.action, a.target, a.page, "
+                "a.filters, a.rows, " + _SUBJECTS + ", a.previous_hash, a.entry_hash "
+                "from access_log a where a.entry_id > ? order by a.entry_id",
+                (start,),
+            ):
                 entry_id, *content, stored_previous, stored_hash = row
                 if stored_previous != previous or _digest(previous, *content) != stored_hash:
                     return Verification(False, entry_id, "entry")
@@ -315,8 +378,12 @@ class AccessLog:
             return Verification(False, start or None, "anchor_unbacked")
         pruned_at, said = last_prune
         anchor_id, _, last_entry_id, last_hash, removed = anchors[-1]
-        if [said.get(k) for k in ("anchor_id", "last_entry_id", "last_hash", "removed")] != \
-                [anchor_id, last_entry_id, last_hash, removed]:
+        if [said.get(k) for k in ("anchor_id", "last_entry_id", "last_hash", "removed")] != [
+            anchor_id,
+            last_entry_id,
+            last_hash,
+            removed,
+        ]:
             return Verification(False, last_entry_id, "anchor_unbacked")
         if said.get("anchors") != _anchors_digest(anchors):
             return Verification(False, last_entry_id, "anchor_chain")
@@ -324,7 +391,7 @@ class AccessLog:
         if last_logged_at > pruned_at - self.retention_days * DAY:
             return Verification(False, last_entry_id, "anchor_too_recent")
         if first_at is not None and first_at < last_logged_at - CLOCK_SKEW:
-            return Verification(False, last_entry_id, "time_backwards")     # the kept part starts before the cut
+            return Verification(False, last_entry_id, "time_backwards")  # the kept part starts before the cut
         return Verification(True)
 
     # --- the chain head, for safekeeping outside the host ----------------------------------------
@@ -332,8 +399,9 @@ class AccessLog:
         """The newest entry's id, time and hash with an HMAC under `key` (kept outside the database):
         one line to store off the host; `check_head` later proves the log still contains it."""
         with self._db() as db:
-            row = db.execute("select entry_id, logged_at, entry_hash from access_log "
-                             "order by entry_id desc limit 1").fetchone()
+            row = db.execute(
+                "select entry_id, logged_at, entry_hash from access_log order by entry_id desc limit 1"
+            ).fetchone()
         entry_id, logged_at, entry_hash = row or (0, 0.0, GENESIS)
         body = f"{HEAD_FORMAT}:{entry_id}:{float(logged_at)!r}:{entry_hash}"
         return f"{body}:{hmac.new(key, body.encode(), 'sha256').hexdigest()}"
@@ -378,13 +446,23 @@ def monthly_use(log: AccessLog, since: float = 0.0) -> list[dict]:
     """M4's feed: per month and user, the events that show Tilannekuva was used (sign-ins and views),
     with the role and the first unit of the user's scope — rows for the `tilannekuva_kaytto` source."""
     import datetime as dt
+
     counts: dict[tuple, dict] = {}
     for e in log.entries(limit=10_000_000):
         if e.logged_at < since or e.action not in (Action.SIGN_IN, Action.VIEW) or not e.role:
             continue
         month = dt.date.fromtimestamp(e.logged_at).replace(day=1)
-        row = counts.setdefault((month, e.username), {"month": month, "username": e.username, "role": e.role,
-                                                      "unit_id": None, "page_views": 0, "source": "access_log"})
+        row = counts.setdefault(
+            (month, e.username),
+            {
+                "month": month,
+                "username": e.username,
+                "role": e.role,
+                "unit_id": None,
+                "page_views": 0,
+                "source": "access_log",
+            },
+        )
         row["page_views"] += 1
         units = e.filters.get("units") or []
         if row["unit_id"] is None and units:

@@ -24,34 +24,34 @@ from tilannekuva.access import Policy
 class Action(StrEnum):
     """What happened."""
 
-    VIEW = "view"                          # personal data shown on a page
-    EXPORT = "export"                      # a CSV or Excel download
-    PRINT = "print"                        # the print view of a page
-    FOLLOWUP = "followup"                  # a teacher marked a pupil on the watch list as followed up
+    VIEW = "view"  # personal data shown on a page
+    EXPORT = "export"  # a CSV or Excel download
+    PRINT = "print"  # the print view of a page
+    FOLLOWUP = "followup"  # a teacher marked a pupil on the watch list as followed up
     SIGN_IN = "sign_in"
-    SIGN_IN_FAILED = "sign_in_failed"      # wrong password
+    SIGN_IN_FAILED = "sign_in_failed"  # wrong password
     SIGN_IN_THROTTLED = "sign_in_throttled"
-    SIGN_IN_FOREIGN = "sign_in_foreign"    # single sign-on from a tenant that is not ours
+    SIGN_IN_FOREIGN = "sign_in_foreign"  # single sign-on from a tenant that is not ours
     SIGN_IN_UNMAPPED = "sign_in_unmapped"  # single sign-on identity not (yet) linked to a user
-    SIGN_IN_REFUSED = "sign_in_refused"    # single sign-on for a user with no role
+    SIGN_IN_REFUSED = "sign_in_refused"  # single sign-on for a user with no role
     SIGN_OUT = "sign_out"
-    VIEW_AS = "view_as"                    # an admin started "see what this user sees"
-    LINK_IDENTITY = "link_identity"        # a single sign-on identity linked to a user
+    VIEW_AS = "view_as"  # an admin started "see what this user sees"
+    LINK_IDENTITY = "link_identity"  # a single sign-on identity linked to a user
     REJECT_IDENTITY = "reject_identity"
     UNLINK_IDENTITY = "unlink_identity"
-    PRUNE = "prune"                        # retention: older entries removed behind an anchor
+    PRUNE = "prune"  # retention: older entries removed behind an anchor
 
 
 class Target(StrEnum):
     """What an entry is about, when it is one of the app's named lists (or the session, or the log)."""
 
-    SUPPORT_SIGNALS = "support_signals"            # principal_support: pupils with a support signal
-    GROUP_PUPILS = "group_pupils"                  # teacher_groups: the pupils of a teaching group
-    WATCH_LIST = "watch_list"                      # teacher_watch: the teacher's watch list
-    PUPIL_ABSENCE = "pupil_absence"                # teacher_watch: one pupil's absences by month
-    STAFF_TRAINING_LIST = "staff_training_list"    # principal_staff: named staff and their training
-    ACCESS_LOG = "access_log"                      # admin_access_log: the log itself (who used the app)
-    SESSION = "session"                            # sign-in and sign-out
+    SUPPORT_SIGNALS = "support_signals"  # principal_support: pupils with a support signal
+    GROUP_PUPILS = "group_pupils"  # teacher_groups: the pupils of a teaching group
+    WATCH_LIST = "watch_list"  # teacher_watch: the teacher's watch list
+    PUPIL_ABSENCE = "pupil_absence"  # teacher_watch: one pupil's absences by month
+    STAFF_TRAINING_LIST = "staff_training_list"  # principal_staff: named staff and their training
+    ACCESS_LOG = "access_log"  # admin_access_log: the log itself (who used the app)
+    SESSION = "session"  # sign-in and sign-out
 
 
 class Subject(StrEnum):
@@ -59,7 +59,7 @@ class Subject(StrEnum):
 
     PUPILS = "pupils"
     STAFF = "staff"
-    USERS = "users"        # the app's users: who looked at what, when
+    USERS = "users"  # the app's users: who looked at what, when
     NONE = "none"
 
 
@@ -107,22 +107,43 @@ def roles_with_own_pupils(policy: Policy) -> frozenset[str]:
 
 # --- the flags the admin's access-log page shows ---------------------------------------------------
 
-OFFICE_HOURS = (7, 18)          # from 7:00 to 17:59, local time
-WORKDAYS = (1, 2, 3, 4, 5)      # Monday to Friday (polars' weekday: Monday = 1)
+OFFICE_HOURS = (7, 18)  # from 7:00 to 17:59, local time
+WORKDAYS = (1, 2, 3, 4, 5)  # Monday to Friday (polars' weekday: Monday = 1)
 FLAGS = ("bulk", "outside", "off_hours")
 
-ENTRY_SCHEMA = {"entry_id": pl.Int64, "logged_at": pl.Datetime("us"), "username": pl.String, "role": pl.String,
-                "action": pl.String, "target": pl.String, "page": pl.String, "filters": pl.String, "rows": pl.Int64}
+ENTRY_SCHEMA = {
+    "entry_id": pl.Int64,
+    "logged_at": pl.Datetime("us"),
+    "username": pl.String,
+    "role": pl.String,
+    "action": pl.String,
+    "target": pl.String,
+    "page": pl.String,
+    "filters": pl.String,
+    "rows": pl.Int64,
+}
 
 
 def entries_frame(entries: Iterable) -> pl.DataFrame:
     """Access-log entries (tilannekuva.audit.Entry) as a frame: the time in local time (office hours are
     local), the filters as 'key=value, …' text."""
-    return pl.DataFrame([{
-        "entry_id": e.entry_id, "logged_at": dt.datetime.fromtimestamp(e.logged_at), "username": e.username,
-        "role": e.role, "action": e.action, "target": e.target, "page": e.page,
-        "filters": ", ".join(f"{k}={v}" for k, v in sorted(e.filters.items())), "rows": e.rows,
-    } for e in entries], schema=ENTRY_SCHEMA)
+    return pl.DataFrame(
+        [
+            {
+                "entry_id": e.entry_id,
+                "logged_at": dt.datetime.fromtimestamp(e.logged_at),
+                "username": e.username,
+                "role": e.role,
+                "action": e.action,
+                "target": e.target,
+                "page": e.page,
+                "filters": ", ".join(f"{k}={v}" for k, v in sorted(e.filters.items())),
+                "rows": e.rows,
+            }
+            for e in entries
+        ],
+        schema=ENTRY_SCHEMA,
+    )
 
 
 def flagged(entries: pl.DataFrame, *, bulk_rows: int, roles_with_own_pupils: Iterable[str]) -> pl.DataFrame:
@@ -145,8 +166,15 @@ def any_flag() -> pl.Expr:
     return pl.any_horizontal(*(pl.col(f"flag_{name}") for name in FLAGS))
 
 
-def search(entries: pl.DataFrame, *, since: dt.datetime, user: str = "", actions: Iterable[str] = (),
-           text: str = "", only_flagged: bool = False) -> pl.DataFrame:
+def search(
+    entries: pl.DataFrame,
+    *,
+    since: dt.datetime,
+    user: str = "",
+    actions: Iterable[str] = (),
+    text: str = "",
+    only_flagged: bool = False,
+) -> pl.DataFrame:
     """The entries the admin's search finds: logged since `since`, by a username containing `user`
     (any case), with one of `actions` (all if none), with `text` in the filters, page or target, and
     only the flagged ones if asked (`entries` as `flagged` returns it)."""
@@ -157,8 +185,9 @@ def search(entries: pl.DataFrame, *, since: dt.datetime, user: str = "", actions
     if actions:
         found = found.filter(pl.col("action").is_in(actions))
     if text:
-        found = found.filter(pl.any_horizontal(pl.col(c).str.contains(text, literal=True)
-                                               for c in ("filters", "page", "target")))
+        found = found.filter(
+            pl.any_horizontal(pl.col(c).str.contains(text, literal=True) for c in ("filters", "page", "target"))
+        )
     if only_flagged:
         found = found.filter(any_flag())
     return found

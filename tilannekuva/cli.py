@@ -46,6 +46,7 @@ def _demo(args: argparse.Namespace) -> int:
     print("Demo accounts (username / password): " + ", ".join(f"{u} / {p}" for u, p in DEMO_PASSWORDS.items()))
     if args.exports:
         from tilannekuva.ingest.exports import write_exports
+
         started = time.perf_counter()
         files = write_exports(result.path, Path(args.exports), style=args.export_style)
         print(f"Wrote {len(files)} source exports to {args.exports} in {time.perf_counter() - started:.1f} s")
@@ -63,8 +64,13 @@ def _ingest(args: argparse.Namespace) -> int:
     lang = normalise_language(args.lang or os.environ.get("TILANNEKUVA_LANG"))
     history = LoadHistory(settings.state_dir / "loads.sqlite")
     try:
-        result = ingest([Path(p) for p in args.paths], settings.warehouse_dir, history, force=args.force,
-                        limits=IngestLimits.from_settings(settings))
+        result = ingest(
+            [Path(p) for p in args.paths],
+            settings.warehouse_dir,
+            history,
+            force=args.force,
+            limits=IngestLimits.from_settings(settings),
+        )
     except LoadRejected as exc:
         print(t("ingest.cli.rejected", lang, count=len(exc.problems)), file=sys.stderr)
         for problem in exc.problems:
@@ -83,8 +89,16 @@ def _ingest(args: argparse.Namespace) -> int:
         print(t("ingest.cli.skipped", lang))
     else:
         rate = result.rows_accepted / result.seconds if result.seconds else 0
-        print(t("ingest.cli.loaded", lang, rows=fmt_number(result.rows_accepted, lang), version=result.version,
-                seconds=fmt_number(result.seconds, lang, 1), rate=fmt_number(rate, lang)))
+        print(
+            t(
+                "ingest.cli.loaded",
+                lang,
+                rows=fmt_number(result.rows_accepted, lang),
+                version=result.version,
+                seconds=fmt_number(result.seconds, lang, 1),
+                rate=fmt_number(rate, lang),
+            )
+        )
     return 0
 
 
@@ -97,8 +111,12 @@ def _users(args: argparse.Namespace) -> int:
     from tilannekuva.useradmin import UserAdmin, UserAdminError
 
     settings = load_settings(for_app=False)
-    admin = UserAdmin(settings.users_file, settings.credentials_file, load_policy(settings.roles_file),
-                      SecurityStore(settings.state_dir / "security.sqlite"))
+    admin = UserAdmin(
+        settings.users_file,
+        settings.credentials_file,
+        load_policy(settings.roles_file),
+        SecurityStore(settings.state_dir / "security.sqlite"),
+    )
     links = IdentityLinks(settings.state_dir / "identities.sqlite")
 
     def password() -> str:
@@ -114,13 +132,17 @@ def _users(args: argparse.Namespace) -> int:
         if args.action == "list":
             for row in admin.list():
                 scope = (f"units {','.join(map(str, row.units))}" if row.units else "") + (
-                    f" staff {row.staff_id}" if row.staff_id is not None else "")
+                    f" staff {row.staff_id}" if row.staff_id is not None else ""
+                )
                 linked = ", ".join(link.identity for link in links.links(row.username))
-                print(f"{row.username:<20} {row.role or '-':<12} {scope.strip() or '-':<24} {row.name}"
-                      + (f"  [{linked}]" if linked else ""))
+                print(
+                    f"{row.username:<20} {row.role or '-':<12} {scope.strip() or '-':<24} {row.name}"
+                    + (f"  [{linked}]" if linked else "")
+                )
         elif args.action == "add":
-            admin.add(args.username, args.name or args.username, args.role, password(), units, args.staff_id,
-                      args.email)
+            admin.add(
+                args.username, args.name or args.username, args.role, password(), units, args.staff_id, args.email
+            )
             print(f"added {args.username}")
         elif args.action == "set-role":
             revoked = admin.set_role(args.username, args.role, units, args.staff_id)
@@ -159,9 +181,18 @@ def _link(args: argparse.Namespace, admin, links, settings) -> int:
         key = identity_key(args.tenant, args.object_id, args.issuer, args.subject)
         previous = links.username_for(key)
         links.link(username, key, operator)
-        revoked = admin.store.revoke(username) + (admin.store.revoke(previous) if previous and previous != username else 0)
-        log.record(operator, "admin", "link_identity", f"user:{username}", "cli",
-                   {"identity": key, "previous_user": previous or ""}, 0)
+        revoked = admin.store.revoke(username) + (
+            admin.store.revoke(previous) if previous and previous != username else 0
+        )
+        log.record(
+            operator,
+            "admin",
+            "link_identity",
+            f"user:{username}",
+            "cli",
+            {"identity": key, "previous_user": previous or ""},
+            0,
+        )
         print(f"{username}: linked to {key}; {revoked} open sessions revoked")
     else:
         removed = links.unlink(username)
@@ -181,14 +212,24 @@ def _usage(args: argparse.Namespace) -> int:
     out = Path(args.dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "tilannekuva_kaytto.csv"
-    pl.DataFrame(rows, schema={"month": pl.Date, "username": pl.String, "role": pl.String, "unit_id": pl.Int32,
-                               "page_views": pl.Int32, "source": pl.String}).write_csv(path, separator=";")
+    pl.DataFrame(
+        rows,
+        schema={
+            "month": pl.Date,
+            "username": pl.String,
+            "role": pl.String,
+            "unit_id": pl.Int32,
+            "page_views": pl.Int32,
+            "source": pl.String,
+        },
+    ).write_csv(path, separator=";")
     print(f"Wrote {len(rows)} user-months to {path}; load it with `tilannekuva ingest {path}` (feeds M4).")
     return 0
 
 
 def _access_log(settings):
     from tilannekuva.audit import AccessLog
+
     return AccessLog(settings.state_dir / "access_log.sqlite", retention_days=settings.access_log_retention_days)
 
 
@@ -196,11 +237,15 @@ def _prune(args: argparse.Namespace) -> int:
     settings = load_settings(for_app=False)
     days = args.days if args.days is not None else settings.access_log_retention_days
     if days < settings.access_log_retention_days:
-        raise ValueError(f"the retention period is {settings.access_log_retention_days} days "
-                         "(access_log_retention_days); --days can only keep entries longer")
+        raise ValueError(
+            f"the retention period is {settings.access_log_retention_days} days "
+            "(access_log_retention_days); --days can only keep entries longer"
+        )
     removed = _access_log(settings).prune(time.time() - days * 86400)
-    print(f"Removed {removed} access-log entries older than {days} days; the chain continues from an anchor "
-          "and the prune is itself an entry in it.")
+    print(
+        f"Removed {removed} access-log entries older than {days} days; the chain continues from an anchor "
+        "and the prune is itself an entry in it."
+    )
     return 0
 
 
@@ -208,17 +253,18 @@ def _head_key(settings, create: bool) -> bytes:
     """The HMAC key of the exported chain head: a file outside the database (access_log_key_file),
     created 0400 on first use by `access-log-head`."""
     from tilannekuva.files import READ_ONLY, private_dir, private_file
+
     path = Path(settings.access_log_key_file)
     if not path.exists():
         if not create:
             raise ValueError(f"no access-log key file at {path} (access_log_key_file)")
         import secrets
+
         private_dir(path.parent)
         private_file(path)
         path.write_text(secrets.token_hex(32) + "\n", encoding="ascii")
         path.chmod(READ_ONLY)
-        print(f"Created the access-log key {path}: keep a copy off this host with the exported heads.",
-              file=sys.stderr)
+        print(f"Created the access-log key {path}: keep a copy off this host with the exported heads.", file=sys.stderr)
     key = path.read_text(encoding="ascii").strip()
     if len(key) < 32:
         raise ValueError(f"the access-log key in {path} is shorter than 32 characters")
@@ -245,6 +291,7 @@ def _verify(args: argparse.Namespace) -> int:
 
 def _contracts(args: argparse.Namespace) -> int:
     from tilannekuva.ingest.contracts import contracts_markdown
+
     print(contracts_markdown())
     return 0
 
@@ -259,8 +306,12 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--data-dir", help="default: the configured data directory (./data)")
     demo.add_argument("--if-missing", action="store_true", help="do nothing if a warehouse is already published")
     demo.add_argument("--exports", metavar="DIR", help="also write the data as source exports into DIR")
-    demo.add_argument("--export-style", default="mixed", choices=("mixed", "csv", "parquet"),
-                      help="mixed = each source in its real system's format (default)")
+    demo.add_argument(
+        "--export-style",
+        default="mixed",
+        choices=("mixed", "csv", "parquet"),
+        help="mixed = each source in its real system's format (default)",
+    )
     demo.set_defaults(handler=_demo)
     ingest = sub.add_parser("ingest", help="validate source exports and load them as one all-or-nothing load")
     ingest.add_argument("paths", nargs="+", metavar="PATH", help="export files or folders of them")
@@ -287,17 +338,23 @@ def main(argv: list[str] | None = None) -> int:
     prune = sub.add_parser("access-log-prune", help="retention: remove access-log entries older than the setting")
     prune.add_argument("--days", type=int, help="keep longer than access_log_retention_days (1825)")
     prune.set_defaults(handler=_prune)
-    head = sub.add_parser("access-log-head", help="print the access log's chain head with an HMAC, to keep off the host")
+    head = sub.add_parser(
+        "access-log-head", help="print the access log's chain head with an HMAC, to keep off the host"
+    )
     head.set_defaults(handler=_head)
-    verify = sub.add_parser("access-log-verify", help="check the access log's hash chain and anchors (exit 1 if broken)")
+    verify = sub.add_parser(
+        "access-log-verify", help="check the access log's hash chain and anchors (exit 1 if broken)"
+    )
     verify.add_argument("--head", help="a line printed earlier by access-log-head: the log must still contain it")
     verify.set_defaults(handler=_verify)
     contracts = sub.add_parser("contracts", help="print the source contracts as Markdown")
     contracts.set_defaults(handler=_contracts)
     args = parser.parse_args(argv)
-    previous_umask = private_umask()        # whatever it writes is readable only by the service account
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    previous_umask = private_umask()  # whatever it writes is readable only by the service account
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     try:
         return args.handler(args)
     except (ConfigError, ValueError) as exc:
@@ -307,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"tilannekuva: {exc}", file=sys.stderr)
         return 3
     finally:
-        os.umask(previous_umask)            # for callers that run main() in their own process (tests)
+        os.umask(previous_umask)  # for callers that run main() in their own process (tests)
 
 
 if __name__ == "__main__":

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import polars as pl
 
-LEVELS = ("own", "unit", "sector", "city")          # narrowest first: the order of series and rows
+LEVELS = ("own", "unit", "sector", "city")  # narrowest first: the order of series and rows
 
 
 def by_level(survey: pl.DataFrame) -> pl.DataFrame:
     """Survey rows ordered by level (LEVELS), then area."""
     order = {level: i for i, level in enumerate(LEVELS)}
-    return survey.sort(pl.col("level").replace_strict(order, default=len(LEVELS), return_dtype=pl.Int8), "area",
-                       maintain_order=True)
+    return survey.sort(
+        pl.col("level").replace_strict(order, default=len(LEVELS), return_dtype=pl.Int8), "area", maintain_order=True
+    )
 
 
 def unit_hidden(survey: pl.DataFrame) -> bool:

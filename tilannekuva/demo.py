@@ -27,43 +27,191 @@ from tilannekuva.warehouse import building_file, publish, remove_file, remove_ol
 
 log = logging.getLogger(__name__)
 
-CURRENT_SCHOOL_YEAR = 2026          # 2026–2027; the demo data runs up to DATA_AS_OF
+CURRENT_SCHOOL_YEAR = 2026  # 2026–2027; the demo data runs up to DATA_AS_OF
 DATA_AS_OF = dt.date(2026, 11, 20)
 SCHOOL_YEARS = list(range(CURRENT_SCHOOL_YEAR - 4, CURRENT_SCHOOL_YEAR + 1))
-REFORM_YEAR = 2025                  # support-for-learning reform in force 1 Aug 2025
+REFORM_YEAR = 2025  # support-for-learning reform in force 1 Aug 2025
 
 DISTRICTS = [
-    (1, "Eteläinen", "Södra"), (2, "Läntinen", "Västra"), (3, "Keskinen", "Mellersta"),
-    (4, "Pohjoinen", "Norra"), (5, "Koillinen", "Nordöstra"), (6, "Itäinen", "Östra"),
+    (1, "Eteläinen", "Södra"),
+    (2, "Läntinen", "Västra"),
+    (3, "Keskinen", "Mellersta"),
+    (4, "Pohjoinen", "Norra"),
+    (5, "Koillinen", "Nordöstra"),
+    (6, "Itäinen", "Östra"),
 ]
-FI_PLACE_A = ["Koivu", "Mänty", "Kallio", "Järvi", "Kivi", "Haka", "Lehto", "Salmi", "Rinne", "Kulta",
-              "Pihlaja", "Kuusi", "Tammi", "Vaahtera", "Kataja", "Lammi", "Kaisla", "Routa", "Otava", "Mylly"]
+FI_PLACE_A = [
+    "Koivu",
+    "Mänty",
+    "Kallio",
+    "Järvi",
+    "Kivi",
+    "Haka",
+    "Lehto",
+    "Salmi",
+    "Rinne",
+    "Kulta",
+    "Pihlaja",
+    "Kuusi",
+    "Tammi",
+    "Vaahtera",
+    "Kataja",
+    "Lammi",
+    "Kaisla",
+    "Routa",
+    "Otava",
+    "Mylly",
+]
 # Place-name endings with their genitive, for "<place>n koulu" style names.
-FI_PLACE_B = {"mäki": "mäen", "lahti": "lahden", "niemi": "niemen", "harju": "harjun", "vaara": "vaaran",
-              "kylä": "kylän", "puisto": "puiston", "kumpu": "kummun", "rinne": "rinteen", "laakso": "laakson",
-              "pelto": "pellon", "saari": "saaren", "metsä": "metsän", "ranta": "rannan"}
+FI_PLACE_B = {
+    "mäki": "mäen",
+    "lahti": "lahden",
+    "niemi": "niemen",
+    "harju": "harjun",
+    "vaara": "vaaran",
+    "kylä": "kylän",
+    "puisto": "puiston",
+    "kumpu": "kummun",
+    "rinne": "rinteen",
+    "laakso": "laakson",
+    "pelto": "pellon",
+    "saari": "saaren",
+    "metsä": "metsän",
+    "ranta": "rannan",
+}
 SV_PLACE_A = ["Björk", "Ek", "Sjö", "Strand", "Berg", "Lund", "Vik", "Gran", "Hav", "Äng", "Rönn", "Al"]
 SV_PLACE_B = ["dal", "holm", "backa", "ängen", "vik", "lund", "näs", "udden", "skog", "berga"]
-FI_FIRST = ["Aino", "Eino", "Helmi", "Onni", "Aada", "Leo", "Venla", "Väinö", "Emma", "Elias", "Sofia",
-            "Oliver", "Lilja", "Eetu", "Ilona", "Lauri", "Siiri", "Juho", "Kerttu", "Aleksi", "Minea",
-            "Niilo", "Pihla", "Toivo", "Iida", "Matias", "Anni", "Veeti", "Ronja", "Otso", "Saara",
-            "Paula", "Jukka", "Tiina", "Mikko", "Hanna", "Pekka", "Riikka", "Sami", "Katja", "Timo"]
-FI_LAST = ["Virtanen", "Korhonen", "Mäkinen", "Nieminen", "Mäkelä", "Hämäläinen", "Laine", "Heikkinen",
-           "Koskinen", "Järvinen", "Lehtonen", "Lehtinen", "Saarinen", "Salminen", "Heinonen", "Niemi",
-           "Heikkilä", "Kinnunen", "Salonen", "Turunen", "Salo", "Laitinen", "Tuominen", "Rantanen",
-           "Karjalainen", "Jokinen", "Mattila", "Savolainen", "Lahtinen", "Ahonen"]
-SV_FIRST = ["Ebba", "Elias", "Alva", "Hugo", "Selma", "Oskar", "Ella", "Anton", "Stella", "Axel",
-            "Wilma", "Isak", "Saga", "Viktor", "Agnes", "Emil", "Linnea", "Albin", "Julia", "Henrik"]
-SV_LAST = ["Lindqvist", "Nyström", "Holmberg", "Sjöberg", "Lindholm", "Forsman", "Ekström", "Blomqvist",
-           "Backman", "Grönroos", "Åberg", "Sundqvist", "Wikström", "Lundell", "Nordström", "Strandberg"]
+FI_FIRST = [
+    "Aino",
+    "Eino",
+    "Helmi",
+    "Onni",
+    "Aada",
+    "Leo",
+    "Venla",
+    "Väinö",
+    "Emma",
+    "Elias",
+    "Sofia",
+    "Oliver",
+    "Lilja",
+    "Eetu",
+    "Ilona",
+    "Lauri",
+    "Siiri",
+    "Juho",
+    "Kerttu",
+    "Aleksi",
+    "Minea",
+    "Niilo",
+    "Pihla",
+    "Toivo",
+    "Iida",
+    "Matias",
+    "Anni",
+    "Veeti",
+    "Ronja",
+    "Otso",
+    "Saara",
+    "Paula",
+    "Jukka",
+    "Tiina",
+    "Mikko",
+    "Hanna",
+    "Pekka",
+    "Riikka",
+    "Sami",
+    "Katja",
+    "Timo",
+]
+FI_LAST = [
+    "Virtanen",
+    "Korhonen",
+    "Mäkinen",
+    "Nieminen",
+    "Mäkelä",
+    "Hämäläinen",
+    "Laine",
+    "Heikkinen",
+    "Koskinen",
+    "Järvinen",
+    "Lehtonen",
+    "Lehtinen",
+    "Saarinen",
+    "Salminen",
+    "Heinonen",
+    "Niemi",
+    "Heikkilä",
+    "Kinnunen",
+    "Salonen",
+    "Turunen",
+    "Salo",
+    "Laitinen",
+    "Tuominen",
+    "Rantanen",
+    "Karjalainen",
+    "Jokinen",
+    "Mattila",
+    "Savolainen",
+    "Lahtinen",
+    "Ahonen",
+]
+SV_FIRST = [
+    "Ebba",
+    "Elias",
+    "Alva",
+    "Hugo",
+    "Selma",
+    "Oskar",
+    "Ella",
+    "Anton",
+    "Stella",
+    "Axel",
+    "Wilma",
+    "Isak",
+    "Saga",
+    "Viktor",
+    "Agnes",
+    "Emil",
+    "Linnea",
+    "Albin",
+    "Julia",
+    "Henrik",
+]
+SV_LAST = [
+    "Lindqvist",
+    "Nyström",
+    "Holmberg",
+    "Sjöberg",
+    "Lindholm",
+    "Forsman",
+    "Ekström",
+    "Blomqvist",
+    "Backman",
+    "Grönroos",
+    "Åberg",
+    "Sundqvist",
+    "Wikström",
+    "Lundell",
+    "Nordström",
+    "Strandberg",
+]
 ECEC_GROUP_NAMES = ["Nallet", "Kotkat", "Oravat", "Siilit", "Ketut", "Pöllöt", "Sammakot", "Tiikerit"]
 SV_ECEC_GROUP_NAMES = ["Björnarna", "Ekorrarna", "Igelkottarna", "Ugglorna", "Rävarna", "Grodorna"]
 SUBJECTS_BASIC = ["aidinkieli", "matematiikka", "englanti", "toinen_kotimainen", "biologia", "historia", "liikunta"]
 SUBJECTS_UPPER = ["aidinkieli", "matematiikka", "englanti", "historia", "fysiikka"]
 TRAINING_TOPICS = ["tietosuoja", "tiedonhallinta", "digiturvallisuus"]
-SURVEY_AREAS = ["ammatillinen_sitoutuminen", "digitaaliset_resurssit", "opettaminen_ja_oppiminen",
-                "arviointi", "oppijoiden_voimaannuttaminen", "oppijoiden_digitaalinen_osaaminen",
-                "ymparisto_laitteet", "ymparisto_verkkoyhteydet", "ymparisto_tuki"]
+SURVEY_AREAS = [
+    "ammatillinen_sitoutuminen",
+    "digitaaliset_resurssit",
+    "opettaminen_ja_oppiminen",
+    "arviointi",
+    "oppijoiden_voimaannuttaminen",
+    "oppijoiden_digitaalinen_osaaminen",
+    "ymparisto_laitteet",
+    "ymparisto_verkkoyhteydet",
+    "ymparisto_tuki",
+]
 CONVERSATION_THEMES = ["tiedonhallinta", "digiturvallisuus", "viestinta", "tyohyvinvointi", "opetuksen_digitalisaatio"]
 
 DEMO_PASSWORDS = {
@@ -90,8 +238,11 @@ def _name(rng: np.random.Generator, lang: np.ndarray, fi: list[str], sv: list[st
 
 
 def _units(rng: np.random.Generator, scale: float) -> pl.DataFrame:
-    counts = {"varhaiskasvatus": max(3, round(250 * scale)), "perusopetus": max(3, round(85 * scale)),
-              "lukio": max(2, round(20 * scale))}
+    counts = {
+        "varhaiskasvatus": max(3, round(250 * scale)),
+        "perusopetus": max(3, round(85 * scale)),
+        "lukio": max(2, round(20 * scale)),
+    }
     rows, used = [], set()
     unit_id = 100
     for sector_index, (sector, n) in enumerate(counts.items()):
@@ -108,7 +259,7 @@ def _units(rng: np.random.Generator, scale: float) -> pl.DataFrame:
                     place = FI_PLACE_A[rng.integers(len(FI_PLACE_A))] + FI_PLACE_B[ending]
                     suffix = {"varhaiskasvatus": "päiväkoti", "perusopetus": "koulu", "lukio": "lukio"}[sector]
                 name = f"{place.capitalize()}{'s' if language == 'sv' else ''} {suffix}"
-                if attempt >= 200:      # the name pool runs out above scale ~2: number the rest
+                if attempt >= 200:  # the name pool runs out above scale ~2: number the rest
                     name = f"{name} {attempt - 199}"
                 if name not in used:
                     used.add(name)
@@ -136,14 +287,20 @@ def _pupils_and_groups(rng: np.random.Generator, units: pl.DataFrame):
         size = float(np.clip(rng.lognormal(0, 0.35), 0.45, 2.2))
         if sector == "perusopetus":
             classes = max(1, round(2.9 * size))
-            cohorts = [(b, letter) for b in range(SCHOOL_YEARS[0] - 15, SCHOOL_YEARS[-1] - 6)
-                       for letter in "ABCDEFGH"[:classes]]
+            cohorts = [
+                (b, letter)
+                for b in range(SCHOOL_YEARS[0] - 15, SCHOOL_YEARS[-1] - 6)
+                for letter in "ABCDEFGH"[:classes]
+            ]
             # Nearly half of the schools have a small special class; the first one always does.
             special = rng.random() < 0.45 or not any(g[5] for g in groups)
         elif sector == "lukio":
             classes = max(1, round(9 * size))
-            cohorts = [(b, letter) for b in range(SCHOOL_YEARS[0] - 18, SCHOOL_YEARS[-1] - 15)
-                       for letter in "ABCDEFGHIJKLMNOPQRST"[:classes]]
+            cohorts = [
+                (b, letter)
+                for b in range(SCHOOL_YEARS[0] - 18, SCHOOL_YEARS[-1] - 15)
+                for letter in "ABCDEFGHIJKLMNOPQRST"[:classes]
+            ]
             special = False
         else:
             classes = max(1, round(1.4 * size))
@@ -164,12 +321,20 @@ def _pupils_and_groups(rng: np.random.Generator, units: pl.DataFrame):
                     gid = group_for(unit_id, year, (grade, letter), f"{grade}{letter}", grade, False)
                 elif sector == "lukio" and 16 <= age <= 18:
                     grade = age - 6
-                    gid = group_for(unit_id, year, (grade, letter), f"{str(year - age + 16)[-2:]}{letter}", grade, False)
+                    gid = group_for(
+                        unit_id, year, (grade, letter), f"{str(year - age + 16)[-2:]}{letter}", grade, False
+                    )
                 elif sector == "varhaiskasvatus" and 1 <= age <= 6:
                     names = SV_ECEC_GROUP_NAMES if language == "sv" else ECEC_GROUP_NAMES
                     band = 0 if age <= 2 else (1 if age <= 4 else (2 if age == 5 else 3))
-                    label = "Förskolan" if language == "sv" and band == 3 else ("Eskarit" if band == 3 else names[(band * 2 + "AB".index(letter)) % len(names)])
-                    gid = group_for(unit_id, year, (band, letter), f"{label} {letter}" if classes > 1 else label, None, False)
+                    label = (
+                        "Förskolan"
+                        if language == "sv" and band == 3
+                        else ("Eskarit" if band == 3 else names[(band * 2 + "AB".index(letter)) % len(names)])
+                    )
+                    gid = group_for(
+                        unit_id, year, (band, letter), f"{label} {letter}" if classes > 1 else label, None, False
+                    )
                 else:
                     continue
                 enrol.append((year, ids, gid, unit_id))
@@ -184,25 +349,38 @@ def _pupils_and_groups(rng: np.random.Generator, units: pl.DataFrame):
                 gid = group_for(unit_id, year, ("special",), label, None, True)
                 enrol.append((year, ids, gid, unit_id))
 
-    pupil_frame = pl.DataFrame({
-        "pupil_id": np.concatenate([p[0] for p in pupils]),
-        "birth_year": np.concatenate([np.full(p[0].size, p[1]) for p in pupils]),
-        "language": np.concatenate([np.full(p[0].size, p[2]) for p in pupils]),
-    })
+    pupil_frame = pl.DataFrame(
+        {
+            "pupil_id": np.concatenate([p[0] for p in pupils]),
+            "birth_year": np.concatenate([np.full(p[0].size, p[1]) for p in pupils]),
+            "language": np.concatenate([np.full(p[0].size, p[2]) for p in pupils]),
+        }
+    )
     lang = pupil_frame["language"].to_numpy()
     pupil_frame = pupil_frame.with_columns(
         first_name=pl.Series(_name(rng, lang, FI_FIRST, SV_FIRST)),
         last_name=pl.Series(_name(rng, lang, FI_LAST, SV_LAST)),
     ).select("pupil_id", "first_name", "last_name", "birth_year", "language")
-    enrol_frame = pl.DataFrame({
-        "school_year_id": np.concatenate([np.full(e[1].size, e[0]) for e in enrol]),
-        "pupil_id": np.concatenate([e[1] for e in enrol]),
-        "group_id": np.concatenate([np.full(e[1].size, e[2]) for e in enrol]),
-        "unit_id": np.concatenate([np.full(e[1].size, e[3]) for e in enrol]),
-    })
-    group_frame = pl.DataFrame(groups, orient="row", schema={
-        "group_id": pl.Int64, "school_year_id": pl.Int64, "unit_id": pl.Int64, "name": pl.String,
-        "grade": pl.Int64, "is_special_class": pl.Boolean})
+    enrol_frame = pl.DataFrame(
+        {
+            "school_year_id": np.concatenate([np.full(e[1].size, e[0]) for e in enrol]),
+            "pupil_id": np.concatenate([e[1] for e in enrol]),
+            "group_id": np.concatenate([np.full(e[1].size, e[2]) for e in enrol]),
+            "unit_id": np.concatenate([np.full(e[1].size, e[3]) for e in enrol]),
+        }
+    )
+    group_frame = pl.DataFrame(
+        groups,
+        orient="row",
+        schema={
+            "group_id": pl.Int64,
+            "school_year_id": pl.Int64,
+            "unit_id": pl.Int64,
+            "name": pl.String,
+            "grade": pl.Int64,
+            "is_special_class": pl.Boolean,
+        },
+    )
     return pupil_frame, enrol_frame, group_frame
 
 
@@ -233,8 +411,9 @@ def _staff(rng: np.random.Generator, units: pl.DataFrame, enrol: pl.DataFrame):
                         staff_id += 1
             employment.extend((year, m[0], unit_id) for m in members)
             staff_rows.extend(members)
-    staff = pl.DataFrame(staff_rows, schema=["staff_id", "staff_group", "language"], orient="row").unique("staff_id",
-                                                                                                            keep="first")
+    staff = pl.DataFrame(staff_rows, schema=["staff_id", "staff_group", "language"], orient="row").unique(
+        "staff_id", keep="first"
+    )
     staff = staff.sort("staff_id")
     lang = staff["language"].to_numpy()
     staff = staff.with_columns(
@@ -249,16 +428,26 @@ def _staff(rng: np.random.Generator, units: pl.DataFrame, enrol: pl.DataFrame):
 def _group_teachers(rng: np.random.Generator, groups: pl.DataFrame, employment: pl.DataFrame, staff: pl.DataFrame):
     """Each group gets a main teacher and, for a third of them, a co-teacher; teachers have several groups."""
     teaching = employment.join(staff, on="staff_id").filter(
-        pl.col("staff_group").is_in(["opettaja", "erityisopettaja", "varhaiskasvatuksen_opettaja"]))
+        pl.col("staff_group").is_in(["opettaja", "erityisopettaja", "varhaiskasvatuksen_opettaja"])
+    )
     by_unit_year: dict[tuple, dict[str, list[int]]] = {}
-    for year, staff_id, unit_id, group in teaching.select("school_year_id", "staff_id", "unit_id", "staff_group").rows():
+    for year, staff_id, unit_id, group in teaching.select(
+        "school_year_id", "staff_id", "unit_id", "staff_group"
+    ).rows():
         by_unit_year.setdefault((unit_id, year), {}).setdefault(group, []).append(staff_id)
     rows = []
     counters: dict[tuple, int] = {}
-    for group_id, year, unit_id, special in groups.select("group_id", "school_year_id", "unit_id", "is_special_class").rows():
+    for group_id, year, unit_id, special in groups.select(
+        "group_id", "school_year_id", "unit_id", "is_special_class"
+    ).rows():
         pools = by_unit_year.get((unit_id, year), {})
-        pool = (pools.get("erityisopettaja") if special else None) or pools.get("opettaja") or \
-            pools.get("varhaiskasvatuksen_opettaja") or pools.get("erityisopettaja") or []
+        pool = (
+            (pools.get("erityisopettaja") if special else None)
+            or pools.get("opettaja")
+            or pools.get("varhaiskasvatuksen_opettaja")
+            or pools.get("erityisopettaja")
+            or []
+        )
         if not pool:
             continue
         i = counters.get((unit_id, year), 0)
@@ -283,34 +472,55 @@ def _trainings(rng: np.random.Generator, scale: float) -> pl.DataFrame:
             held = dt.date(year + (month < 8), month, 1 + int(rng.integers(0, 27)))
             if held > DATA_AS_OF:
                 held = dt.date(year, 8 + k % 3, 10 + k % 15)
-            title = {"tietosuoja": "Tietosuojan perusteet", "tiedonhallinta": "Tiedonhallinta arjessa",
-                     "digiturvallisuus": "Digiturvallisuus ja tietoturva"}[topic]
-            rows.append((training_id, year, f"{title} {k // 3 + 1}", topic, held, float(rng.choice([1.5, 2.0, 3.0])),
-                         topic == "tietosuoja"))
+            title = {
+                "tietosuoja": "Tietosuojan perusteet",
+                "tiedonhallinta": "Tiedonhallinta arjessa",
+                "digiturvallisuus": "Digiturvallisuus ja tietoturva",
+            }[topic]
+            rows.append(
+                (
+                    training_id,
+                    year,
+                    f"{title} {k // 3 + 1}",
+                    topic,
+                    held,
+                    float(rng.choice([1.5, 2.0, 3.0])),
+                    topic == "tietosuoja",
+                )
+            )
             training_id += 1
-    return pl.DataFrame(rows, schema=["training_id", "school_year_id", "name", "topic", "held_on", "hours",
-                                      "is_mandatory"], orient="row")
+    return pl.DataFrame(
+        rows,
+        schema=["training_id", "school_year_id", "name", "topic", "held_on", "hours", "is_mandatory"],
+        orient="row",
+    )
 
 
 def _demo_accounts(con: duckdb.DuckDBPyConnection) -> dict[str, dict]:
     """Pick demo users from the generated city: a school with a special class, its principal and a teacher."""
-    unit_id, leader = con.sql("""
+    unit_id, leader = con.sql(
+        """
         select u.unit_id, min(e.staff_id) filter (where s.is_leader)
         from dim_unit u
         join dim_group g on g.unit_id = u.unit_id and g.school_year_id = $y and g.is_special_class
         join fct_employment e on e.unit_id = u.unit_id and e.school_year_id = $y
         join dim_staff s using (staff_id)
         where u.sector = 'perusopetus' and u.language = 'fi'
-        group by u.unit_id order by u.unit_id limit 1""", params={"y": CURRENT_SCHOOL_YEAR}).fetchall()[0]
+        group by u.unit_id order by u.unit_id limit 1""",
+        params={"y": CURRENT_SCHOOL_YEAR},
+    ).fetchall()[0]
     # The demo teacher: most groups in that school this year, preferring one who co-teaches.
-    teacher = con.sql("""
+    teacher = con.sql(
+        """
         select t.staff_id
         from brg_group_teacher t join dim_group g using (group_id)
         where g.unit_id = $u and g.school_year_id = $y
         group by t.staff_id
         order by count(*) desc, bool_or(t.group_id in (select group_id from brg_group_teacher group by group_id
                                                       having count(*) > 1)) desc, t.staff_id
-        limit 1""", params={"u": unit_id, "y": CURRENT_SCHOOL_YEAR}).fetchall()[0][0]
+        limit 1""",
+        params={"u": unit_id, "y": CURRENT_SCHOOL_YEAR},
+    ).fetchall()[0][0]
     ecec_unit = con.sql("select min(unit_id) from dim_unit where sector = 'varhaiskasvatus'").fetchall()[0][0]
     return {
         "johto": {"role": "sector_lead", "name": "Johtoryhmän Jäsen"},
@@ -330,18 +540,23 @@ def write_demo_accounts(config_dir: Path, accounts: dict[str, dict]) -> None:
 
     config_dir.mkdir(parents=True, exist_ok=True)
     users = {u: {k: v for k, v in a.items() if k != "name" and v is not None} for u, a in accounts.items()}
-    credentials = {"usernames": {
-        u: {"name": a["name"], "email": f"{u}@demo.invalid",
-            "password": hash_password(DEMO_PASSWORDS[u])}
-        for u, a in accounts.items()}}
+    credentials = {
+        "usernames": {
+            u: {"name": a["name"], "email": f"{u}@demo.invalid", "password": hash_password(DEMO_PASSWORDS[u])}
+            for u, a in accounts.items()
+        }
+    }
     for name, content in (("users.yaml", {"users": users}), ("credentials.yaml", {"credentials": credentials})):
         path = config_dir / name
         tmp = path.with_suffix(".tmp")
         tmp.unlink(missing_ok=True)
         private_file(tmp)
-        tmp.write_text("# Written by `tilannekuva demo`; demo data only.\n" +
-                       yaml.safe_dump(content, allow_unicode=True, sort_keys=True), encoding="utf-8")
-        tmp.chmod(READ_ONLY)            # 0400: the service account reads it; only a rewrite replaces it
+        tmp.write_text(
+            "# Written by `tilannekuva demo`; demo data only.\n"
+            + yaml.safe_dump(content, allow_unicode=True, sort_keys=True),
+            encoding="utf-8",
+        )
+        tmp.chmod(READ_ONLY)  # 0400: the service account reads it; only a rewrite replaces it
         tmp.replace(path)
 
 
@@ -361,25 +576,39 @@ def build_demo(warehouse_dir: Path, scale: float = 1.0, seed: int = 1, config_di
     staff, employment = _staff(rng, units, enrol)
     group_teacher = _group_teachers(rng, groups, employment, staff)
     trainings = _trainings(rng, scale)
-    years = pl.DataFrame({
-        "school_year_id": SCHOOL_YEARS,
-        "label": [f"{y}–{y + 1}" for y in SCHOOL_YEARS],
-        "starts_on": [dt.date(y, 8, 1) for y in SCHOOL_YEARS],
-        "ends_on": [dt.date(y + 1, 7, 31) for y in SCHOOL_YEARS],
-        "is_current": [y == CURRENT_SCHOOL_YEAR for y in SCHOOL_YEARS],
-    })
+    years = pl.DataFrame(
+        {
+            "school_year_id": SCHOOL_YEARS,
+            "label": [f"{y}–{y + 1}" for y in SCHOOL_YEARS],
+            "starts_on": [dt.date(y, 8, 1) for y in SCHOOL_YEARS],
+            "ends_on": [dt.date(y + 1, 7, 31) for y in SCHOOL_YEARS],
+            "is_current": [y == CURRENT_SCHOOL_YEAR for y in SCHOOL_YEARS],
+        }
+    )
     districts = pl.DataFrame(DISTRICTS, schema=["district_id", "name_fi", "name_sv"], orient="row")
     log.info("dimensions drawn in %.1f s", time.perf_counter() - started)
 
     with writer_lock(warehouse_dir):
         building = building_file(warehouse_dir, stamp)
         con = duckdb.connect(str(building))
-        tighten(building)               # every pupil: readable by the service account only
+        tighten(building)  # every pupil: readable by the service account only
         try:
-            accounts, counts = _fill(con, seed, [
-                ("dim_school_year", years), ("dim_district", districts), ("dim_unit", units), ("dim_staff", staff),
-                ("fct_employment", employment), ("dim_group", groups), ("brg_group_teacher", group_teacher),
-                ("dim_pupil", pupils), ("fct_enrolment", enrol), ("dim_training", trainings)])
+            accounts, counts = _fill(
+                con,
+                seed,
+                [
+                    ("dim_school_year", years),
+                    ("dim_district", districts),
+                    ("dim_unit", units),
+                    ("dim_staff", staff),
+                    ("fct_employment", employment),
+                    ("dim_group", groups),
+                    ("brg_group_teacher", group_teacher),
+                    ("dim_pupil", pupils),
+                    ("fct_enrolment", enrol),
+                    ("dim_training", trainings),
+                ],
+            )
         except BaseException:
             con.close()
             remove_file(building)
@@ -411,8 +640,12 @@ def _fill(con: duckdb.DuckDBPyConnection, seed: int, frames: list[tuple[str, pl.
     _generate_facts(con)
     refresh_aggregates(con, DATA_AS_OF)
     accounts = _demo_accounts(con)
-    counts = {t: n for t, n in con.sql(
-        "select table_name, estimated_size from duckdb_tables() where schema_name = 'main' order by 1").fetchall()}
+    counts = {
+        t: n
+        for t, n in con.sql(
+            "select table_name, estimated_size from duckdb_tables() where schema_name = 'main' order by 1"
+        ).fetchall()
+    }
     con.execute("checkpoint")
     return accounts, counts
 
@@ -448,7 +681,8 @@ def _generate_facts(con: duckdb.DuckDBPyConnection) -> None:
         join fct_employment e on e.staff_id = p.staff_id and e.school_year_id = t.school_year_id
         where u(p.staff_id, 'feedback' || p.training_id) < 0.6""")
     # M5: yearly spring survey (none yet for the current year), about 55 % answer; slow improvement.
-    con.execute("""
+    con.execute(
+        """
         insert into fct_competence_survey
         with answered as (
             select e.*, row_number() over (order by e.school_year_id, e.staff_id) as response_id
@@ -460,9 +694,12 @@ def _generate_facts(con: duckdb.DuckDBPyConnection) -> None:
                least(5, greatest(1, round(3.0 + 0.09 * (a.school_year_id - 2022) + 0.3 * z(a.unit_id, 'comp' || area)
                                           + 0.6 * z(a.staff_id, area) + case when area like 'ymparisto%' then 0.3 else 0 end)))::integer
         from answered a
-        cross join (select unnest($areas) as area)""", {"areas": SURVEY_AREAS})
+        cross join (select unnest($areas) as area)""",
+        {"areas": SURVEY_AREAS},
+    )
     # M6: 0–4 conversations per unit and year.
-    con.execute("""
+    con.execute(
+        """
         insert into fct_service_design_conversation
         with slots as (
             select u.unit_id, y.school_year_id, k
@@ -473,7 +710,9 @@ def _generate_facts(con: duckdb.DuckDBPyConnection) -> None:
                $themes[1 + (hash(unit_id, k, school_year_id) % 5)::integer],
                least(make_date(school_year_id, 9, 1) + (30 * k + (hash(unit_id, k) % 25))::integer, getvariable('as_of')),
                3 + (hash(unit_id, school_year_id, k) % 20)::integer
-        from slots""", {"themes": CONVERSATION_THEMES})
+        from slots""",
+        {"themes": CONVERSATION_THEMES},
+    )
     log.info("staff facts in %.1f s", time.perf_counter() - t)
     t = time.perf_counter()
     # S1: monthly absences of pupils in basic and upper secondary education. A few pupils' absences
@@ -498,7 +737,8 @@ def _generate_facts(con: duckdb.DuckDBPyConnection) -> None:
                         least(1, 0.08 + 0.1 * u(p.pupil_id, 'unexcused') + case when p.rising then 0.3 else 0 end)
                             as unexcused_share)""")
     # S3: grades 4–10 from grade 4 up; some of the rising-absence pupils' grades fall too.
-    con.execute("""
+    con.execute(
+        """
         insert into fct_assessment
         with terms as (select * from (values ('syksy'), ('kevat')) t(term)),
         pupil as (
@@ -515,7 +755,8 @@ def _generate_facts(con: duckdb.DuckDBPyConnection) -> None:
         join (select unnest($basic) as subject, 'perusopetus' as sector
               union all select unnest($upper), 'lukio') s on s.sector = p.sector
         where not (p.school_year_id = getvariable('current_year') and t.term = 'kevat')""",
-                {"basic": SUBJECTS_BASIC, "upper": SUBJECTS_UPPER})
+        {"basic": SUBJECTS_BASIC, "upper": SUBJECTS_UPPER},
+    )
     # S2: support decisions in basic education. Before 1 Aug 2025 the three tiers (tehostettu and
     # erityinen are decisions); from 1 Aug 2025 group-specific and pupil-specific support. Old
     # decisions still run in 2025–2026 until reviewed (transition ends 31 Aug 2026).

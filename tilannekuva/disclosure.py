@@ -38,8 +38,8 @@ class Block:
     keys: list[tuple]
     measures: list[str]
     values: list[float]
-    leq: list[tuple[int, int]] = field(default_factory=list)   # (a, b): value[a] <= value[b]
-    base_of: dict[int, int] = field(default_factory=dict)       # count cell -> the base cell it rests on
+    leq: list[tuple[int, int]] = field(default_factory=list)  # (a, b): value[a] <= value[b]
+    base_of: dict[int, int] = field(default_factory=dict)  # count cell -> the base cell it rests on
     relations: list[tuple[int, list[int]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -60,13 +60,13 @@ def additive_relations(keys: Sequence[tuple], measures: Sequence[str]) -> list[t
     for i, (key, measure) in enumerate(zip(keys, measures, strict=True)):
         for d in range(ndim):
             if key[d] is not None:
-                rest = (measure, d, key[:d] + key[d + 1:])
+                rest = (measure, d, key[:d] + key[d + 1 :])
                 index.setdefault(rest, {}).setdefault((), []).append(i)
     relations = []
     for i, (key, measure) in enumerate(zip(keys, measures, strict=True)):
         for d in range(ndim):
             if key[d] is None:
-                members = index.get((measure, d, key[:d] + key[d + 1:]), {}).get((), [])
+                members = index.get((measure, d, key[:d] + key[d + 1 :]), {}).get((), [])
                 if members:
                     relations.append((i, members))
     return relations
@@ -160,7 +160,7 @@ class _Audit:
         out = []
         for sign in (1.0, -1.0):
             res = linprog(sign * c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-            if res.status == 3:          # unbounded: only when maximising
+            if res.status == 3:  # unbounded: only when maximising
                 out.append(math.inf)
             elif res.status != 0:
                 raise RuntimeError(f"audit LP failed ({res.message}) for cell {cell} of {nvar} hidden")
@@ -203,17 +203,24 @@ def protect(block: Block, threshold: int, max_rounds: int = 200) -> np.ndarray:
         if not bad:
             return hidden
         for cell in sorted(bad, key=lambda c: (values[c], c)):
-            candidates = {m for r in relations_of.get(cell, [])
-                          for m in (block.relations[r][0], *block.relations[r][1])
-                          if not hidden[m] and values[m] > 0}
-            if not candidates:   # every neighbour is hidden already: widen to the neighbours' relations
-                candidates = {m for r in relations_of.get(cell, []) for h in (block.relations[r][0],
-                              *block.relations[r][1]) for r2 in relations_of.get(h, [])
-                              for m in (block.relations[r2][0], *block.relations[r2][1])
-                              if not hidden[m] and values[m] > 0}
+            candidates = {
+                m
+                for r in relations_of.get(cell, [])
+                for m in (block.relations[r][0], *block.relations[r][1])
+                if not hidden[m] and values[m] > 0
+            }
+            if not candidates:  # every neighbour is hidden already: widen to the neighbours' relations
+                candidates = {
+                    m
+                    for r in relations_of.get(cell, [])
+                    for h in (block.relations[r][0], *block.relations[r][1])
+                    for r2 in relations_of.get(h, [])
+                    for m in (block.relations[r2][0], *block.relations[r2][1])
+                    if not hidden[m] and values[m] > 0
+                }
             if candidates:
                 hidden[min(candidates, key=lambda m: (*_cost(values, m, threshold), m))] = True
-                break            # re-audit after each complement: one often protects several cells
+                break  # re-audit after each complement: one often protects several cells
         else:
             raise RuntimeError(f"cannot protect {len(bad)} cells: no visible cell left to hide")
     raise RuntimeError("secondary suppression did not converge")

@@ -20,10 +20,11 @@ def to_csv_fi(frame: pl.DataFrame) -> bytes:
     spreadsheet would evaluate (= + - @ tab CR first) start with `'` (OWASP); numbers stay numbers."""
     frame = frame.rename(spreadsheet_cell).with_columns(
         pl.col(name).map_elements(spreadsheet_cell, return_dtype=pl.String)
-        for name, dtype in frame.rename(spreadsheet_cell).schema.items() if dtype == pl.String)
+        for name, dtype in frame.rename(spreadsheet_cell).schema.items()
+        if dtype == pl.String
+    )
     buffer = io.BytesIO()
-    frame.write_csv(buffer, separator=";", decimal_comma=True, date_format="%d.%m.%Y",
-                    datetime_format="%d.%m.%Y %H:%M")
+    frame.write_csv(buffer, separator=";", decimal_comma=True, date_format="%d.%m.%Y", datetime_format="%d.%m.%Y %H:%M")
     return BOM + buffer.getvalue()
 
 
@@ -43,8 +44,9 @@ def to_xlsx(frame: pl.DataFrame, sheet: str = "Tiedot", meta: list[str] | None =
     Text is always written as text: xlsxwriter's conversions of strings to formulas, URLs and numbers
     are off and every string goes through write_string, so a name like `=HYPERLINK(…)` stays a name."""
     buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False,
-                                            "strings_to_urls": False, "strings_to_numbers": False})
+    workbook = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    )
     bold = workbook.add_format({"bold": True})
     title = workbook.add_format({"bold": True, "font_size": 14})
     day = workbook.add_format({"num_format": "d.m.yyyy"})

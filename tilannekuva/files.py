@@ -14,9 +14,9 @@ import os
 from pathlib import Path
 
 PRIVATE_UMASK = 0o077
-PRIVATE_FILE = 0o600          # state (SQLite stores), warehouse versions, the CURRENT pointer, keys
+PRIVATE_FILE = 0o600  # state (SQLite stores), warehouse versions, the CURRENT pointer, keys
 PRIVATE_DIR = 0o700
-READ_ONLY = 0o400             # credentials and the users file: rewritten only by replacing them
+READ_ONLY = 0o400  # credentials and the users file: rewritten only by replacing them
 
 
 def private_umask() -> int:

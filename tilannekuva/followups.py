@@ -40,7 +40,7 @@ class FollowUps:
     def __init__(self, path: Path):
         self.path = Path(path)
         private_dir(self.path.parent)
-        private_file(self.path)             # 0600: readable by the service account only
+        private_file(self.path)  # 0600: readable by the service account only
         with self._db() as db:
             db.executescript(_SCHEMA)
 
@@ -53,8 +53,15 @@ class FollowUps:
         finally:
             db.close()
 
-    def mark(self, pupil_id: int, school_year_id: int, principal: Principal, allowed: Iterable[int],
-             followed: bool = True, note: str = "") -> None:
+    def mark(
+        self,
+        pupil_id: int,
+        school_year_id: int,
+        principal: Principal,
+        allowed: Iterable[int],
+        followed: bool = True,
+        note: str = "",
+    ) -> None:
         """Record a mark as `principal`; `allowed` is the pupil ids in its scope (anything else is refused),
         and a read-only principal (an admin viewing the app as this user) may not mark anything."""
         username = principal.username
@@ -63,9 +70,11 @@ class FollowUps:
         if int(pupil_id) not in {int(p) for p in allowed}:
             raise PermissionError(f"{username} may not mark pupil {pupil_id}")
         with self._db() as db:
-            db.execute("insert into followup (pupil_id, school_year_id, username, marked_at, followed, note) "
-                       "values (?, ?, ?, ?, ?, ?)",
-                       (int(pupil_id), int(school_year_id), username, time.time(), int(followed), note[:500]))
+            db.execute(
+                "insert into followup (pupil_id, school_year_id, username, marked_at, followed, note) "
+                "values (?, ?, ?, ?, ?, ?)",
+                (int(pupil_id), int(school_year_id), username, time.time(), int(followed), note[:500]),
+            )
 
     def current(self, school_year_id: int, pupil_ids: Iterable[int]) -> pl.DataFrame:
         """The latest mark of each of `pupil_ids` that is marked followed up."""
@@ -74,12 +83,17 @@ class FollowUps:
         if not ids:
             return pl.DataFrame(schema=schema)
         with self._db() as db:
-            rows = db.execute(f"""
+            rows = db.execute(
+                f"""
                 select pupil_id, username, marked_at, note from followup f
-                where school_year_id = ? and pupil_id in ({','.join('?' * len(ids))})
+                where school_year_id = ? and pupil_id in ({",".join("?" * len(ids))})
                   and mark_id = (select max(mark_id) from followup g
                                  where g.school_year_id = f.school_year_id and g.pupil_id = f.pupil_id)
-                  and followed = 1""", [int(school_year_id), *ids]).fetchall()
-        return pl.DataFrame([(p, u, int(at * 1000), n) for p, u, at, n in rows], schema={
-            "pupil_id": pl.Int64, "followed_by": pl.String, "followed_at": pl.Int64, "note": pl.String},
-            orient="row").with_columns(pl.col("followed_at").cast(pl.Datetime("ms")))
+                  and followed = 1""",
+                [int(school_year_id), *ids],
+            ).fetchall()
+        return pl.DataFrame(
+            [(p, u, int(at * 1000), n) for p, u, at, n in rows],
+            schema={"pupil_id": pl.Int64, "followed_by": pl.String, "followed_at": pl.Int64, "note": pl.String},
+            orient="row",
+        ).with_columns(pl.col("followed_at").cast(pl.Datetime("ms")))

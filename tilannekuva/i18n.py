@@ -43,7 +43,8 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **values) -> str:
         if text is None:
             log.error("missing translation key %r", key)
             from tilannekuva.inert import md
-            return md(key)          # a key built from data (`f"sector.{name}"`) must not render as Markdown
+
+            return md(key)  # a key built from data (`f"sector.{name}"`) must not render as Markdown
     return text.format(**values) if values else text
 
 

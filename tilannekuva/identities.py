@@ -50,9 +50,9 @@ class ForeignIdentity(PermissionError):
 
 @dataclass(frozen=True)
 class Identity:
-    key: str                 # the stable identity: entra:<tid>:<oid> or oidc:<iss>#<sub>
-    email: str               # as the provider said it: a hint for linking, never for authorising
-    display_name: str        # data from the provider: escaped wherever it is shown
+    key: str  # the stable identity: entra:<tid>:<oid> or oidc:<iss>#<sub>
+    email: str  # as the provider said it: a hint for linking, never for authorising
+    display_name: str  # data from the provider: escaped wherever it is shown
 
 
 def _claim(claims: dict, name: str) -> str:
@@ -85,8 +85,9 @@ def identity_from_claims(claims: dict, tenant_id: str = "", issuer: str = "") ->
     raise ForeignIdentity("single sign-on is not bound to a tenant or issuer (set sso_tenant_id or sso_issuer)")
 
 
-def identity_key(tenant_id: str | None = None, object_id: str | None = None, issuer: str | None = None,
-                 subject: str | None = None) -> str:
+def identity_key(
+    tenant_id: str | None = None, object_id: str | None = None, issuer: str | None = None, subject: str | None = None
+) -> str:
     """The key an admin links: tenant + object id (Entra ID) or issuer + subject (other providers)."""
     if tenant_id and object_id:
         return f"entra:{tenant_id.strip().lower()}:{object_id.strip().lower()}"
@@ -147,9 +148,11 @@ class IdentityLinks:
         """Bind `identity` to `username` (replacing any earlier user of that identity)."""
         with self._lock, self._db() as db:
             db.execute("begin immediate")
-            db.execute("insert into identity_link values (?, ?, ?, ?) on conflict (identity) do update set "
-                       "username = excluded.username, linked_at = excluded.linked_at, linked_by = excluded.linked_by",
-                       (identity, username.lower(), now or time.time(), linked_by))
+            db.execute(
+                "insert into identity_link values (?, ?, ?, ?) on conflict (identity) do update set "
+                "username = excluded.username, linked_at = excluded.linked_at, linked_by = excluded.linked_by",
+                (identity, username.lower(), now or time.time(), linked_by),
+            )
             db.execute("delete from identity_pending where identity = ?", (identity,))
             db.execute("commit")
 
@@ -159,8 +162,9 @@ class IdentityLinks:
             if identity is None:
                 cur = db.execute("delete from identity_link where username = ?", (username.lower(),))
             else:
-                cur = db.execute("delete from identity_link where username = ? and identity = ?",
-                                 (username.lower(), identity))
+                cur = db.execute(
+                    "delete from identity_link where username = ? and identity = ?", (username.lower(), identity)
+                )
             db.execute("delete from identity_pending where username = ?", (username.lower(),))
             return cur.rowcount
 
@@ -171,18 +175,26 @@ class IdentityLinks:
         with self._lock, self._db() as db:
             row = db.execute("select username from identity_pending where identity = ?", (identity.key,)).fetchone()
             if row is not None:
-                db.execute("update identity_pending set requested_at = ? where identity = ?",
-                           (now or time.time(), identity.key))
+                db.execute(
+                    "update identity_pending set requested_at = ? where identity = ?",
+                    (now or time.time(), identity.key),
+                )
                 return row[0] == username.lower()
-            db.execute("insert into identity_pending values (?, ?, ?, ?, ?)",
-                       (identity.key, username.lower(), identity.email, identity.display_name, now or time.time()))
+            db.execute(
+                "insert into identity_pending values (?, ?, ?, ?, ?)",
+                (identity.key, username.lower(), identity.email, identity.display_name, now or time.time()),
+            )
             return True
 
     def pending(self) -> list[Pending]:
         with self._db() as db:
-            return [Pending(*row) for row in db.execute(
-                "select identity, username, email, display_name, requested_at from identity_pending "
-                "order by requested_at")]
+            return [
+                Pending(*row)
+                for row in db.execute(
+                    "select identity, username, email, display_name, requested_at from identity_pending "
+                    "order by requested_at"
+                )
+            ]
 
     def confirm(self, identity: str, linked_by: str, username: str | None = None) -> str | None:
         """Turn a pending request into a link; returns the username, or None if there was no such request

@@ -29,12 +29,12 @@ from __future__ import annotations
 import re
 import string
 
-WORD_JOINER = "\u2060"     # invisible, not a space: "Koulu: A" still reads and copies as itself
+WORD_JOINER = "\u2060"  # invisible, not a space: "Koulu: A" still reads and copies as itself
 _MD_PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
-_WWW = re.compile(r"(?i)(www)(\\\.)")     # "www." after escaping: GFM would link it anyway
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")   # embeddings, overrides, isolates: reorder what is shown
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")   # OWASP; NUL from OWASP ASVS 1.2.10
+_WWW = re.compile(r"(?i)(www)(\\\.)")  # "www." after escaping: GFM would link it anyway
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")  # embeddings, overrides, isolates: reorder what is shown
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")  # OWASP; NUL from OWASP ASVS 1.2.10
 
 
 def md(value: object) -> str:

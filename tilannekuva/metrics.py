@@ -20,20 +20,23 @@ LANGUAGES = ("fi", "sv")
 @dataclass(frozen=True)
 class Metric:
     id: str
-    kind: str             # "share" (0..1) or "mean" (1..5)
+    kind: str  # "share" (0..1) or "mean" (1..5)
     target: float
-    tolerance: float      # amber when within this of the target, red below
-    first_year: int | None = None   # no data before this school year (e.g. the M4 pilot)
+    tolerance: float  # amber when within this of the target, red below
+    first_year: int | None = None  # no data before this school year (e.g. the M4 pilot)
 
 
-METRICS: dict[str, Metric] = {m.id: m for m in (
-    Metric("M1", "share", 1.0, 0.15),
-    Metric("M2", "mean", 4.0, 0.3),
-    Metric("M3", "share", 0.7, 0.1),
-    Metric("M4", "share", 0.5, 0.15, first_year=2025),
-    Metric("M5", "mean", 3.5, 0.3),
-    Metric("M6", "share", 1.0, 0.3),
-)}
+METRICS: dict[str, Metric] = {
+    m.id: m
+    for m in (
+        Metric("M1", "share", 1.0, 0.15),
+        Metric("M2", "mean", 4.0, 0.3),
+        Metric("M3", "share", 0.7, 0.1),
+        Metric("M4", "share", 0.5, 0.15, first_year=2025),
+        Metric("M5", "mean", 3.5, 0.3),
+        Metric("M6", "share", 1.0, 0.3),
+    )
+}
 LEVEL_COLUMNS = {"city": [], "sector": ["sector"], "district": ["district_id"], "unit": ["unit_id", "unit"]}
 
 
@@ -47,11 +50,15 @@ def targets(overrides: Mapping[str, float] | Iterable[tuple[str, float]] | None 
     return out
 
 
-def apply_filters(parts: pl.DataFrame, sector: str | None = None, district_id: int | None = None,
-                  language: str | None = None) -> pl.DataFrame:
+def apply_filters(
+    parts: pl.DataFrame, sector: str | None = None, district_id: int | None = None, language: str | None = None
+) -> pl.DataFrame:
     """The rows of the units that match the filters (None = all)."""
-    conditions = [pl.col(c) == v for c, v in (("sector", sector), ("district_id", district_id),
-                                               ("language", language)) if v is not None]
+    conditions = [
+        pl.col(c) == v
+        for c, v in (("sector", sector), ("district_id", district_id), ("language", language))
+        if v is not None
+    ]
     return parts.filter(*conditions) if conditions else parts
 
 
@@ -71,24 +78,37 @@ def rollup(parts: pl.DataFrame, level: str) -> pl.DataFrame:
         aggs.append(pl.col("is_suppressed").all().alias("_all_hidden"))
         hidden = hidden | pl.col("_all_hidden")
     if "hidden_totals" in parts.columns:
-        mask = pl.concat_str([pl.when(pl.col(c).n_unique() == 1).then(pl.lit(x)).otherwise(pl.lit("-"))
-                              for c, x in (("sector", "s"), ("district_id", "d"), ("language", "l"))])
-        aggs.append(pl.col("hidden_totals").list.explode(keep_nulls=False, empty_as_null=False).unique().implode().list.contains(mask)
-                    .alias("_total_hidden"))
+        mask = pl.concat_str(
+            [
+                pl.when(pl.col(c).n_unique() == 1).then(pl.lit(x)).otherwise(pl.lit("-"))
+                for c, x in (("sector", "s"), ("district_id", "d"), ("language", "l"))
+            ]
+        )
+        aggs.append(
+            pl.col("hidden_totals")
+            .list.explode(keep_nulls=False, empty_as_null=False)
+            .unique()
+            .implode()
+            .list.contains(mask)
+            .alias("_total_hidden")
+        )
         hidden = hidden | pl.col("_total_hidden")
     if "hide_below" in parts.columns:
         aggs.append(pl.col("hide_below").max().alias("_hide_below"))
         own = pl.lit(0)
-        if "viewer_events" in parts.columns:   # the viewer's own answers do not count towards the threshold
+        if "viewer_events" in parts.columns:  # the viewer's own answers do not count towards the threshold
             aggs.append(pl.col("viewer_events").sum().alias("_viewer_events"))
             own = pl.col("_viewer_events")
         hidden = hidden | ((pl.col("events") - own) < pl.col("_hide_below"))
     out = parts.group_by(keys).agg(aggs).with_columns(is_suppressed=hidden)
-    return (out.with_columns(pl.when(pl.col("is_suppressed")).then(None).otherwise(pl.col(c)).alias(c)
-                             for c in ("num", "den", "events"))
-            .with_columns(value=pl.when(pl.col("den") > 0).then(pl.col("num") / pl.col("den")))
-            .drop("_all_hidden", "_total_hidden", "_hide_below", "_viewer_events", "viewer_events", strict=False)
-            .sort(keys))
+    return (
+        out.with_columns(
+            pl.when(pl.col("is_suppressed")).then(None).otherwise(pl.col(c)).alias(c) for c in ("num", "den", "events")
+        )
+        .with_columns(value=pl.when(pl.col("den") > 0).then(pl.col("num") / pl.col("den")))
+        .drop("_all_hidden", "_total_hidden", "_hide_below", "_viewer_events", "viewer_events", strict=False)
+        .sort(keys)
+    )
 
 
 def light(metric: str, value: float | None, target: float) -> str:
@@ -103,8 +123,7 @@ def light(metric: str, value: float | None, target: float) -> str:
 def sector_order(column: str = "sector") -> pl.Expr:
     """A sort key that puts sectors in SECTORS order (ECEC, basic, upper secondary), not alphabetical;
     null (a total) and anything else last."""
-    return pl.col(column).replace_strict({s: i for i, s in enumerate(SECTORS)}, default=None,
-                                         return_dtype=pl.Int8)
+    return pl.col(column).replace_strict({s: i for i, s in enumerate(SECTORS)}, default=None, return_dtype=pl.Int8)
 
 
 def selection_and_sectors(parts: pl.DataFrame) -> pl.DataFrame:
@@ -114,15 +133,20 @@ def selection_and_sectors(parts: pl.DataFrame) -> pl.DataFrame:
     columns = ["metric", "school_year_id", "sector", "value", "events", "is_suppressed"]
     whole = rollup(parts, "city").with_columns(sector=pl.lit(None, dtype=pl.String)).select(columns)
     return pl.concat([whole, rollup(parts, "sector").select(columns)]).sort(
-        "metric", sector_order(), "school_year_id", nulls_last=False)
+        "metric", sector_order(), "school_year_id", nulls_last=False
+    )
 
 
 def competence_by_area(survey: pl.DataFrame, year: int) -> pl.DataFrame:
     """M5 by DigCompEdu area (and environment item) in `year`: area, score_sum, answers and mean —
     the summed scores over the summed answers, never a mean of unit means — in area order."""
-    return (survey.filter(pl.col("school_year_id") == year).group_by("area")
-            .agg(pl.col("score_sum").sum(), pl.col("answers").sum())
-            .with_columns(mean=pl.col("score_sum") / pl.col("answers")).sort("area"))
+    return (
+        survey.filter(pl.col("school_year_id") == year)
+        .group_by("area")
+        .agg(pl.col("score_sum").sum(), pl.col("answers").sum())
+        .with_columns(mean=pl.col("score_sum") / pl.col("answers"))
+        .sort("area")
+    )
 
 
 def cards(values: pl.DataFrame, year: int, goal: Mapping[str, float]) -> pl.DataFrame:
@@ -134,11 +158,27 @@ def cards(values: pl.DataFrame, year: int, goal: Mapping[str, float]) -> pl.Data
         mine = values.filter(pl.col("metric") == metric).sort("school_year_id")
         by_year = dict(zip(mine["school_year_id"].to_list(), mine["value"].to_list(), strict=True))
         value, previous = by_year.get(year), by_year.get(year - 1)
-        rows.append({"metric": metric, "value": value, "previous": previous, "target": goal[metric],
-                     "light": light(metric, value, goal[metric]),
-                     "trend": [v for v in mine["value"].to_list() if v is not None]})
-    return pl.DataFrame(rows, schema={"metric": pl.String, "value": pl.Float64, "previous": pl.Float64,
-                                      "target": pl.Float64, "light": pl.String, "trend": pl.List(pl.Float64)})
+        rows.append(
+            {
+                "metric": metric,
+                "value": value,
+                "previous": previous,
+                "target": goal[metric],
+                "light": light(metric, value, goal[metric]),
+                "trend": [v for v in mine["value"].to_list() if v is not None],
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "metric": pl.String,
+            "value": pl.Float64,
+            "previous": pl.Float64,
+            "target": pl.Float64,
+            "light": pl.String,
+            "trend": pl.List(pl.Float64),
+        },
+    )
 
 
 def scorecard(parts: pl.DataFrame, year: int, goal: Mapping[str, float]) -> pl.DataFrame:
@@ -158,10 +198,20 @@ def beside_sector_and_city(unit_parts: pl.DataFrame, everyone: pl.DataFrame, sec
     of the city with their `sector` column: the units themselves (a sector lead sees them all) or
     metric_bench_by_sector_year (a principal sees only sums by sector)."""
     frames = (("unit", unit_parts), ("sector", everyone.filter(pl.col("sector") == sector)), ("city", everyone))
-    return pl.concat([rollup(frame, "city").select(
-        "metric", "school_year_id", pl.lit(level).alias("level"),
-        *[pl.col(c).cast(pl.Float64) for c in ("num", "den")], pl.col("events").cast(pl.Int64), "is_suppressed", "value")
-        for level, frame in frames])
+    return pl.concat(
+        [
+            rollup(frame, "city").select(
+                "metric",
+                "school_year_id",
+                pl.lit(level).alias("level"),
+                *[pl.col(c).cast(pl.Float64) for c in ("num", "den")],
+                pl.col("events").cast(pl.Int64),
+                "is_suppressed",
+                "value",
+            )
+            for level, frame in frames
+        ]
+    )
 
 
 def unit_cards(levels: pl.DataFrame, year: int, goal: Mapping[str, float]) -> pl.DataFrame:
@@ -170,8 +220,9 @@ def unit_cards(levels: pl.DataFrame, year: int, goal: Mapping[str, float]) -> pl
     out = cards(levels.filter(pl.col("level") == "unit"), year, goal)
     for level in ("sector", "city"):
         same_year = levels.filter((pl.col("level") == level) & (pl.col("school_year_id") == year))
-        out = out.join(same_year.select("metric", pl.col("value").alias(level)), on="metric", how="left",
-                       maintain_order="left")
+        out = out.join(
+            same_year.select("metric", pl.col("value").alias(level)), on="metric", how="left", maintain_order="left"
+        )
     return out
 
 
@@ -179,13 +230,17 @@ def compare_units(parts: pl.DataFrame, metric: str, year: int, district_id: int 
     """Every unit's value for `metric` in `year` beside its sector's and the city's (of all the
     `parts`), best first, then by name; with `district_id` only that district's units are listed."""
     chosen = parts.filter((pl.col("metric") == metric) & (pl.col("school_year_id") == year))
-    units = rollup(chosen, "unit").join(chosen.select("unit_id", "sector", "district_id", "language").unique(),
-                                        on="unit_id")
+    units = rollup(chosen, "unit").join(
+        chosen.select("unit_id", "sector", "district_id", "language").unique(), on="unit_id"
+    )
     sector = rollup(chosen, "sector").select("sector", pl.col("value").alias("sector_value"))
     city = rollup(chosen, "city")["value"]
-    return (units.join(sector, on="sector", how="left")
-            .filter(pl.lit(True) if district_id is None else pl.col("district_id") == district_id)
-            .with_columns(city_value=pl.lit(city[0] if city.len() else None, dtype=pl.Float64))
-            .with_columns(vs_city=pl.col("value") - pl.col("city_value"),
-                          vs_sector=pl.col("value") - pl.col("sector_value"))
-            .sort("value", "unit", descending=[True, False], nulls_last=True))
+    return (
+        units.join(sector, on="sector", how="left")
+        .filter(pl.lit(True) if district_id is None else pl.col("district_id") == district_id)
+        .with_columns(city_value=pl.lit(city[0] if city.len() else None, dtype=pl.Float64))
+        .with_columns(
+            vs_city=pl.col("value") - pl.col("city_value"), vs_sector=pl.col("value") - pl.col("sector_value")
+        )
+        .sort("value", "unit", descending=[True, False], nulls_last=True)
+    )

@@ -26,7 +26,7 @@ class Preferences:
     def __init__(self, path: Path):
         self.path = Path(path)
         private_dir(self.path.parent)
-        private_file(self.path)             # 0600: readable by the service account only
+        private_file(self.path)  # 0600: readable by the service account only
         with self._connect() as con:
             con.executescript(_SCHEMA)
 
@@ -43,6 +43,9 @@ class Preferences:
         if language not in LANGUAGES:
             raise ValueError(f"unknown language {language!r}")
         with self._connect() as con:
-            con.execute("insert into preference (username, language, updated_at) values (?, ?, ?) "
-                        "on conflict (username) do update set language = excluded.language, "
-                        "updated_at = excluded.updated_at", (username, language, time.time()))
+            con.execute(
+                "insert into preference (username, language, updated_at) values (?, ?, ?) "
+                "on conflict (username) do update set language = excluded.language, "
+                "updated_at = excluded.updated_at",
+                (username, language, time.time()),
+            )

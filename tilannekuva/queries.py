@@ -41,7 +41,7 @@ class Suppression:
     cells: tuple[str, ...]
     fixed: tuple[str, ...]
     values: tuple[str, ...]
-    base: str | None = None      # the denominator column: a cell whose base is under the threshold is hidden too
+    base: str | None = None  # the denominator column: a cell whose base is under the threshold is hidden too
 
 
 @dataclass(frozen=True)
@@ -85,8 +85,13 @@ def _parse_suppression(text: str) -> Suppression:
         key, _, value = part.partition(":")
         options[key.strip()] = _split_list(value)
     base = options.get("base", ())
-    return Suppression(count_column, options.get("cells", ()), options.get("fixed", ()), options.get("values", ()),
-                       base[0] if base else None)
+    return Suppression(
+        count_column,
+        options.get("cells", ()),
+        options.get("fixed", ()),
+        options.get("values", ()),
+        base[0] if base else None,
+    )
 
 
 def _walk_tables(node, found: set[str], ctes: set[str]) -> None:

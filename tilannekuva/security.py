@@ -37,10 +37,10 @@ import bcrypt
 
 from tilannekuva.files import private_dir, private_file
 
-HASH_ROUNDS = 12                     # bcrypt cost of every stored password (users add, demo accounts, dummy)
-KNOWN_CLIENT_DAYS = 30               # a successful sign-in makes (username, client) known for this long
-TOUCH_SECONDS = 10                   # a session's last use is written at most this often
-PAIR_FIRST_DELAY = 30                # seconds: the first delay of a (username, client) pair over its limit
+HASH_ROUNDS = 12  # bcrypt cost of every stored password (users add, demo accounts, dummy)
+KNOWN_CLIENT_DAYS = 30  # a successful sign-in makes (username, client) known for this long
+TOUCH_SECONDS = 10  # a session's last use is written at most this often
+PAIR_FIRST_DELAY = 30  # seconds: the first delay of a (username, client) pair over its limit
 
 _SCHEMA = """
 create table if not exists login_attempt (
@@ -82,7 +82,7 @@ def _host(hop: str) -> str:
     in its normal spelling."""
     hop = hop.strip()
     if hop.startswith("[") and "]" in hop:
-        return _normal(hop[1:hop.index("]")])
+        return _normal(hop[1 : hop.index("]")])
     return _normal(hop.rsplit(":", 1)[0] if hop.count(":") == 1 else hop)
 
 
@@ -90,8 +90,12 @@ def _rightmost_untrusted(hops: list[str], trusted: set[str]) -> str:
     return next((h for h in reversed(hops) if h not in trusted), hops[0])
 
 
-def client_address(reported: str | None, forwarded_for: list[str], trusted_proxies: tuple[str, ...],
-                   server_trusted: tuple[str, ...] = LOOPBACK) -> str:
+def client_address(
+    reported: str | None,
+    forwarded_for: list[str],
+    trusted_proxies: tuple[str, ...],
+    server_trusted: tuple[str, ...] = LOOPBACK,
+) -> str:
     """The address to throttle on, which a client cannot choose by sending X-Forwarded-For.
 
     `reported` is what Streamlit says (`st.context.ip_address`, None for loopback); the server under it
@@ -107,12 +111,12 @@ def client_address(reported: str | None, forwarded_for: list[str], trusted_proxi
     server_trusted = tuple(_normal(a) for a in server_trusted)
     hops = [_host(h) for value in forwarded_for for h in value.split(",") if h.strip()]
     if hops and server_trusted and peer == _rightmost_untrusted(hops, set(server_trusted)):
-        peer = server_trusted[0] if server_trusted else LOOPBACK[0]      # uvicorn rewrote it
+        peer = server_trusted[0] if server_trusted else LOOPBACK[0]  # uvicorn rewrote it
         if peer in trusted_proxies or (peer in LOOPBACK and set(LOOPBACK) & set(trusted_proxies)):
             return _rightmost_untrusted(hops, set(trusted_proxies))
         return peer
     if hops and peer in trusted_proxies:
-        return _rightmost_untrusted(hops, set(trusted_proxies))           # a trusted proxy uvicorn did not trust
+        return _rightmost_untrusted(hops, set(trusted_proxies))  # a trusted proxy uvicorn did not trust
     return peer
 
 
@@ -145,11 +149,18 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
 class SecurityStore:
     """Thread-safe; one SQLite file per deployment (data/state/security.sqlite)."""
 
-    def __init__(self, path: Path, limit_pair: int = 5, limit_client: int = 20, window_seconds: int = 900,
-                 limit_account: int = 20, idle_seconds: float = 1800):
+    def __init__(
+        self,
+        path: Path,
+        limit_pair: int = 5,
+        limit_client: int = 20,
+        window_seconds: int = 900,
+        limit_account: int = 20,
+        idle_seconds: float = 1800,
+    ):
         self.path = Path(path)
         private_dir(self.path.parent)
-        private_file(self.path)             # 0600: readable by the service account only
+        private_file(self.path)  # 0600: readable by the service account only
         self.limit_pair = limit_pair
         self.limit_client = limit_client
         self.limit_account = limit_account
@@ -172,16 +183,23 @@ class SecurityStore:
     # --- throttling -------------------------------------------------------------------------
     def record_attempt(self, username: str, client: str, succeeded: bool, now: float | None = None) -> None:
         with self._db() as db:
-            db.execute("insert into login_attempt values (?, ?, ?, ?)",
-                       (now or time.time(), username.lower().strip(), client, int(succeeded)))
+            db.execute(
+                "insert into login_attempt values (?, ?, ?, ?)",
+                (now or time.time(), username.lower().strip(), client, int(succeeded)),
+            )
 
     def is_known_client(self, username: str, client: str, now: float | None = None) -> bool:
         """Has `username` signed in successfully from `client` in the last KNOWN_CLIENT_DAYS days?"""
         since = (now or time.time()) - KNOWN_CLIENT_DAYS * 86400
         with self._db() as db:
-            return db.execute("select 1 from login_attempt where username = ? and client = ? and succeeded = 1 "
-                              "and attempted_at > ? limit 1", (username.lower().strip(), client, since)).fetchone() \
+            return (
+                db.execute(
+                    "select 1 from login_attempt where username = ? and client = ? and succeeded = 1 "
+                    "and attempted_at > ? limit 1",
+                    (username.lower().strip(), client, since),
+                ).fetchone()
                 is not None
+            )
 
     def throttle_wait(self, username: str, client: str, now: float | None = None) -> int:
         """Seconds until `client` may try `username` again; 0 when not throttled (scheme: module docstring)."""
@@ -192,9 +210,14 @@ class SecurityStore:
 
         def failures(where: str, *args) -> list[float]:
             with self._db() as db:
-                return [r[0] for r in db.execute(
-                    f"select attempted_at from login_attempt where {where} and attempted_at > ? and succeeded = 0 "
-                    "order by attempted_at desc", (*args, since)).fetchall()]
+                return [
+                    r[0]
+                    for r in db.execute(
+                        f"select attempted_at from login_attempt where {where} and attempted_at > ? and succeeded = 0 "
+                        "order by attempted_at desc",
+                        (*args, since),
+                    ).fetchall()
+                ]
 
         waits = [0.0]
         pair = failures("username = ? and client = ?", username, client)
@@ -202,30 +225,36 @@ class SecurityStore:
             delay = min(self.window, PAIR_FIRST_DELAY * 2 ** (len(pair) - self.limit_pair))
             waits.append(pair[0] + delay - now)
         if not known:
-            for rows, limit in ((failures("client = ?", client), self.limit_client),
-                                (failures("username = ?", username), self.limit_account)):
+            for rows, limit in (
+                (failures("client = ?", client), self.limit_client),
+                (failures("username = ?", username), self.limit_account),
+            ):
                 if len(rows) >= limit:
                     # Free again when the oldest of the last `limit` failures leaves the window.
                     waits.append(rows[limit - 1] + self.window - now)
         return max(0, int(round(max(waits))))
 
     # --- sessions ---------------------------------------------------------------------------
-    def open_session(self, username: str, expires_at: float, now: float | None = None,
-                     secret: str | None = None) -> str:
+    def open_session(
+        self, username: str, expires_at: float, now: float | None = None, secret: str | None = None
+    ) -> str:
         """A new session; returns its secret (for the cookie). Only the secret's hash is stored. A single
         sign-on session passes its own `secret`, derived from the provider's signed HttpOnly cookie, so
         every tab and reload of that sign-in finds the same session (and its idle time and revocation)."""
         secret = secret or secrets.token_urlsafe(32)
         now = now or time.time()
         with self._db() as db:
-            db.execute("insert into login_session values (?, ?, ?, ?, ?, null)",
-                       (session_id(secret), username.lower(), now, now, expires_at))
+            db.execute(
+                "insert into login_session values (?, ?, ?, ?, ?, null)",
+                (session_id(secret), username.lower(), now, now, expires_at),
+            )
         return secret
 
     def _active_row(self, sid: str, now: float):
         with self._db() as db:
-            row = db.execute("select username, last_seen_at, expires_at, revoked_at from login_session "
-                             "where session_id = ?", (sid,)).fetchone()
+            row = db.execute(
+                "select username, last_seen_at, expires_at, revoked_at from login_session where session_id = ?", (sid,)
+            ).fetchone()
         if row is None or row[3] is not None or row[2] <= now or now - row[1] > self.idle:
             return None
         return row
@@ -254,16 +283,24 @@ class SecurityStore:
         if sid:
             now = now or time.time()
             with self._db() as db:
-                db.execute("update login_session set last_seen_at = ? where session_id = ? and revoked_at is null "
-                           "and last_seen_at < ?", (now, sid, now - TOUCH_SECONDS))
+                db.execute(
+                    "update login_session set last_seen_at = ? where session_id = ? and revoked_at is null "
+                    "and last_seen_at < ?",
+                    (now, sid, now - TOUCH_SECONDS),
+                )
 
     def revoke(self, username: str, sid: str | None = None, now: float | None = None) -> int:
         """Revoke one session (by id), or every session of the user (role change, password reset, removal)."""
         with self._db() as db:
             if sid is None:
-                cur = db.execute("update login_session set revoked_at = ? where username = ? and revoked_at is null",
-                                 (now or time.time(), username.lower()))
+                cur = db.execute(
+                    "update login_session set revoked_at = ? where username = ? and revoked_at is null",
+                    (now or time.time(), username.lower()),
+                )
             else:
-                cur = db.execute("update login_session set revoked_at = ? where username = ? and session_id = ? "
-                                 "and revoked_at is null", (now or time.time(), username.lower(), sid))
+                cur = db.execute(
+                    "update login_session set revoked_at = ? where username = ? and session_id = ? "
+                    "and revoked_at is null",
+                    (now or time.time(), username.lower(), sid),
+                )
             return cur.rowcount

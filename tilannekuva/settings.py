@@ -33,34 +33,34 @@ class Settings:
     users_file: Path
     credentials_file: Path
     cookie_name: str = "tilannekuva_session"
-    session_hours: float = 8.0                            # absolute lifetime of a sign-in
-    session_idle_minutes: float = 30.0                    # a session unused this long ends
+    session_hours: float = 8.0  # absolute lifetime of a sign-in
+    session_idle_minutes: float = 30.0  # a session unused this long ends
     suppression_threshold: int = 5
-    failed_login_limit_user: int = 5                      # per username + client, then growing delays
-    failed_login_limit_client: int = 20                   # per client address (spraying usernames)
-    failed_login_limit_account: int = 20                  # per username from addresses it never signed in from
+    failed_login_limit_user: int = 5  # per username + client, then growing delays
+    failed_login_limit_client: int = 20  # per client address (spraying usernames)
+    failed_login_limit_account: int = 20  # per username from addresses it never signed in from
     failed_login_window_minutes: int = 15
-    trusted_proxies: tuple[str, ...] = ()                 # peers whose X-Forwarded-For is believed (default none)
-    targets: tuple[tuple[str, float], ...] = ()          # [targets] M1 = 1.0 …; defaults in metrics.py
-    absence_concern_hours: float = 60.0                   # S1 thresholds: absence hours in one term
+    trusted_proxies: tuple[str, ...] = ()  # peers whose X-Forwarded-For is believed (default none)
+    targets: tuple[tuple[str, float], ...] = ()  # [targets] M1 = 1.0 …; defaults in metrics.py
+    absence_concern_hours: float = 60.0  # S1 thresholds: absence hours in one term
     absence_serious_hours: float = 100.0
-    bulk_export_rows: int = 100                           # access-log flag: an export of this many rows or more
-    access_log_retention_days: int = 1825                 # `tilannekuva access-log-prune` keeps this many days
-    access_log_key_file: Path | None = None               # HMAC key of the exported chain head (outside the database)
-    ingest_max_file_mb: float = 1024.0                    # ingest limits (tilannekuva/ingest/limits.py): file size,
-    ingest_max_columns: int = 200                         # header columns,
-    ingest_max_rows: int = 30_000_000                     # data rows,
-    ingest_max_xlsx_inflated_mb: float = 512.0            # what an .xlsx or a Parquet file inflates to (before the read),
-    ingest_max_xlsx_ratio: float = 100.0                  # compression ratio of an .xlsx entry of 1 MB or more,
-    ingest_problems_per_kind: int = 50                    # problems listed per kind and file,
-    ingest_problems_per_file: int = 200                   # and per file ("… and N more"),
-    ingest_problems_per_load: int = 1000                  # and per load;
-    ingest_max_files: int = 200                           # files in one load
-    download_seconds: int = 60                            # a clicked download's file stays at /media this long
-    sso: bool = False                                     # offer single sign-on (st.login, OIDC; [auth] in secrets)
-    sso_provider: str = ""                                # the [auth.<provider>] name, "" = the [auth] section itself
-    sso_tenant_id: str = ""                               # Entra ID tenant (tid) every SSO token must come from
-    sso_issuer: str = ""                                  # or, for other OIDC providers, the issuer (iss)
+    bulk_export_rows: int = 100  # access-log flag: an export of this many rows or more
+    access_log_retention_days: int = 1825  # `tilannekuva access-log-prune` keeps this many days
+    access_log_key_file: Path | None = None  # HMAC key of the exported chain head (outside the database)
+    ingest_max_file_mb: float = 1024.0  # ingest limits (tilannekuva/ingest/limits.py): file size,
+    ingest_max_columns: int = 200  # header columns,
+    ingest_max_rows: int = 30_000_000  # data rows,
+    ingest_max_xlsx_inflated_mb: float = 512.0  # what an .xlsx or a Parquet file inflates to (before the read),
+    ingest_max_xlsx_ratio: float = 100.0  # compression ratio of an .xlsx entry of 1 MB or more,
+    ingest_problems_per_kind: int = 50  # problems listed per kind and file,
+    ingest_problems_per_file: int = 200  # and per file ("… and N more"),
+    ingest_problems_per_load: int = 1000  # and per load;
+    ingest_max_files: int = 200  # files in one load
+    download_seconds: int = 60  # a clicked download's file stays at /media this long
+    sso: bool = False  # offer single sign-on (st.login, OIDC; [auth] in secrets)
+    sso_provider: str = ""  # the [auth.<provider>] name, "" = the [auth] section itself
+    sso_tenant_id: str = ""  # Entra ID tenant (tid) every SSO token must come from
+    sso_issuer: str = ""  # or, for other OIDC providers, the issuer (iss)
     feedback_email: str = "tilannekuva@kaupunki.example"  # accessibility feedback (the accessibility statement)
 
     @property
@@ -120,8 +120,11 @@ def load_settings(environ: dict[str, str] | None = None, for_app: bool = True) -
     default_conf_dir = data_dir / "demo" if mode == "demo" else PROJECT_ROOT / "config"
     for name in IGNORED:
         if name in conf or "TILANNEKUVA_" + name.upper() in env:
-            log.warning("the setting %s is no longer used and is ignored (remove it from %s)", name,
-                        "the environment" if "TILANNEKUVA_" + name.upper() in env else toml_path)
+            log.warning(
+                "the setting %s is no longer used and is ignored (remove it from %s)",
+                name,
+                "the environment" if "TILANNEKUVA_" + name.upper() in env else toml_path,
+            )
     sso = str(pick("sso", "false")).lower() in ("1", "true", "yes")
     if sso and for_app and not (str(pick("sso_tenant_id", "")).strip() or str(pick("sso_issuer", "")).strip()):
         raise ConfigError(
@@ -153,7 +156,9 @@ def load_settings(environ: dict[str, str] | None = None, for_app: bool = True) -
         ingest_max_file_mb=_positive(pick("ingest_max_file_mb", 1024.0), "ingest_max_file_mb"),
         ingest_max_columns=int(_positive(pick("ingest_max_columns", 200), "ingest_max_columns")),
         ingest_max_rows=int(_positive(pick("ingest_max_rows", 30_000_000), "ingest_max_rows")),
-        ingest_max_xlsx_inflated_mb=_positive(pick("ingest_max_xlsx_inflated_mb", 512.0), "ingest_max_xlsx_inflated_mb"),
+        ingest_max_xlsx_inflated_mb=_positive(
+            pick("ingest_max_xlsx_inflated_mb", 512.0), "ingest_max_xlsx_inflated_mb"
+        ),
         ingest_max_xlsx_ratio=_positive(pick("ingest_max_xlsx_ratio", 100.0), "ingest_max_xlsx_ratio"),
         ingest_problems_per_kind=int(_positive(pick("ingest_problems_per_kind", 50), "ingest_problems_per_kind")),
         ingest_problems_per_file=int(_positive(pick("ingest_problems_per_file", 200), "ingest_problems_per_file")),

@@ -36,8 +36,9 @@ class Rules:
     failing_grade: int = 4
 
 
-def support_signals(absences: pl.DataFrame, grades: pl.DataFrame, supported: set[int] | pl.Series,
-                    rules: Rules = Rules()) -> pl.DataFrame:
+def support_signals(
+    absences: pl.DataFrame, grades: pl.DataFrame, supported: set[int] | pl.Series, rules: Rules = Rules()
+) -> pl.DataFrame:
     """Signals for the pupils in the inputs.
 
     absences: pupil_id, month (date, first of month), absence_hours — the school year's months
@@ -50,40 +51,60 @@ def support_signals(absences: pl.DataFrame, grades: pl.DataFrame, supported: set
     absence_facts = _absence_facts(absences, rules)
     grade_facts = _grade_facts(grades)
     facts = absence_facts.join(grade_facts, on="pupil_id", how="full", coalesce=True)
-    reasons = pl.concat_list([
-        pl.when(pl.col("recent_hours").is_not_null() & pl.col("earlier_hours").is_not_null()
+    reasons = pl.concat_list(
+        [
+            pl.when(
+                pl.col("recent_hours").is_not_null()
+                & pl.col("earlier_hours").is_not_null()
                 & (pl.col("recent_hours") >= rules.rising_min_hours)
-                & (pl.col("recent_hours") >= rules.rising_factor * pl.col("earlier_hours")))
-        .then(pl.lit("absence_rising")),
-        pl.when(pl.col("term_hours") >= rules.concern_hours).then(pl.lit("absence_high")),
-        pl.when(pl.col("previous_mean").is_not_null()
-                & (pl.col("latest_mean") <= pl.col("previous_mean") - rules.falling_drop + 1e-9))
-        .then(pl.lit("grades_falling")),
-        pl.when(pl.col("min_grade") <= rules.failing_grade).then(pl.lit("failing_grade")),
-    ]).list.drop_nulls()
-    return (facts.with_columns(reasons=reasons)
-            .filter((pl.col("reasons").list.len() > 0) & ~pl.col("pupil_id").is_in(list(supported)))
-            .select("pupil_id", "reasons", "earlier_hours", "recent_hours", "term_hours", "previous_mean",
-                    "latest_mean", "min_grade")
-            .sort("pupil_id"))
+                & (pl.col("recent_hours") >= rules.rising_factor * pl.col("earlier_hours"))
+            ).then(pl.lit("absence_rising")),
+            pl.when(pl.col("term_hours") >= rules.concern_hours).then(pl.lit("absence_high")),
+            pl.when(
+                pl.col("previous_mean").is_not_null()
+                & (pl.col("latest_mean") <= pl.col("previous_mean") - rules.falling_drop + 1e-9)
+            ).then(pl.lit("grades_falling")),
+            pl.when(pl.col("min_grade") <= rules.failing_grade).then(pl.lit("failing_grade")),
+        ]
+    ).list.drop_nulls()
+    return (
+        facts.with_columns(reasons=reasons)
+        .filter((pl.col("reasons").list.len() > 0) & ~pl.col("pupil_id").is_in(list(supported)))
+        .select(
+            "pupil_id",
+            "reasons",
+            "earlier_hours",
+            "recent_hours",
+            "term_hours",
+            "previous_mean",
+            "latest_mean",
+            "min_grade",
+        )
+        .sort("pupil_id")
+    )
 
 
 def _absence_facts(absences: pl.DataFrame, rules: Rules) -> pl.DataFrame:
-    schema = {"pupil_id": pl.Int64, "earlier_hours": pl.Float64, "recent_hours": pl.Float64,
-              "term_hours": pl.Float64}
+    schema = {"pupil_id": pl.Int64, "earlier_hours": pl.Float64, "recent_hours": pl.Float64, "term_hours": pl.Float64}
     if absences.is_empty():
         return pl.DataFrame(schema=schema)
     ordered = absences.with_columns(pl.col("absence_hours").cast(pl.Float64)).sort("pupil_id", "month")
     latest_month = ordered["month"].max()
     latest_term = term_of(latest_month)
-    ranked = ordered.with_columns(rank=pl.col("month").rank("ordinal", descending=True).over("pupil_id"),
-                                  in_term=(pl.col("month").dt.month() >= 8) == (latest_term == "syksy"))
+    ranked = ordered.with_columns(
+        rank=pl.col("month").rank("ordinal", descending=True).over("pupil_id"),
+        in_term=(pl.col("month").dt.month() >= 8) == (latest_term == "syksy"),
+    )
     baseline = (pl.col("rank") > 2) & (pl.col("month").dt.month() != 8)
-    return ranked.group_by("pupil_id").agg(
-        earlier_hours=pl.when(baseline.sum() >= 1).then(pl.col("absence_hours").filter(baseline).mean()),
-        recent_hours=pl.col("absence_hours").filter(pl.col("rank") <= 2).mean(),
-        term_hours=pl.col("absence_hours").filter(pl.col("in_term")).sum(),
-    ).with_columns(pl.col("pupil_id").cast(pl.Int64))
+    return (
+        ranked.group_by("pupil_id")
+        .agg(
+            earlier_hours=pl.when(baseline.sum() >= 1).then(pl.col("absence_hours").filter(baseline).mean()),
+            recent_hours=pl.col("absence_hours").filter(pl.col("rank") <= 2).mean(),
+            term_hours=pl.col("absence_hours").filter(pl.col("in_term")).sum(),
+        )
+        .with_columns(pl.col("pupil_id").cast(pl.Int64))
+    )
 
 
 def _grade_facts(grades: pl.DataFrame) -> pl.DataFrame:
@@ -91,8 +112,12 @@ def _grade_facts(grades: pl.DataFrame) -> pl.DataFrame:
     if grades.is_empty():
         return pl.DataFrame(schema=schema)
     ordered = grades.sort("pupil_id", "term_order")
-    return ordered.group_by("pupil_id").agg(
-        previous_mean=pl.col("mean_grade").cast(pl.Float64).reverse().get(1, null_on_oob=True),
-        latest_mean=pl.col("mean_grade").cast(pl.Float64).last(),
-        min_grade=pl.col("min_grade").cast(pl.Int64).last(),
-    ).with_columns(pl.col("pupil_id").cast(pl.Int64))
+    return (
+        ordered.group_by("pupil_id")
+        .agg(
+            previous_mean=pl.col("mean_grade").cast(pl.Float64).reverse().get(1, null_on_oob=True),
+            latest_mean=pl.col("mean_grade").cast(pl.Float64).last(),
+            min_grade=pl.col("min_grade").cast(pl.Int64).last(),
+        )
+        .with_columns(pl.col("pupil_id").cast(pl.Int64))
+    )

@@ -56,8 +56,11 @@ def suppress(frame: pl.DataFrame, rule: Suppression, threshold: int) -> tuple[pl
             for members in partitions.values():
                 if sum(hidden[i] for i in members) != 1:
                     continue
-                cells = [i for i in members if rows[i][dim_index] is not None and not hidden[i]
-                         and counts[i] not in (None, 0)]
+                cells = [
+                    i
+                    for i in members
+                    if rows[i][dim_index] is not None and not hidden[i] and counts[i] not in (None, 0)
+                ]
                 totals = [i for i in members if rows[i][dim_index] is None and not hidden[i]]
                 if cells:
                     victim = min(cells, key=lambda i: (counts[i], i))

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 import polars as pl
 
-TERMS = ("syksy", "kevat")      # in time order within a school year
+TERMS = ("syksy", "kevat")  # in time order within a school year
 
 
 def term_of(month: dt.date) -> str:
@@ -20,8 +20,9 @@ def term_of(month: dt.date) -> str:
 def order(school_year: str = "school_year_id", term: str = "term") -> pl.Expr:
     """A sort key that grows with time: school year × 10 + 1 for autumn, + 2 for spring (2025 autumn
     20251 < 2025 spring 20252 < 2026 autumn 20261). Null for a term that is neither."""
-    position = pl.col(term).replace_strict({name: i + 1 for i, name in enumerate(TERMS)}, default=None,
-                                           return_dtype=pl.Int64)
+    position = pl.col(term).replace_strict(
+        {name: i + 1 for i, name in enumerate(TERMS)}, default=None, return_dtype=pl.Int64
+    )
     return (pl.col(school_year).cast(pl.Int64) * 10 + position).alias("term_order")
 
 

@@ -46,19 +46,35 @@ class UserAdmin:
             if not path.exists():
                 return {}
             return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get(key) or {}
+
         users = read(self.users_file, "users")
         creds = read(self.credentials_file, "credentials").get("usernames") or {}
         return users, creds
 
     def list(self) -> list[UserRow]:
         users, creds = self._load()
-        return [UserRow(u, (creds.get(u) or {}).get("name", ""), (users.get(u) or {}).get("role"),
-                        tuple((users.get(u) or {}).get("units") or ()), (users.get(u) or {}).get("staff_id"))
-                for u in sorted(set(users) | set(creds))]
+        return [
+            UserRow(
+                u,
+                (creds.get(u) or {}).get("name", ""),
+                (users.get(u) or {}).get("role"),
+                tuple((users.get(u) or {}).get("units") or ()),
+                (users.get(u) or {}).get("staff_id"),
+            )
+            for u in sorted(set(users) | set(creds))
+        ]
 
     # --- changes -----------------------------------------------------------------------------
-    def add(self, username: str, name: str, role: str, password: str, units: list[int] | None = None,
-            staff_id: int | None = None, email: str | None = None) -> None:
+    def add(
+        self,
+        username: str,
+        name: str,
+        role: str,
+        password: str,
+        units: list[int] | None = None,
+        staff_id: int | None = None,
+        email: str | None = None,
+    ) -> None:
         username = self._username(username)
         users, creds = self._load()
         if username in users or username in creds:
@@ -123,16 +139,20 @@ class UserAdmin:
     def _hash(password: str) -> str:
         if len(password or "") < MIN_PASSWORD:
             raise UserAdminError(f"the password must have at least {MIN_PASSWORD} characters")
-        return hash_password(password)                  # bcrypt, security.HASH_ROUNDS like every hash
+        return hash_password(password)  # bcrypt, security.HASH_ROUNDS like every hash
 
     def _save(self, users: dict, creds: dict) -> None:
-        for path, content in ((self.users_file, {"users": users}),
-                              (self.credentials_file, {"credentials": {"usernames": creds}})):
+        for path, content in (
+            (self.users_file, {"users": users}),
+            (self.credentials_file, {"credentials": {"usernames": creds}}),
+        ):
             path.parent.mkdir(parents=True, exist_ok=True)
             tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
             tmp.unlink(missing_ok=True)
             private_file(tmp)
-            tmp.write_text("# Written by `tilannekuva users`.\n" +
-                           yaml.safe_dump(content, allow_unicode=True, sort_keys=True), encoding="utf-8")
-            tmp.chmod(READ_ONLY)        # 0400: readable by the service account only, replaced, never edited
+            tmp.write_text(
+                "# Written by `tilannekuva users`.\n" + yaml.safe_dump(content, allow_unicode=True, sort_keys=True),
+                encoding="utf-8",
+            )
+            tmp.chmod(READ_ONLY)  # 0400: readable by the service account only, replaced, never edited
             os.replace(tmp, path)

@@ -152,9 +152,12 @@ def remove_old_versions(warehouse_dir: Path, keep_last: int = 2) -> list[Path]:
     """Keep CURRENT's file and the newest other one (readers may still be on it); remove the rest."""
     warehouse_dir = Path(warehouse_dir)
     current = current_file(warehouse_dir)
-    others = sorted((p for p in warehouse_dir.glob("tilannekuva-*.duckdb") if p != current),
-                    key=lambda p: p.stat().st_mtime, reverse=True)
-    removed = others[keep_last - 1:]
+    others = sorted(
+        (p for p in warehouse_dir.glob("tilannekuva-*.duckdb") if p != current),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    removed = others[keep_last - 1 :]
     for old in removed:
         remove_file(old)
     return removed
@@ -197,7 +200,7 @@ def _lease(warehouse_dir: Path):
             break
         except WarehouseUnavailable:
             if attempt == 2 or current_file(warehouse_dir) == path:
-                raise           # not a refresh race: the served file itself is unreadable
+                raise  # not a refresh race: the served file itself is unreadable
     cursor = con.cursor()
     try:
         yield cursor
@@ -258,8 +261,13 @@ class Warehouse:
         if set(params) != set(spec.params):
             raise QueryError(f"Query {query!r} takes parameters {sorted(spec.params)}, got {sorted(params)}")
         if principal.role not in spec.roles:
-            log.warning("refused query %s for %s: role %s is not one of %s", query, principal.username,
-                        principal.role, ", ".join(spec.roles))
+            log.warning(
+                "refused query %s for %s: role %s is not one of %s",
+                query,
+                principal.username,
+                principal.role,
+                ", ".join(spec.roles),
+            )
             raise ScopeError(f"Role {principal.role!r} may not run {query!r}")
         if spec.grain == "pupil" and not principal.pupil_rows:
             log.warning("refused pupil-grain query %s for %s (%s)", query, principal.username, principal.role)
@@ -283,14 +291,24 @@ class Warehouse:
             hidden = int(frame["is_suppressed"].sum())
         elif spec.suppression is not None and (principal.suppress_pupil_aggregates or spec.benchmark):
             frame, hidden = suppress(frame, spec.suppression, self.threshold)
-        log.debug("fetch %s as %s: %d rows, %d suppressed, %.1f ms", query, principal.username,
-                  frame.height, hidden, (time.perf_counter() - started) * 1000)
+        log.debug(
+            "fetch %s as %s: %d rows, %d suppressed, %.1f ms",
+            query,
+            principal.username,
+            frame.height,
+            hidden,
+            (time.perf_counter() - started) * 1000,
+        )
         return FetchResult(frame, hidden)
 
     def _check_publication(self, cursor, cube: str) -> None:
         """A cube suppressed with a lower threshold than this app's may not be served."""
         built = cursor.sql("select threshold from meta_publication where cube = $c", params={"c": cube}).fetchall()
         if not built or built[0][0] < self.threshold:
-            log.error("%s was built with threshold %s; the app needs %s: load again", cube,
-                      built[0][0] if built else None, self.threshold)
+            log.error(
+                "%s was built with threshold %s; the app needs %s: load again",
+                cube,
+                built[0][0] if built else None,
+                self.threshold,
+            )
             raise WarehouseUnavailable(f"{cube} was not built with the threshold {self.threshold}")

@@ -38,15 +38,16 @@ def test_a_stale_tab_cannot_download_after_sign_out(server, browser):  # noqa: F
             with second.expect_download(timeout=10_000) as download:
                 button.click()
             got = open(download.value.path(), encoding="utf-8-sig").read()
-        except Exception:       # no file: what must happen
+        except Exception:  # no file: what must happen
             pass
         assert got is None, f"a signed-out user's pupil list was downloaded from a stale tab: {got[:120]!r}"
         time.sleep(1)
         (log_file,) = server["log"].parent.rglob("access_log.sqlite")
         with sqlite3.connect(log_file) as db:
-            exports = db.execute("select count(*) from access_log where username = 'opettaja' and action = 'export' "
-                                 "and entry_id > (select max(entry_id) from access_log where action = 'sign_out')"
-                                 ).fetchone()[0]
+            exports = db.execute(
+                "select count(*) from access_log where username = 'opettaja' and action = 'export' "
+                "and entry_id > (select max(entry_id) from access_log where action = 'sign_out')"
+            ).fetchone()[0]
         assert exports == 0, "an export was logged for a user who had signed out"
     finally:
         ctx.close()

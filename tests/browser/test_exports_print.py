@@ -54,7 +54,7 @@ def test_print_view_hides_the_menus_and_is_logged(server, context):
     settle(page)
     page.wait_for_function("window.__printed === 1", timeout=10_000)
     page.wait_for_timeout(1500)
-    assert page.evaluate("window.__printed") == 1           # once per click, though Streamlit may run a script twice
+    assert page.evaluate("window.__printed") == 1  # once per click, though Streamlit may run a script twice
     assert [e for e in access_log(server).entries("rehtori") if e.action == "print"]
     page.emulate_media(media="print")
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
@@ -76,7 +76,7 @@ def test_chosen_language_is_the_users_language_at_the_next_sign_in(server, brows
     first.close()
     second = browser.new_context(viewport={"width": 1366, "height": 900}, locale="fi-FI")
     page = second.new_page()
-    sign_in(page, server["base"], "opettaja", DEMO_PASSWORDS["opettaja"])        # the form is in Finnish
+    sign_in(page, server["base"], "opettaja", DEMO_PASSWORDS["opettaja"])  # the form is in Finnish
     expect(page.get_by_role("heading", name=t("page.teacher_groups", "sv"))).to_be_visible(timeout=20_000)
     assert page.evaluate("document.documentElement.lang") == "sv"
     second.close()

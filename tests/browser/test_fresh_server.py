@@ -20,4 +20,7 @@ def test_no_page_url_shows_anything_before_login(server, context, page_id):
     assert any(text in main for text in (t("login.title"), t("guard.sign_in"))) or "Page not found" in page.content()
     for forbidden in ("Koulutettujen osuus", "Ryhmiä", "Rivejä yhteensä", "Lukuvuosi", "Yksikkö"):
         assert forbidden not in main
-    assert page.locator('[data-testid="stPlotlyChart"], [data-testid="stDataFrame"], [data-testid="stMetric"]').count() == 0
+    assert (
+        page.locator('[data-testid="stPlotlyChart"], [data-testid="stDataFrame"], [data-testid="stMetric"]').count()
+        == 0
+    )

@@ -26,9 +26,16 @@ def test_page_reloads_never_fail_while_new_versions_are_published(server, contex
     def publish_three():
         for _ in range(3):
             try:
-                versions.add(ingest([demo_exports / "koulutukset.xlsx"], home / "warehouse", history,
-                                    run_by="browser-test", force=True).version)
-            except BaseException as exc:   # noqa: BLE001 - reported by the test
+                versions.add(
+                    ingest(
+                        [demo_exports / "koulutukset.xlsx"],
+                        home / "warehouse",
+                        history,
+                        run_by="browser-test",
+                        force=True,
+                    ).version
+                )
+            except BaseException as exc:  # noqa: BLE001 - reported by the test
                 errors.append(exc)
 
     publisher = threading.Thread(target=publish_three, daemon=True)
@@ -50,8 +57,12 @@ def test_page_reloads_never_fail_while_new_versions_are_published(server, contex
 def test_admin_sees_a_rejected_load_with_its_problems(server, context, tmp_path):
     home = server["log"].parent
     bad = tmp_path / "poissaolot_2026-11.csv"
-    bad.write_bytes(("school_year_id;month;pupil_id;group_id;unit_id;absence_hours;unexcused_hours\n"
-                     "2026;1.11.2026;12345678;1;101;4,5;9,0\n").encode("cp1252"))
+    bad.write_bytes(
+        (
+            "school_year_id;month;pupil_id;group_id;unit_id;absence_hours;unexcused_hours\n"
+            "2026;1.11.2026;12345678;1;101;4,5;9,0\n"
+        ).encode("cp1252")
+    )
     with pytest.raises(LoadRejected):
         ingest([bad], home / "warehouse", LoadHistory(home / "state" / "loads.sqlite"), run_by="tietohallinto")
     page = context.new_page()

@@ -40,6 +40,7 @@ def test_someone_elses_unit_in_the_address_is_refused(server, context):
     settle(page)
     main = page.locator('[data-testid="stMain"]')
     expect(main.get_by_text("Osoitteen yksikkö ei kuulu sinulle; näytetään oma yksikkösi.")).to_be_visible(
-        timeout=20_000)
+        timeout=20_000
+    )
     expect(page).not_to_have_url(re.compile(r"yksikko=101\b"))
     shot(page, "principal-staff")

@@ -13,6 +13,7 @@ from tilannekuva.demo import DEMO_PASSWORDS
 def metric_labels(page) -> list[str]:
     return [x.strip() for x in page.locator('[data-testid="stMetricLabel"]').all_inner_texts()]
 
+
 LANDING = {
     "johto": ("sector_overview", "Kaupungin tilannekuva", "Yhteensä 2026–2027"),
     "rehtori": ("principal_unit", "Yksikköni", "Yksikkö 2026–2027"),
@@ -29,13 +30,18 @@ def test_each_account_sees_its_own_landing_page_only(server, context, user):
     main = page.locator('[data-testid="stMain"]')
     # Auto-waiting checks: the cookie component may still rerun the page once after sign-in.
     expect(main.locator("h1, h2").filter(has_text=re.compile(f"^{re.escape(heading)}$")).first).to_be_visible(
-        timeout=20_000)
-    expect(page.locator('[data-testid="stMetricLabel"]').filter(
-        has_text=re.compile(f"^{re.escape(metric)}$")).first).to_be_visible(timeout=20_000)
+        timeout=20_000
+    )
+    expect(
+        page.locator('[data-testid="stMetricLabel"]').filter(has_text=re.compile(f"^{re.escape(metric)}$")).first
+    ).to_be_visible(timeout=20_000)
     settle(page)
     shot(page, f"landing-{user}")
-    nav = page.locator('[data-testid="stSidebarNav"]').inner_text() if page.locator(
-        '[data-testid="stSidebarNav"]').count() else ""
+    nav = (
+        page.locator('[data-testid="stSidebarNav"]').inner_text()
+        if page.locator('[data-testid="stSidebarNav"]').count()
+        else ""
+    )
     for other, (other_id, other_heading, other_metric) in LANDING.items():
         if other == user:
             continue
@@ -43,7 +49,9 @@ def test_each_account_sees_its_own_landing_page_only(server, context, user):
         page.goto(f"{server['base']}/{other_id}")
         settle(page)
         assert other_metric not in metric_labels(page)
-        headings = [h.strip() for h in page.locator('[data-testid="stMain"] h1, [data-testid="stMain"] h2').all_inner_texts()]
+        headings = [
+            h.strip() for h in page.locator('[data-testid="stMain"] h1, [data-testid="stMain"] h2').all_inner_texts()
+        ]
         assert other_heading not in headings
 
 
@@ -84,7 +92,8 @@ def test_a_tampered_cookie_is_refused_with_a_message(server, browser):
         settle(page)
         # auto-waiting: the cookie component reruns the page once after it mounts
         expect(page.get_by_label("Käyttäjätunnus")).to_have_count(1, timeout=20_000)
-        expect(page.locator('[data-testid="stMain"]').get_by_text(re.compile("Istuntotietoa ei voitu vahvistaa"))
-               ).to_be_visible(timeout=20_000)
+        expect(
+            page.locator('[data-testid="stMain"]').get_by_text(re.compile("Istuntotietoa ei voitu vahvistaa"))
+        ).to_be_visible(timeout=20_000)
     finally:
         ctx.close()

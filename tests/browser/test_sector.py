@@ -14,7 +14,7 @@ def choose(page, label: str, option: str) -> None:
     """Pick `option` in the sidebar select labelled `label`."""
     box = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name=label, exact=True)
     box.scroll_into_view_if_needed()
-    for _ in range(3):                      # a click that lands in a rerun's re-render does not open the list
+    for _ in range(3):  # a click that lands in a rerun's re-render does not open the list
         box.click()
         try:
             page.get_by_role("option", name=option, exact=True).wait_for(timeout=5_000)
@@ -42,10 +42,10 @@ def test_filters_follow_the_user_and_links_keep_them(server, context):
     page.locator('[data-testid="stSidebarNav"]').get_by_text("Strategiamittarit").click()
     settle(page)
     expect(heading(page, "Strategiamittarit")).to_be_visible(timeout=20_000)
-    expect(page).to_have_url(re.compile(r"sektori=perusopetus"))            # the filter came along
+    expect(page).to_have_url(re.compile(r"sektori=perusopetus"))  # the filter came along
     expect(page.locator('[data-testid="stMain"]').get_by_text(re.compile(r"^Perusopetus · "))).to_be_visible()
     shot(page, "sector-scorecard")
-    page.get_by_role("link", name="Tarkastele mittaria").nth(1).click()     # M2's card
+    page.get_by_role("link", name="Tarkastele mittaria").nth(1).click()  # M2's card
     settle(page)
     expect(heading(page, "M2 Koulutusten palaute")).to_be_visible(timeout=20_000)
     expect(page).to_have_url(re.compile(r"mittari=M2.*sektori=perusopetus|sektori=perusopetus.*mittari=M2"))
@@ -59,8 +59,9 @@ def test_support_page_marks_the_reform_and_a_shared_drill_down_link_opens(server
     page.goto(f"{server['base']}/sector_support")
     settle(page)
     expect(heading(page, "Oppimisen tuki ja poissaolot")).to_be_visible(timeout=20_000)
-    expect(page.locator('[data-testid="stPlotlyChart"] text').filter(has_text="Uudistus 1.8.2025").first
-           ).to_be_visible(timeout=20_000)
+    expect(page.locator('[data-testid="stPlotlyChart"] text').filter(has_text="Uudistus 1.8.2025").first).to_be_visible(
+        timeout=20_000
+    )
     shot(page, "sector-support")
     page.goto(f"{server['base']}/sector_units?mittari=M3&alue=2&lukuvuosi=2025")
     settle(page)
@@ -69,7 +70,7 @@ def test_support_page_marks_the_reform_and_a_shared_drill_down_link_opens(server
     expect(main.get_by_text(re.compile(r"^Koko kaupunki → Läntinen · "))).to_be_visible()
     expect(main.get_by_role("heading", name=re.compile(r"^Yksiköt: M3, 2025–2026"))).to_be_visible()
     shot(page, "sector-units-district")
-    page.goto(f"{server['base']}/sector_units?alue=99")                     # not a district of this city
+    page.goto(f"{server['base']}/sector_units?alue=99")  # not a district of this city
     settle(page)
     expect(main.get_by_text("Osoitteen valinta ei ole sallittu; näytetään oletusvalinta.")).to_be_visible()
     assert "Traceback" not in server["log"].read_text()

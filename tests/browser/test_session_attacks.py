@@ -35,10 +35,16 @@ def proxied(demo_home, tmp_path_factory):
     per username + client before the delays start, so the lockout attack stays short (and 40 per client,
     so the timing test's 20 failures are all answered); sessions end
     after 24 s unused (IDLE_SECONDS)."""
-    yield from start_server(demo_home, tmp_path_factory, {"TILANNEKUVA_TRUSTED_PROXIES": "127.0.0.1",
-                                                          "TILANNEKUVA_FAILED_LOGIN_LIMIT_USER": "3",
-                                                          "TILANNEKUVA_FAILED_LOGIN_LIMIT_CLIENT": "40",
-                                                          "TILANNEKUVA_SESSION_IDLE_MINUTES": str(IDLE_SECONDS / 60)})
+    yield from start_server(
+        demo_home,
+        tmp_path_factory,
+        {
+            "TILANNEKUVA_TRUSTED_PROXIES": "127.0.0.1",
+            "TILANNEKUVA_FAILED_LOGIN_LIMIT_USER": "3",
+            "TILANNEKUVA_FAILED_LOGIN_LIMIT_CLIENT": "40",
+            "TILANNEKUVA_SESSION_IDLE_MINUTES": str(IDLE_SECONDS / 60),
+        },
+    )
 
 
 def new_context(browser, forwarded_for: str | None = None):
@@ -128,6 +134,7 @@ FAILED = t("login.failed")
 
 # --- 1. logout without a reload ------------------------------------------------------------------
 
+
 def test_logout_without_reload_ends_the_sign_in_everywhere(server, browser):
     """Form sign-in, a second tab from the cookie, logout in the first tab without reloading: the
     cookie is deleted and its session revoked — the other tab, a reload, the back button, a new tab
@@ -146,16 +153,17 @@ def test_logout_without_reload_ends_the_sign_in_everywhere(server, browser):
         other.goto(f"{base}/teacher_watch")
         settle(other)
         expect_signed_in(other, "a second tab signs in from the cookie")
-        page.locator('[data-testid="stSidebarNav"] a[href$="/teacher_watch"]').click()   # history, same session
+        page.locator('[data-testid="stSidebarNav"] a[href$="/teacher_watch"]').click()  # history, same session
         settle(page)
-        expect(page.locator('[data-testid="stMain"]').get_by_role("heading", name=t("page.teacher_watch"))
-               ).to_be_visible(timeout=20_000)
+        expect(
+            page.locator('[data-testid="stMain"]').get_by_role("heading", name=t("page.teacher_watch"))
+        ).to_be_visible(timeout=20_000)
         expect_signed_in(page, "still signed in")
-        logout_button(page).click()                 # no reload between sign-in and logout
+        logout_button(page).click()  # no reload between sign-in and logout
         expect_signed_out(page, "the login form after logout")
         # Every way back is tried and recorded before asserting, so a failure lists them all.
         found = {"cookie deleted": cookie_gone(ctx)}
-        other.locator('[data-testid="stSidebarNav"] a').first.click()      # the other tab's next run, no reload
+        other.locator('[data-testid="stSidebarNav"] a').first.click()  # the other tab's next run, no reload
         found["other tab signed out"] = is_signed_out(other)
         page.reload()
         found["reload signed out"] = is_signed_out(page)
@@ -179,10 +187,13 @@ def test_logout_without_reload_ends_the_sign_in_everywhere(server, browser):
 
 # --- 2. a cookie forged from the server's files or guessed --------------------------------------------------
 
+
 def _hs256(claims: dict, key: str) -> str:
     """A JWT (the old streamlit-authenticator cookie format) signed with `key`."""
+
     def part(raw: bytes) -> str:
         return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
     head = part(json.dumps({"alg": "HS256", "typ": "JWT"}).encode()) + "." + part(json.dumps(claims).encode())
     return head + "." + part(hmac.new(key.encode(), head.encode(), hashlib.sha256).digest())
 
@@ -193,17 +204,20 @@ def forged_cookies(home, username: str) -> list[str]:
     with every number in those rows signed with well-known default keys, and random secrets of the real
     cookie's shape. No key exists on the server any more: there is nothing to sign a cookie with."""
     db = sqlite3.connect(home / "state" / "security.sqlite")
-    candidates: set[str] = {secrets.token_urlsafe(32) for _ in range(5)}     # guessed secrets, the right shape
+    candidates: set[str] = {secrets.token_urlsafe(32) for _ in range(5)}  # guessed secrets, the right shape
     for (table,) in db.execute("select name from sqlite_master where type = 'table' and name like '%session%'"):
         for row in db.execute(f"select * from {table}").fetchall():
             values = [str(v) for v in row if v is not None]
             if username not in values:
                 continue
             numbers = {float(v) for v in row if isinstance(v, (int, float))}
-            numbers |= {float(m) for v in values for m in re.findall(r"\d{9,}\.\d+", v)}   # e.g. "cookie:<exp>"
+            numbers |= {float(m) for v in values for m in re.findall(r"\d{9,}\.\d+", v)}  # e.g. "cookie:<exp>"
             candidates |= {v for v in values if v != username}
-            candidates |= {_hs256({"username": username, "exp_date": n}, key)
-                           for n in numbers for key in ("some_key", "change-me", "secret", "tilannekuva")}
+            candidates |= {
+                _hs256({"username": username, "exp_date": n}, key)
+                for n in numbers
+                for key in ("some_key", "change-me", "secret", "tilannekuva")
+            }
     return sorted(candidates)
 
 
@@ -233,6 +247,7 @@ def test_no_cookie_can_be_minted_from_the_state_files_or_guessed(server, browser
 
 # --- 3. view as a user: read-only ----------------------------------------------------------------
 
+
 def test_see_what_this_user_sees_cannot_act_as_the_user(server, browser):
     base = server["base"]
     ctx = new_context(browser)
@@ -250,7 +265,7 @@ def test_see_what_this_user_sees_cannot_act_as_the_user(server, browser):
         main = page.locator('[data-testid="stMain"]')
         banner = t("viewas.page_banner", user="opettaja", role=t("role.teacher"), admin="admin")
         expect(main.get_by_text(banner[:40])).to_be_visible(timeout=20_000)
-        page.locator('[data-testid="stSidebarNav"] a[href$="/teacher_watch"]').click()   # in this session
+        page.locator('[data-testid="stSidebarNav"] a[href$="/teacher_watch"]').click()  # in this session
         settle(page)
         expect(main.get_by_role("heading", name=t("page.teacher_watch"))).to_be_visible(timeout=20_000)
         expect(main.get_by_text(banner[:40])).to_be_visible(timeout=20_000)
@@ -267,6 +282,7 @@ def test_see_what_this_user_sees_cannot_act_as_the_user(server, browser):
 
 # --- 4. throttling on the default server (no trusted proxy) ---------------------------------------
 
+
 def test_spraying_is_throttled_whatever_the_header_and_known_users_still_sign_in(server, browser):
     """Without the header every local client is 127.0.0.1: a sprayer fills that address's bucket
     (limit 5 here), a user who signed in from it before still signs in; rotating X-Forwarded-For
@@ -275,7 +291,7 @@ def test_spraying_is_throttled_whatever_the_header_and_known_users_still_sign_in
     known = new_context(browser)
     try:
         page = known.new_page()
-        sign_in(page, base, "johto", DEMO_PASSWORDS["johto"])       # johto is known at 127.0.0.1
+        sign_in(page, base, "johto", DEMO_PASSWORDS["johto"])  # johto is known at 127.0.0.1
         expect_signed_in(page, "johto signs in")
     finally:
         known.close()
@@ -295,12 +311,15 @@ def test_spraying_is_throttled_whatever_the_header_and_known_users_still_sign_in
             rotated.append(attempt(spoof.new_page(), base, f"kierto{i}", "arvaus-123"))
         finally:
             spoof.close()
-    findings = {"a known user signs in": known_user == "",
-                "rotating X-Forwarded-For is still throttled": all(THROTTLED in a for a in rotated)}
+    findings = {
+        "a known user signs in": known_user == "",
+        "rotating X-Forwarded-For is still throttled": all(THROTTLED in a for a in rotated),
+    }
     assert all(findings.values()), (findings, known_user, rotated)
 
 
 # --- 5. someone else cannot lock a user out (behind a trusted proxy) ------------------------------
+
 
 def test_an_attacker_cannot_lock_a_user_out(proxied, browser):
     base = proxied["base"]
@@ -315,12 +334,13 @@ def test_an_attacker_cannot_lock_a_user_out(proxied, browser):
         victim.clear_cookies()
         bad = attacker.new_page()
         answers = [attempt(bad, base, "rehtori2", f"arvaus-{i}") for i in range(4)]
-        assert FAILED in answers[0] and THROTTLED in answers[-1], answers     # the attacker is slowed …
+        assert FAILED in answers[0] and THROTTLED in answers[-1], answers  # the attacker is slowed …
         assert attempt(page, base, "rehtori2", DEMO_PASSWORDS["rehtori2"]) == "", "… the victim is not"
-        assert attempt(stranger.new_page(), base, "rehtori2", DEMO_PASSWORDS["rehtori2"]) == "", \
+        assert attempt(stranger.new_page(), base, "rehtori2", DEMO_PASSWORDS["rehtori2"]) == "", (
             "nor the user on a new device"
+        )
         log = proxied["log"].read_text()
-        assert "client=203.0.113.66" in log and "from 198.51.100.7" in log   # the proxy's header was believed
+        assert "client=203.0.113.66" in log and "from 198.51.100.7" in log  # the proxy's header was believed
     finally:
         stranger.close()
         attacker.close()
@@ -328,6 +348,7 @@ def test_an_attacker_cannot_lock_a_user_out(proxied, browser):
 
 
 # --- 6. usernames cannot be told apart by timing -------------------------------------------------
+
 
 def test_unknown_and_known_usernames_answer_in_the_same_time(proxied, browser):
     """Interleaved attempts (10 pairs) with wrong passwords, known accounts (each tried twice, under the
@@ -340,7 +361,7 @@ def test_unknown_and_known_usernames_answer_in_the_same_time(proxied, browser):
         page = ctx.new_page()
         for i, name in enumerate(known):
             pair = [("known", name), ("unknown", f"eiole{i}")]
-            for kind, username in pair if i % 2 else pair[::-1]:     # alternate which goes first
+            for kind, username in pair if i % 2 else pair[::-1]:  # alternate which goes first
                 page.goto(base)
                 settle(page)
                 login_form(page).fill(username)
@@ -353,12 +374,15 @@ def test_unknown_and_known_usernames_answer_in_the_same_time(proxied, browser):
     finally:
         ctx.close()
     known_median, unknown_median = statistics.median(times["known"]), statistics.median(times["unknown"])
-    print(f"sign-in answer medians: known {known_median * 1000:.0f} ms, unknown {unknown_median * 1000:.0f} ms; "
-          f"all (s): {({k: [round(x, 2) for x in v] for k, v in times.items()})}")
+    print(
+        f"sign-in answer medians: known {known_median * 1000:.0f} ms, unknown {unknown_median * 1000:.0f} ms; "
+        f"all (s): { ({k: [round(x, 2) for x in v] for k, v in times.items()}) }"
+    )
     assert abs(known_median - unknown_median) / max(known_median, unknown_median) < 0.2, times
 
 
 # --- 7. an idle session ends ----------------------------------------------------------------------
+
 
 def test_an_unused_session_ends_after_the_idle_timeout(proxied, browser):
     base = proxied["base"]
@@ -370,7 +394,7 @@ def test_an_unused_session_ends_after_the_idle_timeout(proxied, browser):
         settle(page)
         expect_signed_in(page, "in use: still signed in")
         page.wait_for_timeout((IDLE_SECONDS + 4) * 1000)
-        page.locator('[data-testid="stSidebarNav"] a').first.click()           # teacher_groups
+        page.locator('[data-testid="stSidebarNav"] a').first.click()  # teacher_groups
         expect_signed_out(page, "the next click after the idle timeout")
         expect(page.get_by_text(t("login.session_ended"))).to_be_visible(timeout=20_000)
         page.reload()

@@ -24,7 +24,7 @@ from tests.helpers import serve
 from tilannekuva.audit import AccessLog
 from tilannekuva.identities import IdentityLinks
 
-TENANT = "6f1c2b9e-0000-4000-8000-000000000001"      # the city's tenant (configured)
+TENANT = "6f1c2b9e-0000-4000-8000-000000000001"  # the city's tenant (configured)
 OTHER_TENANT = "6f1c2b9e-0000-4000-8000-0000000000ff"
 RECTOR_OID = "0b7e-rehtori"
 EMAIL = "rehtori@kaupunki.example"
@@ -50,26 +50,33 @@ def sso_server(demo_home, tmp_path_factory):
     users_file = home / "demo" / "users.yaml"
     users_file.chmod(0o644)
     users = yaml.safe_load(users_file.read_text())
-    users["users"]["rehtori"]["email"] = EMAIL                               # pre-registered, and linked below
-    users["users"]["opettaja"]["email"] = "opettaja@kaupunki.example"        # pre-registered, not linked
+    users["users"]["rehtori"]["email"] = EMAIL  # pre-registered, and linked below
+    users["users"]["opettaja"]["email"] = "opettaja@kaupunki.example"  # pre-registered, not linked
     users_file.write_text(yaml.safe_dump(users, allow_unicode=True))
     IdentityLinks(home / "state" / "identities.sqlite").link("rehtori", f"entra:{TENANT}:{RECTOR_OID}", "test")
     idp_port, app_port = _free_port(), _free_port()
     secrets = home / "secrets.toml"
-    secrets.write_text(f'''[auth]
+    secrets.write_text(f"""[auth]
 redirect_uri = "http://127.0.0.1:{app_port}/oauth2callback"
 cookie_secret = "test-cookie-secret-that-is-long-enough-1234567890"
 client_id = "tilannekuva"
 client_secret = "tilannekuva-secret"
 server_metadata_url = "http://127.0.0.1:{idp_port}/.well-known/openid-configuration"
-''')
+""")
     idp_log = home / "idp.log"
-    idp = subprocess.Popen([sys.executable, "-m", "oidc_provider_mock", "--port", str(idp_port)],
-                           stdout=open(idp_log, "w"), stderr=subprocess.STDOUT)
+    idp = subprocess.Popen(
+        [sys.executable, "-m", "oidc_provider_mock", "--port", str(idp_port)],
+        stdout=open(idp_log, "w"),
+        stderr=subprocess.STDOUT,
+    )
     _wait(f"http://127.0.0.1:{idp_port}/.well-known/openid-configuration", idp, idp_log)
     try:
-        for served in serve(home, {"TILANNEKUVA_SSO": "true", "TILANNEKUVA_SSO_TENANT_ID": TENANT}, port=app_port,
-                            args=(f"--secrets.files={secrets}",)):
+        for served in serve(
+            home,
+            {"TILANNEKUVA_SSO": "true", "TILANNEKUVA_SSO_TENANT_ID": TENANT},
+            port=app_port,
+            args=(f"--secrets.files={secrets}",),
+        ):
             yield {**served, "idp": f"http://127.0.0.1:{idp_port}"}
     finally:
         idp.terminate()
@@ -78,8 +85,12 @@ server_metadata_url = "http://127.0.0.1:{idp_port}/.well-known/openid-configurat
 
 def _register(idp: str, sub: str, claims: dict) -> None:
     """The claims the provider puts in the ID token of `sub` (oidc-provider-mock's PUT /users/<sub>)."""
-    request = urllib.request.Request(f"{idp}/users/{sub}", data=json.dumps(claims).encode(), method="PUT",
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{idp}/users/{sub}",
+        data=json.dumps(claims).encode(),
+        method="PUT",
+        headers={"Content-Type": "application/json"},
+    )
     urllib.request.urlopen(request, timeout=10).read()
 
 
@@ -90,7 +101,7 @@ def _entries(server, **kwargs):
 def _sso_login(page, base: str, identity: str) -> None:
     page.goto(base)
     settle(page)
-    for attempt in range(3):        # a click that lands in a rerun (the cookie component mounting) is lost
+    for attempt in range(3):  # a click that lands in a rerun (the cookie component mounting) is lost
         page.get_by_role("button", name="Kirjaudu kaupungin tunnuksella (Microsoft)").click()
         try:
             page.wait_for_selector('input[name="sub"]', timeout=20_000)
@@ -115,17 +126,30 @@ MAIN = '[data-testid="stMain"]'
 
 # (case, sub at the provider, claims, expected: the page it reaches or the message it gets)
 CASES = [
-    ("linked identity", "rehtori-sub", {"email": EMAIL, "tid": TENANT, "oid": RECTOR_OID, "name": "Riitta Rehtori"},
-     "Yksikköni"),
-    ("linked identity, e-mail changed", "rehtori-sub-2",
-     {"email": "riitta.rehtori@uusi.example", "tid": TENANT, "oid": RECTOR_OID, "name": "Riitta Rehtori"},
-     "Yksikköni"),
-    ("another identity with the rector's e-mail", "impostor",
-     {"email": EMAIL, "tid": TENANT, "oid": "0b7e-impostor", "name": "Riitta Rehtori"},
-     "Kaupungin tunnuksellesi ei ole määritetty roolia"),
-    ("the rector's ids from another tenant", "foreign",
-     {"email": EMAIL, "tid": OTHER_TENANT, "oid": RECTOR_OID, "name": "Riitta Rehtori"},
-     "tunnus ei ole kaupungin organisaatiosta"),
+    (
+        "linked identity",
+        "rehtori-sub",
+        {"email": EMAIL, "tid": TENANT, "oid": RECTOR_OID, "name": "Riitta Rehtori"},
+        "Yksikköni",
+    ),
+    (
+        "linked identity, e-mail changed",
+        "rehtori-sub-2",
+        {"email": "riitta.rehtori@uusi.example", "tid": TENANT, "oid": RECTOR_OID, "name": "Riitta Rehtori"},
+        "Yksikköni",
+    ),
+    (
+        "another identity with the rector's e-mail",
+        "impostor",
+        {"email": EMAIL, "tid": TENANT, "oid": "0b7e-impostor", "name": "Riitta Rehtori"},
+        "Kaupungin tunnuksellesi ei ole määritetty roolia",
+    ),
+    (
+        "the rector's ids from another tenant",
+        "foreign",
+        {"email": EMAIL, "tid": OTHER_TENANT, "oid": RECTOR_OID, "name": "Riitta Rehtori"},
+        "tunnus ei ole kaupungin organisaatiosta",
+    ),
     ("no tenant at all", "no-tenant", {"email": EMAIL, "oid": RECTOR_OID}, "tunnus ei ole kaupungin organisaatiosta"),
 ]
 
@@ -145,15 +169,19 @@ def test_identities_are_bound_by_tenant_and_object_id(sso_server, browser, case,
         expect(page.locator(MAIN).get_by_text(expected)).to_be_visible(timeout=30_000)
         expect(page.locator(NAV)).to_have_count(0)
         assert _entries(sso_server)[0].action in ("sign_in_unmapped", "sign_in_foreign")
-        assert not any(e.action == "sign_in" and e.filters.get("identity", "").endswith(sub)
-                       for e in _entries(sso_server, username="rehtori"))
+        assert not any(
+            e.action == "sign_in" and e.filters.get("identity", "").endswith(sub)
+            for e in _entries(sso_server, username="rehtori")
+        )
     shot(page, "sso-" + sub)
     context.close()
 
 
 def test_a_display_name_with_markdown_stays_inert(sso_server, browser):
-    name = ("Riitta ![logo](http://attacker.example/track.png) [Kirjaudu uudelleen](http://attacker.example/login) "
-            "<img src=http://attacker.example/x.png> **lihava**")
+    name = (
+        "Riitta ![logo](http://attacker.example/track.png) [Kirjaudu uudelleen](http://attacker.example/login) "
+        "<img src=http://attacker.example/x.png> **lihava**"
+    )
     _register(sso_server["idp"], "rehtori-markdown", {"email": EMAIL, "tid": TENANT, "oid": RECTOR_OID, "name": name})
     context, page = _new_page(browser)
     outside = []
@@ -161,10 +189,10 @@ def test_a_display_name_with_markdown_stays_inert(sso_server, browser):
     _sso_login(page, sso_server["base"], "rehtori-markdown")
     expect(page.locator(NAV).get_by_text("Yksikköni")).to_be_visible(timeout=30_000)
     sidebar = page.locator('[data-testid="stSidebar"]')
-    expect(sidebar.get_by_text("[Kirjaudu uudelleen]", exact=False)).to_be_visible()   # shown as text
+    expect(sidebar.get_by_text("[Kirjaudu uudelleen]", exact=False)).to_be_visible()  # shown as text
     found = page.locator('a[href*="attacker.example"], img[src*="attacker.example"]')
     assert found.count() == 0, [found.nth(i).evaluate("e => e.outerHTML") for i in range(found.count())]
-    assert "**lihava**" in sidebar.inner_text()                                          # no emphasis either
+    assert "**lihava**" in sidebar.inner_text()  # no emphasis either
     assert outside == []
     context.close()
 
@@ -172,8 +200,11 @@ def test_a_display_name_with_markdown_stays_inert(sso_server, browser):
 def test_a_pre_registered_email_only_asks_the_admin(sso_server, browser):
     sub = "opettaja-sub"
     key = f"entra:{TENANT}:0b7e-opettaja"
-    _register(sso_server["idp"], sub, {"email": "Opettaja@Kaupunki.example", "tid": TENANT, "oid": "0b7e-opettaja",
-                                       "name": "Olli Opettaja"})
+    _register(
+        sso_server["idp"],
+        sub,
+        {"email": "Opettaja@Kaupunki.example", "tid": TENANT, "oid": "0b7e-opettaja", "name": "Olli Opettaja"},
+    )
     context, page = _new_page(browser)
     _sso_login(page, sso_server["base"], sub)
     expect(page.locator(MAIN).get_by_text("Pääkäyttäjä on saanut liittämispyynnön")).to_be_visible(timeout=30_000)
@@ -182,7 +213,7 @@ def test_a_pre_registered_email_only_asks_the_admin(sso_server, browser):
     assert [(p.identity, p.username) for p in links.pending()] == [(key, "opettaja")]
     assert links.username_for(key) is None
     context.close()
-    links.confirm(key, linked_by="admin")                  # the admin's act (the users page: tests/pages)
+    links.confirm(key, linked_by="admin")  # the admin's act (the users page: tests/pages)
     context, page = _new_page(browser)
     _sso_login(page, sso_server["base"], sub)
     expect(page.locator(NAV).get_by_text("Ryhmäni", exact=True)).to_be_visible(timeout=30_000)
@@ -200,6 +231,7 @@ def _sign_in_linked(server, browser, sub: str):
 def _age_sessions(server, seconds: float) -> None:
     """Make every open session look unused for `seconds` (as if the user had walked away)."""
     import sqlite3
+
     db = sqlite3.connect(server["home"] / "state" / "security.sqlite")
     db.execute("update login_session set last_seen_at = last_seen_at - ?", (seconds,))
     db.commit()
@@ -216,13 +248,13 @@ def test_an_ended_sso_session_does_not_come_back_from_the_providers_cookie(sso_s
     other = context.new_page()
     other.goto(sso_server["base"])
     settle(other)
-    expect(other.locator(NAV).get_by_text("Yksikköni")).to_be_visible(timeout=30_000)   # a tab of the same sign-in
+    expect(other.locator(NAV).get_by_text("Yksikköni")).to_be_visible(timeout=30_000)  # a tab of the same sign-in
     if how == "revoked":
-        SecurityStore(sso_server["home"] / "state" / "security.sqlite").revoke("rehtori")   # e.g. users set-role
+        SecurityStore(sso_server["home"] / "state" / "security.sqlite").revoke("rehtori")  # e.g. users set-role
     elif how == "idle":
         _age_sessions(sso_server, 31 * 60)
     else:
-        for attempt in range(3):    # our session ends, then the provider's (a click lost in a rerun: again)
+        for attempt in range(3):  # our session ends, then the provider's (a click lost in a rerun: again)
             other.get_by_role("button", name="Kirjaudu ulos").click()
             try:
                 other.wait_for_url("**/end_session**", timeout=20_000)
@@ -254,7 +286,9 @@ def test_an_ended_sso_session_does_not_come_back_from_the_providers_cookie(sso_s
         settle(target)
         assert target.locator(NAV).count() == 0, f"{how}: after the {attempt} the app signed in again"
         expect(target.get_by_role("button", name="Kirjaudu kaupungin tunnuksella (Microsoft)")).to_be_visible()
-    assert any(e.action == "sign_in_refused" for e in _entries(sso_server, username="rehtori")) or how.startswith("logged")
+    assert any(e.action == "sign_in_refused" for e in _entries(sso_server, username="rehtori")) or how.startswith(
+        "logged"
+    )
     context.close()
 
 

@@ -25,8 +25,11 @@ def test_teacher_groups_watch_list_and_follow_up(server, browser):
     main.get_by_role("button", name="Tallenna").click()
     settle(page)
     expect(main.get_by_text("Merkintä tallennettu; rehtori näkee sen tukisivullaan.")).to_be_visible(timeout=20_000)
-    marks = sqlite3.connect(server["log"].parent / "state" / "followups.sqlite").execute(
-        "select username, note from followup").fetchall()
+    marks = (
+        sqlite3.connect(server["log"].parent / "state" / "followups.sqlite")
+        .execute("select username, note from followup")
+        .fetchall()
+    )
     assert ("opettaja", "Otettu puheeksi") in marks
     shot(page, "teacher-watch")
     page.goto(f"{server['base']}/teacher_me")

@@ -30,13 +30,22 @@ STATEMENT = "saavutettavuus"
 # A heading each page must show, as a catalog key (the text before any {placeholder} is matched):
 # most pages are titled with their own name; a principal's pages with the unit's name, then this.
 MARKERS = {
-    "sector_overview": "page.sector_overview", "sector_scorecard": "page.sector_scorecard",
-    "sector_metric": "metric.M1.name", "sector_support": "page.sector_support", "sector_units": "page.sector_units",
-    "principal_unit": "page.principal_unit", "principal_staff": "staff.training_header",
-    "principal_support": "psupport.signals_header", "principal_eservices": "page.principal_eservices",
-    "teacher_groups": "page.teacher_groups", "teacher_watch": "page.teacher_watch", "teacher_me": "page.teacher_me",
-    "admin_status": "page.admin_status", "admin_loads": "page.admin_loads",
-    "admin_access_log": "page.admin_access_log", "admin_users": "page.admin_users",
+    "sector_overview": "page.sector_overview",
+    "sector_scorecard": "page.sector_scorecard",
+    "sector_metric": "metric.M1.name",
+    "sector_support": "page.sector_support",
+    "sector_units": "page.sector_units",
+    "principal_unit": "page.principal_unit",
+    "principal_staff": "staff.training_header",
+    "principal_support": "psupport.signals_header",
+    "principal_eservices": "page.principal_eservices",
+    "teacher_groups": "page.teacher_groups",
+    "teacher_watch": "page.teacher_watch",
+    "teacher_me": "page.teacher_me",
+    "admin_status": "page.admin_status",
+    "admin_loads": "page.admin_loads",
+    "admin_access_log": "page.admin_access_log",
+    "admin_users": "page.admin_users",
     STATEMENT: "page.accessibility",
 }
 KEYS = {k for lang in LANGUAGES for k in catalog(lang)}
@@ -69,25 +78,34 @@ def test_every_page_of_the_role_in_the_language(server, browser, user, lang):
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     # Pupils' data is on these pages: the browser must not fetch anything from outside the server.
-    page.on("request", lambda r: None if r.url.startswith((base, "data:", "blob:", "about:"))
-            else errors.append("outside request: " + r.url))
+    page.on(
+        "request",
+        lambda r: (
+            None if r.url.startswith((base, "data:", "blob:", "about:")) else errors.append("outside request: " + r.url)
+        ),
+    )
     try:
         sign_in(page, base, user, DEMO_PASSWORDS[user], lang=lang)
         own = [*POLICY.roles[USERS[user]].pages, STATEMENT]
         for i, page_id in enumerate(own):
-            if i:   # through the menu, as users move; deep links after a reload are test_roles' and test_fresh_server's
+            if i:  # through the menu, as users move; deep links after a reload are test_roles' and test_fresh_server's
                 title = t(f"page.{page_id}" if page_id != STATEMENT else "page.accessibility", lang)
                 page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first.click()
             settle(page)
             assert page.get_by_text("Page not found").count() == 0, page_id
             expected = marker(page_id, lang)
             try:
-                expect(page.locator('[data-testid="stMain"] :is(h1, h2, h3)').filter(
-                    has_text=re.compile(re.escape(expected))).first).to_be_visible(timeout=30_000)
+                expect(
+                    page.locator('[data-testid="stMain"] :is(h1, h2, h3)')
+                    .filter(has_text=re.compile(re.escape(expected)))
+                    .first
+                ).to_be_visible(timeout=30_000)
             except AssertionError:
                 shot(page, f"FAILED-walk-{lang}-{user}-{page_id}")
-                raise AssertionError(f"{page_id} ({lang}): no heading {expected!r}; headings {headings(page)}; "
-                                     f"server log: {server['log'].read_text()[-1500:]}") from None
+                raise AssertionError(
+                    f"{page_id} ({lang}): no heading {expected!r}; headings {headings(page)}; "
+                    f"server log: {server['log'].read_text()[-1500:]}"
+                ) from None
             settle(page)
             assert page.locator('[data-testid="stException"]').count() == 0, (page_id, lang)
             assert page.evaluate("document.documentElement.lang") == lang, page_id
@@ -99,8 +117,12 @@ def test_every_page_of_the_role_in_the_language(server, browser, user, lang):
             shot(page, f"walk-{lang}-{user}-{page_id}")
             assert accessibility_violations(page) == [], (page_id, lang)
 
-        others = [p for role, spec in POLICY.roles.items() if role != USERS[user]
-                  for p in (spec.pages if lang == "fi" else spec.pages[:1])]
+        others = [
+            p
+            for role, spec in POLICY.roles.items()
+            if role != USERS[user]
+            for p in (spec.pages if lang == "fi" else spec.pages[:1])
+        ]
         for page_id in others:
             page.goto(f"{base}/{page_id}")
             settle(page)

@@ -22,8 +22,10 @@ def source_rows(demo_home):
 
     def rows(name: str, n: int = 20) -> pl.DataFrame:
         c = CONTRACTS[name]
-        return con.sql(f"select {', '.join(c.column_names)} from {c.table} "
-                       f"order by {', '.join(c.key or c.column_names)} limit {int(n)}").pl()
+        return con.sql(
+            f"select {', '.join(c.column_names)} from {c.table} "
+            f"order by {', '.join(c.key or c.column_names)} limit {int(n)}"
+        ).pl()
 
     yield rows
     con.close()
@@ -49,8 +51,10 @@ def history(home) -> LoadHistory:
 @pytest.fixture(scope="session")
 def fingerprint():
     """What must not change when a load is rejected: CURRENT, the file list, the served bytes."""
+
     def take(warehouse_dir: Path) -> tuple:
         served = current_file(warehouse_dir)
         files = sorted(p.name for p in warehouse_dir.iterdir() if not p.name.startswith(".writer"))
         return served.name, tuple(files), hashlib.sha256(served.read_bytes()).hexdigest()
+
     return take

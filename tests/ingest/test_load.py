@@ -48,8 +48,11 @@ def test_exports_load_into_an_empty_warehouse_and_match_the_source(demo_home, de
         assert _count(target, table) == _count(demo_home / "warehouse", table)
     # M4 is fed by Tilannekuva's own access log (not a source export), so it is left out here.
     loaded = Warehouse(target).fetch(CITY, "metric_parts_by_unit_year").frame.filter(pl.col("metric") != "M4")
-    original = Warehouse(demo_home / "warehouse").fetch(CITY, "metric_parts_by_unit_year").frame.filter(
-        pl.col("metric") != "M4")
+    original = (
+        Warehouse(demo_home / "warehouse")
+        .fetch(CITY, "metric_parts_by_unit_year")
+        .frame.filter(pl.col("metric") != "M4")
+    )
     assert loaded.height > 400 and loaded.equals(original)
     sources = Warehouse(target).fetch(CITY, "data_freshness").frame
     assert set(sources["source"]) == {c.name for c in CONTRACTS.values() if c.as_of}
@@ -58,23 +61,30 @@ def test_exports_load_into_an_empty_warehouse_and_match_the_source(demo_home, de
 
 def test_finnish_csv_conventions_are_read(source_rows, home, history, tmp_path):
     """Windows-1252, ';', decimal comma, d.m.yyyy dates, kyllä/ei — the HR system's style."""
-    text = ("staff_id;first_name;last_name;staff_group;is_leader\n"
-            "900001;Äijä;Öhman-Söderström;rehtori;kyllä\n"
-            "900002;Åsa;Ek;opettaja;ei\n")
+    text = (
+        "staff_id;first_name;last_name;staff_group;is_leader\n"
+        "900001;Äijä;Öhman-Söderström;rehtori;kyllä\n"
+        "900002;Åsa;Ek;opettaja;ei\n"
+    )
     (tmp_path / "henkilosto_uudet.csv").write_bytes(text.encode("cp1252"))
     absences = source_rows("poissaolot", 3).with_columns(
         pl.col("month").dt.strftime("%-d.%-m.%Y"),
-        pl.lit("7,5").alias("absence_hours"), pl.lit("2,5").alias("unexcused_hours"))
+        pl.lit("7,5").alias("absence_hours"),
+        pl.lit("2,5").alias("unexcused_hours"),
+    )
     (tmp_path / "poissaolot.csv").write_bytes(absences.write_csv(separator=";").encode("cp1252"))
     month = source_rows("poissaolot", 1)["month"][0]
     before_month = _count(home / "warehouse", "fct_absence", f"month = date '{month}'")
     ingest([tmp_path], home / "warehouse", history, run_by="test")
     con = duckdb.connect(str(current_file(home / "warehouse")), read_only=True)
     try:
-        staff = con.sql("select first_name, last_name, is_leader from dim_staff where staff_id >= 900001 "
-                        "order by staff_id").fetchall()
-        hours = con.sql("select distinct absence_hours::double, unexcused_hours::double from fct_absence "
-                        "where month = $m", params={"m": month}).fetchall()
+        staff = con.sql(
+            "select first_name, last_name, is_leader from dim_staff where staff_id >= 900001 order by staff_id"
+        ).fetchall()
+        hours = con.sql(
+            "select distinct absence_hours::double, unexcused_hours::double from fct_absence where month = $m",
+            params={"m": month},
+        ).fetchall()
     finally:
         con.close()
     assert staff == [("Äijä", "Öhman-Söderström", True), ("Åsa", "Ek", False)]
@@ -99,25 +109,32 @@ def test_identical_file_is_skipped_until_something_replaced_its_data(source_rows
     new = tmp_path / "b" / "palvelumuotoilu.csv"
     for path, participants in ((old, 7), (new, 9)):
         path.parent.mkdir()
-        path.write_text(source_rows("palvelumuotoilu", 500).filter(pl.col("school_year_id") == 2024)
-                        .with_columns(participants=pl.lit(participants)).write_csv(separator=";"))
+        path.write_text(
+            source_rows("palvelumuotoilu", 500)
+            .filter(pl.col("school_year_id") == 2024)
+            .with_columns(participants=pl.lit(participants))
+            .write_csv(separator=";")
+        )
     assert ingest([old], home / "warehouse", history).result == "loaded"
     version = current_file(home / "warehouse").name
     skipped = ingest([old], home / "warehouse", history)
     assert skipped.result == "skipped" and skipped.files[0].result == "skipped"
-    assert current_file(home / "warehouse").name == version          # nothing was published
+    assert current_file(home / "warehouse").name == version  # nothing was published
     assert ingest([new], home / "warehouse", history).result == "loaded"
     # The old file now differs from what is served for its period: loading it is a real change.
     assert ingest([old], home / "warehouse", history).result == "loaded"
-    assert _count(home / "warehouse", "fct_service_design_conversation",
-                  "school_year_id = 2024 and participants <> 7") == 0
+    assert (
+        _count(home / "warehouse", "fct_service_design_conversation", "school_year_id = 2024 and participants <> 7")
+        == 0
+    )
     results = history.loads(10)["result"].to_list()
     assert results == ["loaded", "loaded", "skipped", "loaded"]
 
 
 def test_a_unit_and_its_facts_can_arrive_in_the_same_load(source_rows, home, history, tmp_path):
-    unit = pl.DataFrame({"unit_id": [990001], "name": ["Uusi koulu"], "language": ["fi"],
-                         "sector": ["perusopetus"], "district_id": [1]})
+    unit = pl.DataFrame(
+        {"unit_id": [990001], "name": ["Uusi koulu"], "language": ["fi"], "sector": ["perusopetus"], "district_id": [1]}
+    )
     unit.write_excel(tmp_path / "yksikot_uusi.xlsx", worksheet="yksikot")
     conv = source_rows("palvelumuotoilu", 1).with_columns(unit_id=pl.lit(990001), conversation_id=pl.lit(990001))
     conv.write_parquet(tmp_path / "palvelumuotoilu_uusi.parquet")
@@ -157,27 +174,39 @@ def test_a_second_load_while_one_runs_is_refused(demo_exports, home, history):
 
 def _cli(home: Path, *args: str, env: dict | None = None, **kw):
     environ = {**os.environ, "TILANNEKUVA_DATA_DIR": str(home), "TILANNEKUVA_MODE": "demo", **(env or {})}
-    return subprocess.Popen([sys.executable, "-m", "tilannekuva.cli", *args], env=environ, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=PROJECT_ROOT, **kw)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tilannekuva.cli", *args],
+        env=environ,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=PROJECT_ROOT,
+        **kw,
+    )
 
 
 def test_load_killed_half_way_leaves_the_served_version_intact(demo_exports, home, fingerprint):
     before = fingerprint(home / "warehouse")
-    slow = _cli(home, "ingest", str(demo_exports / "poissaolot.csv"), str(demo_exports / "henkilosto.csv"),
-                env={PAUSE_ENV: "60"})
+    slow = _cli(
+        home,
+        "ingest",
+        str(demo_exports / "poissaolot.csv"),
+        str(demo_exports / "henkilosto.csv"),
+        env={PAUSE_ENV: "60"},
+    )
     deadline = time.monotonic() + 60
     line = ""
     while "PAUSED" not in line and time.monotonic() < deadline:
         line = slow.stdout.readline()
     assert "PAUSED" in line, slow.stderr.read()
-    assert list((home / "warehouse").glob(".building-*.duckdb"))       # half-written, never served
+    assert list((home / "warehouse").glob(".building-*.duckdb"))  # half-written, never served
     second = _cli(home, "ingest", str(demo_exports / "alueet.xlsx"))
     out, err = second.communicate(timeout=60)
     assert second.returncode == 3, err
     assert "Toinen lataus on käynnissä" in err
     slow.send_signal(signal.SIGKILL)
     slow.wait(timeout=30)
-    assert fingerprint(home / "warehouse")[0::2] == before[0::2]        # CURRENT and its bytes
+    assert fingerprint(home / "warehouse")[0::2] == before[0::2]  # CURRENT and its bytes
     rows = Warehouse(home / "warehouse").fetch(CITY, "metric_parts_by_unit_year").frame
     assert rows.height > 0
     close_all()
@@ -207,13 +236,20 @@ def test_contract_document_is_generated_from_the_contracts():
     assert doc.strip() == contracts_markdown().strip(), "run: tilannekuva contracts > docs/CONTRACTS.md"
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("kirjautumiset_2026-10.csv", "kirjautumiset"), ("Poissaolot.CSV", "poissaolot"),
-    ("koulutuspalaute-syksy.xlsx", "koulutuspalaute"), ("koulutukset.parquet", "koulutukset"),
-    ("raportti.csv", None), ("oppilaatx.csv", None),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("kirjautumiset_2026-10.csv", "kirjautumiset"),
+        ("Poissaolot.CSV", "poissaolot"),
+        ("koulutuspalaute-syksy.xlsx", "koulutuspalaute"),
+        ("koulutukset.parquet", "koulutukset"),
+        ("raportti.csv", None),
+        ("oppilaatx.csv", None),
+    ],
+)
 def test_file_names_name_their_source(name, expected):
     from tilannekuva.ingest.contracts import contract_for_file
+
     found = contract_for_file(name)
     assert (found.name if found else None) == expected
 
@@ -223,9 +259,14 @@ def test_dates_after_the_load_day_are_refused(source_rows, home, history, tmp_pa
     frame.write_csv(tmp_path / "koulutusosallistumiset.csv")
     earliest = frame["attended_on"].min()
     from tilannekuva.ingest.problems import LoadRejected
+
     with pytest.raises(LoadRejected):
-        ingest([tmp_path / "koulutusosallistumiset.csv"], home / "warehouse", history,
-               today=earliest - dt.timedelta(days=1))
+        ingest(
+            [tmp_path / "koulutusosallistumiset.csv"],
+            home / "warehouse",
+            history,
+            today=earliest - dt.timedelta(days=1),
+        )
 
 
 def _age_schema(warehouse_dir: Path) -> None:
@@ -238,6 +279,7 @@ def _age_schema(warehouse_dir: Path) -> None:
 
 def test_a_load_into_an_older_schema_is_refused_and_recorded(demo_exports, home, history):
     from tilannekuva.ingest.load import LoadFailed
+
     _age_schema(home / "warehouse")
     version = current_file(home / "warehouse").name
     with pytest.raises(LoadFailed, match="schema version 1"):
@@ -248,6 +290,7 @@ def test_a_load_into_an_older_schema_is_refused_and_recorded(demo_exports, home,
 
 def test_demo_if_missing_rebuilds_an_older_schema_but_keeps_a_current_one(home, monkeypatch, capsys):
     from tilannekuva.cli import main
+
     monkeypatch.setenv("TILANNEKUVA_MODE", "demo")
     version = current_file(home / "warehouse").name
     assert main(["demo", "--scale", "0.02", "--data-dir", str(home), "--if-missing"]) == 0
@@ -260,12 +303,20 @@ def test_demo_if_missing_rebuilds_an_older_schema_but_keeps_a_current_one(home, 
 
 def test_demo_command_writes_exports_in_each_systems_format(tmp_path, monkeypatch):
     from tilannekuva.cli import main
+
     monkeypatch.setenv("TILANNEKUVA_MODE", "demo")
-    assert main(["demo", "--scale", "0.02", "--data-dir", str(tmp_path / "data"),
-                 "--exports", str(tmp_path / "exports")]) == 0
+    assert (
+        main(["demo", "--scale", "0.02", "--data-dir", str(tmp_path / "data"), "--exports", str(tmp_path / "exports")])
+        == 0
+    )
     files = {p.name for p in (tmp_path / "exports").iterdir()}
-    assert {"yksikot.xlsx", "henkilosto.csv", "poissaolot.csv", "arvioinnit.parquet",
-            "kirjautumiset_2026.parquet"} <= files
+    assert {
+        "yksikot.xlsx",
+        "henkilosto.csv",
+        "poissaolot.csv",
+        "arvioinnit.parquet",
+        "kirjautumiset_2026.parquet",
+    } <= files
     assert {contract_for_file(f).name for f in files} == set(CONTRACTS)
     # The HR system's export is Windows-1252 with ';' and Finnish dates and truth values.
     raw = (tmp_path / "exports" / "palvelussuhteet.csv").read_bytes()
@@ -279,16 +330,19 @@ def test_tilannekuvas_own_use_loads_into_m4_beside_the_demo_pilot(demo_home, hom
     replaces only the access-log rows of those months (the demo pilot's rows stay)."""
     from tilannekuva.audit import AccessLog
     from tilannekuva.cli import main
+
     log = AccessLog(home / "state" / "access_log.sqlite")
-    (unit,), = duckdb.connect(str(current_file(home / "warehouse")), read_only=True).sql(
-        "select min(unit_id) from dim_unit").fetchall()
+    ((unit,),) = (
+        duckdb.connect(str(current_file(home / "warehouse")), read_only=True)
+        .sql("select min(unit_id) from dim_unit")
+        .fetchall()
+    )
     log.record("maija", "principal", "sign_in", "session", "login", {"units": [unit]}, 0)
     monkeypatch.setenv("TILANNEKUVA_DATA_DIR", str(home))
     monkeypatch.setenv("TILANNEKUVA_MODE", "demo")
     assert main(["usage-export", str(tmp_path)]) == 0
     before_demo = _count(home / "warehouse", "fct_dashboard_use", "source = 'demo'")
-    for _ in range(2):                                   # twice: replaced, not doubled
-        ingest([tmp_path / "tilannekuva_kaytto.csv"], home / "warehouse", history, force=True,
-               today=dt.date.today())
+    for _ in range(2):  # twice: replaced, not doubled
+        ingest([tmp_path / "tilannekuva_kaytto.csv"], home / "warehouse", history, force=True, today=dt.date.today())
     assert _count(home / "warehouse", "fct_dashboard_use", "source = 'access_log' and username = 'maija'") == 1
     assert _count(home / "warehouse", "fct_dashboard_use", "source = 'demo'") == before_demo

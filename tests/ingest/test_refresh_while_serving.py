@@ -19,8 +19,15 @@ from tilannekuva.ingest.load import ingest
 from tilannekuva.warehouse import Warehouse, close_all, current_file, open_connections
 
 CITY = Principal(username="t", display_name="t", role="sector_lead", pages=(), scope="all")
-UNIT = Principal(username="r", display_name="r", role="principal", pages=(), scope="units", unit_ids=(101,),
-                 suppress_pupil_aggregates=False)
+UNIT = Principal(
+    username="r",
+    display_name="r",
+    role="principal",
+    pages=(),
+    scope="units",
+    unit_ids=(101,),
+    suppress_pupil_aggregates=False,
+)
 
 
 class Publisher(threading.Thread):
@@ -38,7 +45,7 @@ class Publisher(threading.Thread):
         for _ in range(self.times):
             try:
                 self.versions.append(ingest([export], warehouse_dir, history, run_by="test", force=True).version)
-            except BaseException as exc:   # noqa: BLE001 - reported by the test
+            except BaseException as exc:  # noqa: BLE001 - reported by the test
                 self.errors.append(exc)
 
 
@@ -54,11 +61,14 @@ def test_reads_never_fail_while_versions_are_published(home, history, demo_expor
             try:
                 assert warehouse.fetch(principal, query).frame.height > 0
                 reads[0] += 1
-            except BaseException as exc:   # noqa: BLE001 - reported below
+            except BaseException as exc:  # noqa: BLE001 - reported below
                 failures.append(exc)
 
-    readers = [threading.Thread(target=reader, args=(p, q), daemon=True)
-               for p in (CITY, UNIT) for q in ("metric_parts_by_unit_year", "data_freshness", "school_years")]
+    readers = [
+        threading.Thread(target=reader, args=(p, q), daemon=True)
+        for p in (CITY, UNIT)
+        for q in ("metric_parts_by_unit_year", "data_freshness", "school_years")
+    ]
     for r in readers:
         r.start()
     publisher.start()
@@ -97,7 +107,7 @@ def test_page_keeps_loading_while_a_new_version_is_published(served_home, demo_e
         runs += 1
         assert not at.exception, at.exception
         assert not at.error, [e.value for e in at.error]
-        assert at.metric                                   # the page rendered its numbers
+        assert at.metric  # the page rendered its numbers
         seen_versions.add(current_file(served_home / "warehouse").name)
         time.sleep(0.05)
     publisher.join(timeout=120)

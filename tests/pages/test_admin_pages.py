@@ -29,7 +29,7 @@ def test_sign_ins_and_pupil_views_are_logged_with_their_fields(demo_env, princip
     assert failed.role == "" and "client" in failed.filters
     view = next(e for e in new if e.target == "support_signals")
     assert view.page == "principal_support" and view.rows > 0 and view.filters["lukuvuosi"] == 2026
-    assert len(view.subjects) == view.rows                     # which pupils, for "who looked at this pupil"
+    assert len(view.subjects) == view.rows  # which pupils, for "who looked at this pupil"
     someone = view.subjects[0]
     assert view.entry_id in {e.entry_id for e in log.entries(pupil_id=someone)}
     assert log.verify() == (True, None)
@@ -61,12 +61,16 @@ def test_no_application_code_can_change_the_log():
     prune_body, _, after_prune = rest.partition("\n    def ")
     assert "delete from" not in before_prune + after_prune and "update access_log" not in audit_text
     offenders = []
-    for path in [*(p for p in Path(PROJECT_ROOT, "tilannekuva").rglob("*.py") if p.name != "audit.py"),
-                 *Path(PROJECT_ROOT, "views").rglob("*.py"),
-                 *Path(PROJECT_ROOT, "pages").rglob("*.py"), Path(PROJECT_ROOT, "app.py")]:
+    for path in [
+        *(p for p in Path(PROJECT_ROOT, "tilannekuva").rglob("*.py") if p.name != "audit.py"),
+        *Path(PROJECT_ROOT, "views").rglob("*.py"),
+        *Path(PROJECT_ROOT, "pages").rglob("*.py"),
+        Path(PROJECT_ROOT, "app.py"),
+    ]:
         text = path.read_text(encoding="utf-8").lower()
-        if "access_log" in text and any(k in text for k in ("update access_log", "delete from access_log",
-                                                            "drop table access_log", "drop trigger")):
+        if "access_log" in text and any(
+            k in text for k in ("update access_log", "delete from access_log", "drop table access_log", "drop trigger")
+        ):
             offenders.append(path.name)
     assert offenders == []
 
@@ -84,11 +88,11 @@ def test_see_what_this_user_sees_shows_exactly_that_users_scope(demo_env, princi
     next(b for b in at.button if b.label == t("users.view_as_start")).click().run()
     # The app is now rehtori's: their pages, their unit, their scope (the banner and the stop button
     # live in app.py's sidebar, which AppTest does not keep across a page switch: see the browser test).
-    at.switch_page("pages/admin_access_log.py").run()     # not one of rehtori's pages: refused
+    at.switch_page("pages/admin_access_log.py").run()  # not one of rehtori's pages: refused
     assert [e.value for e in at.error] == [t("guard.forbidden")] and not at.dataframe
     at.switch_page("pages/principal_unit.py").run()
     unit = principals["rehtori"].unit_ids[0]
-    (name,), = truth(demo_env, "select name from dim_unit where unit_id = $u", u=unit)
+    ((name,),) = truth(demo_env, "select name from dim_unit where unit_id = $u", u=unit)
     assert not at.exception and at.title[0].value == name
     downloads.clear()
     at.switch_page("pages/principal_support.py").run()
@@ -107,8 +111,8 @@ def test_see_what_this_user_sees_shows_exactly_that_users_scope(demo_env, princi
     started = next(e for e in log.entries(limit=100) if e.action == "view_as")
     assert started.username == "admin" and started.target == "rehtori" and started.filters["units"] == [unit]
     signals = next(e for e in log.entries(limit=100) if e.target == "support_signals")
-    assert signals.filters["units"] == [unit]              # logged with the scope actually used,
-    assert signals.username == "admin" and signals.filters["viewed_as"] == "rehtori"   # as the admin who looked
+    assert signals.filters["units"] == [unit]  # logged with the scope actually used,
+    assert signals.username == "admin" and signals.filters["viewed_as"] == "rehtori"  # as the admin who looked
 
 
 def test_admin_sees_the_threshold_and_how_many_cells_were_hidden(demo_env):
@@ -136,12 +140,15 @@ def test_admin_confirms_a_pending_single_sign_on_link_and_it_is_logged(demo_env)
         at.switch_page("pages/admin_users.py").run()
         assert not at.exception
         pending = at.dataframe[-1].value
-        assert identity.display_name in pending.to_string()               # shown as a table cell: plain text
+        assert identity.display_name in pending.to_string()  # shown as a table cell: plain text
         at.button(key="tk_sso_confirm").click().run()
         assert links.username_for(identity.key) == "opettaja" and links.pending() == []
         assert any("opettaja" in s.value for s in at.success)
         entry = AccessLog(demo_env / "state" / "access_log.sqlite").entries(username="admin")[0]
-        assert (entry.action, entry.target, entry.filters["identity"]) == ("link_identity", "user:opettaja",
-                                                                           identity.key)
+        assert (entry.action, entry.target, entry.filters["identity"]) == (
+            "link_identity",
+            "user:opettaja",
+            identity.key,
+        )
     finally:
         links.unlink("opettaja")

@@ -15,8 +15,13 @@ def metrics(at):
 
 
 def texts(at):
-    return as_read(" ".join(str(e.value) for kind in ("markdown", "caption", "info", "warning", "error", "title",
-                                                      "header") for e in getattr(at, kind)))
+    return as_read(
+        " ".join(
+            str(e.value)
+            for kind in ("markdown", "caption", "info", "warning", "error", "title", "header")
+            for e in getattr(at, kind)
+        )
+    )
 
 
 def test_signed_out_app_shows_only_the_login_form(demo_env):
@@ -30,8 +35,11 @@ def test_signed_out_app_shows_only_the_login_form(demo_env):
 def test_principal_lands_on_own_unit(demo_env, principals):
     at = login("rehtori")
     unit = principals["rehtori"].unit_ids[0]
-    (name, share), = truth(demo_env, f"select u.name, r.trained / r.staff from dim_unit u join agg_training_reach r "
-                                     f"using (unit_id) where unit_id = {unit} and school_year_id = 2026")
+    ((name, share),) = truth(
+        demo_env,
+        f"select u.name, r.trained / r.staff from dim_unit u join agg_training_reach r "
+        f"using (unit_id) where unit_id = {unit} and school_year_id = 2026",
+    )
     assert at.title[0].value == name
     assert at.metric[0].label == "Yksikkö 2026–2027" and at.metric[0].value == fmt_percent(share, "fi")
 
@@ -75,7 +83,7 @@ def test_production_without_a_cookie_key_starts(demo_env, monkeypatch):
     at = app()
     at.run()
     assert not at.exception and not at.error
-    assert at.text_input            # the login form
+    assert at.text_input  # the login form
 
 
 def test_swedish_login_and_page(demo_env):
@@ -92,8 +100,10 @@ def test_admin_loads_page_shows_history_problems_and_contracts(demo_env, tmp_pat
     from tilannekuva.ingest.problems import LoadRejected
 
     bad = tmp_path / "palvelumuotoilu.csv"
-    bad.write_text("conversation_id;school_year_id;unit_id;theme;held_on;participants\n"
-                   "1;2024;999999;viestinta;1.10.2024;5\n", encoding="utf-8")
+    bad.write_text(
+        "conversation_id;school_year_id;unit_id;theme;held_on;participants\n1;2024;999999;viestinta;1.10.2024;5\n",
+        encoding="utf-8",
+    )
     history = LoadHistory(demo_env / "state" / "loads.sqlite")
     with pytest.raises(LoadRejected):
         ingest([bad], demo_env / "warehouse", history, run_by="tietohallinto")
@@ -111,7 +121,7 @@ def test_admin_loads_page_shows_history_problems_and_contracts(demo_env, tmp_pat
     assert len(sources) == 20 and "kirjautumiset" in sources["Lähde"].tolist()
     assert sources["Rivejä"].notna().all() and (sources["Rivejä"] > 0).all()
     contract = next(f for f in frames if "Sarake" in f.columns)
-    assert contract["Sarake"].tolist()[:2] == ["school_year_id", "label"]     # first contract: lukuvuodet
+    assert contract["Sarake"].tolist()[:2] == ["school_year_id", "label"]  # first contract: lukuvuodet
     at.selectbox(key="contract_pick").set_value("poissaolot").run()
     contract = next(df.value for df in at.dataframe if "Sarake" in df.value.columns)
     assert "unexcused_hours" in contract["Sarake"].tolist()
@@ -123,10 +133,10 @@ def test_language_choice_is_remembered_at_the_next_sign_in(demo_env):
     at.selectbox(key="tk_lang_picker").select("sv").run()
     assert not at.exception
     assert at.header[0].value == t("page.principal_unit", "sv")
-    again = login("rehtori")                    # a new browser session, e.g. the next morning
+    again = login("rehtori")  # a new browser session, e.g. the next morning
     assert again.header[0].value == t("page.principal_unit", "sv")
     assert again.selectbox(key="tk_lang_picker").value == "sv"
-    other = login("opettaja")                   # someone else's choice is theirs
+    other = login("opettaja")  # someone else's choice is theirs
     assert other.title[0].value == t("page.teacher_groups", "fi")
 
 
@@ -142,6 +152,7 @@ def test_a_language_picked_on_the_login_page_becomes_the_users_choice(demo_env):
 
 def _statement_script():
     from views import statement
+
     statement.render()
 
 

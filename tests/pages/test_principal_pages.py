@@ -22,8 +22,11 @@ def open_page(user: str, page: str, **params) -> AppTest:
 
 
 def everything_shown(at) -> str:
-    parts = [str(e.value) for kind in ("title", "header", "markdown", "caption", "info", "warning", "success")
-             for e in getattr(at, kind)]
+    parts = [
+        str(e.value)
+        for kind in ("title", "header", "markdown", "caption", "info", "warning", "success")
+        for e in getattr(at, kind)
+    ]
     parts += [df.value.to_csv() for df in at.dataframe]
     parts += [chart.proto.spec for chart in at.get("plotly_chart")]
     return "\n".join(parts)
@@ -36,16 +39,21 @@ def unit_of(principals, user):
 def test_my_unit_shows_six_metrics_beside_sector_and_city(demo_env, principals):
     unit = unit_of(principals, "rehtori")
     at = open_page("rehtori", "principal_unit", lukuvuosi="2025")
-    (name,), = truth(demo_env, "select name from dim_unit where unit_id = $u", u=unit)
+    ((name,),) = truth(demo_env, "select name from dim_unit where unit_id = $u", u=unit)
     assert at.title[0].value == name
-    (m1,), = truth(demo_env, "select trained / staff from agg_training_reach where unit_id = $u "
-                             "and school_year_id = 2025", u=unit)
+    ((m1,),) = truth(
+        demo_env, "select trained / staff from agg_training_reach where unit_id = $u and school_year_id = 2025", u=unit
+    )
     values = [m.value for m in at.metric]
     assert len(values) == 6 and values[0] == fmt_percent(m1)
-    (sector_m1,), = truth(demo_env, "select sum(trained) / sum(staff) from agg_training_reach r join dim_unit u "
-                                    "using (unit_id) where school_year_id = 2025 and u.sector = "
-                                    "(select sector from dim_unit where unit_id = $u)", u=unit)
-    assert any(fmt_percent(sector_m1) in c.value for c in at.caption)      # the M1 card's benchmark line
+    ((sector_m1,),) = truth(
+        demo_env,
+        "select sum(trained) / sum(staff) from agg_training_reach r join dim_unit u "
+        "using (unit_id) where school_year_id = 2025 and u.sector = "
+        "(select sector from dim_unit where unit_id = $u)",
+        u=unit,
+    )
+    assert any(fmt_percent(sector_m1) in c.value for c in at.caption)  # the M1 card's benchmark line
     table = at.dataframe[0].value
     assert table[name].tolist()[0] == fmt_percent(m1)
 
@@ -53,21 +61,29 @@ def test_my_unit_shows_six_metrics_beside_sector_and_city(demo_env, principals):
 def test_staff_page_names_who_lacks_training_and_hides_survey_answers(demo_env, principals):
     unit = unit_of(principals, "rehtori")
     at = open_page("rehtori", "principal_staff", lukuvuosi="2025")
-    missing = truth(demo_env, """
+    missing = truth(
+        demo_env,
+        """
         select s.last_name from fct_employment e join dim_staff s using (staff_id)
         where e.unit_id = $u and e.school_year_id = 2025 and not exists (
             select 1 from fct_training_participation p join dim_training t using (training_id)
-            where p.staff_id = e.staff_id and t.school_year_id = 2025)""", u=unit)
+            where p.staff_id = e.staff_id and t.school_year_id = 2025)""",
+        u=unit,
+    )
     m = {x.label: x.value for x in at.metric}
     assert m[t("m1.untrained")] == fmt_number(len(missing))
     listed = at.dataframe[0].value
     assert sorted(listed[t("col.last_name")]) == sorted(r[0] for r in missing)
     # Competence by area: unit means only, never a staff member's own answers.
-    (respondents,), = truth(demo_env, "select count(distinct response_id) from fct_competence_survey "
-                                      "where unit_id = $u and school_year_id = 2025", u=unit)
+    ((respondents,),) = truth(
+        demo_env,
+        "select count(distinct response_id) from fct_competence_survey where unit_id = $u and school_year_id = 2025",
+        u=unit,
+    )
     survey = next(df.value for df in at.dataframe if t("col.respondents") in df.value.columns)
-    unit_rows = survey[survey[t("col.level")] == truth(demo_env, "select name from dim_unit where unit_id = $u",
-                                                          u=unit)[0][0]]
+    unit_rows = survey[
+        survey[t("col.level")] == truth(demo_env, "select name from dim_unit where unit_id = $u", u=unit)[0][0]
+    ]
     if respondents >= 5:
         assert set(unit_rows[t("col.respondents")]) == {respondents}
     else:
@@ -78,27 +94,44 @@ def test_staff_page_names_who_lacks_training_and_hides_survey_answers(demo_env, 
 def test_support_signals_list_names_reasons_and_is_logged(demo_env, principals):
     log = AccessLog(demo_env / "state" / "access_log.sqlite")
     before = len([e for e in log.entries(username="rehtori") if e.target == "support_signals"])
-    at = login("rehtori")              # the real form: its sign-in entry is checked below
+    at = login("rehtori")  # the real form: its sign-in entry is checked below
     at.switch_page("pages/principal_support.py").run()
     assert not at.exception, at.exception
     signals = next(df.value for df in at.dataframe if t("col.reasons") in df.value.columns)
     assert len(signals) > 0 and signals[t("col.reasons")].str.len().min() > 5
     # Nobody listed has support in force; every listed pupil is in the principal's unit.
     unit = unit_of(principals, "rehtori")
-    supported = {(r[0], r[1]) for r in truth(demo_env, """
+    supported = {
+        (r[0], r[1])
+        for r in truth(
+            demo_env,
+            """
         select p.last_name, p.first_name from fct_support_decision d join dim_pupil p using (pupil_id)
         join fct_enrolment e on e.pupil_id = d.pupil_id and e.school_year_id = d.school_year_id
-        where d.school_year_id = $y and e.unit_id = $u""", y=YEAR, u=unit)}
-    in_unit = {(r[0], r[1]) for r in truth(demo_env, """
+        where d.school_year_id = $y and e.unit_id = $u""",
+            y=YEAR,
+            u=unit,
+        )
+    }
+    in_unit = {
+        (r[0], r[1])
+        for r in truth(
+            demo_env,
+            """
         select p.last_name, p.first_name from fct_enrolment e join dim_pupil p using (pupil_id)
-        where e.school_year_id = $y and e.unit_id = $u""", y=YEAR, u=unit)}
+        where e.school_year_id = $y and e.unit_id = $u""",
+            y=YEAR,
+            u=unit,
+        )
+    }
     listed = set(zip(signals[t("col.last_name")], signals[t("col.first_name")], strict=True))
     assert listed <= in_unit
-    assert len(listed - supported) > 0          # (names repeat in the synthetic city, so no strict disjointness)
+    assert len(listed - supported) > 0  # (names repeat in the synthetic city, so no strict disjointness)
     entries = [e for e in log.entries(username="rehtori") if e.target == "support_signals"]
     assert len(entries) == before + 1
     assert log.entries(username="rehtori")[-1].action == "sign_in" or any(
-        e.action == "sign_in" for e in log.entries(username="rehtori"))
+        e.action == "sign_in" for e in log.entries(username="rehtori")
+    )
     assert entries[0].target == "support_signals" and entries[0].rows == len(signals)
     assert {"yksikko": unit, "lukuvuosi": YEAR, "scope": "units", "units": [unit]}.items() <= entries[0].filters.items()
     assert log.verify() == (True, None)
@@ -108,23 +141,35 @@ def test_support_signals_list_names_reasons_and_is_logged(demo_env, principals):
 def test_a_principal_of_one_unit_never_sees_another_units_data(demo_env, principals, monkeypatch, page):
     mine = unit_of(principals, "rehtori")
     other = next(u for u in principals["rehtori2"].unit_ids if u != mine)
-    (other_name,), = truth(demo_env, "select name from dim_unit where unit_id = $u", u=other)
-    own_people = {r[0] for r in truth(demo_env, """
+    ((other_name,),) = truth(demo_env, "select name from dim_unit where unit_id = $u", u=other)
+    own_people = {
+        r[0]
+        for r in truth(
+            demo_env,
+            """
         select p.last_name || ' ' || p.first_name from fct_enrolment e join dim_pupil p using (pupil_id)
         where e.unit_id = $m and e.school_year_id = $y
         union select s.last_name || ' ' || s.first_name from fct_employment e join dim_staff s using (staff_id)
-        where e.unit_id = $m and e.school_year_id = $y""", y=YEAR, m=mine)}
+        where e.unit_id = $m and e.school_year_id = $y""",
+            y=YEAR,
+            m=mine,
+        )
+    }
     offered = OfferedDownloads(monkeypatch)
-    at = open_page("rehtori", page, yksikko=str(other))          # someone else's unit in the URL
+    at = open_page("rehtori", page, yksikko=str(other))  # someone else's unit in the URL
     assert t("filter.bad_unit") in [w.value for w in at.warning]
     shown = everything_shown(at)
     assert other_name not in shown
     assert at.title[0].value != other_name
     text = "\n".join(d.decode("utf-8-sig", errors="ignore") for _, d in offered.produced())
     assert other_name not in text
-    names_shown = {f"{r[t('col.last_name')]} {r[t('col.first_name')]}" for df in at.dataframe
-                   if t("col.last_name") in df.value.columns for _, r in df.value.iterrows()}
-    assert names_shown <= own_people        # every person shown belongs to the principal's own unit
+    names_shown = {
+        f"{r[t('col.last_name')]} {r[t('col.first_name')]}"
+        for df in at.dataframe
+        if t("col.last_name") in df.value.columns
+        for _, r in df.value.iterrows()
+    }
+    assert names_shown <= own_people  # every person shown belongs to the principal's own unit
 
 
 def test_a_principal_of_two_units_switches_between_them(demo_env, principals):
@@ -137,5 +182,5 @@ def test_a_principal_of_two_units_switches_between_them(demo_env, principals):
     switcher.set_value(second if names[first] == shown_first else first).run()
     assert not at.exception
     assert at.title[0].value != shown_first and at.title[0].value in names.values()
-    at.switch_page("pages/principal_support.py").run()           # the choice follows to the next page
+    at.switch_page("pages/principal_support.py").run()  # the choice follows to the next page
     assert at.title[0].value != shown_first

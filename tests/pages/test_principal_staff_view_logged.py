@@ -16,7 +16,8 @@ def test_opening_the_named_staff_list_is_logged(demo_env):
     shown = at.dataframe[0].value
     assert len(shown) > 0 and shown.shape[1] >= 4
     new = [e for e in log.entries(limit=100_000) if e.entry_id not in before and e.username == "rehtori"]
-    assert any(e.page == "principal_staff" for e in new), \
+    assert any(e.page == "principal_staff" for e in new), (
         f"{len(shown)} named staff rows shown on principal_staff; access-log entries: {[(e.action, e.target) for e in new]}"
+    )
     entry = next(e for e in new if e.page == "principal_staff")
     assert entry.action == "view" and entry.rows == len(shown) and len(entry.filters["staff_ids"]) == len(shown)

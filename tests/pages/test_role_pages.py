@@ -19,7 +19,7 @@ SHOWN = {
     "rehtori": {"principal_unit", "principal_staff", "principal_support", "principal_eservices"},
     "opettaja": {"teacher_groups", "teacher_watch", "teacher_me"},
     "admin": {"admin_status", "admin_loads", "admin_access_log", "admin_users"},
-    "vieras": set(),                                # no role: signs in to nothing
+    "vieras": set(),  # no role: signs in to nothing
 }
 CASES = [(user, page, page in shown) for user, shown in SHOWN.items() for page in PAGES]
 
@@ -46,7 +46,7 @@ def test_role_by_page(demo_env, user, page, shown):
         assert at.title and at.title[0].value
         return
     if user == "vieras":
-        at = page_alone(page)                               # no Principal can be built: nobody is signed in
+        at = page_alone(page)  # no Principal can be built: nobody is signed in
         assert [w.value for w in at.warning] == [t("guard.sign_in")]
     else:
         at = page_alone(page, user)
@@ -57,5 +57,5 @@ def test_role_by_page(demo_env, user, page, shown):
 def test_a_user_without_a_role_gets_no_page_through_the_form(demo_env):
     at = login("vieras")
     assert [e.value for e in at.error] == [t("login.no_role")]
-    assert at.text_input                                    # still the login form
+    assert at.text_input  # still the login form
     assert "tk_principal" not in at.session_state

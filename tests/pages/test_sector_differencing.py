@@ -50,8 +50,11 @@ def facts(demo_home):
 
 def shown_cells(at, district, language, districts, years) -> dict[tuple, float]:
     """Every absence count the page shows: (year, term, district, language, measure) -> value."""
-    term_of = {f"{label} {t(f'term.{term}', LANG)}": (year, term) for label, year in years.items()
-               for term in ("syksy", "kevat")}
+    term_of = {
+        f"{label} {t(f'term.{term}', LANG)}": (year, term)
+        for label, year in years.items()
+        for term in ("syksy", "kevat")
+    }
     threshold_of = {t(f"threshold.{x}", LANG): x for x in ("huoli", "vakava")}
     col = {k: t(f"col.{k}", LANG) for k in ("term", "threshold", "pupils", "pupils_with_records", "district")}
     found: dict[tuple, float] = {}
@@ -61,9 +64,9 @@ def shown_cells(at, district, language, districts, years) -> dict[tuple, float]:
             continue
         for _, row in table.iterrows():
             measure = threshold_of[row[col["threshold"]]]
-            if col["term"] in table.columns:                       # the trend: the selection, every term
+            if col["term"] in table.columns:  # the trend: the selection, every term
                 (year, term), where = term_of[row[col["term"]]], (district, language)
-            else:                                                  # by district: the chosen year's last term
+            else:  # by district: the chosen year's last term
                 year, term = _district_table_term(at, term_of)
                 where = (districts[row[col["district"]]], language)
             for name, value in ((measure, row[col["pupils"]]), ("enrolled", row[col["pupils_with_records"]])):
@@ -83,9 +86,13 @@ def _district_table_term(at, term_of):
     raise AssertionError("the district chart names its term")
 
 
-COMBINATIONS = ([{}] + [{"alue": str(d)} for d in range(1, 7)] + [{"kieli": x} for x in ("fi", "sv")]
-                + [{"alue": str(d), "kieli": x} for d in range(1, 7) for x in ("fi", "sv")]
-                + [{"kieli": "sv", "lukuvuosi": "2025"}, {"lukuvuosi": "2024"}, {"sektori": "perusopetus", "alue": "4"}])
+COMBINATIONS = (
+    [{}]
+    + [{"alue": str(d)} for d in range(1, 7)]
+    + [{"kieli": x} for x in ("fi", "sv")]
+    + [{"alue": str(d), "kieli": x} for d in range(1, 7) for x in ("fi", "sv")]
+    + [{"kieli": "sv", "lukuvuosi": "2025"}, {"lukuvuosi": "2024"}, {"sektori": "perusopetus", "alue": "4"}]
+)
 
 
 def test_no_small_cell_can_be_recomputed_from_what_the_support_page_shows(demo_env, facts):
@@ -99,8 +106,11 @@ def test_no_small_cell_can_be_recomputed_from_what_the_support_page_shows(demo_e
             seen[key] = value
     assert len(seen) > 100, "the pages showed the tables the attack reads"
 
-    truth = {(r["school_year_id"], r["term"], r["district_id"], r["language"], m): r[m]
-             for r in frame.iter_rows(named=True) for m in ("enrolled", "huoli", "vakava")}
+    truth = {
+        (r["school_year_id"], r["term"], r["district_id"], r["language"], m): r[m]
+        for r in frame.iter_rows(named=True)
+        for m in ("enrolled", "huoli", "vakava")
+    }
     for key, value in seen.items():
         assert truth[key] == value, ("a page showed a wrong number", key)
     findings, checked = [], 0
@@ -120,7 +130,8 @@ def test_no_small_cell_can_be_recomputed_from_what_the_support_page_shows(demo_e
         assert all(hidden[i] for i in small), "a small cell is shown outright"
         spans = intervals(block, hidden)
         checked += len(small)
-        findings += [((year, term, *keys[i], measures[i]), spans[i]) for i in small
-                     if spans[i][1] - spans[i][0] < T - 1e-6]
+        findings += [
+            ((year, term, *keys[i], measures[i]), spans[i]) for i in small if spans[i][1] - spans[i][0] < T - 1e-6
+        ]
     assert checked > 10, "the tiny city has small district and language cells to attack"
     assert not findings, f"{len(findings)} small cells narrowed below {T} by differencing: {findings[:8]}"

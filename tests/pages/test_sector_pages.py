@@ -39,10 +39,16 @@ def param(at, name):
 
 
 def test_overview_counts_by_sector_match_the_enrolments(demo_env):
-    at = johto()                      # the sector lead lands on the overview
+    at = johto()  # the sector lead lands on the overview
     assert at.title[0].value == t("page.sector_overview")
-    rows = dict(truth(demo_env, "select u.sector, count(*) from fct_enrolment e join dim_unit u using (unit_id) "
-                                "where e.school_year_id = $y group by all", y=YEAR))
+    rows = dict(
+        truth(
+            demo_env,
+            "select u.sector, count(*) from fct_enrolment e join dim_unit u using (unit_id) "
+            "where e.school_year_id = $y group by all",
+            y=YEAR,
+        )
+    )
     m = metrics_of(at)
     assert m[t("overview.total", year="2026–2027")] == fmt_number(sum(rows.values()))
     for sector, n in rows.items():
@@ -53,8 +59,12 @@ def test_overview_counts_by_sector_match_the_enrolments(demo_env):
 
 def test_filters_live_in_the_url_and_follow_to_the_next_page(demo_env):
     at = johto("sector_overview", sektori="perusopetus", kieli="sv")
-    (n,), = truth(demo_env, "select count(*) from fct_enrolment e join dim_unit u using (unit_id) "
-                            "where e.school_year_id = $y and u.sector = 'perusopetus' and u.language = 'sv'", y=YEAR)
+    ((n,),) = truth(
+        demo_env,
+        "select count(*) from fct_enrolment e join dim_unit u using (unit_id) "
+        "where e.school_year_id = $y and u.sector = 'perusopetus' and u.language = 'sv'",
+        y=YEAR,
+    )
     total = metrics_of(at)[t("overview.total", year="2026–2027")]
     assert total == (fmt_number(n) if n >= 5 else t("suppression.short"))
     at.query_params.clear()
@@ -75,13 +85,22 @@ def test_scorecard_shows_six_metrics_with_targets_and_values(demo_env):
     at = johto("sector_scorecard", lukuvuosi="2025")
     values = {m.label: m.value for m in at.metric}
     assert len(at.metric) == 6 and set(values) == {"2025–2026"}
-    (m1,), = truth(demo_env, "select sum(trained) / sum(staff) from agg_training_reach where school_year_id = 2025")
-    (m2,), = truth(demo_env, "select avg(rating) from fct_training_feedback f join dim_training t using (training_id) "
-                             "where t.school_year_id = 2025")
-    (m5,), = truth(demo_env, "select avg(score) from fct_competence_survey where school_year_id = 2025 "
-                             "and area not like 'ymparisto%'")
+    ((m1,),) = truth(demo_env, "select sum(trained) / sum(staff) from agg_training_reach where school_year_id = 2025")
+    ((m2,),) = truth(
+        demo_env,
+        "select avg(rating) from fct_training_feedback f join dim_training t using (training_id) "
+        "where t.school_year_id = 2025",
+    )
+    ((m5,),) = truth(
+        demo_env,
+        "select avg(score) from fct_competence_survey where school_year_id = 2025 and area not like 'ymparisto%'",
+    )
     shown = [m.value for m in at.metric]
-    assert shown[0] == fmt_percent(m1) and shown[1] == fmt_number(m2, decimals=2) and shown[4] == fmt_number(m5, decimals=2)
+    assert (
+        shown[0] == fmt_percent(m1)
+        and shown[1] == fmt_number(m2, decimals=2)
+        and shown[4] == fmt_number(m5, decimals=2)
+    )
     table = at.dataframe[0].value
     assert table[t("col.metric")].tolist() == ["M1", "M2", "M3", "M4", "M5", "M6"]
     assert table[t("col.target")].tolist()[0] == fmt_percent(1.0)
@@ -92,12 +111,13 @@ def test_scorecard_shows_six_metrics_with_targets_and_values(demo_env):
 def test_metric_page_values_and_distributions(demo_env, metric, charts):
     at = johto("sector_metric", mittari=metric, lukuvuosi="2024")
     assert at.title[0].value.startswith(metric)
-    sql = {"M1": "select sum(trained) / sum(staff) from agg_training_reach where school_year_id = 2024",
-           "M2": "select avg(rating) from fct_training_feedback f join dim_training t using (training_id) "
-                 "where t.school_year_id = 2024",
-           "M5": "select avg(score) from fct_competence_survey where school_year_id = 2024 "
-                 "and area not like 'ymparisto%'"}[metric]
-    (value,), = truth(demo_env, sql)
+    sql = {
+        "M1": "select sum(trained) / sum(staff) from agg_training_reach where school_year_id = 2024",
+        "M2": "select avg(rating) from fct_training_feedback f join dim_training t using (training_id) "
+        "where t.school_year_id = 2024",
+        "M5": "select avg(score) from fct_competence_survey where school_year_id = 2024 and area not like 'ymparisto%'",
+    }[metric]
+    ((value,),) = truth(demo_env, sql)
     expected = fmt_percent(value) if metric == "M1" else fmt_number(value, decimals=2)
     assert metrics_of(at)[t("metric.value", year="2024–2025")] == expected
     assert len(at.get("plotly_chart")) == charts
@@ -105,20 +125,26 @@ def test_metric_page_values_and_distributions(demo_env, metric, charts):
 
 def test_support_page_keeps_the_two_regimes_apart(demo_env):
     at = johto("sector_support", lukuvuosi="2025")
-    (old_share,), = truth(demo_env, """
+    ((old_share,),) = truth(
+        demo_env,
+        """
         select count(distinct d.pupil_id) filter (where d.support_level = 'tehostettu') / count(distinct e.pupil_id)
         from fct_enrolment e join dim_unit u using (unit_id)
         left join fct_support_decision d on d.pupil_id = e.pupil_id and d.school_year_id = e.school_year_id
-        where u.sector = 'perusopetus' and e.school_year_id = 2024""")
+        where u.sector = 'perusopetus' and e.school_year_id = 2024""",
+    )
     trend = at.dataframe[0].value
     label = f"{t('support_level.tehostettu')} ({t('regime.ennen_2025')})"
     row = trend[(trend[t("col.school_year")] == "2024–2025") & (trend[t("col.support")] == label)]
     assert row[t("col.share") + " (%)"].iloc[0] == pytest.approx(round(old_share * 100, 1))
     regimes_2025 = set(trend[trend[t("col.school_year")] == "2025–2026"][t("col.support")])
-    assert any(t("regime.ennen_2025") in r for r in regimes_2025) and any(t("regime.alkaen_2025") in r for r in regimes_2025)
-    new_before = trend[(trend[t("col.school_year")] == "2024–2025") & trend[t("col.support")].str.contains(
-        t("regime.alkaen_2025"))]
-    assert new_before.empty                      # the new model has no values before the reform
+    assert any(t("regime.ennen_2025") in r for r in regimes_2025) and any(
+        t("regime.alkaen_2025") in r for r in regimes_2025
+    )
+    new_before = trend[
+        (trend[t("col.school_year")] == "2024–2025") & trend[t("col.support")].str.contains(t("regime.alkaen_2025"))
+    ]
+    assert new_before.empty  # the new model has no values before the reform
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert any(s.get("type") == "line" and s["line"]["dash"] == "dash" for s in spec["layout"].get("shapes", []))
 
@@ -128,24 +154,31 @@ def test_unit_comparison_drills_from_city_to_district_to_unit(demo_env):
     districts = at.dataframe[0].value
     assert len(districts) == truth(demo_env, "select count(*) from dim_district")[0][0]
     units = at.dataframe[1].value
-    assert len(units) == truth(demo_env, "select count(distinct unit_id) from agg_training_reach "
-                                         "where school_year_id = 2025")[0][0]
+    assert (
+        len(units)
+        == truth(demo_env, "select count(distinct unit_id) from agg_training_reach where school_year_id = 2025")[0][0]
+    )
     shares = units[t("col.value") + " (%)"].dropna().tolist()
-    assert shares == sorted(shares, reverse=True)           # best first
+    assert shares == sorted(shares, reverse=True)  # best first
     at.query_params["alue"] = "2"
     at.run()
     only = at.dataframe[0].value
     (names,) = zip(*truth(demo_env, "select name from dim_unit where district_id = 2"), strict=True)
     assert set(only[t("col.unit")]) <= set(names) and len(only) > 0
-    (unit_id, name), = truth(demo_env, "select unit_id, name from dim_unit where district_id = 2 order by unit_id limit 1")
+    ((unit_id, name),) = truth(
+        demo_env, "select unit_id, name from dim_unit where district_id = 2 order by unit_id limit 1"
+    )
     at.query_params["yksikko"] = str(unit_id)
     at.run()
     assert not at.exception
     assert name in [h.value for h in at.header]
     view = at.dataframe[0].value
     assert view[t("col.metric")].tolist() == ["M1", "M2", "M3", "M4", "M5", "M6"]
-    (share,), = truth(demo_env, "select trained / staff from agg_training_reach where unit_id = $u "
-                                "and school_year_id = 2025", u=unit_id)
+    ((share,),) = truth(
+        demo_env,
+        "select trained / staff from agg_training_reach where unit_id = $u and school_year_id = 2025",
+        u=unit_id,
+    )
     assert view[name].iloc[0] == fmt_percent(share)
 
 
@@ -153,11 +186,16 @@ def test_unit_comparison_drills_from_city_to_district_to_unit(demo_env):
 def test_unit_comparison_opens_for_every_metric(demo_env, metric, lang):
     """Issue 18, item 1: for the mean metrics (M2, M5) the comparison crashed with polars' DuplicateError
     'Sektori' — the unit's sector and the sector's value had the same header in Finnish and English."""
-    at = johto("sector_units", lang=lang, mittari=metric, lukuvuosi="2025")       # johto() fails on an exception
+    at = johto("sector_units", lang=lang, mittari=metric, lukuvuosi="2025")  # johto() fails on an exception
     units = at.dataframe[-1].value
     suffix = " (%)" if METRICS[metric].kind == "share" else ""
-    headers = [t("col.unit", lang), t("col.sector", lang), t("col.value", lang) + suffix,
-               t("col.sector_value", lang) + suffix, t("col.city_value", lang) + suffix]
+    headers = [
+        t("col.unit", lang),
+        t("col.sector", lang),
+        t("col.value", lang) + suffix,
+        t("col.sector_value", lang) + suffix,
+        t("col.city_value", lang) + suffix,
+    ]
     assert len(set(units.columns)) == len(units.columns) and set(headers) <= set(units.columns)
     assert len(units) > 0
 
@@ -171,12 +209,15 @@ def _numbers(values) -> list[float]:
 PUPIL_COLUMNS = ("col.pupils", "col.enrolled", "col.pupils_with_records")
 
 
-@pytest.mark.parametrize("page, params", [
-    ("sector_overview", {"kieli": "sv", "sektori": "lukio"}),
-    ("sector_overview", {"alue": "6"}),
-    ("sector_support", {"kieli": "sv"}),
-    ("sector_support", {"alue": "3", "lukuvuosi": "2024"}),
-])
+@pytest.mark.parametrize(
+    "page, params",
+    [
+        ("sector_overview", {"kieli": "sv", "sektori": "lukio"}),
+        ("sector_overview", {"alue": "6"}),
+        ("sector_support", {"kieli": "sv"}),
+        ("sector_support", {"alue": "3", "lukuvuosi": "2024"}),
+    ],
+)
 def test_no_small_pupil_cell_reaches_a_chart_a_table_or_a_download(demo_env, monkeypatch, page, params):
     offered = OfferedDownloads(monkeypatch)
     at = johto(page, **params)
@@ -190,7 +231,7 @@ def test_no_small_pupil_cell_reaches_a_chart_a_table_or_a_download(demo_env, mon
     assert seen_tables > 0
     for chart in at.get("plotly_chart"):
         spec = json.loads(chart.proto.spec)
-        if spec["layout"].get("yaxis", {}).get("tickformat") == ",d":      # count charts
+        if spec["layout"].get("yaxis", {}).get("tickformat") == ",d":  # count charts
             for trace in spec["data"]:
                 assert not small & {int(v) for v in _numbers(trace.get("y")) if v == v}, page
     downloads = offered.produced()
@@ -219,11 +260,19 @@ M2_T = 5
 
 
 def _selections_with_small_m2_topics(home, limit=3):
-    fb = truth_frame(home, """select t.school_year_id, t.topic, u.sector, u.district_id, u.language, count(*) as answers
+    fb = truth_frame(
+        home,
+        """select t.school_year_id, t.topic, u.sector, u.district_id, u.language, count(*) as answers
                         from fct_training_feedback f join dim_training t using (training_id)
-                        join dim_unit u using (unit_id) group by all""")
-    hidden = set(truth(home, """select school_year_id, sector, district_id, language
-                      from pub_metric_hidden where metric = 'M2' and unit_id is null"""))
+                        join dim_unit u using (unit_id) group by all""",
+    )
+    hidden = set(
+        truth(
+            home,
+            """select school_year_id, sector, district_id, language
+                      from pub_metric_hidden where metric = 'M2' and unit_id is null""",
+        )
+    )
     found = []
     sectors = [None, *sorted(fb["sector"].unique())]
     districts = [None, *sorted(fb["district_id"].unique())]

@@ -30,26 +30,46 @@ def pupils_named(at) -> set[str]:
 
 
 def taught_pupils(home, staff_id, year=YEAR) -> set[str]:
-    return {r[0] for r in truth(home, """
+    return {
+        r[0]
+        for r in truth(
+            home,
+            """
         select p.last_name || ' ' || p.first_name from brg_group_teacher b join dim_group g using (group_id)
         join fct_enrolment e on e.group_id = g.group_id join dim_pupil p using (pupil_id)
-        where b.staff_id = $s and g.school_year_id = $y""", s=staff_id, y=year)}
+        where b.staff_id = $s and g.school_year_id = $y""",
+            s=staff_id,
+            y=year,
+        )
+    }
 
 
 def test_my_groups_lists_the_chosen_groups_pupils_with_their_absences(demo_env, principals):
     staff = principals["opettaja"].staff_id
-    (group_id, name, pupils), = truth(demo_env, """
+    ((group_id, name, pupils),) = truth(
+        demo_env,
+        """
         select g.group_id, g.name, count(e.pupil_id) from brg_group_teacher b join dim_group g using (group_id)
         join fct_enrolment e using (group_id) where b.staff_id = $s and g.school_year_id = $y
-        group by all order by g.group_id desc limit 1""", s=staff, y=YEAR)
+        group by all order by g.group_id desc limit 1""",
+        s=staff,
+        y=YEAR,
+    )
     at = open_page("opettaja", "teacher_groups", ryhma=str(group_id))
     m = {x.label: x.value for x in at.metric}
     assert m[t("groups.pupils_in", group=name)] == fmt_number(pupils)
     table = at.dataframe[0].value
     assert len(table) == pupils
-    hours = dict(truth(demo_env, """
+    hours = dict(
+        truth(
+            demo_env,
+            """
         select p.last_name || ' ' || p.first_name, sum(a.absence_hours) from fct_absence a join dim_pupil p using (pupil_id)
-        where a.group_id = $g and a.school_year_id = $y group by all""", g=group_id, y=YEAR))
+        where a.group_id = $g and a.school_year_id = $y group by all""",
+            g=group_id,
+            y=YEAR,
+        )
+    )
     for _, row in table.iterrows():
         assert abs(row[t("col.absence_hours")] - float(hours.get(row[t("col.pupil")], 0))) < 0.06
 
@@ -58,13 +78,21 @@ def test_a_teacher_sees_no_pupil_outside_the_groups_taught_this_year(demo_env, p
     staff = principals["opettaja"].staff_id
     mine = taught_pupils(demo_env, staff)
     # a co-teacher's other groups, and the teacher's own groups of last year
-    co_teachers_other = {r[0] for r in truth(demo_env, """
+    co_teachers_other = {
+        r[0]
+        for r in truth(
+            demo_env,
+            """
         select p.last_name || ' ' || p.first_name from brg_group_teacher c join brg_group_teacher b on b.group_id = c.group_id
         join brg_group_teacher o on o.staff_id = c.staff_id and o.group_id <> c.group_id
         join dim_group g on g.group_id = o.group_id join fct_enrolment e on e.group_id = o.group_id
         join dim_pupil p using (pupil_id)
         where b.staff_id = $s and c.staff_id <> $s and g.school_year_id = $y
-          and o.group_id not in (select group_id from brg_group_teacher where staff_id = $s)""", s=staff, y=YEAR)}
+          and o.group_id not in (select group_id from brg_group_teacher where staff_id = $s)""",
+            s=staff,
+            y=YEAR,
+        )
+    }
     last_year = taught_pupils(demo_env, staff, YEAR - 1)
     for page in ("teacher_groups", "teacher_watch"):
         at = open_page("opettaja", page)
@@ -72,8 +100,12 @@ def test_a_teacher_sees_no_pupil_outside_the_groups_taught_this_year(demo_env, p
         assert shown and shown <= mine, page
         # names repeat in the synthetic city, so only names that are not also in my groups prove a leak
         assert not shown & (co_teachers_other - mine) and not shown & (last_year - mine), page
-    foreign = truth(demo_env, "select group_id from dim_group where group_id not in "
-                              "(select group_id from brg_group_teacher where staff_id = $s) limit 1", s=staff)[0][0]
+    foreign = truth(
+        demo_env,
+        "select group_id from dim_group where group_id not in "
+        "(select group_id from brg_group_teacher where staff_id = $s) limit 1",
+        s=staff,
+    )[0][0]
     at = open_page("opettaja", "teacher_groups", ryhma=str(foreign))
     assert t("filter.bad_group") in [w.value for w in at.warning]
     assert pupils_named(at) <= mine
@@ -87,28 +119,34 @@ def test_follow_up_mark_survives_a_reload_and_reaches_the_principal(demo_env, pr
     at.checkbox[0].check()
     at.button[0].click().run()
     assert not at.exception
-    again = open_page("opettaja", "teacher_watch")          # a new session: what was stored, not session state
+    again = open_page("opettaja", "teacher_watch")  # a new session: what was stored, not session state
     marked = next(df.value for df in again.dataframe if t("col.followed_up") in df.value.columns)
     assert (marked[t("col.followed_up")].str.startswith("opettaja")).sum() == 1
     row = marked[marked[t("col.followed_up")] != ""].iloc[0]
     # the principal of the teacher's unit sees the same mark, with the note
     boss = open_page("rehtori", "principal_support")
     signals = next(df.value for df in boss.dataframe if t("col.followed_up") in df.value.columns)
-    seen = signals[(signals[t("col.last_name")] == row[t("col.last_name")])
-                   & (signals[t("col.first_name")] == row[t("col.first_name")])]
+    seen = signals[
+        (signals[t("col.last_name")] == row[t("col.last_name")])
+        & (signals[t("col.first_name")] == row[t("col.first_name")])
+    ]
     assert len(seen) >= 1 and seen[t("col.followed_up")].str.contains("Puhuttu huoltajan kanssa").any()
 
 
 def test_me_shows_my_training_record_and_my_answers_only(demo_env, principals):
     staff = principals["opettaja"].staff_id
     at = open_page("opettaja", "teacher_me", lukuvuosi="2025")
-    (count,), = truth(demo_env, "select count(*) from fct_training_participation where staff_id = $s", s=staff)
+    ((count,),) = truth(demo_env, "select count(*) from fct_training_participation where staff_id = $s", s=staff)
     m = {x.label: x.value for x in at.metric}
     assert m[t("me.trainings_all")] == fmt_number(count)
     record = at.dataframe[0].value
     assert len(record) == count
-    answers = truth(demo_env, "select area, avg(score) from fct_competence_survey where staff_id = $s "
-                              "and school_year_id = 2025 group by area", s=staff)
+    answers = truth(
+        demo_env,
+        "select area, avg(score) from fct_competence_survey where staff_id = $s "
+        "and school_year_id = 2025 group by area",
+        s=staff,
+    )
     charts = at.get("plotly_chart")
     if answers:
         table = next(df.value for df in at.dataframe if t("m5.mean") in df.value.columns)
@@ -125,9 +163,18 @@ def test_support_and_metric_texts_follow_the_language_inside_polars_callbacks(de
     at = open_as("opettaja", lang="sv")
     pupils = next(df.value for df in at.dataframe if t("col.support", "sv") in df.value.columns)
     shown = {part for cell in pupils[t("col.support", "sv")] if cell for part in cell.split(", ")}
-    swedish = {t(f"support_form.{code}", "sv") for code in (
-        "tehostettu_tuki", "erityinen_tuki", "tukiopetus", "osa_aikainen_erityisopetus", "erityisopetus_pienryhmassa",
-        "tulkitsemis_ja_avustajapalvelut", "apuvalineet")}
+    swedish = {
+        t(f"support_form.{code}", "sv")
+        for code in (
+            "tehostettu_tuki",
+            "erityinen_tuki",
+            "tukiopetus",
+            "osa_aikainen_erityisopetus",
+            "erityisopetus_pienryhmassa",
+            "tulkitsemis_ja_avustajapalvelut",
+            "apuvalineet",
+        )
+    }
     assert shown and shown <= swedish, shown - swedish
 
 
@@ -170,11 +217,14 @@ def test_a_plain_tables_export_logs_its_filters_as_text(demo_env, monkeypatch):
     at = open_page("opettaja", "teacher_groups")
     produce = next(p for name, p in offered.offered if name == "poissaolot-ryhmittain.csv")
     produce()
-    entry, = [e for e in log.entries(limit=100_000) if e.entry_id not in before and e.action == "export"]
+    (entry,) = [e for e in log.entries(limit=100_000) if e.entry_id not in before and e.action == "export"]
     group = at.query_params["ryhma"]
     assert (entry.target, entry.page, entry.subjects) == ("poissaolot-ryhmittain", "teacher_groups", ())
-    assert {k: entry.filters[k] for k in ("lukuvuosi", "ryhma", "format")} == {"lukuvuosi": str(YEAR), "ryhma": group,
-                                                                                "format": "csv"}
+    assert {k: entry.filters[k] for k in ("lukuvuosi", "ryhma", "format")} == {
+        "lukuvuosi": str(YEAR),
+        "ryhma": group,
+        "format": "csv",
+    }
 
 
 def test_viewing_as_the_teacher_the_watch_list_is_read_only_and_logged_as_the_admin(demo_env, monkeypatch):
@@ -187,8 +237,10 @@ def test_viewing_as_the_teacher_the_watch_list_is_read_only_and_logged_as_the_ad
     log = AccessLog(demo_env / "state" / "access_log.sqlite")
     before = {e.entry_id for e in log.entries(limit=100_000)}
     offered = OfferedDownloads(monkeypatch)
-    for user, page, personal in (("opettaja", "teacher_watch", ("seurantalista-", "poissaolot-")),
-                                 ("rehtori", "principal_staff", ("henkilosto-koulutukset-",))):
+    for user, page, personal in (
+        ("opettaja", "teacher_watch", ("seurantalista-", "poissaolot-")),
+        ("rehtori", "principal_staff", ("henkilosto-koulutukset-",)),
+    ):
         offered.clear()
         at = open_as("admin", "admin_users")
         at.selectbox(key="tk_view_as_pick").set_value(user).run()

@@ -35,17 +35,22 @@ def twins(demo_home, tmp_path_factory):
     con = duckdb.connect(str(current_file(home / "warehouse")))
     try:
         # one of the teacher's assessed groups this year, and an assessed group of the same grade in another unit
-        (mine, unit, name, grade), = con.sql("""
+        ((mine, unit, name, grade),) = con.sql(
+            """
             select g.group_id, g.unit_id, g.name, g.grade from brg_group_teacher b join dim_group g using (group_id)
             where b.staff_id = $s and g.school_year_id = $y and g.grade is not null
               and exists (select 1 from fct_assessment a where a.group_id = g.group_id)
-            order by g.group_id limit 1""", params={"s": staff, "y": YEAR}).fetchall()
-        (other, other_unit), = con.sql("""
+            order by g.group_id limit 1""",
+            params={"s": staff, "y": YEAR},
+        ).fetchall()
+        ((other, other_unit),) = con.sql(
+            """
             select g.group_id, g.unit_id from dim_group g
             where g.school_year_id = $y and g.unit_id <> $u and g.grade is not null
               and exists (select 1 from fct_assessment a where a.group_id = g.group_id)
             order by g.grade = $grade desc, g.group_id limit 1""",
-                                       params={"y": YEAR, "u": unit, "grade": grade}).fetchall()
+            params={"y": YEAR, "u": unit, "grade": grade},
+        ).fetchall()
         con.execute("update dim_group set name = $n where group_id = $g", {"n": name, "g": other})
         con.execute("insert into brg_group_teacher values ($g, $s)", {"g": other, "s": staff})
     finally:
@@ -56,9 +61,17 @@ def twins(demo_home, tmp_path_factory):
 
 def group_pupils(home, group_id) -> dict[tuple[str, str], int]:
     """(term, subject) -> assessed pupils of one group this year."""
-    return {(term, subject): n for term, subject, n in truth(home, """
+    return {
+        (term, subject): n
+        for term, subject, n in truth(
+            home,
+            """
         select term, subject, count(distinct pupil_id) from fct_assessment where group_id = $g and school_year_id = $y
-        group by all""", g=group_id, y=YEAR)}
+        group by all""",
+            g=group_id,
+            y=YEAR,
+        )
+    }
 
 
 def test_the_query_keeps_two_groups_of_one_name_apart(twins):
@@ -70,7 +83,7 @@ def test_the_query_keeps_two_groups_of_one_name_apart(twins):
     expected = [group_pupils(home, g) for g in groups]
     for key in set(expected[0]) | set(expected[1]):
         counts = named.filter((pl.col("term") == key[0]) & (pl.col("subject") == key[1]))["pupils"].to_list()
-        assert sorted(counts) == sorted(e[key] for e in expected if key in e), key   # not one merged row
+        assert sorted(counts) == sorted(e[key] for e in expected if key in e), key  # not one merged row
     for group_id in groups:
         own = frame.filter((pl.col("group_id") == group_id) & (pl.col("level") == "group"))
         assert own.height and (own["group_name"] == name).all()
@@ -90,21 +103,26 @@ def test_the_page_shows_only_the_chosen_groups_assessment(twins, monkeypatch):
     st.cache_data.clear()
     try:
         for group_id, unit_id in groups.items():
-            (unit_name,), = truth(home, "select name from dim_unit where unit_id = $u", u=unit_id)
+            ((unit_name,),) = truth(home, "select name from dim_unit where unit_id = $u", u=unit_id)
             at = open_page("opettaja", "teacher_groups", ryhma=str(group_id))
-            table = next(df.value for df in at.dataframe if t("col.mean_grade") in df.value.columns
-                         and t("col.level") in df.value.columns)
+            table = next(
+                df.value
+                for df in at.dataframe
+                if t("col.mean_grade") in df.value.columns and t("col.level") in df.value.columns
+            )
             assert set(table[t("col.level")]) == {name, unit_name}
             own = table[table[t("col.level")] == name]
             latest = "kevat" if any(term == "kevat" for term, _ in group_pupils(home, group_id)) else "syksy"
             expected = {s: n for (term, s), n in group_pupils(home, group_id).items() if term == latest}
-            assert len(own) == len(expected)                  # one row per subject: not two groups' rows
+            assert len(own) == len(expected)  # one row per subject: not two groups' rows
             assert sorted(own[t("col.pupils")]) == sorted(expected.values())
             assert (table[t("col.level")] == unit_name).sum() == len(own)
             # the absences by group: a line for each 7A, named with its unit
             absences = next(df.value for df in at.dataframe if t("col.hours_per_pupil") in df.value.columns)
-            assert {f"{name} · {truth(home, 'select name from dim_unit where unit_id = $u', u=u)[0][0]}"
-                    for u in groups.values()} <= set(absences[t("col.group")])
+            assert {
+                f"{name} · {truth(home, 'select name from dim_unit where unit_id = $u', u=u)[0][0]}"
+                for u in groups.values()
+            } <= set(absences[t("col.group")])
     finally:
         st.cache_resource.clear()
         st.cache_data.clear()

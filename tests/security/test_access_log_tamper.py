@@ -19,7 +19,7 @@ from tests.helpers import app_env, open_as
 from tilannekuva import audit
 from tilannekuva.audit import AccessLog
 
-EXPORT = 25            # the pupil-list export the attacker wants gone
+EXPORT = 25  # the pupil-list export the attacker wants gone
 ENTRIES = 30
 
 
@@ -28,11 +28,18 @@ def busy_log(path) -> AccessLog:
     log = AccessLog(path)
     for i in range(1, ENTRIES + 1):
         if i == EXPORT:
-            log.record("rehtori", "principal", "export", "support_signals", "principal_support",
-                       {"units": [113], "format": "xlsx"}, rows=51, subjects=range(1000, 1051))
+            log.record(
+                "rehtori",
+                "principal",
+                "export",
+                "support_signals",
+                "principal_support",
+                {"units": [113], "format": "xlsx"},
+                rows=51,
+                subjects=range(1000, 1051),
+            )
         else:
-            log.record("opettaja", "teacher", "view", "group_pupils", "teacher_groups", {"i": i}, rows=1,
-                       subjects=[i])
+            log.record("opettaja", "teacher", "view", "group_pupils", "teacher_groups", {"i": i}, rows=1, subjects=[i])
     return log
 
 
@@ -43,36 +50,60 @@ def entry_hash(db, entry_id: int) -> str:
 def forge_prune_entry(db, last_entry_id: int, last_hash: str, last_logged_at: float, anchor_id: int = 1) -> None:
     """What a careful attacker adds as well: a 'prune' entry at the end of the chain, hashed exactly as
     audit.py hashes (the code is no secret), naming the forged anchor."""
-    prev_hash, now = db.execute("select entry_hash, logged_at from access_log order by entry_id desc limit 1").fetchone()
-    anchors = [*db.execute("select anchor_id, pruned_at, last_entry_id, last_hash, removed from access_log_anchor "
-                           "order by anchor_id")]
-    filters = json.dumps({"anchor_id": anchor_id, "last_entry_id": last_entry_id, "last_hash": last_hash,
-                          "last_logged_at": last_logged_at, "removed": last_entry_id, "retention_days": 1825.0,
-                          "anchors": audit._anchors_digest(anchors)}, sort_keys=True)
-    digest = audit._digest(prev_hash, now, "admin", "system", "prune", "access_log", "access_log_prune", filters,
-                           last_entry_id, "[]")
-    db.execute("insert into access_log (logged_at, username, role, action, target, page, filters, rows, "
-               "previous_hash, entry_hash) values (?, 'admin', 'system', 'prune', 'access_log', "
-               "'access_log_prune', ?, ?, ?, ?)", (now, filters, last_entry_id, prev_hash, digest))
+    prev_hash, now = db.execute(
+        "select entry_hash, logged_at from access_log order by entry_id desc limit 1"
+    ).fetchone()
+    anchors = [
+        *db.execute(
+            "select anchor_id, pruned_at, last_entry_id, last_hash, removed from access_log_anchor order by anchor_id"
+        )
+    ]
+    filters = json.dumps(
+        {
+            "anchor_id": anchor_id,
+            "last_entry_id": last_entry_id,
+            "last_hash": last_hash,
+            "last_logged_at": last_logged_at,
+            "removed": last_entry_id,
+            "retention_days": 1825.0,
+            "anchors": audit._anchors_digest(anchors),
+        },
+        sort_keys=True,
+    )
+    digest = audit._digest(
+        prev_hash, now, "admin", "system", "prune", "access_log", "access_log_prune", filters, last_entry_id, "[]"
+    )
+    db.execute(
+        "insert into access_log (logged_at, username, role, action, target, page, filters, rows, "
+        "previous_hash, entry_hash) values (?, 'admin', 'system', 'prune', 'access_log', "
+        "'access_log_prune', ?, ?, ?, ?)",
+        (now, filters, last_entry_id, prev_hash, digest),
+    )
 
 
 def anchor_on_nonexistent_entry(db):
-    db.execute("insert into access_log_anchor (pruned_at, last_entry_id, last_hash, removed) values (0, 40, ?, 0)",
-               ("ab" * 32,))
+    db.execute(
+        "insert into access_log_anchor (pruned_at, last_entry_id, last_hash, removed) values (0, 40, ?, 0)",
+        ("ab" * 32,),
+    )
     db.execute("delete from access_log_subject where entry_id = ?", (EXPORT,))
     db.execute("delete from access_log where entry_id = ?", (EXPORT,))
 
 
 def anchor_with_a_wrong_hash(db):
-    db.execute("insert into access_log_anchor (pruned_at, last_entry_id, last_hash, removed) values (0, ?, ?, ?)",
-               (EXPORT, "cd" * 32, EXPORT))
+    db.execute(
+        "insert into access_log_anchor (pruned_at, last_entry_id, last_hash, removed) values (0, ?, ?, ?)",
+        (EXPORT, "cd" * 32, EXPORT),
+    )
     db.execute("delete from access_log where entry_id <= ?", (EXPORT,))
 
 
 def anchor_on_a_too_recent_entry(db):
     """The issue's attack: one INSERT naming entry 25 with its real hash, then the delete."""
-    db.execute("insert into access_log_anchor (pruned_at, last_entry_id, last_hash, removed) values (0, ?, ?, 1)",
-               (EXPORT, entry_hash(db, EXPORT)))
+    db.execute(
+        "insert into access_log_anchor (pruned_at, last_entry_id, last_hash, removed) values (0, ?, ?, 1)",
+        (EXPORT, entry_hash(db, EXPORT)),
+    )
     db.execute("delete from access_log_subject where entry_id = ?", (EXPORT,))
     db.execute("delete from access_log where entry_id = ?", (EXPORT,))
 
@@ -85,24 +116,35 @@ def anchor_on_a_too_recent_entry_with_a_forged_prune_entry(db):
 
 def anchor_far_in_the_future(db):
     """last_entry_id = 999999999: the old verify() started after it and checked nothing at all."""
-    db.execute("insert into access_log_anchor (pruned_at, last_entry_id, last_hash, removed) "
-               "values (0, 999999999, ?, 0)", ("00" * 32,))
+    db.execute(
+        "insert into access_log_anchor (pruned_at, last_entry_id, last_hash, removed) values (0, 999999999, ?, 0)",
+        ("00" * 32,),
+    )
     db.execute("delete from access_log_subject where entry_id = ?", (EXPORT,))
     db.execute("delete from access_log where entry_id = ?", (EXPORT,))
 
 
 def anchor_far_in_the_future_and_a_later_edit(db):
-    db.execute("insert into access_log_anchor (pruned_at, last_entry_id, last_hash, removed) "
-               "values (0, 999999999, ?, 0)", ("00" * 32,))
+    db.execute(
+        "insert into access_log_anchor (pruned_at, last_entry_id, last_hash, removed) values (0, 999999999, ?, 0)",
+        ("00" * 32,),
+    )
     db.execute("drop trigger access_log_no_update")
     db.execute("update access_log set rows = 0 where entry_id = ?", (EXPORT,))
 
 
-@pytest.mark.parametrize("attack", [
-    anchor_on_nonexistent_entry, anchor_with_a_wrong_hash, anchor_on_a_too_recent_entry,
-    anchor_on_a_too_recent_entry_with_a_forged_prune_entry, anchor_far_in_the_future,
-    anchor_far_in_the_future_and_a_later_edit,
-], ids=lambda f: f.__name__)
+@pytest.mark.parametrize(
+    "attack",
+    [
+        anchor_on_nonexistent_entry,
+        anchor_with_a_wrong_hash,
+        anchor_on_a_too_recent_entry,
+        anchor_on_a_too_recent_entry_with_a_forged_prune_entry,
+        anchor_far_in_the_future,
+        anchor_far_in_the_future_and_a_later_edit,
+    ],
+    ids=lambda f: f.__name__,
+)
 def test_a_forged_anchor_and_a_delete_break_the_chain(tmp_path, attack):
     log = busy_log(tmp_path / "access_log.sqlite")
     assert log.verify() == (True, None)
@@ -120,27 +162,31 @@ def test_a_forged_prune_entry_that_lies_about_the_time_is_caught_by_an_earlier_h
     entry that is gone although it was younger than the retention period."""
     key = b"k" * 32
     log = busy_log(tmp_path / "access_log.sqlite")
-    earlier = _head_of(tmp_path / "access_log.sqlite", 20, key)     # printed by cron when 20 was the newest
+    earlier = _head_of(tmp_path / "access_log.sqlite", 20, key)  # printed by cron when 20 was the newest
     db = sqlite3.connect(tmp_path / "access_log.sqlite", isolation_level=None)
-    now, last_hash = db.execute("select logged_at, entry_hash from access_log where entry_id = ?",
-                                (EXPORT,)).fetchone()
-    db.execute("insert into access_log_anchor (anchor_id, pruned_at, last_entry_id, last_hash, removed) "
-               "values (1, ?, ?, ?, ?)", (now, EXPORT, last_hash, EXPORT))
+    now, last_hash = db.execute("select logged_at, entry_hash from access_log where entry_id = ?", (EXPORT,)).fetchone()
+    db.execute(
+        "insert into access_log_anchor (anchor_id, pruned_at, last_entry_id, last_hash, removed) "
+        "values (1, ?, ?, ?, ?)",
+        (now, EXPORT, last_hash, EXPORT),
+    )
     db.execute("delete from access_log_subject where entry_id <= ?", (EXPORT,))
     db.execute("delete from access_log where entry_id <= ?", (EXPORT,))
     forge_prune_entry(db, EXPORT, last_hash, last_logged_at=0.0)
     db.close()
-    assert log.verify() == (True, None)                  # a perfect forgery inside the file …
+    assert log.verify() == (True, None)  # a perfect forgery inside the file …
     result = log.check_head(earlier, key)
-    assert result == (False, 20) and result.problem == "head_pruned_too_early"   # … is not one outside it
+    assert result == (False, 20) and result.problem == "head_pruned_too_early"  # … is not one outside it
 
 
 def _head_of(path, entry_id: int, key: bytes) -> str:
     """The head line `access-log-head` printed when `entry_id` was the newest entry."""
     import hmac
+
     db = sqlite3.connect(path)
-    logged_at, digest = db.execute("select logged_at, entry_hash from access_log where entry_id = ?",
-                                   (entry_id,)).fetchone()
+    logged_at, digest = db.execute(
+        "select logged_at, entry_hash from access_log where entry_id = ?", (entry_id,)
+    ).fetchone()
     db.close()
     body = f"{audit.HEAD_FORMAT}:{entry_id}:{float(logged_at)!r}:{digest}"
     return f"{body}:{hmac.new(key, body.encode(), 'sha256').hexdigest()}"
@@ -161,12 +207,12 @@ def test_the_real_prune_verifies_and_the_head_survives_it(tmp_path):
     for i in range(10):
         log.record("u", "teacher", "view", "group_pupils", "teacher_groups", {"i": i}, rows=1, subjects=[i])
         clock.now += 86400
-    early_head = log.head(key)                             # entry 10, logged ten days in
+    early_head = log.head(key)  # entry 10, logged ten days in
     clock.now += 40 * 86400
     log.record("u", "teacher", "view", "group_pupils", "teacher_groups", {"i": 10}, rows=1)
     assert log.prune(clock.now - 30 * 86400) == 10
     assert log.verify() == (True, None)
-    assert log.check_head(early_head, key) == (True, None)          # pruned after the retention period: fine
+    assert log.check_head(early_head, key) == (True, None)  # pruned after the retention period: fine
     assert log.check_head(log.head(key), key) == (True, None)
     # an anchor slipped in before the real one is caught by the anchors' own chain
     db = sqlite3.connect(tmp_path / "access_log.sqlite", isolation_level=None)
@@ -175,18 +221,21 @@ def test_the_real_prune_verifies_and_the_head_survives_it(tmp_path):
     assert log.verify()[0] is False
 
 
-@pytest.mark.parametrize("tamper, problem", [
-    ("delete from access_log where entry_id > 27", "head_missing"),           # the newest entries cut away
-    ("update access_log set rows = 0 where entry_id = 28", "entry"),          # an edit the chain shows itself
-    ("rewrite", "head_mismatch"),                                             # the whole chain recomputed
-])
+@pytest.mark.parametrize(
+    "tamper, problem",
+    [
+        ("delete from access_log where entry_id > 27", "head_missing"),  # the newest entries cut away
+        ("update access_log set rows = 0 where entry_id = 28", "entry"),  # an edit the chain shows itself
+        ("rewrite", "head_mismatch"),  # the whole chain recomputed
+    ],
+)
 def test_an_exported_head_shows_the_log_was_cut_back_or_rewritten(tmp_path, tamper, problem):
     key = b"k" * 32
     log = busy_log(tmp_path / "access_log.sqlite")
     head = log.head(key)
     for i in range(3):
         log.record("u", "teacher", "view", "t", "p", {"after": i}, rows=1)
-    assert log.check_head(head, key) == (True, None)                 # the log extends the head
+    assert log.check_head(head, key) == (True, None)  # the log extends the head
     db = sqlite3.connect(tmp_path / "access_log.sqlite", isolation_level=None)
     db.execute("drop trigger access_log_no_update")
     db.execute("drop trigger access_log_delete_only_pruned")
@@ -197,19 +246,22 @@ def test_an_exported_head_shows_the_log_was_cut_back_or_rewritten(tmp_path, tamp
         db.execute(tamper)
     db.close()
     if tamper == "rewrite":
-        assert log.verify() == (True, None)                          # consistent in itself
+        assert log.verify() == (True, None)  # consistent in itself
     result = log.check_head(head, key)
     assert result.intact is False and result.problem == problem
 
 
 def _rehash(db) -> None:
     previous = audit.GENESIS
-    rows = db.execute("select a.entry_id, a.logged_at, a.username, a.role, a.action, a.target, a.page, a.filters, "
-                      "a.rows, " + audit._SUBJECTS + " from access_log a order by a.entry_id").fetchall()
+    rows = db.execute(
+        "select a.entry_id, a.logged_at, a.username, a.role, a.action, a.target, a.page, a.filters, "
+        "a.rows, " + audit._SUBJECTS + " from access_log a order by a.entry_id"
+    ).fetchall()
     for entry_id, *content in rows:
         digest = audit._digest(previous, *content)
-        db.execute("update access_log set previous_hash = ?, entry_hash = ? where entry_id = ?",
-                   (previous, digest, entry_id))
+        db.execute(
+            "update access_log set previous_hash = ?, entry_hash = ? where entry_id = ?", (previous, digest, entry_id)
+        )
         previous = digest
 
 
@@ -223,17 +275,18 @@ def test_a_head_with_a_wrong_key_or_garbled_is_refused(tmp_path):
 
 def test_the_head_and_verify_commands(tmp_path, monkeypatch, capsys):
     from tilannekuva.cli import main
+
     key_file = tmp_path / "keys" / "access_log.key"
     monkeypatch.setenv("TILANNEKUVA_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("TILANNEKUVA_ACCESS_LOG_KEY_FILE", str(key_file))
     monkeypatch.delenv("TILANNEKUVA_CONFIG", raising=False)
     busy_log(tmp_path / "data" / "state" / "access_log.sqlite")
-    assert main(["access-log-verify", "--head", "tkh1:1:0.0:x:y"]) == 2          # no key yet: says so
+    assert main(["access-log-verify", "--head", "tkh1:1:0.0:x:y"]) == 2  # no key yet: says so
     capsys.readouterr()
     assert main(["access-log-head"]) == 0
     head = capsys.readouterr().out.strip()
     assert head.startswith(f"tkh1:{ENTRIES}:") and stat.S_IMODE(key_file.stat().st_mode) == 0o400
-    assert main(["access-log-head"]) == 0 and capsys.readouterr().out.strip() == head   # same key, same head
+    assert main(["access-log-head"]) == 0 and capsys.readouterr().out.strip() == head  # same key, same head
     assert main(["access-log-verify"]) == 0 and main(["access-log-verify", "--head", head]) == 0
     db = sqlite3.connect(tmp_path / "data" / "state" / "access_log.sqlite", isolation_level=None)
     anchor_on_a_too_recent_entry(db)
@@ -254,7 +307,7 @@ def test_the_admin_page_shows_the_prunes_and_a_forged_anchor(demo_home, tmp_path
     home.mkdir()
     shutil.copytree(demo_home / "demo", home / "demo")
     (home / "warehouse").symlink_to(demo_home / "warehouse")
-    clock = Clock(1_600_000_000.0)                       # 2020: older than the five-year retention
+    clock = Clock(1_600_000_000.0)  # 2020: older than the five-year retention
     old = AccessLog(home / "state" / "access_log.sqlite", clock=clock)
     for i in range(3):
         old.record("opettaja", "teacher", "view", "group_pupils", "teacher_groups", {"i": i}, rows=1)
@@ -269,8 +322,10 @@ def test_the_admin_page_shows_the_prunes_and_a_forged_anchor(demo_home, tmp_path
         assert list(prunes[t("col.last_entry")]) == [3] and list(prunes[t("col.removed")]) == [3]
         db = sqlite3.connect(home / "state" / "access_log.sqlite", isolation_level=None)
         newest = db.execute("select max(entry_id) from access_log").fetchone()[0]
-        db.execute("insert into access_log_anchor (pruned_at, last_entry_id, last_hash, removed) "
-                   "values (0, ?, ?, 1)", (newest - 1, entry_hash(db, newest - 1)))
+        db.execute(
+            "insert into access_log_anchor (pruned_at, last_entry_id, last_hash, removed) values (0, ?, ?, 1)",
+            (newest - 1, entry_hash(db, newest - 1)),
+        )
         db.execute("delete from access_log where entry_id <= ?", (newest - 1,))
         db.close()
         at.run()

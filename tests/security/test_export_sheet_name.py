@@ -15,12 +15,19 @@ from tilannekuva.export import to_xlsx
 from tilannekuva.i18n import t
 from tilannekuva.inert import plotly_text
 
-LABEL = "'" * 31          # any label whose 31st character of the title is an apostrophe
+LABEL = "'" * 31  # any label whose 31st character of the title is an apostrophe
 
 
-@pytest.mark.parametrize("key, lang", [("overview.by_district_title", "fi"), ("metric.by_district_title", "fi"),
-                                       ("support.district_title", "fi"), ("psupport.support_title", "sv"),
-                                       ("psupport.assessment_title", "en")])
+@pytest.mark.parametrize(
+    "key, lang",
+    [
+        ("overview.by_district_title", "fi"),
+        ("metric.by_district_title", "fi"),
+        ("support.district_title", "fi"),
+        ("psupport.support_title", "sv"),
+        ("psupport.assessment_title", "en"),
+    ],
+)
 def test_a_year_label_cannot_break_the_excel_export(key, lang):
     # as widgets.chart_block builds it: the figure's (escaped) title, unescaped for the sheet
     title = html.unescape(plotly_text(t(key, lang, year=LABEL)))

@@ -43,23 +43,29 @@ def test_a_demo_build_writes_private_warehouse_and_read_only_credentials(demo_ho
     assert modes(accounts) == {p.name: "0o400" for p in accounts}
 
 
-def test_an_ingest_publishes_private_files_and_keeps_the_callers_umask(demo_exports, tmp_path, monkeypatch,
-                                                                       permissive_umask):
+def test_an_ingest_publishes_private_files_and_keeps_the_callers_umask(
+    demo_exports, tmp_path, monkeypatch, permissive_umask
+):
     from tilannekuva.cli import main
+
     monkeypatch.setenv("TILANNEKUVA_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("TILANNEKUVA_MODE", "production")
     monkeypatch.delenv("TILANNEKUVA_CONFIG", raising=False)
     assert main(["ingest", str(demo_exports)]) == 0
     warehouse = tmp_path / "data" / "warehouse"
-    published = [*warehouse.glob("tilannekuva-*.duckdb"), warehouse / "CURRENT",
-                 tmp_path / "data" / "state" / "loads.sqlite"]
+    published = [
+        *warehouse.glob("tilannekuva-*.duckdb"),
+        warehouse / "CURRENT",
+        tmp_path / "data" / "state" / "loads.sqlite",
+    ]
     assert len(published) == 3 and modes(published) == {p.name: "0o600" for p in published}
-    assert mode(tmp_path / "data" / "state") == 0o700 and mode(warehouse) == 0o700   # made by the CLI: umask 077
-    assert os.umask(0o022) == 0o022                       # main() gave the test process its umask back
+    assert mode(tmp_path / "data" / "state") == 0o700 and mode(warehouse) == 0o700  # made by the CLI: umask 077
+    assert os.umask(0o022) == 0o022  # main() gave the test process its umask back
 
 
 def test_users_add_writes_read_only_credentials(tmp_path, monkeypatch, permissive_umask):
     from tilannekuva.cli import main
+
     config = tmp_path / "config"
     monkeypatch.setenv("TILANNEKUVA_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("TILANNEKUVA_MODE", "production")
@@ -69,7 +75,7 @@ def test_users_add_writes_read_only_credentials(tmp_path, monkeypatch, permissiv
     monkeypatch.setattr("sys.stdin", io.StringIO("a-long-enough-password-2026\n"))
     assert main(["users", "add", "maija", "--role", "admin", "--password-stdin"]) == 0
     monkeypatch.setattr("sys.stdin", io.StringIO("another-long-password-2026\n"))
-    assert main(["users", "reset-password", "maija", "--password-stdin"]) == 0      # a rewrite keeps 0400
+    assert main(["users", "reset-password", "maija", "--password-stdin"]) == 0  # a rewrite keeps 0400
     written = [config / "users.yaml", config / "credentials.yaml"]
     assert modes(written) == {p.name: "0o400" for p in written}
     assert mode(tmp_path / "data" / "state" / "security.sqlite") == 0o600
@@ -83,13 +89,12 @@ def test_a_first_app_run_creates_private_state(demo_home, tmp_path, monkeypatch,
     shutil.copytree(demo_home / "demo", home / "demo")
     (home / "warehouse").symlink_to(demo_home / "warehouse")
     with app_env(home, monkeypatch):
-        at = login("opettaja")           # the real form: the files a sign-in creates, under app.py's umask
+        at = login("opettaja")  # the real form: the files a sign-in creates, under app.py's umask
         at.switch_page("pages/teacher_watch.py").run()
         assert not at.exception
-        assert os.umask(0o022) == 0o077                   # set by app.py for the whole server process
+        assert os.umask(0o022) == 0o077  # set by app.py for the whole server process
     state = home / "state"
     files = sorted(p for p in state.iterdir() if p.suffix == ".sqlite")
-    assert {p.name for p in files} >= {"security.sqlite", "access_log.sqlite", "preferences.sqlite",
-                                       "followups.sqlite"}
+    assert {p.name for p in files} >= {"security.sqlite", "access_log.sqlite", "preferences.sqlite", "followups.sqlite"}
     assert modes(files) == {p.name: "0o600" for p in files}
     assert mode(state) == 0o700

@@ -36,7 +36,7 @@ from tilannekuva.i18n import t
 from tilannekuva.inert import WORD_JOINER
 from tilannekuva.settings import PROJECT_ROOT
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]     # with the other browser tests
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]  # with the other browser tests
 
 POLICY = load_policy(PROJECT_ROOT / "roles.yaml")
 USERS = {"johto": "sector_lead", "rehtori": "principal", "opettaja": "teacher", "admin": "admin"}
@@ -63,7 +63,7 @@ LINKS_JS = """() => {
 SEEN = {
     "johto": [HOSTILE_UNIT, HOSTILE_DISTRICT],
     "rehtori": [HOSTILE_UNIT, HOSTILE_GROUP],
-    "opettaja": [HOSTILE_GROUP],            # pupils' names are in tables (plain text in a canvas)
+    "opettaja": [HOSTILE_GROUP],  # pupils' names are in tables (plain text in a canvas)
     "admin": [HOSTILE_HEADER],
 }
 
@@ -82,9 +82,10 @@ def _outside(entry: str, base: str) -> bool:
 
 def _text(page) -> str:
     """The page's visible text (main area, sidebar, chart SVG), without the word joiners md() adds."""
-    return page.evaluate("() => document.body.innerText + ' ' + Array.from("
-                         "document.querySelectorAll('svg text')).map(e => e.textContent).join(' ')"
-                         ).replace(WORD_JOINER, "")
+    return page.evaluate(
+        "() => document.body.innerText + ' ' + Array.from("
+        "document.querySelectorAll('svg text')).map(e => e.textContent).join(' ')"
+    ).replace(WORD_JOINER, "")
 
 
 def _wait_for_charts(page) -> None:
@@ -96,10 +97,10 @@ def _wait_for_charts(page) -> None:
 def _deep_links(home) -> dict[str, list[str]]:
     """Pages opened by URL as well: the sector lead's unit view (title, header, breadcrumb of a unit and
     its district) — the menu opens it without a unit."""
-    (unit_id, district_id), = truth(home, "select unit_id, district_id from dim_unit where sector = 'perusopetus' "
-                                          "order by unit_id limit 1")
-    return {"johto": [f"sector_units?yksikko={unit_id}&alue={district_id}",
-                      f"sector_overview?alue={district_id}"]}
+    ((unit_id, district_id),) = truth(
+        home, "select unit_id, district_id from dim_unit where sector = 'perusopetus' order by unit_id limit 1"
+    )
+    return {"johto": [f"sector_units?yksikko={unit_id}&alue={district_id}", f"sector_overview?alue={district_id}"]}
 
 
 @pytest.mark.parametrize("user", list(USERS))
@@ -108,8 +109,9 @@ def test_hostile_names_stay_text_on_every_page_of_every_role(hostile_server, bro
     context = browser.new_context(viewport={"width": 1366, "height": 2000}, locale="fi-FI")
     page = context.new_page()
     outside: list[str] = []
-    page.on("request", lambda r: None if r.url.startswith((base, "data:", "blob:", "about:"))
-            else outside.append(r.url))
+    page.on(
+        "request", lambda r: None if r.url.startswith((base, "data:", "blob:", "about:")) else outside.append(r.url)
+    )
     seen = ""
     links: list[str] = []
     try:
@@ -133,8 +135,10 @@ def test_hostile_names_stay_text_on_every_page_of_every_role(hostile_server, bro
             shot(page, f"hostile-{user}-{path.split('?')[0]}-deep")
     finally:
         context.close()
-    assert not links and not outside, (f"{len(links)} links/images pointing outside: {sorted(set(links))}; "
-                                       f"{len(outside)} requests to outside: {sorted(set(outside))}")
+    assert not links and not outside, (
+        f"{len(links)} links/images pointing outside: {sorted(set(links))}; "
+        f"{len(outside)} requests to outside: {sorted(set(outside))}"
+    )
     for payload in SEEN[user]:
         assert " ".join(payload.split()) in " ".join(seen.split()), (user, payload)
 
@@ -146,10 +150,10 @@ def test_personal_data_tables_offer_no_browser_side_download(hostile_server, bro
         sign_in(page, hostile_server["base"], "rehtori", DEMO_PASSWORDS["rehtori"])
         page.locator('[data-testid="stSidebarNav"] a').filter(has_text=t("page.principal_support")).first.click()
         settle(page)
-        table = page.locator('[data-testid="stDataFrame"]').first      # the support-signal pupil list
+        table = page.locator('[data-testid="stDataFrame"]').first  # the support-signal pupil list
         table.hover()
         toolbar = page.locator('[data-testid="stElementToolbar"]').first
-        expect(toolbar).to_be_visible(timeout=10_000)                  # the toolbar is there (search, …)
+        expect(toolbar).to_be_visible(timeout=10_000)  # the toolbar is there (search, …)
         expect(toolbar.get_by_role("button", name="Search")).to_be_visible()
         assert toolbar.get_by_role("button", name="Download as CSV").count() == 0
     finally:
@@ -158,7 +162,7 @@ def test_personal_data_tables_offer_no_browser_side_download(hostile_server, bro
 
 def _fetch(url: str) -> int:
     try:
-        return urllib.request.urlopen(url, timeout=10).status           # no cookie, no session
+        return urllib.request.urlopen(url, timeout=10).status  # no cookie, no session
     except urllib.error.HTTPError as exc:
         return exc.code
 
@@ -172,8 +176,14 @@ def test_a_download_exists_only_after_a_logged_click_and_its_url_expires(hostile
     clicked = False
 
     def frames(ws):
-        ws.on("framereceived", lambda payload: None if clicked or not isinstance(payload, bytes) else
-              media_before_click.extend(re.findall(rb"/media/[0-9a-f]+\.(?:csv|xlsx)", payload)))
+        ws.on(
+            "framereceived",
+            lambda payload: (
+                None
+                if clicked or not isinstance(payload, bytes)
+                else media_before_click.extend(re.findall(rb"/media/[0-9a-f]+\.(?:csv|xlsx)", payload))
+            ),
+        )
 
     page.on("websocket", frames)
     try:
@@ -195,7 +205,7 @@ def test_a_download_exists_only_after_a_logged_click_and_its_url_expires(hostile
         assert len(exports) == len(exports_before) + 1
         entry = exports[0]
         assert entry.target == "support_signals" and entry.filters["format"] == "csv" and entry.rows > 0
-        assert entry.subjects                                          # the pupils in the file, by id
+        assert entry.subjects  # the pupils in the file, by id
         # The principal's Excel export of the same list: the surname is a string, never a formula.
         with page.expect_download() as download:
             page.get_by_role("button", name=t("table.download_xlsx")).first.click()
@@ -209,6 +219,6 @@ def test_a_download_exists_only_after_a_logged_click_and_its_url_expires(hostile
         page.get_by_role("button", name=t("login.logout")).click()
         settle(page)
         time.sleep(DOWNLOAD_SECONDS + 2)
-        assert (_fetch(url), _fetch(xlsx_url)) == (404, 404)           # after logout, without a cookie
+        assert (_fetch(url), _fetch(xlsx_url)) == (404, 404)  # after logout, without a cookie
     finally:
         context.close()

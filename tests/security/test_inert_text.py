@@ -23,14 +23,31 @@ from tilannekuva.inert import WORD_JOINER, md, plotly_text, spreadsheet_cell
 from views import figures
 
 MARKDOWN_PAYLOADS = [
-    HOSTILE_UNIT,                                                   # image + link (the reported attack)
-    "[Kirjaudu](https://attacker.example/login)", "![x](https://attacker.example/t.png)",
-    "<img src=https://attacker.example/t.png>", "<a href='https://attacker.example'>7A</a>",
-    "https://attacker.example/bare", "www.attacker.example", "WWW.attacker.example", "pahis@attacker.example",
-    "xmpp:pahis@attacker.example",                                                         # GFM autolinks
-    "**lihava** _kursiivi_ `koodi` ~~yliviivattu~~", "# Otsikko", "- lista", "1. lista", "> lainaus",
-    "| a | b |", ":red[punainen]", ":material/warning: varoitus", ":smile: hymy", "$x^2$ ja $$y$$",
-    "rivi\n\n# uusi otsikko", "\\[x\\](https://attacker.example)", "&lt;b&gt; &amp;", "a\\", "[x]: https://a.example",
+    HOSTILE_UNIT,  # image + link (the reported attack)
+    "[Kirjaudu](https://attacker.example/login)",
+    "![x](https://attacker.example/t.png)",
+    "<img src=https://attacker.example/t.png>",
+    "<a href='https://attacker.example'>7A</a>",
+    "https://attacker.example/bare",
+    "www.attacker.example",
+    "WWW.attacker.example",
+    "pahis@attacker.example",
+    "xmpp:pahis@attacker.example",  # GFM autolinks
+    "**lihava** _kursiivi_ `koodi` ~~yliviivattu~~",
+    "# Otsikko",
+    "- lista",
+    "1. lista",
+    "> lainaus",
+    "| a | b |",
+    ":red[punainen]",
+    ":material/warning: varoitus",
+    ":smile: hymy",
+    "$x^2$ ja $$y$$",
+    "rivi\n\n# uusi otsikko",
+    "\\[x\\](https://attacker.example)",
+    "&lt;b&gt; &amp;",
+    "a\\",
+    "[x]: https://a.example",
 ]
 
 
@@ -44,38 +61,58 @@ def test_md_leaves_no_markdown_syntax_and_reads_as_written(payload):
     escaped = md(payload)
     # Every ASCII punctuation character is escaped, so no construct can open; nothing else changes.
     assert not re.search(r"[!-/:-@\[-`{-~]", re.sub(r"\\[!-/:-@\[-`{-~]", "", escaped)), escaped
-    assert "\n" not in escaped and "\r" not in escaped                 # no new block can start
-    assert ":" not in escaped.replace(":" + WORD_JOINER, "")            # no :shortcode: can close
-    assert "@" not in escaped.replace("@" + WORD_JOINER, "")            # no bare e-mail link
-    assert not re.search(r"(?i)www\\\.", escaped)                         # no bare www. link
+    assert "\n" not in escaped and "\r" not in escaped  # no new block can start
+    assert ":" not in escaped.replace(":" + WORD_JOINER, "")  # no :shortcode: can close
+    assert "@" not in escaped.replace("@" + WORD_JOINER, "")  # no bare e-mail link
+    assert not re.search(r"(?i)www\\\.", escaped)  # no bare www. link
     assert _unescape_commonmark(escaped) == re.sub(r"[\r\n]+", " ", payload)
 
 
-@pytest.mark.parametrize("payload, expected", [
-    ("<a href='https://attacker.example'>7A</a>", "&lt;a href='https://attacker.example'&gt;7A&lt;/a&gt;"),
-    ("Koulu & <b>lihava</b><br>", "Koulu &amp; &lt;b&gt;lihava&lt;/b&gt;&lt;br&gt;"),
-    ("&lt;", "&amp;lt;"),
-    ("7A", "7A"),
-])
+@pytest.mark.parametrize(
+    "payload, expected",
+    [
+        ("<a href='https://attacker.example'>7A</a>", "&lt;a href='https://attacker.example'&gt;7A&lt;/a&gt;"),
+        ("Koulu & <b>lihava</b><br>", "Koulu &amp; &lt;b&gt;lihava&lt;/b&gt;&lt;br&gt;"),
+        ("&lt;", "&amp;lt;"),
+        ("7A", "7A"),
+    ],
+)
 def test_plotly_text_escapes_the_html_subset(payload, expected):
     assert plotly_text(payload) == expected
 
 
-HOSTILE_FRAME = pl.DataFrame({
-    "x": [HOSTILE_GROUP, HOSTILE_UNIT, "7B"], "series": [HOSTILE_UNIT, HOSTILE_GROUP, "<b>x</b>"],
-    "v": [0.5, 0.25, 0.1], "m": [dt.date(2026, 9, 1), dt.date(2026, 10, 1), dt.date(2026, 11, 1)]})
+HOSTILE_FRAME = pl.DataFrame(
+    {
+        "x": [HOSTILE_GROUP, HOSTILE_UNIT, "7B"],
+        "series": [HOSTILE_UNIT, HOSTILE_GROUP, "<b>x</b>"],
+        "v": [0.5, 0.25, 0.1],
+        "m": [dt.date(2026, 9, 1), dt.date(2026, 10, 1), dt.date(2026, 11, 1)],
+    }
+)
 
 BUILDERS = {
-    "share_trend": lambda f: figures.share_trend(f, x="x", series="series", y="v", title=HOSTILE_UNIT,
-                                                 y_title=HOSTILE_GROUP, target=0.5, target_label=HOSTILE_GROUP),
-    "reform_trend": lambda f: figures.reform_trend(f, x="x", series="series", y="v", title=HOSTILE_UNIT,
-                                                   y_title="Y", break_before="7B", break_label=HOSTILE_GROUP),
-    "grouped_bars": lambda f: figures.grouped_bars(f, x="x", series="series", y="v", title=HOSTILE_UNIT,
-                                                   y_title=HOSTILE_GROUP),
-    "horizontal_bars": lambda f: figures.grouped_bars(f, x="x", series="series", y="v", title=HOSTILE_UNIT,
-                                                      y_title=HOSTILE_GROUP, horizontal=True, kind="mean"),
-    "monthly_lines": lambda f: figures.monthly_lines(f, month="m", series="series", y="v", title=HOSTILE_UNIT,
-                                                     y_title=HOSTILE_GROUP),
+    "share_trend": lambda f: figures.share_trend(
+        f,
+        x="x",
+        series="series",
+        y="v",
+        title=HOSTILE_UNIT,
+        y_title=HOSTILE_GROUP,
+        target=0.5,
+        target_label=HOSTILE_GROUP,
+    ),
+    "reform_trend": lambda f: figures.reform_trend(
+        f, x="x", series="series", y="v", title=HOSTILE_UNIT, y_title="Y", break_before="7B", break_label=HOSTILE_GROUP
+    ),
+    "grouped_bars": lambda f: figures.grouped_bars(
+        f, x="x", series="series", y="v", title=HOSTILE_UNIT, y_title=HOSTILE_GROUP
+    ),
+    "horizontal_bars": lambda f: figures.grouped_bars(
+        f, x="x", series="series", y="v", title=HOSTILE_UNIT, y_title=HOSTILE_GROUP, horizontal=True, kind="mean"
+    ),
+    "monthly_lines": lambda f: figures.monthly_lines(
+        f, month="m", series="series", y="v", title=HOSTILE_UNIT, y_title=HOSTILE_GROUP
+    ),
 }
 
 
@@ -98,25 +135,26 @@ def test_figures_carry_names_as_text_never_as_tags(name, lang):
     spec["layout"].pop("template", None)
     texts = list(_strings(spec))
     assert not [s for s in texts if re.search(r"<\s*/?\s*(a|img|b|br|span|i|sup|sub|em|s|u)\b", s, re.I)], texts
-    assert any("attacker.example" in s for s in texts)           # the names are there, as text
+    assert any("attacker.example" in s for s in texts)  # the names are there, as text
 
 
 # --- exports ------------------------------------------------------------------------------------------
 
-FORMULAS = [HOSTILE_SURNAME, "=1+2", "+41 123", "-2+3", "@SUM(A1:A2)", "\t=1+1", "\r=1+1", "=cmd|' /C calc'!A0",
-            "\0=1"]
+FORMULAS = [HOSTILE_SURNAME, "=1+2", "+41 123", "-2+3", "@SUM(A1:A2)", "\t=1+1", "\r=1+1", "=cmd|' /C calc'!A0", "\0=1"]
 URLS = ["https://attacker.example/x", "mailto:pahis@attacker.example"]
 NUMBER_LIKE = ["0012", "1e5", "  42 "]
 
 
 def _hostile_table() -> pl.DataFrame:
     texts = FORMULAS + URLS + NUMBER_LIKE
-    return pl.DataFrame({
-        "Sukunimi": texts,
-        HOSTILE_SURNAME: [f"x{i}" for i in range(len(texts))],          # a data-derived header (unit view)
-        "Poissaolot": [float(i) - 1.5 for i in range(len(texts))],        # numbers stay numbers, negatives too
-        "Oppilaita": list(range(-3, len(texts) - 3)),
-    })
+    return pl.DataFrame(
+        {
+            "Sukunimi": texts,
+            HOSTILE_SURNAME: [f"x{i}" for i in range(len(texts))],  # a data-derived header (unit view)
+            "Poissaolot": [float(i) - 1.5 for i in range(len(texts))],  # numbers stay numbers, negatives too
+            "Oppilaita": list(range(-3, len(texts) - 3)),
+        }
+    )
 
 
 def _sheet_xml(data: bytes) -> str:
@@ -126,17 +164,17 @@ def _sheet_xml(data: bytes) -> str:
 
 def test_xlsx_stores_no_formula_and_no_link_and_keeps_every_text_as_written():
     frame = _hostile_table()
-    meta = [HOSTILE_UNIT, "=HYPERLINK(\"https://attacker.example\")"]
+    meta = [HOSTILE_UNIT, '=HYPERLINK("https://attacker.example")']
     data = to_xlsx(frame, sheet=HOSTILE_UNIT, meta=meta)
     xml = _sheet_xml(data)
-    assert "<f>" not in xml and "<f " not in xml                      # no formula cell
-    assert "<hyperlink" not in xml                                     # no URL made a link
+    assert "<f>" not in xml and "<f " not in xml  # no formula cell
+    assert "<hyperlink" not in xml  # no URL made a link
     with zipfile.ZipFile(io.BytesIO(data)) as z:
-        assert not [n for n in z.namelist() if "worksheets/_rels" in n]   # no external relationship
+        assert not [n for n in z.namelist() if "worksheets/_rels" in n]  # no external relationship
     sheet = fastexcel.read_excel(data).load_sheet(0, header_row=header_rows(meta))
     back = sheet.to_polars()
     assert back.columns == frame.columns
-    assert back["Sukunimi"].to_list() == frame["Sukunimi"].to_list()   # exact strings, "0012" too
+    assert back["Sukunimi"].to_list() == frame["Sukunimi"].to_list()  # exact strings, "0012" too
     assert back["Poissaolot"].to_list() == frame["Poissaolot"].to_list()
     assert back["Oppilaita"].cast(pl.Int64).to_list() == frame["Oppilaita"].to_list()
 
@@ -145,7 +183,7 @@ def test_csv_neutralises_cells_and_headers_a_spreadsheet_would_evaluate():
     frame = _hostile_table()
     rows = list(csv.reader(io.StringIO(to_csv_fi(frame).decode("utf-8-sig"), newline=""), delimiter=";"))
     header, body = rows[0], rows[1:]
-    assert header == ["Sukunimi", "'" + HOSTILE_SURNAME, "Poissaolot", "Oppilaita"]     # the header row too
+    assert header == ["Sukunimi", "'" + HOSTILE_SURNAME, "Poissaolot", "Oppilaita"]  # the header row too
     for original, row in zip(frame["Sukunimi"], body, strict=True):
         if original.startswith(("=", "+", "-", "@", "\t", "\r", "\0")):
             assert row[0] == "'" + original
@@ -155,10 +193,21 @@ def test_csv_neutralises_cells_and_headers_a_spreadsheet_would_evaluate():
     assert body[0][2:] == ["-1,5", "-3"] and body[5][2:] == ["3,5", "2"]
 
 
-@pytest.mark.parametrize("cell, expected", [
-    ("=1", "'=1"), ("+1", "'+1"), ("-x", "'-x"), ("@x", "'@x"), ("\tx", "'\tx"), ("\rx", "'\rx"),
-    ("Mäkinen", "Mäkinen"), ("'=1", "'=1"), ("", ""), ("a=b", "a=b"),
-])
+@pytest.mark.parametrize(
+    "cell, expected",
+    [
+        ("=1", "'=1"),
+        ("+1", "'+1"),
+        ("-x", "'-x"),
+        ("@x", "'@x"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("Mäkinen", "Mäkinen"),
+        ("'=1", "'=1"),
+        ("", ""),
+        ("a=b", "a=b"),
+    ],
+)
 def test_spreadsheet_cell_follows_owasp(cell, expected):
     assert spreadsheet_cell(cell) == expected
 

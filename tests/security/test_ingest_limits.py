@@ -81,8 +81,10 @@ def bomb(path: Path, inflated_mb: int, lie: bool = False) -> Path:
             if entry.filename != sheet:
                 archive.writestr(entry.filename, small.read(entry))
         with archive.open(sheet, "w") as part:
-            part.write(b'<?xml version="1.0" encoding="UTF-8"?><worksheet '
-                       b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+            part.write(
+                b'<?xml version="1.0" encoding="UTF-8"?><worksheet '
+                b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+            )
             for _ in range(inflated_mb):
                 part.write(chunk)
             part.write(b"</sheetData></worksheet>")
@@ -90,8 +92,8 @@ def bomb(path: Path, inflated_mb: int, lie: bool = False) -> Path:
         data = bytearray(path.read_bytes())
         central = _central_entry(data, sheet.encode())
         local = struct.unpack_from("<I", data, central + 42)[0]
-        struct.pack_into("<I", data, central + 24, 1024)            # uncompressed size in the directory
-        struct.pack_into("<I", data, local + 22, 1024)              # and in the local header
+        struct.pack_into("<I", data, central + 24, 1024)  # uncompressed size in the directory
+        struct.pack_into("<I", data, local + 22, 1024)  # and in the local header
         path.write_bytes(bytes(data))
     return path
 
@@ -100,7 +102,7 @@ def _central_entry(data: bytearray, name: bytes) -> int:
     at = data.find(b"PK\x01\x02")
     while at >= 0:
         name_len = struct.unpack_from("<H", data, at + 28)[0]
-        if bytes(data[at + 46:at + 46 + name_len]) == name:
+        if bytes(data[at + 46 : at + 46 + name_len]) == name:
             return at
         at = data.find(b"PK\x01\x02", at + 4)
     raise AssertionError("no central directory entry")
@@ -115,11 +117,19 @@ CASES = [
     ("rows, csv", {"poissaolot.csv": rows_csv(1_001)}, {"max_rows": 1_000}, "too_many_rows"),
     ("rows, parquet", {"poissaolot.parquet": parquet(absences(1_001))}, {"max_rows": 1_000}, "too_many_rows"),
     ("rows, xlsx", {"poissaolot.xlsx": xlsx(absences(1_001))}, {"max_rows": 1_000}, "too_many_rows"),
-    ("xlsx inflated size", {"poissaolot.xlsx": lambda p: bomb(p, 20)},
-     {"max_xlsx_inflated_mb": 10, "max_xlsx_ratio": 100_000}, "xlsx_too_large"),
+    (
+        "xlsx inflated size",
+        {"poissaolot.xlsx": lambda p: bomb(p, 20)},
+        {"max_xlsx_inflated_mb": 10, "max_xlsx_ratio": 100_000},
+        "xlsx_too_large",
+    ),
     ("xlsx compression ratio", {"poissaolot.xlsx": lambda p: bomb(p, 20)}, {}, "xlsx_ratio"),
-    ("xlsx directory that lies", {"poissaolot.xlsx": lambda p: bomb(p, 20, lie=True)},
-     {"max_xlsx_inflated_mb": 10}, "xlsx_too_large"),
+    (
+        "xlsx directory that lies",
+        {"poissaolot.xlsx": lambda p: bomb(p, 20, lie=True)},
+        {"max_xlsx_inflated_mb": 10},
+        "xlsx_too_large",
+    ),
 ]
 
 
@@ -134,7 +144,7 @@ def test_each_limit_refuses_its_file_before_reading_it_all(tmp_path, files, sett
             (exports / name).write_bytes(content)
     problems = rejected(tmp_path, [exports], limits(**settings))
     assert [p.code for p in problems] == [code]
-    assert "ingest_max_" in problems[0].render("en")            # the message names the setting to change
+    assert "ingest_max_" in problems[0].render("en")  # the message names the setting to change
 
 
 def test_problems_are_capped_per_kind_and_per_file(tmp_path):
@@ -148,13 +158,13 @@ def test_problems_are_capped_per_kind_and_per_file(tmp_path):
     more = [p for p in problems if p.code == "more_problems"]
     assert len(extra) == 50 and [(m.values["code"], m.values["count"]) for m in more] == [("extra_column", 4_950)]
 
-    bad = pl.DataFrame({c: [f"?{i}" for i in range(300)] for c in HEADER})     # every cell of 300 rows unreadable
+    bad = pl.DataFrame({c: [f"?{i}" for i in range(300)] for c in HEADER})  # every cell of 300 rows unreadable
     (exports / "poissaolot.csv").write_text(bad.write_csv(separator=";"))
     everything = rejected(tmp_path, [exports], limits(problems_per_kind=10**6, problems_per_file=10**6))
     problems = rejected(tmp_path, [exports], limits(problems_per_kind=30, problems_per_file=40))
     assert len(everything) > 80 and len(problems) == 40 and problems[-1].code == "more_problems_file"
     assert len([p for p in problems if p.code == "type_int"]) <= 30
-    assert counted(problems) == counted(everything) >= 7 * 300    # every bad cell is still counted
+    assert counted(problems) == counted(everything) >= 7 * 300  # every bad cell is still counted
 
 
 def counted(problems) -> int:
@@ -175,18 +185,18 @@ def test_a_symlink_to_the_credentials_is_refused_and_never_read(tmp_path):
     secret.write_text("admin;$2b$12$SECRETHASH\ncredentials: {usernames: {admin: {password: x}}}\n")
     exports = tmp_path / "exports"
     exports.mkdir()
-    (exports / "oppilaat.csv").symlink_to(secret)                                     # out of the folder
+    (exports / "oppilaat.csv").symlink_to(secret)  # out of the folder
     (exports / "poissaolot_real.csv").write_bytes(rows_csv(1))
-    (exports / "poissaolot.csv").symlink_to(exports / "poissaolot_real.csv")          # inside it, still a link
+    (exports / "poissaolot.csv").symlink_to(exports / "poissaolot_real.csv")  # inside it, still a link
     problems = rejected(tmp_path, [exports], IngestLimits())
     by_file = {p.file: p.code for p in problems if p.code in ("outside_folder", "symlink")}
     assert by_file == {"oppilaat.csv": "outside_folder", "poissaolot.csv": "symlink"}
     history = LoadHistory(tmp_path / "state" / "loads.sqlite")
     checked = {f.file_name for f in history.files(int(history.loads(1)["load_id"][0]))}
-    assert checked == {"oppilaat.csv", "poissaolot.csv", "poissaolot_real.csv"}      # the link hid nothing
+    assert checked == {"oppilaat.csv", "poissaolot.csv", "poissaolot_real.csv"}  # the link hid nothing
     shown = "\n".join(p.render(lang) for p in problems for lang in ("fi", "sv", "en"))
     assert "SECRETHASH" not in shown and "usernames" not in shown
-    single = rejected(tmp_path, [exports / "oppilaat.csv"], IngestLimits())           # named directly: the same
+    single = rejected(tmp_path, [exports / "oppilaat.csv"], IngestLimits())  # named directly: the same
     assert [p.code for p in single] == ["outside_folder"]
 
 
@@ -207,16 +217,18 @@ def test_the_defaults_hold_a_million_column_csv_and_a_zip_bomb(tmp_path):
     exports = tmp_path / "exports"
     exports.mkdir()
     (exports / "poissaolot.csv").write_bytes(
-        (";".join(HEADER + [f"c{i}" for i in range(1_000_000 - len(HEADER))]) + "\n" + "1;" * 999_999 + "1\n").encode())
+        (";".join(HEADER + [f"c{i}" for i in range(1_000_000 - len(HEADER))]) + "\n" + "1;" * 999_999 + "1\n").encode()
+    )
     bomb(exports / "arvioinnit.xlsx", 600)
     env = {**os.environ, "TILANNEKUVA_MODE": "production", "TILANNEKUVA_DATA_DIR": str(tmp_path / "data")}
     env = {k: v for k, v in env.items() if not k.startswith("TILANNEKUVA_INGEST_") and k != "TILANNEKUVA_CONFIG"}
-    code, seconds, peak_mb, err = _run_measured([sys.executable, "-m", "tilannekuva.cli", "ingest", "--lang", "en",
-                                                 str(exports)], env)
+    code, seconds, peak_mb, err = _run_measured(
+        [sys.executable, "-m", "tilannekuva.cli", "ingest", "--lang", "en", str(exports)], env
+    )
     assert code == 1, err
     # the header record is read up to 4 MB only (HEADER_MAX_BYTES): "too many columns (> 5…"
     assert "too many columns (> " in err and "inflates to too much data" in err
-    assert seconds < 60 and peak_mb < 900, (seconds, peak_mb)      # before: 163 s, 1.28 GB (CI saw 707 MB)
+    assert seconds < 60 and peak_mb < 900, (seconds, peak_mb)  # before: 163 s, 1.28 GB (CI saw 707 MB)
     history = LoadHistory(tmp_path / "data" / "state" / "loads.sqlite")
     assert sum(len(f.problems) for f in history.files(1)) == 2
     assert (tmp_path / "data" / "state" / "loads.sqlite").stat().st_size < 1_000_000
@@ -227,7 +239,6 @@ def test_the_loads_page_renders_a_rejected_file_with_200_000_columns(demo_home, 
     did not render in 300 s. The load is made under a column limit raised above it, so its problem list
     is as long as it gets; what is stored and shown is capped."""
     import shutil
-
 
     home = tmp_path / "data"
     home.mkdir()
@@ -242,7 +253,7 @@ def test_the_loads_page_renders_a_rejected_file_with_200_000_columns(demo_home, 
     assert (home / "state" / "loads.sqlite").stat().st_size < 1_000_000
     with app_env(home, monkeypatch):
         at = open_as("admin", at=app(timeout=90))
-        at.switch_page("pages/admin_loads.py").run()         # raises if it does not finish in 90 s
+        at.switch_page("pages/admin_loads.py").run()  # raises if it does not finish in 90 s
         assert not at.exception
         shown = sum(len(m.value) for m in at.markdown)
         assert 0 < shown < 100_000 and "199" in "".join(m.value for m in at.markdown).replace("\u00a0", "")

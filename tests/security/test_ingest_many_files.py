@@ -24,8 +24,13 @@ def test_problems_of_a_load_are_capped_however_many_files(tmp_path: Path):
         (folder / f"x{i}.csv").write_text("a;b\n")
     history = LoadHistory(tmp_path / "state" / "loads.sqlite")
     with pytest.raises(LoadRejected) as caught:
-        ingest([folder], tmp_path / "warehouse", history, run_by="test",
-               limits=IngestLimits(problems_per_kind=50, problems_per_file=200))
+        ingest(
+            [folder],
+            tmp_path / "warehouse",
+            history,
+            run_by="test",
+            limits=IngestLimits(problems_per_kind=50, problems_per_file=200),
+        )
     listed = caught.value.problems
     stored = [p for f in history.files(int(history.loads(1)["load_id"][0])) for p in f.problems]
     assert len(listed) <= 200 and len(stored) <= 200, f"{len(listed)} problems listed, {len(stored)} stored"

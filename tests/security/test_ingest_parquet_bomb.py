@@ -18,22 +18,40 @@ from tilannekuva.ingest.load import ingest
 from tilannekuva.ingest.problems import LoadRejected
 
 HEADER = ["school_year_id", "month", "pupil_id", "group_id", "unit_id", "absence_hours", "unexcused_hours"]
-DATA_CODES = {"above_max", "below_min", "duplicate_key", "more_rows", "rule_inf", "type_date", "type_int",
-              "unknown_reference", "type_decimal", "missing_value", "more_problems", "more_problems_file"}
+DATA_CODES = {
+    "above_max",
+    "below_min",
+    "duplicate_key",
+    "more_rows",
+    "rule_inf",
+    "type_date",
+    "type_int",
+    "unknown_reference",
+    "type_decimal",
+    "missing_value",
+    "more_problems",
+    "more_problems_file",
+}
 
 
 def test_parquet_that_decodes_to_gigabytes_is_refused_by_a_limit(tmp_path: Path):
     rows = 200_000
     buffer = io.BytesIO()
     pl.DataFrame({c: pl.repeat("9" * 1000, rows, eager=True) for c in HEADER}).write_parquet(
-        buffer, compression="zstd", compression_level=22, row_group_size=rows)
+        buffer, compression="zstd", compression_level=22, row_group_size=rows
+    )
     folder = tmp_path / "exports"
     folder.mkdir()
     (folder / "poissaolot.parquet").write_bytes(buffer.getvalue())
-    assert len(buffer.getvalue()) < 20_000        # a few kilobytes on disk
+    assert len(buffer.getvalue()) < 20_000  # a few kilobytes on disk
     history = LoadHistory(tmp_path / "state" / "loads.sqlite")
     with pytest.raises(LoadRejected) as caught:
-        ingest([folder], tmp_path / "warehouse", history, run_by="test",
-               limits=IngestLimits(max_xlsx_inflated_bytes=64 * MB))
+        ingest(
+            [folder],
+            tmp_path / "warehouse",
+            history,
+            run_by="test",
+            limits=IngestLimits(max_xlsx_inflated_bytes=64 * MB),
+        )
     codes = {p.code for p in caught.value.problems}
     assert codes - DATA_CODES, f"decoded in full and rejected only for its values: {sorted(codes)}"

@@ -34,7 +34,7 @@ def test_a_file_swapped_for_a_symlink_after_the_check_is_not_followed(tmp_path: 
     def attacker_swaps_then_prepare(path, *args, **kwargs):
         if path.name == "poissaolot.csv" and not path.is_symlink():
             path.unlink()
-            path.symlink_to(secret)          # the attacker, between the check and the read
+            path.symlink_to(secret)  # the attacker, between the check and the read
         return real_prepare(path, *args, **kwargs)
 
     monkeypatch.setattr(load_module, "_prepare", attacker_swaps_then_prepare)

@@ -23,8 +23,9 @@ def lying_workbook(rows: int) -> tuple[bytes, bytes]:
     sheet = next(n for n in src.namelist() if n.startswith("xl/worksheets/sheet"))
     xml = src.read(sheet).decode()
     head, tail = xml.split("<sheetData>")[0], xml.split("</sheetData>")[1]
-    body = "".join(f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>{"x" * 2000}</t></is></c></row>'
-                   for i in range(1, rows + 1))
+    body = "".join(
+        f'<row r="{i}"><c r="A{i}" t="inlineStr"><is><t>{"x" * 2000}</t></is></c></row>' for i in range(1, rows + 1)
+    )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
         for n in src.namelist():
@@ -32,12 +33,12 @@ def lying_workbook(rows: int) -> tuple[bytes, bytes]:
     honest = out.getvalue()
     data = bytearray(honest)
     info = zipfile.ZipFile(io.BytesIO(honest)).getinfo(sheet)
-    data[info.header_offset + 22:info.header_offset + 26] = struct.pack("<I", 1000)     # local header
+    data[info.header_offset + 22 : info.header_offset + 26] = struct.pack("<I", 1000)  # local header
     at = data.find(b"PK\x01\x02")
-    while at != -1:                                                                     # central directory
-        length = struct.unpack("<H", data[at + 28:at + 30])[0]
-        if data[at + 46:at + 46 + length].decode() == sheet:
-            data[at + 24:at + 28] = struct.pack("<I", 1000)
+    while at != -1:  # central directory
+        length = struct.unpack("<H", data[at + 28 : at + 30])[0]
+        if data[at + 46 : at + 46 + length].decode() == sheet:
+            data[at + 24 : at + 28] = struct.pack("<I", 1000)
         at = data.find(b"PK\x01\x02", at + 4)
     return honest, bytes(data)
 
@@ -47,7 +48,8 @@ def test_a_directory_that_lies_cannot_skip_the_ratio_check(tmp_path: Path):
     (tmp_path / "honest.xlsx").write_bytes(honest)
     (tmp_path / "poissaolot.xlsx").write_bytes(lying)
     assert refuse_zip_bomb(tmp_path / "honest.xlsx", IngestLimits()).code == "xlsx_ratio"
-    book = fastexcel.read_excel(tmp_path / "poissaolot.xlsx")     # the reader takes the lying file
+    book = fastexcel.read_excel(tmp_path / "poissaolot.xlsx")  # the reader takes the lying file
     assert book.load_sheet(book.sheet_names[0]).to_polars().height == 9_999
-    assert refuse_zip_bomb(tmp_path / "poissaolot.xlsx", IngestLimits()) is not None, \
+    assert refuse_zip_bomb(tmp_path / "poissaolot.xlsx", IngestLimits()) is not None, (
         "the same bomb passes when its directory declares 1 000 bytes"
+    )

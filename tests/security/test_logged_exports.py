@@ -13,8 +13,11 @@ from tilannekuva.audit import AccessLog
 
 
 def _exports(home) -> list:
-    return [e for e in AccessLog(home / "state" / "access_log.sqlite").entries("rehtori", limit=1000)
-            if e.action == "export"]
+    return [
+        e
+        for e in AccessLog(home / "state" / "access_log.sqlite").entries("rehtori", limit=1000)
+        if e.action == "export"
+    ]
 
 
 def test_rendering_makes_no_file_and_each_click_is_logged_before_its_file(demo_env, monkeypatch):
@@ -22,12 +25,13 @@ def test_rendering_makes_no_file_and_each_click_is_logged_before_its_file(demo_e
     made: list[str] = []
     for name in ("to_csv_fi", "to_xlsx"):
         real = getattr(export, name)
-        monkeypatch.setattr(f"views.tables.{name}", lambda *a, _real=real, _name=name, **k:
-                            made.append(_name) or _real(*a, **k))
+        monkeypatch.setattr(
+            f"views.tables.{name}", lambda *a, _real=real, _name=name, **k: made.append(_name) or _real(*a, **k)
+        )
     before = len(_exports(demo_env))
     open_page("rehtori", "principal_support")
     signals = [(n, produce) for n, produce in offered.offered if n.startswith("tukisignaalit-")]
-    assert len(signals) == 2 and made == [] and len(_exports(demo_env)) == before   # rendered: nothing made
+    assert len(signals) == 2 and made == [] and len(_exports(demo_env)) == before  # rendered: nothing made
     for name, produce in signals:
         data = produce()
         entry = _exports(demo_env)[0]
@@ -48,7 +52,7 @@ def test_a_download_that_cannot_be_logged_is_not_made(demo_env, monkeypatch):
     monkeypatch.setattr(AccessLog, "record", broken)
     produce = next(p for n, p in offered.offered if n.startswith("tukisignaalit-") and n.endswith(".csv"))
     with pytest.raises(OSError):
-        produce()                       # raised: Streamlit serves no file; the built bytes are dropped
+        produce()  # raised: Streamlit serves no file; the built bytes are dropped
     assert made == ["csv"]
 
 

@@ -25,16 +25,20 @@ def _uvicorn_client(xff: str) -> str:
     async def app(scope, receive, send):
         seen["client"] = scope["client"][0]
 
-    mw = ProxyHeadersMiddleware(app, trusted_hosts="127.0.0.1,::1")   # uvicorn's default
-    scope = {"type": "websocket", "client": ("127.0.0.1", 50000), "scheme": "ws",
-             "headers": [(b"x-forwarded-for", xff.encode())]}
+    mw = ProxyHeadersMiddleware(app, trusted_hosts="127.0.0.1,::1")  # uvicorn's default
+    scope = {
+        "type": "websocket",
+        "client": ("127.0.0.1", 50000),
+        "scheme": "ws",
+        "headers": [(b"x-forwarded-for", xff.encode())],
+    }
     asyncio.run(mw(scope, None, None))
     return seen["client"]
 
 
 def _app_client(xff: str, trusted_proxies: tuple[str, ...] = ()) -> str:
     reported = _uvicorn_client(xff)
-    reported = None if reported in LOOPBACK else reported        # st.context.ip_address: None for loopback
+    reported = None if reported in LOOPBACK else reported  # st.context.ip_address: None for loopback
     return client_address(reported, [xff], trusted_proxies, ("127.0.0.1", "::1"))
 
 

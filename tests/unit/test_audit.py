@@ -10,8 +10,9 @@ from tilannekuva.audit import AccessLog
 
 def test_entries_are_recorded_and_the_chain_verifies(tmp_path):
     log = AccessLog(tmp_path / "access.sqlite")
-    first = log.record("rehtori", "principal", "view", "pupil_list", "principal_support",
-                       {"yksikko": 113, "lukuvuosi": 2026}, rows=27)
+    first = log.record(
+        "rehtori", "principal", "view", "pupil_list", "principal_support", {"yksikko": 113, "lukuvuosi": 2026}, rows=27
+    )
     log.record("rehtori", "principal", "export", "pupil_list", "principal_support", {"yksikko": 113}, rows=27)
     entries = log.entries()
     assert [e.action for e in entries] == ["export", "view"] and entries[1].entry_id == first
@@ -42,8 +43,10 @@ def test_an_edit_behind_the_applications_back_breaks_the_chain(tmp_path):
 
 def test_concurrent_writers_keep_one_chain(tmp_path):
     log = AccessLog(tmp_path / "access.sqlite")
-    threads = [threading.Thread(target=lambda: [log.record("u", "r", "view", "t", "p", {}, 1) for _ in range(10)])
-               for _ in range(4)]
+    threads = [
+        threading.Thread(target=lambda: [log.record("u", "r", "view", "t", "p", {}, 1) for _ in range(10)])
+        for _ in range(4)
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -62,17 +65,18 @@ def test_who_looked_at_this_pupil_and_the_pupils_are_in_the_chain(tmp_path):
     assert log.verify() == (True, None)
     db = sqlite3.connect(tmp_path / "access.sqlite")
     db.execute("drop trigger access_log_subject_no_update")
-    db.execute("update access_log_subject set pupil_id = 4 where pupil_id = 5")   # hide who saw pupil 5
+    db.execute("update access_log_subject set pupil_id = 4 where pupil_id = 5")  # hide who saw pupil 5
     db.commit()
     assert log.verify() == (False, 1)
 
 
 def test_monthly_use_feeds_m4_from_sign_ins_and_views(tmp_path):
     from tilannekuva.audit import monthly_use
+
     log = AccessLog(tmp_path / "access.sqlite")
     log.record("rehtori", "principal", "sign_in", "session", "login", {"units": [113]}, 0)
     log.record("rehtori", "principal", "view", "support_signals", "principal_support", {"units": [113]}, 4)
-    log.record("rehtori", "", "sign_in_failed", "session", "login", {}, 0)      # not use
+    log.record("rehtori", "", "sign_in_failed", "session", "login", {}, 0)  # not use
     log.record("opettaja", "teacher", "sign_in", "session", "login", {"units": []}, 0)
     rows = {r["username"]: r for r in monthly_use(log)}
     assert rows["rehtori"]["page_views"] == 2 and rows["rehtori"]["unit_id"] == 113
@@ -100,35 +104,36 @@ def test_retention_prunes_old_entries_behind_an_anchor_and_nothing_else(tmp_path
     for i in range(3, 5):
         log.record("u", "principal", "view", "pupil_list", "p", {"i": i}, rows=1, subjects=[i])
     with pytest.raises(ValueError, match="30 days"):
-        log.prune(cutoff)                                  # not yet 30 days old
+        log.prune(cutoff)  # not yet 30 days old
     clock.now += 30 * 86400
     assert log.prune(cutoff) == 3
     assert [e.filters["i"] for e in log.entries() if e.action != "prune"] == [4, 3]
-    prune = log.entries(limit=1)[0]                        # the prune is itself an entry in the chain
+    prune = log.entries(limit=1)[0]  # the prune is itself an entry in the chain
     assert (prune.action, prune.filters["last_entry_id"], prune.filters["removed"]) == ("prune", 3, 3)
     assert [(a.anchor_id, a.last_entry_id, a.removed) for a in log.anchors()] == [(1, 3, 3)]
-    assert log.verify() == (True, None)                    # the rest still verifies from the anchor
+    assert log.verify() == (True, None)  # the rest still verifies from the anchor
     assert log.prune(cutoff) == 0
     db = sqlite3.connect(tmp_path / "access.sqlite")
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        db.execute("delete from access_log where entry_id = 5")          # recent entries stay undeletable
+        db.execute("delete from access_log where entry_id = 5")  # recent entries stay undeletable
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
         db.execute("delete from access_log_anchor")
     db.close()
     log.record("u", "principal", "view", "pupil_list", "p", {"i": 5}, rows=1)
     clock.now += 40 * 86400
-    assert log.prune(clock.now - 30 * 86400) == 4          # a second prune takes the first prune entry too
+    assert log.prune(clock.now - 30 * 86400) == 4  # a second prune takes the first prune entry too
     assert [a.last_entry_id for a in log.anchors()] == [3, 7]
     assert log.verify() == (True, None)
 
 
 def test_prune_command_uses_the_retention_setting(tmp_path, monkeypatch, capsys):
     from tilannekuva.cli import main
+
     log = AccessLog(tmp_path / "state" / "access_log.sqlite")
     log.record("u", "admin", "sign_in", "session", "login", {}, 0)
     monkeypatch.setenv("TILANNEKUVA_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("TILANNEKUVA_ACCESS_LOG_RETENTION_DAYS", "30")
-    assert main(["access-log-prune"]) == 0 and "Removed 0" in capsys.readouterr().out   # a fresh entry stays
+    assert main(["access-log-prune"]) == 0 and "Removed 0" in capsys.readouterr().out  # a fresh entry stays
     assert main(["access-log-prune", "--days", "0"]) == 2
     assert main(["access-log-prune", "--days", "29"]) == 2 and "30 days" in capsys.readouterr().err
     assert main(["access-log-prune", "--days", "60"]) == 0

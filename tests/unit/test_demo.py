@@ -31,38 +31,68 @@ def test_same_seed_same_city(tmp_path, demo_home):
     b.close()
 
 
-@pytest.mark.parametrize("sql, check", [
-    ("select count(distinct district_id) from dim_unit", lambda v: 5 <= v <= 7),
-    ("select count(*) filter (where language = 'sv') / count(*) from dim_unit", lambda v: 0.05 <= v <= 0.25),
-    ("select count(distinct sector) from dim_unit", lambda v: v == 3),
-    ("select count(distinct school_year_id) from fct_enrolment", lambda v: v == 5),
-    # small special classes exist (what suppression must handle)
-    ("select min(n) from (select count(*) n from fct_enrolment join dim_group using (group_id) "
-     "where is_special_class group by group_id)", lambda v: v < 10),
-    # the reform: old tiers before 1 Aug 2025, new forms after, old decisions only in the transition year
-    ("select count(*) from fct_support_decision where regime = 'alkaen_2025' and school_year_id < 2025", lambda v: v == 0),
-    ("select count(*) from fct_support_decision where regime = 'ennen_2025' and school_year_id > 2025", lambda v: v == 0),
-    ("select count(*) from fct_support_decision where regime = 'ennen_2025' and school_year_id = 2025", lambda v: v > 0),
-    # pupils whose absences rise through the current year
-    ("select count(*) from (select pupil_id, regr_slope(absence_hours, epoch(month)) s from fct_absence "
-     "where school_year_id = 2026 group by pupil_id) where s > 0.000001", lambda v: v > 0),
-    # M1 rises over the completed years
-    ("select (select sum(trained)/sum(staff) from agg_training_reach where school_year_id = 2025) > "
-     "(select sum(trained)/sum(staff) from agg_training_reach where school_year_id = 2022)", lambda v: v),
-    # seasonal e-service use: July is quieter than September
-    ("select (select sum(logins) from agg_eservice_monthly where month = date '2025-07-01') < "
-     "(select sum(logins) from agg_eservice_monthly where month = date '2025-09-01')", lambda v: v),
-    ("select count(*) from meta_source", lambda v: v >= 9),
-    ("select max(data_as_of) from meta_source", lambda v: str(v) <= "2026-11-20"),
-])
+@pytest.mark.parametrize(
+    "sql, check",
+    [
+        ("select count(distinct district_id) from dim_unit", lambda v: 5 <= v <= 7),
+        ("select count(*) filter (where language = 'sv') / count(*) from dim_unit", lambda v: 0.05 <= v <= 0.25),
+        ("select count(distinct sector) from dim_unit", lambda v: v == 3),
+        ("select count(distinct school_year_id) from fct_enrolment", lambda v: v == 5),
+        # small special classes exist (what suppression must handle)
+        (
+            "select min(n) from (select count(*) n from fct_enrolment join dim_group using (group_id) "
+            "where is_special_class group by group_id)",
+            lambda v: v < 10,
+        ),
+        # the reform: old tiers before 1 Aug 2025, new forms after, old decisions only in the transition year
+        (
+            "select count(*) from fct_support_decision where regime = 'alkaen_2025' and school_year_id < 2025",
+            lambda v: v == 0,
+        ),
+        (
+            "select count(*) from fct_support_decision where regime = 'ennen_2025' and school_year_id > 2025",
+            lambda v: v == 0,
+        ),
+        (
+            "select count(*) from fct_support_decision where regime = 'ennen_2025' and school_year_id = 2025",
+            lambda v: v > 0,
+        ),
+        # pupils whose absences rise through the current year
+        (
+            "select count(*) from (select pupil_id, regr_slope(absence_hours, epoch(month)) s from fct_absence "
+            "where school_year_id = 2026 group by pupil_id) where s > 0.000001",
+            lambda v: v > 0,
+        ),
+        # M1 rises over the completed years
+        (
+            "select (select sum(trained)/sum(staff) from agg_training_reach where school_year_id = 2025) > "
+            "(select sum(trained)/sum(staff) from agg_training_reach where school_year_id = 2022)",
+            lambda v: v,
+        ),
+        # seasonal e-service use: July is quieter than September
+        (
+            "select (select sum(logins) from agg_eservice_monthly where month = date '2025-07-01') < "
+            "(select sum(logins) from agg_eservice_monthly where month = date '2025-09-01')",
+            lambda v: v,
+        ),
+        ("select count(*) from meta_source", lambda v: v >= 9),
+        ("select max(data_as_of) from meta_source", lambda v: str(v) <= "2026-11-20"),
+    ],
+)
 def test_demo_properties(con, sql, check):
     assert check(one(con, sql)), sql
 
 
 def test_demo_accounts_point_at_real_data(con, principals):
     teacher = principals["opettaja"]
-    assert one(con, f"select count(*) from brg_group_teacher join dim_group using (group_id) "
-                    f"where staff_id = {teacher.staff_id} and school_year_id = 2026") >= 1
+    assert (
+        one(
+            con,
+            f"select count(*) from brg_group_teacher join dim_group using (group_id) "
+            f"where staff_id = {teacher.staff_id} and school_year_id = 2026",
+        )
+        >= 1
+    )
     head = principals["rehtori"]
     assert one(con, f"select count(*) from dim_group where unit_id = {head.unit_ids[0]} and is_special_class") >= 1
     assert len(principals["rehtori2"].unit_ids) == 2

@@ -38,9 +38,12 @@ def test_every_hidden_cell_of_every_published_cube_keeps_an_interval_at_least_th
 
 def test_the_cubes_show_the_true_value_of_every_visible_cell_and_hide_every_small_one(con):
     rules = PublicationRules()
-    raw = _raw_absence(con, rules).unpivot(index=["school_year_id", "term", "district_id", "language", "unit_id",
-                                                  "enrolled"], on=["huoli", "vakava"], variable_name="threshold",
-                                           value_name="true_pupils")
+    raw = _raw_absence(con, rules).unpivot(
+        index=["school_year_id", "term", "district_id", "language", "unit_id", "enrolled"],
+        on=["huoli", "vakava"],
+        variable_name="threshold",
+        value_name="true_pupils",
+    )
     pub = con.sql("select * from pub_absence_thresholds").pl()
     keys = ["school_year_id", "term", "threshold", "district_id", "language", "unit_id"]
     both = pub.join(raw.rename({"enrolled": "true_enrolled"}), on=keys, nulls_equal=True, how="full", coalesce=True)
@@ -55,11 +58,14 @@ def test_the_cubes_show_the_true_value_of_every_visible_cell_and_hide_every_smal
     assert _raw_support(con).height and _raw_pupils(con).height
 
 
-@pytest.mark.parametrize(("table", "rule"), [
-    ("pub_pupils", "pupils is null"),
-    ("pub_absence_thresholds", "(pupils is null or enrolled is null) and share is null"),
-    ("pub_support", "(pupils is null or enrolled is null) and share is null"),
-])
+@pytest.mark.parametrize(
+    ("table", "rule"),
+    [
+        ("pub_pupils", "pupils is null"),
+        ("pub_absence_thresholds", "(pupils is null or enrolled is null) and share is null"),
+        ("pub_support", "(pupils is null or enrolled is null) and share is null"),
+    ],
+)
 def test_the_served_file_holds_no_value_of_a_hidden_cell(con, table, rule):
     leaked = con.sql(f"select count(*) from {table} where is_suppressed and not ({rule})").fetchall()[0][0]
     assert leaked == 0
@@ -73,13 +79,20 @@ def test_a_cube_built_with_a_lower_threshold_is_not_served(demo_home, principals
 
 def _block(rows, leq=(), base_of=None):
     """rows: (district, language, unit, measure, value)."""
-    return Block([r[:3] for r in rows], [r[3] for r in rows], [float(r[4]) for r in rows], leq=list(leq),
-                 base_of=base_of or {})
+    return Block(
+        [r[:3] for r in rows], [r[3] for r in rows], [float(r[4]) for r in rows], leq=list(leq), base_of=base_of or {}
+    )
 
 
 # One district, two Finnish schools and one Swedish: the attack of issue 14, finding 2.
-DISTRICT = [(4, "fi", 41, "n", 30), (4, "fi", 42, "n", 20), (4, "sv", 43, "n", 3),
-            (4, "fi", None, "n", 50), (4, "sv", None, "n", 3), (4, None, None, "n", 53)]
+DISTRICT = [
+    (4, "fi", 41, "n", 30),
+    (4, "fi", 42, "n", 20),
+    (4, "sv", 43, "n", 3),
+    (4, "fi", None, "n", 50),
+    (4, "sv", None, "n", 3),
+    (4, None, None, "n", 53),
+]
 
 
 def test_the_audit_pins_what_the_old_per_view_suppression_let_through():
@@ -105,19 +118,48 @@ def test_the_audit_pins_what_the_old_per_view_suppression_let_through():
     assert intervals(block, hidden)[2] == pytest.approx((3.0, 3.0))
 
 
-@pytest.mark.parametrize(("rows", "leq", "base_of"), [
-    # the issue's district: a lone Swedish school
-    (DISTRICT, (), None),
-    # two districts, two languages, small cells in both; city totals
-    ([(1, "fi", 11, "n", 40), (1, "sv", 12, "n", 2), (2, "fi", 21, "n", 35), (2, "sv", 22, "n", 9),
-      (1, "fi", None, "n", 40), (1, "sv", None, "n", 2), (2, "fi", None, "n", 35), (2, "sv", None, "n", 9),
-      (1, None, None, "n", 42), (2, None, None, "n", 44), (None, "fi", None, "n", 75), (None, "sv", None, "n", 11),
-      (None, None, None, "n", 86)], (), None),
-    # a count and its base: the base under the threshold hides both, serious <= concern
-    ([(1, "fi", 11, "base", 3), (1, "fi", 11, "huoli", 1), (1, "fi", 12, "base", 60), (1, "fi", 12, "huoli", 8),
-      (1, "fi", None, "base", 63), (1, "fi", None, "huoli", 9), (1, None, None, "base", 63),
-      (1, None, None, "huoli", 9)], [(1, 0), (3, 2), (5, 4), (7, 6)], {1: 0, 3: 2, 5: 4, 7: 6}),
-])
+@pytest.mark.parametrize(
+    ("rows", "leq", "base_of"),
+    [
+        # the issue's district: a lone Swedish school
+        (DISTRICT, (), None),
+        # two districts, two languages, small cells in both; city totals
+        (
+            [
+                (1, "fi", 11, "n", 40),
+                (1, "sv", 12, "n", 2),
+                (2, "fi", 21, "n", 35),
+                (2, "sv", 22, "n", 9),
+                (1, "fi", None, "n", 40),
+                (1, "sv", None, "n", 2),
+                (2, "fi", None, "n", 35),
+                (2, "sv", None, "n", 9),
+                (1, None, None, "n", 42),
+                (2, None, None, "n", 44),
+                (None, "fi", None, "n", 75),
+                (None, "sv", None, "n", 11),
+                (None, None, None, "n", 86),
+            ],
+            (),
+            None,
+        ),
+        # a count and its base: the base under the threshold hides both, serious <= concern
+        (
+            [
+                (1, "fi", 11, "base", 3),
+                (1, "fi", 11, "huoli", 1),
+                (1, "fi", 12, "base", 60),
+                (1, "fi", 12, "huoli", 8),
+                (1, "fi", None, "base", 63),
+                (1, "fi", None, "huoli", 9),
+                (1, None, None, "base", 63),
+                (1, None, None, "huoli", 9),
+            ],
+            [(1, 0), (3, 2), (5, 4), (7, 6)],
+            {1: 0, 3: 2, 5: 4, 7: 6},
+        ),
+    ],
+)
 def test_protect_gives_every_hidden_cell_an_interval_at_least_the_threshold_wide(rows, leq, base_of):
     block = _block(rows, leq, base_of)
     hidden = protect(block, T)

@@ -7,12 +7,14 @@ import polars as pl
 
 from tilannekuva.export import header_rows, to_csv_fi, to_xlsx
 
-FRAME = pl.DataFrame({
-    "Alue": ["Eteläinen", "Östra", None],
-    "Oppilaita": [1234, None, 7],                   # None = a suppressed cell
-    "Osuus (%)": [12.5, None, 0.0],
-    "Päivä": [dt.date(2026, 11, 20), dt.date(2025, 8, 1), None],
-})
+FRAME = pl.DataFrame(
+    {
+        "Alue": ["Eteläinen", "Östra", None],
+        "Oppilaita": [1234, None, 7],  # None = a suppressed cell
+        "Osuus (%)": [12.5, None, 0.0],
+        "Päivä": [dt.date(2026, 11, 20), dt.date(2025, 8, 1), None],
+    }
+)
 
 
 def test_csv_is_excel_friendly_in_finnish():
@@ -21,7 +23,7 @@ def test_csv_is_excel_friendly_in_finnish():
     text = data.decode("utf-8-sig")
     assert text.splitlines()[0] == "Alue;Oppilaita;Osuus (%);Päivä"
     assert "Eteläinen;1234;12,5;20.11.2026" in text
-    assert "Östra;;;01.08.2025" in text            # suppressed cells stay empty
+    assert "Östra;;;01.08.2025" in text  # suppressed cells stay empty
 
 
 def test_xlsx_holds_the_same_cells_typed():
@@ -34,8 +36,12 @@ def test_xlsx_holds_the_same_cells_typed():
 
 
 def test_xlsx_starts_with_title_filters_as_of_and_suppression_note():
-    meta = ["Lapset ja oppilaat alueittain 2026–2027", "Rajaukset: Lukuvuosi: 2026–2027 · Sektori: Kaikki",
-            "Tiedot ajalta 20.11.2026 asti.", "Tietosuoja: alle 5 oppilaan luvut … Piilotettuja soluja: 1."]
+    meta = [
+        "Lapset ja oppilaat alueittain 2026–2027",
+        "Rajaukset: Lukuvuosi: 2026–2027 · Sektori: Kaikki",
+        "Tiedot ajalta 20.11.2026 asti.",
+        "Tietosuoja: alle 5 oppilaan luvut … Piilotettuja soluja: 1.",
+    ]
     data = to_xlsx(FRAME, sheet="Lapset: alueittain/2026", meta=meta)
     top = pl.read_excel(io.BytesIO(data), has_header=False, read_options={"n_rows": len(meta)})
     assert top[:, 0].to_list() == meta
@@ -43,4 +49,5 @@ def test_xlsx_starts_with_title_filters_as_of_and_suppression_note():
     assert back.columns == FRAME.columns
     assert back["Oppilaita"].to_list() == FRAME["Oppilaita"].to_list()
     import fastexcel
-    assert fastexcel.read_excel(data).sheet_names == ["Lapset- alueittain-2026"]   # Excel's forbidden characters
+
+    assert fastexcel.read_excel(data).sheet_names == ["Lapset- alueittain-2026"]  # Excel's forbidden characters

@@ -12,8 +12,11 @@ from tilannekuva.settings import PROJECT_ROOT
 
 SOURCES = [*PROJECT_ROOT.glob("pages/*.py"), *PROJECT_ROOT.glob("views/*.py"), PROJECT_ROOT / "app.py"]
 LITERAL_KEY = re.compile(r"""\bt\(\s*["']([a-z_0-9]+\.[a-z_0-9.]+)["']""")
-DYNAMIC_PREFIXES = {"sector.": ["varhaiskasvatus", "perusopetus", "lukio"], "language.": ["fi", "sv"],
-                    "role.": ["sector_lead", "principal", "teacher", "admin"]}
+DYNAMIC_PREFIXES = {
+    "sector.": ["varhaiskasvatus", "perusopetus", "lukio"],
+    "language.": ["fi", "sv"],
+    "role.": ["sector_lead", "principal", "teacher", "admin"],
+}
 
 
 def used_keys() -> set[str]:
@@ -39,7 +42,7 @@ def hard_coded(source: str) -> list[str]:
     for node in ast.walk(ast.parse(source)):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in UI_CALLS):
             continue
-        if ast.unparse(node.func.value).split(".")[-1] == "log":      # log lines are for admins, in English
+        if ast.unparse(node.func.value).split(".")[-1] == "log":  # log lines are for admins, in English
             continue
         first = [] if node.func.attr == "page_link" else node.args[:1]  # page_link's first argument is a page
         args = [*first, *(k.value for k in node.keywords if k.arg in ("label", "help", "placeholder"))]
@@ -51,9 +54,34 @@ def hard_coded(source: str) -> list[str]:
     return found
 
 
-UI_CALLS = {"title", "header", "subheader", "caption", "markdown", "info", "warning", "error", "success", "button",
-            "selectbox", "multiselect", "radio", "checkbox", "toggle", "text_input", "number_input", "slider",
-            "expander", "download_button", "page_link", "form_submit_button", "metric", "tabs", "write", "toast"}
+UI_CALLS = {
+    "title",
+    "header",
+    "subheader",
+    "caption",
+    "markdown",
+    "info",
+    "warning",
+    "error",
+    "success",
+    "button",
+    "selectbox",
+    "multiselect",
+    "radio",
+    "checkbox",
+    "toggle",
+    "text_input",
+    "number_input",
+    "slider",
+    "expander",
+    "download_button",
+    "page_link",
+    "form_submit_button",
+    "metric",
+    "tabs",
+    "write",
+    "toast",
+}
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -82,17 +110,20 @@ def test_no_ui_text_bypasses_the_catalog(path):
     assert hard_coded(path.read_text(encoding="utf-8")) == []
 
 
-@pytest.mark.parametrize("snippet, caught", [
-    ('st.title("Kaupungin tilannekuva")', True),
-    ('st.sidebar.button(label="Tulosta")', True),
-    ('column.metric(f"Oppilaita {year}", 5)', True),
-    ('st.caption(t("app.tagline", lang))', False),
-    ('st.markdown(f"**{metric} {t(key, lang)}**")', False),
-    ('st.title(unit["name"])', False),
-    ('st.html("<style>p {}</style>")', False),
-    ('st.page_link("pages/x.py", label=t("k", lang))', False),
-    ('log.warning("refused %s", user)', False),
-])
+@pytest.mark.parametrize(
+    "snippet, caught",
+    [
+        ('st.title("Kaupungin tilannekuva")', True),
+        ('st.sidebar.button(label="Tulosta")', True),
+        ('column.metric(f"Oppilaita {year}", 5)', True),
+        ('st.caption(t("app.tagline", lang))', False),
+        ('st.markdown(f"**{metric} {t(key, lang)}**")', False),
+        ('st.title(unit["name"])', False),
+        ('st.html("<style>p {}</style>")', False),
+        ('st.page_link("pages/x.py", label=t("k", lang))', False),
+        ('log.warning("refused %s", user)', False),
+    ],
+)
 def test_the_hard_coded_text_check_catches_literals(snippet, caught):
     assert bool(hard_coded(snippet)) is caught
 
@@ -105,24 +136,27 @@ def test_placeholders_match_finnish(lang):
             assert set(re.findall(r"{(\w+)}", other)) == set(re.findall(r"{(\w+)}", text)), key
 
 
-@pytest.mark.parametrize("func, args, lang, expected", [
-    (fmt_number, (1234.5, "fi", 1), "fi", "1\u00a0234,5"),
-    (fmt_number, (1234.5, "sv", 1), "sv", "1\u00a0234,5"),
-    (fmt_number, (1234.5, "en", 1), "en", "1,234.5"),
-    (fmt_percent, (0.873, "fi"), "fi", "87\u00a0%"),
-    (fmt_percent, (0.873, "sv"), "sv", "87\u00a0%"),
-    (fmt_percent, (0.873, "en"), "en", "87%"),
-    (fmt_date, (dt.date(2026, 11, 22), "fi"), "fi", "22.11.2026"),
-    (fmt_date, (dt.date(2026, 11, 22), "sv"), "sv", "22.11.2026"),
-    (fmt_number, (None, "fi"), "fi", "–"),
-])
+@pytest.mark.parametrize(
+    "func, args, lang, expected",
+    [
+        (fmt_number, (1234.5, "fi", 1), "fi", "1\u00a0234,5"),
+        (fmt_number, (1234.5, "sv", 1), "sv", "1\u00a0234,5"),
+        (fmt_number, (1234.5, "en", 1), "en", "1,234.5"),
+        (fmt_percent, (0.873, "fi"), "fi", "87\u00a0%"),
+        (fmt_percent, (0.873, "sv"), "sv", "87\u00a0%"),
+        (fmt_percent, (0.873, "en"), "en", "87%"),
+        (fmt_date, (dt.date(2026, 11, 22), "fi"), "fi", "22.11.2026"),
+        (fmt_date, (dt.date(2026, 11, 22), "sv"), "sv", "22.11.2026"),
+        (fmt_number, (None, "fi"), "fi", "–"),
+    ],
+)
 def test_formats(func, args, lang, expected):
     assert func(*args) == expected
 
 
 def test_fallbacks():
     assert normalise_language("sv-FI") == "sv" and normalise_language("de") == "fi" and normalise_language(None) == "fi"
-    assert t("no.such.key", "sv") == "no\\.such\\.key"      # a missing key comes back escaped for Markdown (md)
+    assert t("no.such.key", "sv") == "no\\.such\\.key"  # a missing key comes back escaped for Markdown (md)
     assert t("filter.school_year", "sv") == "Läsår"
 
 

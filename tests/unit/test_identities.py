@@ -37,7 +37,7 @@ CASES = [
     ({"iss": "https://evil.example", "sub": "abc"}, "", ISSUER, "issuer"),
     ({"iss": ISSUER}, "", ISSUER, "subject"),
     ({"iss": ISSUER, "sub": "abc", "email": "r@city.fi"}, "", "", "not bound"),
-    ({"email": "r@city.fi", "tid": 5, "oid": OID}, TENANT, "", "tenant"),          # a non-string claim is no claim
+    ({"email": "r@city.fi", "tid": 5, "oid": OID}, TENANT, "", "tenant"),  # a non-string claim is no claim
 ]
 
 
@@ -66,7 +66,7 @@ def test_links_pending_and_confirm(tmp_path):
     other = Identity(f"entra:{TENANT}:other", "r@city.fi", "Someone else")
     links.request(mine, "Rehtori")
     links.request(other, "rehtori")
-    assert links.username_for(mine.key) is None                 # a request grants nothing
+    assert links.username_for(mine.key) is None  # a request grants nothing
     assert {p.identity for p in links.pending()} == {mine.key, other.key}
     assert links.confirm(mine.key, linked_by="admin") == "rehtori"
     assert links.username_for(mine.key) == "rehtori"
@@ -86,8 +86,15 @@ def test_the_email_only_proposes():
 
 def _cli(home, *args, stdin: str | None = None):
     env = {**os.environ, "TILANNEKUVA_MODE": "demo", "TILANNEKUVA_DATA_DIR": str(home)}
-    return subprocess.run([sys.executable, "-m", "tilannekuva.cli", "users", *args], cwd=PROJECT_ROOT, env=env,
-                          input=stdin, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "tilannekuva.cli", "users", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_users_link_is_an_admin_act_in_the_access_log(demo_home, tmp_path):
@@ -102,12 +109,15 @@ def test_users_link_is_an_admin_act_in_the_access_log(demo_home, tmp_path):
     assert IdentityLinks(home / "state" / "identities.sqlite").username_for(f"entra:{TENANT}:{OID}") == "rehtori"
     entry = AccessLog(home / "state" / "access_log.sqlite").entries()[0]
     assert (entry.action, entry.target, entry.filters["identity"]) == (
-        "link_identity", "user:rehtori", f"entra:{TENANT}:{OID}")
+        "link_identity",
+        "user:rehtori",
+        f"entra:{TENANT}:{OID}",
+    )
     assert entry.username.startswith("cli:")
     listed = _cli(home, "list")
     assert f"entra:{TENANT}:{OID}" in listed.stdout
     assert _cli(home, "link", "nobody", "--tenant", TENANT, "--object-id", OID).returncode == 1
-    assert _cli(home, "link", "rehtori", "--tenant", TENANT).returncode == 2          # no object id
+    assert _cli(home, "link", "rehtori", "--tenant", TENANT).returncode == 2  # no object id
     assert _cli(home, "unlink", "rehtori").returncode == 0
     assert IdentityLinks(home / "state" / "identities.sqlite").username_for(f"entra:{TENANT}:{OID}") is None
     assert AccessLog(home / "state" / "access_log.sqlite").entries()[0].action == "unlink_identity"
@@ -119,12 +129,13 @@ def test_a_pending_request_is_confirmed_for_the_user_the_admin_saw(tmp_path):
     links = IdentityLinks(tmp_path / "identities.sqlite")
     key = "entra:tenant-1:oid-of-the-teacher"
     links.request(Identity(key, "opettaja@example.fi", "Olli Opettaja"), "opettaja")
-    shown = links.pending()[0]                    # what the admin's users page rendered
+    shown = links.pending()[0]  # what the admin's users page rendered
     assert shown.username == "opettaja"
     # The identity's owner edits its e-mail claim to the principal's and signs in again (views/signin.py
     # `_sso_sign_in` -> user_with_email -> links.request): the same pending row is refreshed.
     links.request(Identity(key, "rehtori@example.fi", "Olli Opettaja"), "rehtori")
-    links.confirm(shown.identity, linked_by="admin")   # the admin's click on what they saw
-    assert links.username_for(key) == shown.username, \
+    links.confirm(shown.identity, linked_by="admin")  # the admin's click on what they saw
+    assert links.username_for(key) == shown.username, (
         f"the admin confirmed {shown.username!r} but the identity is now linked to {links.username_for(key)!r}"
-    assert links.confirm(shown.identity, linked_by="admin", username="rehtori") is None   # not what it asks for
+    )
+    assert links.confirm(shown.identity, linked_by="admin", username="rehtori") is None  # not what it asks for

@@ -17,30 +17,95 @@ from tilannekuva.settings import PROJECT_ROOT
 
 UI_FILES = sorted([*PROJECT_ROOT.glob("pages/*.py"), *PROJECT_ROOT.glob("views/*.py"), PROJECT_ROOT / "app.py"])
 
-MARKDOWN_CALLS = {"title", "header", "subheader", "caption", "markdown", "write", "info", "warning", "error",
-                  "success", "toast", "metric", "expander", "tabs", "button", "download_button", "page_link",
-                  "form_submit_button", "checkbox", "toggle", "radio", "selectbox", "multiselect", "text_input",
-                  "number_input", "slider", "pills", "segmented_control", "popover", "link_button", "badge",
-                  "status", "write_stream"}
+MARKDOWN_CALLS = {
+    "title",
+    "header",
+    "subheader",
+    "caption",
+    "markdown",
+    "write",
+    "info",
+    "warning",
+    "error",
+    "success",
+    "toast",
+    "metric",
+    "expander",
+    "tabs",
+    "button",
+    "download_button",
+    "page_link",
+    "form_submit_button",
+    "checkbox",
+    "toggle",
+    "radio",
+    "selectbox",
+    "multiselect",
+    "text_input",
+    "number_input",
+    "slider",
+    "pills",
+    "segmented_control",
+    "popover",
+    "link_button",
+    "badge",
+    "status",
+    "write_stream",
+}
 LABEL_KEYWORDS = {"label", "help", "body", "captions"}
-OPTION_MARKDOWN = {"radio", "pills", "segmented_control"}      # their option labels (format_func) render Markdown
+OPTION_MARKDOWN = {"radio", "pills", "segmented_control"}  # their option labels (format_func) render Markdown
 # Functions are trusted by their full name (a method of any receiver called `max` is not `max`).
-SAFE_FUNCTIONS = {"md", "t", "fmt_number", "fmt_percent", "fmt_date", "fmt_month", "len", "int", "round", "max",
-                  "widgets.metric_value", "widgets.metric_delta", "widgets.count_or_hidden", "widgets.light_badge",
-                  "widgets.filter_summary", "session.language", "language", "metric_value", "metric_delta",
-                  "count_or_hidden", "light_badge", "filter_summary",
-                  "labels.metric_text", "labels.metric_delta", "labels.count_or_hidden", "labels.light_badge",
-                  "filters.summary", "filters.breadcrumb", "page.t", "page.lang", "metric_text"}
-SAFE_METHODS = {"strftime"}                  # dates, with a constant format
+SAFE_FUNCTIONS = {
+    "md",
+    "t",
+    "fmt_number",
+    "fmt_percent",
+    "fmt_date",
+    "fmt_month",
+    "len",
+    "int",
+    "round",
+    "max",
+    "widgets.metric_value",
+    "widgets.metric_delta",
+    "widgets.count_or_hidden",
+    "widgets.light_badge",
+    "widgets.filter_summary",
+    "session.language",
+    "language",
+    "metric_value",
+    "metric_delta",
+    "count_or_hidden",
+    "light_badge",
+    "filter_summary",
+    "labels.metric_text",
+    "labels.metric_delta",
+    "labels.count_or_hidden",
+    "labels.light_badge",
+    "filters.summary",
+    "filters.breadcrumb",
+    "page.t",
+    "page.lang",
+    "metric_text",
+}
+SAFE_METHODS = {"strftime"}  # dates, with a constant format
 # st.html is for the app's own constant HTML: literals, CONSTANTS, and f-strings of these names only
 # (chrome: `lang`, one of three codes, and `click`, a counter; session: `cookie`, URL-safe tokens checked, JSON-quoted).
 HTML_NAMES = {"lang", "cookie", "click"}
-DATA_KEYS = ("name", "label", "title", "text", "note", "display")   # subscripts that hold source-system text
+DATA_KEYS = ("name", "label", "title", "text", "note", "display")  # subscripts that hold source-system text
 # Helpers whose result is safe text: escaping, the catalog, number/date formats, and widgets' own
 # builders of such text (each of them formats numbers or escapes its data itself): SAFE_FUNCTIONS below.
-SAFE_NAMES = {"lang", "metric", "chosen", "m", "kind", "bulk", "broken_at", "threshold"}   # code values, ints
-SAFE_ATTRIBUTES = {"lang", "height", "suppressed_cells", "suppression_threshold", "absence_concern_hours",
-                   "absence_serious_hours", "entry_id", "access_log_retention_days"}       # numbers
+SAFE_NAMES = {"lang", "metric", "chosen", "m", "kind", "bulk", "broken_at", "threshold"}  # code values, ints
+SAFE_ATTRIBUTES = {
+    "lang",
+    "height",
+    "suppressed_cells",
+    "suppression_threshold",
+    "absence_concern_hours",
+    "absence_serious_hours",
+    "entry_id",
+    "access_log_retention_days",
+}  # numbers
 
 
 def unsafe_parts(node: ast.AST) -> list[str]:
@@ -62,9 +127,12 @@ def unsafe_parts(node: ast.AST) -> list[str]:
         full = ast.unparse(node.func)
         if full == "md":
             return []
-        if isinstance(node.func, ast.Attribute) and name in SAFE_METHODS \
-                and all(isinstance(a, ast.Constant) for a in node.args):
-            return []           # only a date has strftime; its text comes from the constant format
+        if (
+            isinstance(node.func, ast.Attribute)
+            and name in SAFE_METHODS
+            and all(isinstance(a, ast.Constant) for a in node.args)
+        ):
+            return []  # only a date has strftime; its text comes from the constant format
         if name == "join" and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Constant):
             arg = node.args[0] if node.args else None
             if isinstance(arg, (ast.GeneratorExp, ast.ListComp)):
@@ -85,8 +153,11 @@ def _key_parts(node: ast.AST) -> list[str]:
     """The parts of a catalog key that could be source-system text: a subscript like `unit["name"]`."""
     found = []
     for sub in ast.walk(node):
-        if isinstance(sub, ast.Subscript) and isinstance(sub.slice, ast.Constant) \
-                and any(word in str(sub.slice.value) for word in DATA_KEYS):
+        if (
+            isinstance(sub, ast.Subscript)
+            and isinstance(sub.slice, ast.Constant)
+            and any(word in str(sub.slice.value) for word in DATA_KEYS)
+        ):
             found.append(ast.unparse(sub))
     return found
 
@@ -108,44 +179,64 @@ def unescaped(source: str, pass_through: set[str] = frozenset()) -> list[str]:
     """Markdown-rendering calls in `source` given text that is not safe by construction."""
     found = []
     for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Attribute) \
-                and node.value.attr in MARKDOWN_CALLS | {"html"} and ast.unparse(node.value.value).startswith("st"):
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.value, ast.Attribute)
+            and node.value.attr in MARKDOWN_CALLS | {"html"}
+            and ast.unparse(node.value.value).startswith("st")
+        ):
             found.append(f"line {node.lineno}: an alias of {ast.unparse(node.value)} hides its calls from this check")
             continue
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "html":
+
             def constant(a: ast.AST) -> bool:
                 if isinstance(a, ast.JoinedStr):
-                    return all(isinstance(v, ast.Constant) or (isinstance(v.value, ast.Name) and v.value.id in HTML_NAMES)
-                               for v in a.values)
+                    return all(
+                        isinstance(v, ast.Constant) or (isinstance(v.value, ast.Name) and v.value.id in HTML_NAMES)
+                        for v in a.values
+                    )
                 return isinstance(a, ast.Constant) or (isinstance(a, ast.Name) and a.id.isupper())
+
             if not all(constant(a) for a in [*node.args, *(k.value for k in node.keywords if k.arg == "body")]):
                 found.append(f"line {node.lineno}: st.html is for the app's own constant HTML, never data")
             continue
-        if isinstance(node, ast.Call) and not (isinstance(node.func, ast.Attribute)
-                                               and node.func.attr in MARKDOWN_CALLS):
-            for k in node.keywords:                 # column_config.*(help=…) and any other tooltip
+        if isinstance(node, ast.Call) and not (
+            isinstance(node.func, ast.Attribute) and node.func.attr in MARKDOWN_CALLS
+        ):
+            for k in node.keywords:  # column_config.*(help=…) and any other tooltip
                 if k.arg == "help":
                     found += [f"line {node.lineno}: {part} in help=" for part in unsafe_parts(k.value)]
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in (
-                "kpi_row", "chart_block", "chart_with_table", "unit_trend", "by_district"):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("kpi_row", "chart_block", "chart_with_table", "unit_trend", "by_district")
+        ):
             args = _kpi_labels(node.args[0]) if node.func.attr == "kpi_row" and node.args else []
             for arg in [*args, *(k.value for k in node.keywords if k.arg == "summary")]:
                 found += [f"line {node.lineno}: {part} in {node.func.attr}" for part in unsafe_parts(arg)]
             continue
-        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and node.func.attr in MARKDOWN_CALLS):
+        if not (
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in MARKDOWN_CALLS
+        ):
             continue
         receiver = ast.unparse(node.func.value)
-        if receiver.split(".")[-1] in ("log", "session", "filters") or receiver.split(".")[0] in ("pl", "fig", "figures", "re"):
-            continue        # log lines, own helpers of the same name (filters.metric), polars/plotly/regex methods
+        if receiver.split(".")[-1] in ("log", "session", "filters") or receiver.split(".")[0] in (
+            "pl",
+            "fig",
+            "figures",
+            "re",
+        ):
+            continue  # log lines, own helpers of the same name (filters.metric), polars/plotly/regex methods
         first = [] if node.func.attr == "page_link" else node.args[:1]
         if node.func.attr in ("write", "write_stream"):
             first = node.args
         if node.func.attr in OPTION_MARKDOWN:
             for k in node.keywords:
                 if k.arg == "format_func" and not (isinstance(k.value, ast.Lambda) and not unsafe_parts(k.value.body)):
-                    found.append(f"line {node.lineno}: format_func of {node.func.attr} renders Markdown: "
-                                 "use a lambda whose text is safe (md(...))")
+                    found.append(
+                        f"line {node.lineno}: format_func of {node.func.attr} renders Markdown: "
+                        "use a lambda whose text is safe (md(...))"
+                    )
         for arg in [*first, *(k.value for k in node.keywords if k.arg in LABEL_KEYWORDS)]:
             for part in unsafe_parts(arg):
                 if part in pass_through:
@@ -160,38 +251,41 @@ def test_no_data_reaches_markdown_unescaped(path):
     assert unescaped(path.read_text(encoding="utf-8"), allowed) == []
 
 
-@pytest.mark.parametrize("snippet, caught", [
-    ('st.title(unit["name"])', True),                                   # the attack of issue 16
-    ('st.title(md(unit["name"]))', False),
-    ('st.header(t("groups.pupils_header", lang, group=group["group_name"]))', True),
-    ('st.header(t("groups.pupils_header", lang, group=md(group["group_name"])))', False),
-    ('column.metric(t("me.hours_year", lang, year=year["label"]), "3")', True),
-    ('st.caption(" → ".join(crumbs))', True),
-    ('st.caption(" → ".join(md(c) for c in crumbs))', False),
-    ('st.markdown("\\n".join(f"- {p.render(lang)}" for p in problems))', True),
-    ('st.markdown(f"**{principal.display_name}**")', True),
-    ('st.markdown(f"**{md(principal.display_name)}**  \\n{t(\'role.\' + principal.role, lang)}")', False),
-    ('st.warning(t("viewas.banner", lang, user=viewing.username))', True),
-    ('st.caption(t("x.y", lang, hidden=result.suppressed_cells, total=fmt_number(n, lang)))', False),
-    ('st.button(label=name)', True),
-    ('st.metric(t("k.v", lang), value)', False),                       # the value is plain text
-    ('st.write(frame)', True),
-    ('widgets.kpi_row([(t("groups.pupils_in", lang, group=group["group_name"]), "5", None)])', True),
-    ('widgets.kpi_row([(t("k.a", lang), "5", None)] + [(row["sector"], "1", None) for row in rows])', True),
-    ('widgets.kpi_row([(t("groups.pupils_in", lang, group=md(group["group_name"])), "5", None)])', False),
-    ('widgets.chart_block(fig, table, key="k", summary=t("m.s", lang, best=frame["district"][0]))', True),
-    ('widgets.chart_block(fig, table, key="k", summary=t("m.s", lang, best=md(frame["district"][0])))', False),
-    ('sections.kpi_row([(page.t("groups.pupils_in", group=group["group_name"]), "5", None)])', True),
-    ('sections.kpi_row([(page.t("groups.pupils_in", group=md(group["group_name"])), "5", None)])', False),
-    ('sections.chart_with_table(page, fig, table, key="k", summary=page.t("m.s", best=frame["d"][0]))', True),
-    ('sections.by_district(page, f, u, y="v", key="k", summary=page.t("m.s", best=frame["d"][0]))', True),
-    ('sections.unit_trend(page, f, "M1", n, summary=page.t("m.s", best=md(frame["d"][0])))', False),
-    ('st.header(page.t("x.y", year=year["label"]))', True),
-    ('log.warning("refused %s", user)', False),
-    ('chosen = filters.metric(page)', False),                          # the metric filter, not st.metric
-    ('column.metric(page.t("k.v"), row["name"])', False),
-    ('column.metric(label=unit["name"], value="3")', True),
-])
+@pytest.mark.parametrize(
+    "snippet, caught",
+    [
+        ('st.title(unit["name"])', True),  # the attack of issue 16
+        ('st.title(md(unit["name"]))', False),
+        ('st.header(t("groups.pupils_header", lang, group=group["group_name"]))', True),
+        ('st.header(t("groups.pupils_header", lang, group=md(group["group_name"])))', False),
+        ('column.metric(t("me.hours_year", lang, year=year["label"]), "3")', True),
+        ('st.caption(" → ".join(crumbs))', True),
+        ('st.caption(" → ".join(md(c) for c in crumbs))', False),
+        ('st.markdown("\\n".join(f"- {p.render(lang)}" for p in problems))', True),
+        ('st.markdown(f"**{principal.display_name}**")', True),
+        ("st.markdown(f\"**{md(principal.display_name)}**  \\n{t('role.' + principal.role, lang)}\")", False),
+        ('st.warning(t("viewas.banner", lang, user=viewing.username))', True),
+        ('st.caption(t("x.y", lang, hidden=result.suppressed_cells, total=fmt_number(n, lang)))', False),
+        ("st.button(label=name)", True),
+        ('st.metric(t("k.v", lang), value)', False),  # the value is plain text
+        ("st.write(frame)", True),
+        ('widgets.kpi_row([(t("groups.pupils_in", lang, group=group["group_name"]), "5", None)])', True),
+        ('widgets.kpi_row([(t("k.a", lang), "5", None)] + [(row["sector"], "1", None) for row in rows])', True),
+        ('widgets.kpi_row([(t("groups.pupils_in", lang, group=md(group["group_name"])), "5", None)])', False),
+        ('widgets.chart_block(fig, table, key="k", summary=t("m.s", lang, best=frame["district"][0]))', True),
+        ('widgets.chart_block(fig, table, key="k", summary=t("m.s", lang, best=md(frame["district"][0])))', False),
+        ('sections.kpi_row([(page.t("groups.pupils_in", group=group["group_name"]), "5", None)])', True),
+        ('sections.kpi_row([(page.t("groups.pupils_in", group=md(group["group_name"])), "5", None)])', False),
+        ('sections.chart_with_table(page, fig, table, key="k", summary=page.t("m.s", best=frame["d"][0]))', True),
+        ('sections.by_district(page, f, u, y="v", key="k", summary=page.t("m.s", best=frame["d"][0]))', True),
+        ('sections.unit_trend(page, f, "M1", n, summary=page.t("m.s", best=md(frame["d"][0])))', False),
+        ('st.header(page.t("x.y", year=year["label"]))', True),
+        ('log.warning("refused %s", user)', False),
+        ("chosen = filters.metric(page)", False),  # the metric filter, not st.metric
+        ('column.metric(page.t("k.v"), row["name"])', False),
+        ('column.metric(label=unit["name"], value="3")', True),
+    ],
+)
 def test_the_check_catches_unescaped_data(snippet, caught):
     assert bool(unescaped(snippet)) is caught
 
@@ -211,11 +305,17 @@ def figure_arguments(source: str) -> list[str]:
             found.append(f"line {node.lineno}: st.plotly_chart outside widgets.plot")
         if node.func.attr in FIGURE_SINKS and ast.unparse(node.func.value) in FIGURE_RECEIVERS and node.args:
             fig = node.args[1] if ast.unparse(node.func.value) == "sections" and len(node.args) > 1 else node.args[0]
-            while isinstance(fig, ast.Call) and isinstance(fig.func, ast.Attribute) \
-                    and isinstance(fig.func.value, ast.Call):
-                fig = fig.func.value                # figures.x(...).update_yaxes(...)
-            if not (isinstance(fig, ast.Call) and isinstance(fig.func, ast.Attribute)
-                    and ast.unparse(fig.func.value) == "figures"):
+            while (
+                isinstance(fig, ast.Call)
+                and isinstance(fig.func, ast.Attribute)
+                and isinstance(fig.func.value, ast.Call)
+            ):
+                fig = fig.func.value  # figures.x(...).update_yaxes(...)
+            if not (
+                isinstance(fig, ast.Call)
+                and isinstance(fig.func, ast.Attribute)
+                and ast.unparse(fig.func.value) == "figures"
+            ):
                 found.append(f"line {node.lineno}: {ast.unparse(node.args[0])[:60]}")
     return found
 
@@ -236,16 +336,19 @@ def test_only_the_plot_section_calls_plotly_chart():
             assert source.count("plotly_chart(") == 1 and "st.plotly_chart(figures.localize(fig" in source
 
 
-@pytest.mark.parametrize("snippet, caught", [
-    ('widgets.chart_block(figures.grouped_bars(f, x="a"), table, key="k")', False),
-    ('widgets.chart_block(figures.share_trend(f).update_yaxes(range=[0, 1]), table, key="k")', False),
-    ('widgets.plot(go.Figure(data=[{"x": names}]), key="k")', True),
-    ('widgets.chart_block(px.bar(frame, x="unit"), table, key="k")', True),
-    ('sections.chart_with_table(page, figures.grouped_bars(f, x="a"), table, key="k")', False),
-    ('sections.chart_with_table(page, px.bar(frame, x="unit"), table, key="k")', True),
-    ('sections.plot(page, go.Figure(data=[{"x": names}]), key="k")', True),
-    ('st.plotly_chart(fig)', True),
-])
+@pytest.mark.parametrize(
+    "snippet, caught",
+    [
+        ('widgets.chart_block(figures.grouped_bars(f, x="a"), table, key="k")', False),
+        ('widgets.chart_block(figures.share_trend(f).update_yaxes(range=[0, 1]), table, key="k")', False),
+        ('widgets.plot(go.Figure(data=[{"x": names}]), key="k")', True),
+        ('widgets.chart_block(px.bar(frame, x="unit"), table, key="k")', True),
+        ('sections.chart_with_table(page, figures.grouped_bars(f, x="a"), table, key="k")', False),
+        ('sections.chart_with_table(page, px.bar(frame, x="unit"), table, key="k")', True),
+        ('sections.plot(page, go.Figure(data=[{"x": names}]), key="k")', True),
+        ("st.plotly_chart(fig)", True),
+    ],
+)
 def test_the_figure_check_catches_other_figures(snippet, caught):
     assert bool(figure_arguments(snippet)) is caught
 
@@ -260,8 +363,10 @@ def test_the_breadcrumb_escapes_the_names_it_shows():
     from views import filters
 
     evil = "![x](https://evil.example/p.png)"
-    units = pl.DataFrame({"unit_id": [7], "name": [evil], "district_id": [2], "district_fi": ["[d](https://e.x)"],
-                          "district_sv": ["d"]})
-    text = filters.breadcrumb(types.SimpleNamespace(lang="fi"), {"sector": None, "district_id": 2, "language": None},
-                              units, 7)
+    units = pl.DataFrame(
+        {"unit_id": [7], "name": [evil], "district_id": [2], "district_fi": ["[d](https://e.x)"], "district_sv": ["d"]}
+    )
+    text = filters.breadcrumb(
+        types.SimpleNamespace(lang="fi"), {"sector": None, "district_id": 2, "language": None}, units, 7
+    )
     assert md(evil) in text and evil not in text and "[d](https://e.x)" not in text

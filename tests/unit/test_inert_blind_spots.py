@@ -24,7 +24,7 @@ from tests.unit.test_inert_architecture import unescaped
 
 MISSED = [
     'st.caption(units["name"].max())',
-    'st.markdown(t(f"sector.{unit[\'name\']}", lang))',
+    "st.markdown(t(f\"sector.{unit['name']}\", lang))",
     'figure_col.markdown(unit["name"])',
     'show = st.markdown\nshow(unit["name"])',
     'st.radio(t("k", lang), ids, captions=[unit["name"]])',
@@ -44,8 +44,8 @@ MISSED = [
 NOT_CAUGHT_MEANS_SAFE = [
     'st.radio(t("k", lang), ids, format_func=lambda i: md(names[i]))',
     'st.caption(t("k", lang, month=d.strftime("%m/%Y")))',
-    'st.markdown(t(f"sector.{unit[\'sector\']}", lang))',
-    'st.html(CSS)',
+    "st.markdown(t(f\"sector.{unit['sector']}\", lang))",
+    "st.html(CSS)",
 ]
 
 
@@ -56,6 +56,7 @@ def test_safe_forms_pass(snippet):
 
 def test_a_missing_catalog_key_comes_back_escaped():
     from tilannekuva.i18n import t
+
     assert t("sector.[x](https://attacker.example)", "fi").startswith("sector\\.\\[x\\]")
 
 

@@ -15,20 +15,31 @@ GOAL = metrics.targets()
 
 def parts(rows: list[tuple]) -> pl.DataFrame:
     """(metric, school_year_id, unit_id, sector, num, den) rows as metric_parts_by_unit_year has them."""
-    return pl.DataFrame(rows, schema={"metric": pl.String, "school_year_id": pl.Int64, "unit_id": pl.Int64,
-                                      "sector": pl.String, "num": pl.Float64, "den": pl.Float64},
-                        orient="row").with_columns(events=pl.col("den").cast(pl.Int64))
+    return pl.DataFrame(
+        rows,
+        schema={
+            "metric": pl.String,
+            "school_year_id": pl.Int64,
+            "unit_id": pl.Int64,
+            "sector": pl.String,
+            "num": pl.Float64,
+            "den": pl.Float64,
+        },
+        orient="row",
+    ).with_columns(events=pl.col("den").cast(pl.Int64))
 
 
-CITY = parts([
-    ("M1", 2025, 1, "perusopetus", 1, 2),       # the unit: 50 %
-    ("M1", 2025, 2, "perusopetus", 90, 100),    # a big school of the same sector: 90 %
-    ("M1", 2025, 3, "lukio", 0, 98),            # another sector: 0 %
-    ("M1", 2024, 1, "perusopetus", 2, 2),
-    ("M1", 2024, 3, "lukio", 49, 98),
-    ("M2", 2025, 1, "perusopetus", 40, 10),     # a mean rating: sum of ratings / answers
-    ("M2", 2025, 2, "perusopetus", 30, 10),
-])
+CITY = parts(
+    [
+        ("M1", 2025, 1, "perusopetus", 1, 2),  # the unit: 50 %
+        ("M1", 2025, 2, "perusopetus", 90, 100),  # a big school of the same sector: 90 %
+        ("M1", 2025, 3, "lukio", 0, 98),  # another sector: 0 %
+        ("M1", 2024, 1, "perusopetus", 2, 2),
+        ("M1", 2024, 3, "lukio", 49, 98),
+        ("M2", 2025, 1, "perusopetus", 40, 10),  # a mean rating: sum of ratings / answers
+        ("M2", 2025, 2, "perusopetus", 30, 10),
+    ]
+)
 
 
 def value(levels: pl.DataFrame, metric: str, year: int, level: str) -> float | None:
@@ -36,18 +47,21 @@ def value(levels: pl.DataFrame, metric: str, year: int, level: str) -> float | N
     return hit["value"][0] if hit.height else None
 
 
-@pytest.mark.parametrize("metric, year, level, expected", [
-    ("M1", 2025, "unit", 0.5),
-    ("M1", 2025, "sector", 91 / 102),           # summed parts, not (0.5 + 0.9) / 2
-    ("M1", 2025, "city", 91 / 200),             # every sector, not the mean of 0.5, 0.9 and 0
-    ("M1", 2024, "unit", 1.0),
-    ("M1", 2024, "sector", 1.0),                # the sector in 2024 is the unit alone
-    ("M1", 2024, "city", 51 / 100),
-    ("M2", 2025, "sector", 3.5),                # mean rating: 70 / 20
-    ("M2", 2025, "city", 3.5),
-    ("M2", 2024, "unit", None),                 # no parts that year: no row
-    ("M3", 2025, "city", None),
-])
+@pytest.mark.parametrize(
+    "metric, year, level, expected",
+    [
+        ("M1", 2025, "unit", 0.5),
+        ("M1", 2025, "sector", 91 / 102),  # summed parts, not (0.5 + 0.9) / 2
+        ("M1", 2025, "city", 91 / 200),  # every sector, not the mean of 0.5, 0.9 and 0
+        ("M1", 2024, "unit", 1.0),
+        ("M1", 2024, "sector", 1.0),  # the sector in 2024 is the unit alone
+        ("M1", 2024, "city", 51 / 100),
+        ("M2", 2025, "sector", 3.5),  # mean rating: 70 / 20
+        ("M2", 2025, "city", 3.5),
+        ("M2", 2024, "unit", None),  # no parts that year: no row
+        ("M3", 2025, "city", None),
+    ],
+)
 def test_a_unit_beside_its_sector_and_the_city_sums_the_parts(metric, year, level, expected):
     levels = metrics.beside_sector_and_city(CITY.filter(pl.col("unit_id") == 1), CITY, "perusopetus")
     assert value(levels, metric, year, level) == (pytest.approx(expected) if expected is not None else None)
@@ -61,7 +75,8 @@ def test_a_principal_gets_the_same_benchmarks_from_the_sums_by_sector():
     from_units = metrics.beside_sector_and_city(mine, CITY, "perusopetus").sort("metric", "school_year_id", "level")
     from_bench = metrics.beside_sector_and_city(mine, bench, "perusopetus").sort("metric", "school_year_id", "level")
     assert from_bench.select("metric", "school_year_id", "level", "value").equals(
-        from_units.select("metric", "school_year_id", "level", "value"))
+        from_units.select("metric", "school_year_id", "level", "value")
+    )
 
 
 def test_a_hidden_unit_value_stays_hidden_beside_its_sector():
@@ -71,96 +86,150 @@ def test_a_hidden_unit_value_stays_hidden_beside_its_sector():
     assert levels.filter(pl.col("metric") == "M2", pl.col("level") == "unit")["is_suppressed"].all()
 
 
-@pytest.mark.parametrize("metric, field, expected", [
-    ("M1", "value", 0.5), ("M1", "previous", 1.0), ("M1", "target", GOAL["M1"]), ("M1", "light", "red"),
-    ("M1", "trend", [1.0, 0.5]), ("M1", "sector", 91 / 102), ("M1", "city", 91 / 200),
-    ("M2", "value", 4.0), ("M2", "previous", None), ("M2", "light", "green"), ("M2", "sector", 3.5),
-    ("M4", "value", None), ("M4", "light", "none"), ("M4", "trend", []), ("M4", "city", None),
-])
+@pytest.mark.parametrize(
+    "metric, field, expected",
+    [
+        ("M1", "value", 0.5),
+        ("M1", "previous", 1.0),
+        ("M1", "target", GOAL["M1"]),
+        ("M1", "light", "red"),
+        ("M1", "trend", [1.0, 0.5]),
+        ("M1", "sector", 91 / 102),
+        ("M1", "city", 91 / 200),
+        ("M2", "value", 4.0),
+        ("M2", "previous", None),
+        ("M2", "light", "green"),
+        ("M2", "sector", 3.5),
+        ("M4", "value", None),
+        ("M4", "light", "none"),
+        ("M4", "trend", []),
+        ("M4", "city", None),
+    ],
+)
 def test_the_cards_of_one_unit(metric, field, expected):
     levels = metrics.beside_sector_and_city(CITY.filter(pl.col("unit_id") == 1), CITY, "perusopetus")
     cards = metrics.unit_cards(levels, 2025, GOAL)
-    assert cards["metric"].to_list() == list(metrics.METRICS)     # every metric, in order, with or without data
+    assert cards["metric"].to_list() == list(metrics.METRICS)  # every metric, in order, with or without data
     got = cards.filter(pl.col("metric") == metric)[field].to_list()[0]
     assert got == (pytest.approx(expected) if isinstance(expected, float) else expected)
 
 
-@pytest.mark.parametrize("year, metric, expected", [
-    (2025, "M1", {"value": 91 / 200, "previous": 51 / 100, "light": "red", "trend": [51 / 100, 91 / 200]}),
-    (2024, "M1", {"value": 51 / 100, "previous": None, "light": "red"}),
-    (2025, "M2", {"value": 3.5, "previous": None, "light": "red"}),       # target 4.0, tolerance 0.3
-    (2023, "M1", {"value": None, "previous": None, "light": "none"}),
-])
+@pytest.mark.parametrize(
+    "year, metric, expected",
+    [
+        (2025, "M1", {"value": 91 / 200, "previous": 51 / 100, "light": "red", "trend": [51 / 100, 91 / 200]}),
+        (2024, "M1", {"value": 51 / 100, "previous": None, "light": "red"}),
+        (2025, "M2", {"value": 3.5, "previous": None, "light": "red"}),  # target 4.0, tolerance 0.3
+        (2023, "M1", {"value": None, "previous": None, "light": "none"}),
+    ],
+)
 def test_the_scorecard_of_a_selection(year, metric, expected):
     card = metrics.scorecard(CITY, year, GOAL).filter(pl.col("metric") == metric).row(0, named=True)
     for field, want in expected.items():
         assert card[field] == (pytest.approx(want) if isinstance(want, (float, list)) else want), field
 
 
-@pytest.mark.parametrize("metric, value, target, expected", [
-    ("M1", 1.0, 1.0, "green"), ("M1", 0.86, 1.0, "amber"), ("M1", 0.84, 1.0, "red"), ("M1", None, 1.0, "none"),
-    ("M2", 3.7, 4.0, "amber"), ("M2", 3.69, 4.0, "red"),
-])
+@pytest.mark.parametrize(
+    "metric, value, target, expected",
+    [
+        ("M1", 1.0, 1.0, "green"),
+        ("M1", 0.86, 1.0, "amber"),
+        ("M1", 0.84, 1.0, "red"),
+        ("M1", None, 1.0, "none"),
+        ("M2", 3.7, 4.0, "amber"),
+        ("M2", 3.69, 4.0, "red"),
+    ],
+)
 def test_the_traffic_light(metric, value, target, expected):
     assert metrics.light(metric, value, target) == expected
 
 
-@pytest.mark.parametrize("given, expected", [
-    (["lukio", None, "varhaiskasvatus", "perusopetus"], ["varhaiskasvatus", "perusopetus", "lukio", None]),
-    (["perusopetus", "lukio"], ["perusopetus", "lukio"]),
-])
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        (["lukio", None, "varhaiskasvatus", "perusopetus"], ["varhaiskasvatus", "perusopetus", "lukio", None]),
+        (["perusopetus", "lukio"], ["perusopetus", "lukio"]),
+    ],
+)
 def test_sectors_sort_in_their_own_order(given, expected):
     frame = pl.DataFrame({"sector": given}).sort(metrics.sector_order(), nulls_last=True)
     assert frame["sector"].to_list() == expected
 
 
-@pytest.mark.parametrize("rows, expected", [
-    ([(2025, "kevat"), (2025, "syksy"), (2024, "kevat")], [(2024, "kevat"), (2025, "syksy"), (2025, "kevat")]),
-    ([(2026, "syksy"), (2025, "kevat")], [(2025, "kevat"), (2026, "syksy")]),
-])
+@pytest.mark.parametrize(
+    "rows, expected",
+    [
+        ([(2025, "kevat"), (2025, "syksy"), (2024, "kevat")], [(2024, "kevat"), (2025, "syksy"), (2025, "kevat")]),
+        ([(2026, "syksy"), (2025, "kevat")], [(2025, "kevat"), (2026, "syksy")]),
+    ],
+)
 def test_terms_sort_in_time_order(rows, expected):
     frame = pl.DataFrame(rows, schema={"school_year_id": pl.Int64, "term": pl.String}, orient="row")
     assert frame.sort(terms.order()).rows() == expected
 
 
-@pytest.mark.parametrize("given, expected", [
-    (["syksy", "kevat"], "kevat"), (["kevat", "syksy"], "kevat"), (["syksy"], "syksy"), ([], None), (["x"], None),
-])
+@pytest.mark.parametrize(
+    "given, expected",
+    [
+        (["syksy", "kevat"], "kevat"),
+        (["kevat", "syksy"], "kevat"),
+        (["syksy"], "syksy"),
+        ([], None),
+        (["x"], None),
+    ],
+)
 def test_the_latest_term_of_a_school_year(given, expected):
     assert terms.latest(given) == expected
 
 
-@pytest.mark.parametrize("month, expected", [
-    (dt.date(2025, 8, 1), "syksy"), (dt.date(2025, 12, 31), "syksy"), (dt.date(2026, 1, 1), "kevat"),
-    (dt.date(2026, 7, 31), "kevat"),
-])
+@pytest.mark.parametrize(
+    "month, expected",
+    [
+        (dt.date(2025, 8, 1), "syksy"),
+        (dt.date(2025, 12, 31), "syksy"),
+        (dt.date(2026, 1, 1), "kevat"),
+        (dt.date(2026, 7, 31), "kevat"),
+    ],
+)
 def test_the_term_of_a_month(month, expected):
     assert terms.term_of(month) == expected
 
 
-@pytest.mark.parametrize("year, sector, expected", [
-    (2025, None, 91 / 200),                    # the selection: every unit's parts summed
-    (2025, "perusopetus", 91 / 102),
-    (2025, "lukio", 0.0),
-    (2024, None, 51 / 100),
-    (2024, "perusopetus", 1.0),
-])
+@pytest.mark.parametrize(
+    "year, sector, expected",
+    [
+        (2025, None, 91 / 200),  # the selection: every unit's parts summed
+        (2025, "perusopetus", 91 / 102),
+        (2025, "lukio", 0.0),
+        (2024, None, 51 / 100),
+        (2024, "perusopetus", 1.0),
+    ],
+)
 def test_a_metric_over_the_years_for_the_selection_and_each_sector(year, sector, expected):
     levels = metrics.selection_and_sectors(CITY.filter(pl.col("metric") == "M1"))
     assert levels.filter(pl.col("sector").is_null())["school_year_id"].to_list() == [2024, 2025]
-    assert levels["sector"].to_list()[:2] == [None, None]          # the selection first, then the sectors
+    assert levels["sector"].to_list()[:2] == [None, None]  # the selection first, then the sectors
     hit = levels.filter(pl.col("school_year_id") == year, pl.col("sector").eq_missing(sector))
     assert hit["value"].to_list() == [pytest.approx(expected)]
 
 
-@pytest.mark.parametrize("area, expected_mean, expected_answers", [
-    ("arviointi", (4 * 10 + 2 * 1) / 11, 11),  # summed scores over summed answers, not (4 + 2) / 2
-    ("digitaaliset_resurssit", 3.0, 2),
-])
+@pytest.mark.parametrize(
+    "area, expected_mean, expected_answers",
+    [
+        ("arviointi", (4 * 10 + 2 * 1) / 11, 11),  # summed scores over summed answers, not (4 + 2) / 2
+        ("digitaaliset_resurssit", 3.0, 2),
+    ],
+)
 def test_competence_by_area_sums_scores_and_answers(area, expected_mean, expected_answers):
-    survey = pl.DataFrame({"school_year_id": [2025, 2025, 2025, 2024], "sector": ["a", "b", "a", "a"],
-                           "area": ["arviointi", "arviointi", "digitaaliset_resurssit", "arviointi"],
-                           "score_sum": [40, 2, 6, 5], "answers": [10, 1, 2, 5]})
+    survey = pl.DataFrame(
+        {
+            "school_year_id": [2025, 2025, 2025, 2024],
+            "sector": ["a", "b", "a", "a"],
+            "area": ["arviointi", "arviointi", "digitaaliset_resurssit", "arviointi"],
+            "score_sum": [40, 2, 6, 5],
+            "answers": [10, 1, 2, 5],
+        }
+    )
     by_area = metrics.competence_by_area(survey, 2025)
     assert by_area["area"].to_list() == ["arviointi", "digitaaliset_resurssit"]
     row = by_area.filter(pl.col("area") == area).row(0, named=True)

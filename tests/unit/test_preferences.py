@@ -11,7 +11,7 @@ def test_language_is_remembered_per_user(tmp_path):
     store.set_language("rehtori", "sv")
     store.set_language("opettaja", "en")
     store.set_language("rehtori", "fi")
-    again = Preferences(tmp_path / "state" / "preferences.sqlite")       # a new server process
+    again = Preferences(tmp_path / "state" / "preferences.sqlite")  # a new server process
     assert (again.language("rehtori"), again.language("opettaja")) == ("fi", "en")
 
 

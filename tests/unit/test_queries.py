@@ -14,13 +14,16 @@ def test_query_files_read_only_scoped_relations(name):
         assert f"${param}" in spec.sql
 
 
-@pytest.mark.parametrize("sql, culprit", [
-    ("select * from dim_pupil", "dim_pupil"),
-    ("with x as (select * from scoped_unit) select * from x join fct_absence using (unit_id)", "fct_absence"),
-    ("select * from scoped_unit where unit_id in (select unit_id from main.dim_unit)", "dim_unit"),
-    ("select * from read_parquet('/etc/passwd')", "table_function:read_parquet"),
-    ("select * from scoped_unit union all select * from read_csv('x.csv')", "table_function:read_csv"),
-])
+@pytest.mark.parametrize(
+    "sql, culprit",
+    [
+        ("select * from dim_pupil", "dim_pupil"),
+        ("with x as (select * from scoped_unit) select * from x join fct_absence using (unit_id)", "fct_absence"),
+        ("select * from scoped_unit where unit_id in (select unit_id from main.dim_unit)", "dim_unit"),
+        ("select * from read_parquet('/etc/passwd')", "table_function:read_parquet"),
+        ("select * from scoped_unit union all select * from read_csv('x.csv')", "table_function:read_csv"),
+    ],
+)
 def test_the_parser_finds_unscoped_reads(sql, culprit):
     assert culprit in relations_read(sql)
 

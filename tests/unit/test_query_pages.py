@@ -14,6 +14,8 @@ from tilannekuva.queries import load_query, query_names
 from tilannekuva.settings import PROJECT_ROOT
 
 QUERIES = set(query_names())
+
+
 def _functions(root: Path, queries: set[str]):
     """views: {(module, function): (queries named, functions called)}."""
     table = {}
@@ -24,6 +26,7 @@ def _functions(root: Path, queries: set[str]):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 table[(path.stem, node.name)] = _uses(node, path.stem, imported, queries)
     return table
+
 
 def _imported(tree):
     names = {}
@@ -39,6 +42,7 @@ def _imported(tree):
                 if a.name.startswith("views."):
                     names[a.asname or a.name.split(".")[1]] = ("module", a.name.split(".")[1])
     return names
+
 
 def _uses(node, module, imported, queries):
     named, called = set(), set()
@@ -56,6 +60,7 @@ def _uses(node, module, imported, queries):
             elif module is not None:
                 called.add((module, sub.id))
     return named, called
+
 
 def pages_using(root: Path, queries: set[str]) -> dict[str, set[str]]:
     table = _functions(root, queries)
@@ -76,6 +81,7 @@ def pages_using(root: Path, queries: set[str]) -> dict[str, set[str]]:
             out.setdefault(q, set()).add(path.stem)
     return out
 
+
 USED = pages_using(PROJECT_ROOT, QUERIES)
 
 
@@ -94,18 +100,25 @@ def test_every_query_is_used_by_a_page():
     assert sorted(QUERIES - set(USED)) == []
 
 
-@pytest.mark.parametrize(("source", "used"), [
-    ('loaders.frame(page, "support_by_group", unit_id=1)', {"support_by_group"}),          # named by the page
-    ('units = filters.own_unit(page)', {"units_in_scope"}),                                # through a views function
-    ('loaders.signals(page, 1, 2)', {"pupil_roster", "pupil_absence_by_month", "pupil_grades_by_term"}),  # transitively
-    ('sections.data_as_of(page)', {"data_freshness"}),
-    ('st.title("school_years")', {"school_years"}),                                       # a string naming it, anywhere
-    ('x = 1', set()),
-])
+@pytest.mark.parametrize(
+    ("source", "used"),
+    [
+        ('loaders.frame(page, "support_by_group", unit_id=1)', {"support_by_group"}),  # named by the page
+        ("units = filters.own_unit(page)", {"units_in_scope"}),  # through a views function
+        (
+            "loaders.signals(page, 1, 2)",
+            {"pupil_roster", "pupil_absence_by_month", "pupil_grades_by_term"},
+        ),  # transitively
+        ("sections.data_as_of(page)", {"data_freshness"}),
+        ('st.title("school_years")', {"school_years"}),  # a string naming it, anywhere
+        ("x = 1", set()),
+    ],
+)
 def test_the_derivation_reads_pages_and_views(tmp_path, source, used):
     (tmp_path / "views").symlink_to(PROJECT_ROOT / "views")
     (tmp_path / "pages").mkdir()
-    (tmp_path / "pages" / "p.py").write_text("import streamlit as st\nfrom views import filters, loaders, sections\n"
-                                             + source + "\n", encoding="utf-8")
+    (tmp_path / "pages" / "p.py").write_text(
+        "import streamlit as st\nfrom views import filters, loaders, sections\n" + source + "\n", encoding="utf-8"
+    )
     found = {q for q, pages in pages_using(tmp_path, QUERIES).items() if "p" in pages}
     assert found == used

@@ -16,35 +16,45 @@ WINDOW = 600
 
 
 def store(tmp_path, **kw):
-    return SecurityStore(tmp_path / "s.sqlite", **{"limit_pair": 3, "limit_client": 8, "limit_account": 10,
-                                                   "window_seconds": WINDOW, "idle_seconds": 300, **kw})
+    return SecurityStore(
+        tmp_path / "s.sqlite",
+        **{
+            "limit_pair": 3,
+            "limit_client": 8,
+            "limit_account": 10,
+            "window_seconds": WINDOW,
+            "idle_seconds": 300,
+            **kw,
+        },
+    )
 
 
 # --- sessions --------------------------------------------------------------------------------
 
+
 def test_only_the_hash_of_a_256_bit_secret_is_stored(tmp_path):
     s = store(tmp_path)
     secret = s.open_session("opettaja", expires_at=T0 + 3600, now=T0)
-    assert len(secret) >= 43                      # token_urlsafe(32): 256 bits
+    assert len(secret) >= 43  # token_urlsafe(32): 256 bits
     dump = "\n".join(sqlite3.connect(tmp_path / "s.sqlite").iterdump())
     assert secret not in dump
     assert hashlib.sha256(secret.encode()).hexdigest() == session_id(secret) and session_id(secret) in dump
     assert s.session_of(secret, now=T0 + 1) == ("opettaja", True)
-    assert s.session_of(session_id(secret), now=T0 + 1) is None      # the stored value is no cookie
+    assert s.session_of(session_id(secret), now=T0 + 1) is None  # the stored value is no cookie
     assert s.open_session("opettaja", expires_at=T0 + 3600, now=T0) != secret
 
 
 # (event before the check, seconds after opening when checked, active?)
 SESSION_CASES = [
     ("none", 1, True),
-    ("none", 299, True),                # within the idle timeout (300 s)
-    ("none", 301, False),               # idle
-    ("touch at 250", 500, True),        # use keeps it alive …
-    ("touch at 250", 551, False),       # … for the idle timeout after the last use
-    ("touch every 200", 3599, True),    # in use all along: the absolute lifetime (3600 s) …
-    ("touch every 200", 3601, False),   # … still ends it
+    ("none", 299, True),  # within the idle timeout (300 s)
+    ("none", 301, False),  # idle
+    ("touch at 250", 500, True),  # use keeps it alive …
+    ("touch at 250", 551, False),  # … for the idle timeout after the last use
+    ("touch every 200", 3599, True),  # in use all along: the absolute lifetime (3600 s) …
+    ("touch every 200", 3601, False),  # … still ends it
     ("revoke this", 2, False),
-    ("revoke user", 2, False),          # role change, password reset, removal
+    ("revoke user", 2, False),  # role change, password reset, removal
     ("revoke other", 2, True),
 ]
 
@@ -68,7 +78,7 @@ def test_session_lifetime_idle_timeout_and_revocation(tmp_path, event, at, activ
         s.revoke("opettaja", session_id(other), now=T0 + 1)
     assert s.is_active("opettaja", sid, now=T0 + at) is active
     assert s.session_of(secret, now=T0 + at) == ("opettaja", active)
-    assert not s.is_active("rehtori", sid, now=T0 + 1)           # another user's name never matches
+    assert not s.is_active("rehtori", sid, now=T0 + 1)  # another user's name never matches
 
 
 def test_a_revoked_session_is_not_revived_by_use(tmp_path):
@@ -95,14 +105,26 @@ THROTTLE_CASES = [
     # the attacker's failures do not touch the user from elsewhere …
     ("victim elsewhere", [("rehtori", ATTACKER, False, 5)], ("rehtori", VICTIM), 0),
     # … even past the per-username cap, when the user signed in from there before
-    ("account cap, known client", [("rehtori", VICTIM, True, 1), ("rehtori", ATTACKER, False, 12)],
-     ("rehtori", VICTIM), 0),
-    ("account cap, new client", [("rehtori", VICTIM, True, 1), ("rehtori", ATTACKER, False, 12)],
-     ("rehtori", OTHER), WINDOW + 3 - 100),
+    (
+        "account cap, known client",
+        [("rehtori", VICTIM, True, 1), ("rehtori", ATTACKER, False, 12)],
+        ("rehtori", VICTIM),
+        0,
+    ),
+    (
+        "account cap, new client",
+        [("rehtori", VICTIM, True, 1), ("rehtori", ATTACKER, False, 12)],
+        ("rehtori", OTHER),
+        WINDOW + 3 - 100,
+    ),
     # a sprayer is throttled at its address for every username, but not a user known there
     ("spray", [(f"user{i}", ATTACKER, False, 1) for i in range(8)], ("johto", ATTACKER), WINDOW + 0 - 100),
-    ("spray, known user there", [("johto", ATTACKER, True, 1)] + [(f"user{i}", ATTACKER, False, 1) for i in range(8)],
-     ("johto", ATTACKER), 0),
+    (
+        "spray, known user there",
+        [("johto", ATTACKER, True, 1)] + [(f"user{i}", ATTACKER, False, 1) for i in range(8)],
+        ("johto", ATTACKER),
+        0,
+    ),
     ("spray, other address", [(f"user{i}", ATTACKER, False, 1) for i in range(8)], ("johto", OTHER), 0),
     ("successes do not count", [("admin", ATTACKER, True, 10)], ("admin", ATTACKER), 0),
     ("old failures leave the window", [("rehtori", ATTACKER, False, 30)], ("rehtori", ATTACKER, WINDOW + 40), 0),
@@ -140,17 +162,21 @@ ADDRESS_CASES = [
 ]
 
 
-@pytest.mark.parametrize("reported, forwarded, trusted, expected", [c[1:] for c in ADDRESS_CASES],
-                         ids=[c[0] for c in ADDRESS_CASES])
+@pytest.mark.parametrize(
+    "reported, forwarded, trusted, expected", [c[1:] for c in ADDRESS_CASES], ids=[c[0] for c in ADDRESS_CASES]
+)
 def test_client_address_cannot_be_chosen_by_the_client(reported, forwarded, trusted, expected):
     assert client_address(reported, forwarded, trusted) == expected
 
 
-@pytest.mark.parametrize("reported, forwarded, trusted, expected", [
-    ("192.0.2.5", ["192.0.2.5"], (), "192.0.2.5"),                  # the header names the peer itself
-    ("127.0.0.1", ["6.6.6.6"], (), "127.0.0.1"),
-    ("127.0.0.1", ["198.51.100.7"], ("127.0.0.1",), "198.51.100.7"),
-])
+@pytest.mark.parametrize(
+    "reported, forwarded, trusted, expected",
+    [
+        ("192.0.2.5", ["192.0.2.5"], (), "192.0.2.5"),  # the header names the peer itself
+        ("127.0.0.1", ["6.6.6.6"], (), "127.0.0.1"),
+        ("127.0.0.1", ["198.51.100.7"], ("127.0.0.1",), "198.51.100.7"),
+    ],
+)
 def test_client_address_when_uvicorn_trusts_no_proxy(reported, forwarded, trusted, expected):
     """FORWARDED_ALLOW_IPS="": uvicorn leaves the peer alone, Tilannekuva alone decides on the header."""
     assert client_address(reported, forwarded, trusted, server_trusted=()) == expected
@@ -158,12 +184,13 @@ def test_client_address_when_uvicorn_trusts_no_proxy(reported, forwarded, truste
 
 # --- passwords ---------------------------------------------------------------------------------
 
+
 def test_every_hash_has_one_cost_and_unknown_usernames_cost_the_same():
     stored = hash_password("oikea-salasana-123")
     assert stored.startswith(f"$2b${HASH_ROUNDS:02d}$") and HASH_ROUNDS >= 12
     assert verify_password(stored, "oikea-salasana-123")
     timings = {"known": [], "unknown": [], "malformed": []}
-    for _ in range(5):        # CPU time of this thread (bcrypt runs in it): other processes' load does not count
+    for _ in range(5):  # CPU time of this thread (bcrypt runs in it): other processes' load does not count
         for kind, value in (("known", stored), ("unknown", None), ("malformed", "!invalid")):
             started = time.thread_time()
             assert not verify_password(value, "väärä-salasana")

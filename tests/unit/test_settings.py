@@ -48,12 +48,24 @@ def test_unknown_mode_and_missing_config_file(tmp_path):
         load_settings({"TILANNEKUVA_CONFIG": str(tmp_path / "missing.toml")})
 
 
-@pytest.mark.parametrize("toml, env, idle, proxies", [
-    ("", {}, 30.0, ()),                                                     # defaults: 30 min, no proxy trusted
-    ('session_idle_minutes = 10\ntrusted_proxies = ["10.0.0.5", "127.0.0.1"]\n', {}, 10.0, ("10.0.0.5", "127.0.0.1")),
-    ("trusted_proxies = []\n", {"TILANNEKUVA_TRUSTED_PROXIES": " 127.0.0.1, ,::1 ",
-                                "TILANNEKUVA_SESSION_IDLE_MINUTES": "5"}, 5.0, ("127.0.0.1", "::1")),
-])
+@pytest.mark.parametrize(
+    "toml, env, idle, proxies",
+    [
+        ("", {}, 30.0, ()),  # defaults: 30 min, no proxy trusted
+        (
+            'session_idle_minutes = 10\ntrusted_proxies = ["10.0.0.5", "127.0.0.1"]\n',
+            {},
+            10.0,
+            ("10.0.0.5", "127.0.0.1"),
+        ),
+        (
+            "trusted_proxies = []\n",
+            {"TILANNEKUVA_TRUSTED_PROXIES": " 127.0.0.1, ,::1 ", "TILANNEKUVA_SESSION_IDLE_MINUTES": "5"},
+            5.0,
+            ("127.0.0.1", "::1"),
+        ),
+    ],
+)
 def test_idle_timeout_and_trusted_proxies(tmp_path, toml, env, idle, proxies):
     conf = tmp_path / "t.toml"
     conf.write_text(f'mode = "demo"\n{toml}')
@@ -61,11 +73,14 @@ def test_idle_timeout_and_trusted_proxies(tmp_path, toml, env, idle, proxies):
     assert s.session_idle_minutes == idle and s.trusted_proxies == proxies
 
 
-@pytest.mark.parametrize(("extra", "refused"), [
-    ({}, True),
-    ({"TILANNEKUVA_SSO_TENANT_ID": "11111111-2222-3333-4444-555555555555"}, False),
-    ({"TILANNEKUVA_SSO_ISSUER": "https://idp.example"}, False),
-])
+@pytest.mark.parametrize(
+    ("extra", "refused"),
+    [
+        ({}, True),
+        ({"TILANNEKUVA_SSO_TENANT_ID": "11111111-2222-3333-4444-555555555555"}, False),
+        ({"TILANNEKUVA_SSO_ISSUER": "https://idp.example"}, False),
+    ],
+)
 def test_single_sign_on_must_be_bound_to_a_tenant_or_issuer(tmp_path, extra, refused):
     env = {"TILANNEKUVA_MODE": "demo", "TILANNEKUVA_DATA_DIR": str(tmp_path), "TILANNEKUVA_SSO": "true", **extra}
     if refused:
@@ -73,4 +88,4 @@ def test_single_sign_on_must_be_bound_to_a_tenant_or_issuer(tmp_path, extra, ref
             load_settings(env)
     else:
         assert load_settings(env).sso
-    assert load_settings(env, for_app=False).sso        # the command-line tools do not sign anyone in
+    assert load_settings(env, for_app=False).sso  # the command-line tools do not sign anyone in

@@ -12,36 +12,50 @@ MONTHS = [dt.date(2026, 8, 1), dt.date(2026, 9, 1), dt.date(2026, 10, 1), dt.dat
 
 def absences(hours: list[float | None], pupil: int = 1) -> pl.DataFrame:
     rows = [(pupil, m, h) for m, h in zip(MONTHS, hours, strict=False) if h is not None]
-    return pl.DataFrame(rows, schema={"pupil_id": pl.Int64, "month": pl.Date, "absence_hours": pl.Float64},
-                        orient="row")
+    return pl.DataFrame(
+        rows, schema={"pupil_id": pl.Int64, "month": pl.Date, "absence_hours": pl.Float64}, orient="row"
+    )
 
 
 def grades(means: list[float], min_grade: int = 7, pupil: int = 1) -> pl.DataFrame:
-    return pl.DataFrame({"pupil_id": [pupil] * len(means), "term_order": list(range(len(means))),
-                         "mean_grade": means, "min_grade": ([8] * (len(means) - 1) + [min_grade]) if means else []},
-                        schema={"pupil_id": pl.Int64, "term_order": pl.Int64, "mean_grade": pl.Float64,
-                                "min_grade": pl.Int64})
+    return pl.DataFrame(
+        {
+            "pupil_id": [pupil] * len(means),
+            "term_order": list(range(len(means))),
+            "mean_grade": means,
+            "min_grade": ([8] * (len(means) - 1) + [min_grade]) if means else [],
+        },
+        schema={"pupil_id": pl.Int64, "term_order": pl.Int64, "mean_grade": pl.Float64, "min_grade": pl.Int64},
+    )
 
 
 NO_GRADES = grades([])
 
 
-@pytest.mark.parametrize("case, absent, marks, supported, expected", [
-    ("steady absences, steady grades", [3, 4, 3, 4], grades([8.0, 8.1]), False, []),
-    ("absences double in the last two months", [3, 3, 9, 10], grades([8.0, 8.0]), False, ["absence_rising"]),
-    ("rising but still few hours", [1, 1, 3, 4], grades([8.0, 8.0]), False, []),
-    ("August alone is no baseline", [2, None, 9, 10], grades([8.0, 8.0]), False, []),
-    ("a short August does not make a rise", [1, 5, 9, 10], grades([8.0, 8.0]), False, []),
-    ("many hours this term", [15, 16, 15, 16], grades([8.0, 8.0]), False, ["absence_high"]),
-    ("grades fall by a whole grade", [3, 3, 3, 3], grades([8.2, 7.2]), False, ["grades_falling"]),
-    ("grades fall a little", [3, 3, 3, 3], grades([8.2, 7.5]), False, []),
-    ("a failing grade", [3, 3, 3, 3], grades([7.0, 7.0], min_grade=4), False, ["failing_grade"]),
-    ("everything at once", [10, 10, 30, 35], grades([8.0, 6.5], min_grade=4), False,
-     ["absence_rising", "absence_high", "grades_falling", "failing_grade"]),
-    ("support in place: no signal", [3, 3, 9, 10], grades([8.0, 6.0]), True, []),
-    ("no grades yet (ECEC, grades 1–3)", [3, 3, 9, 10], NO_GRADES, False, ["absence_rising"]),
-    ("grades only, no absence records", [], grades([8.0, 6.9]), False, ["grades_falling"]),
-])
+@pytest.mark.parametrize(
+    "case, absent, marks, supported, expected",
+    [
+        ("steady absences, steady grades", [3, 4, 3, 4], grades([8.0, 8.1]), False, []),
+        ("absences double in the last two months", [3, 3, 9, 10], grades([8.0, 8.0]), False, ["absence_rising"]),
+        ("rising but still few hours", [1, 1, 3, 4], grades([8.0, 8.0]), False, []),
+        ("August alone is no baseline", [2, None, 9, 10], grades([8.0, 8.0]), False, []),
+        ("a short August does not make a rise", [1, 5, 9, 10], grades([8.0, 8.0]), False, []),
+        ("many hours this term", [15, 16, 15, 16], grades([8.0, 8.0]), False, ["absence_high"]),
+        ("grades fall by a whole grade", [3, 3, 3, 3], grades([8.2, 7.2]), False, ["grades_falling"]),
+        ("grades fall a little", [3, 3, 3, 3], grades([8.2, 7.5]), False, []),
+        ("a failing grade", [3, 3, 3, 3], grades([7.0, 7.0], min_grade=4), False, ["failing_grade"]),
+        (
+            "everything at once",
+            [10, 10, 30, 35],
+            grades([8.0, 6.5], min_grade=4),
+            False,
+            ["absence_rising", "absence_high", "grades_falling", "failing_grade"],
+        ),
+        ("support in place: no signal", [3, 3, 9, 10], grades([8.0, 6.0]), True, []),
+        ("no grades yet (ECEC, grades 1–3)", [3, 3, 9, 10], NO_GRADES, False, ["absence_rising"]),
+        ("grades only, no absence records", [], grades([8.0, 6.9]), False, ["grades_falling"]),
+    ],
+)
 def test_rules(case, absent, marks, supported, expected):
     result = support_signals(absences(absent), marks, {1} if supported else set())
     found = result["reasons"].to_list()[0] if result.height else []

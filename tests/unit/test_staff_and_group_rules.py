@@ -11,26 +11,32 @@ import pytest
 from tilannekuva import competence, eservices, groups, terms, training
 
 
-@pytest.mark.parametrize("present, latest", [
-    (["syksy", "kevat"], "kevat"),
-    (["kevat", "syksy", "syksy"], "kevat"),
-    (["syksy"], "syksy"),
-    (["kevat"], "kevat"),
-    ([], None),
-    ([None, "syksy"], "syksy"),
-    (["talvi"], None),
-])
+@pytest.mark.parametrize(
+    "present, latest",
+    [
+        (["syksy", "kevat"], "kevat"),
+        (["kevat", "syksy", "syksy"], "kevat"),
+        (["syksy"], "syksy"),
+        (["kevat"], "kevat"),
+        ([], None),
+        ([None, "syksy"], "syksy"),
+        (["talvi"], None),
+    ],
+)
 def test_latest_term(present, latest):
     assert terms.latest(present) == latest
 
 
-@pytest.mark.parametrize("flags, trained, untrained, share", [
-    ([True, False, True, True], 3, 1, 0.75),
-    ([False, False], 0, 2, 0.0),
-    ([True], 1, 0, 1.0),
-    ([], 0, 0, None),
-    ([True, None], 1, 1, 0.5),
-])
+@pytest.mark.parametrize(
+    "flags, trained, untrained, share",
+    [
+        ([True, False, True, True], 3, 1, 0.75),
+        ([False, False], 0, 2, 0.0),
+        ([True], 1, 0, 1.0),
+        ([], 0, 0, None),
+        ([True, None], 1, 1, 0.5),
+    ],
+)
 def test_training_reach(flags, trained, untrained, share):
     got = training.reach(pl.Series(flags, dtype=pl.Boolean))
     assert (got.trained, got.untrained, got.share) == (trained, untrained, share)
@@ -45,65 +51,95 @@ def test_the_staff_list_shows_everyone_or_the_untrained(only_missing, names):
 RECORD = pl.DataFrame({"school_year_id": [2026, 2026, 2025], "hours": [2.0, 1.5, 3.0]})
 
 
-@pytest.mark.parametrize("year, trainings, hours, due", [
-    (2026, 2, 3.5, False),
-    (2025, 1, 3.0, False),
-    (2024, 0, 0.0, True),
-])
+@pytest.mark.parametrize(
+    "year, trainings, hours, due",
+    [
+        (2026, 2, 3.5, False),
+        (2025, 1, 3.0, False),
+        (2024, 0, 0.0, True),
+    ],
+)
 def test_year_record(year, trainings, hours, due):
     got = training.year_record(RECORD, year)
     assert (got.trainings, got.hours, got.due) == (trainings, hours, due)
 
 
 def _use(rows):
-    return pl.DataFrame(rows, schema={"month": pl.Date, "user_type": pl.String, "service": pl.String,
-                                      "active_users": pl.Int32, "eligible_users": pl.Int32}, orient="row")
+    return pl.DataFrame(
+        rows,
+        schema={
+            "month": pl.Date,
+            "user_type": pl.String,
+            "service": pl.String,
+            "active_users": pl.Int32,
+            "eligible_users": pl.Int32,
+        },
+        orient="row",
+    )
 
 
 NOV, DEC = dt.date(2026, 11, 1), dt.date(2026, 12, 1)
 
 
-@pytest.mark.parametrize("rows, expected", [
-    # the newest month only, summed over services, staff before pupils before guardians
-    ([(NOV, "oppilas", "wilma", 1, 10), (DEC, "oppilas", "wilma", 5, 10), (DEC, "oppilas", "teams", 3, 10),
-      (DEC, "henkilosto", "wilma", 4, 4)],
-     [("henkilosto", 4, 4, 1.0), ("oppilas", 8, 20, 0.4)]),
-    # no one with access: no share
-    ([(DEC, "huoltaja", "wilma", 0, 0)], [("huoltaja", 0, 0, None)]),
-    # a user type only in an earlier month is not in the newest month's figures
-    ([(NOV, "huoltaja", "wilma", 2, 4), (DEC, "oppilas", "wilma", 1, 2)], [("oppilas", 1, 2, 0.5)]),
-    ([], []),
-])
+@pytest.mark.parametrize(
+    "rows, expected",
+    [
+        # the newest month only, summed over services, staff before pupils before guardians
+        (
+            [
+                (NOV, "oppilas", "wilma", 1, 10),
+                (DEC, "oppilas", "wilma", 5, 10),
+                (DEC, "oppilas", "teams", 3, 10),
+                (DEC, "henkilosto", "wilma", 4, 4),
+            ],
+            [("henkilosto", 4, 4, 1.0), ("oppilas", 8, 20, 0.4)],
+        ),
+        # no one with access: no share
+        ([(DEC, "huoltaja", "wilma", 0, 0)], [("huoltaja", 0, 0, None)]),
+        # a user type only in an earlier month is not in the newest month's figures
+        ([(NOV, "huoltaja", "wilma", 2, 4), (DEC, "oppilas", "wilma", 1, 2)], [("oppilas", 1, 2, 0.5)]),
+        ([], []),
+    ],
+)
 def test_latest_eservice_activation(rows, expected):
     got = eservices.latest_activation(_use(rows))
     assert got.select("user_type", "active", "eligible", "activation").rows() == expected
 
 
-@pytest.mark.parametrize("levels, order", [
-    (["city", "unit", "own"], ["own", "unit", "city"]),
-    (["city", "sector", "unit"], ["unit", "sector", "city"]),
-])
+@pytest.mark.parametrize(
+    "levels, order",
+    [
+        (["city", "unit", "own"], ["own", "unit", "city"]),
+        (["city", "sector", "unit"], ["unit", "sector", "city"]),
+    ],
+)
 def test_survey_levels_narrowest_first(levels, order):
     survey = pl.DataFrame({"level": levels, "area": ["a"] * len(levels)})
     assert competence.by_level(survey)["level"].to_list() == order
 
 
-@pytest.mark.parametrize("levels, means, hidden", [
-    (["unit", "unit", "city"], [None, None, 3.0], True),
-    (["unit", "unit", "city"], [None, 3.5, 3.0], False),
-    (["own", "city"], [4.0, 3.0], True),               # no unit row at all
-    ([], [], True),
-])
+@pytest.mark.parametrize(
+    "levels, means, hidden",
+    [
+        (["unit", "unit", "city"], [None, None, 3.0], True),
+        (["unit", "unit", "city"], [None, 3.5, 3.0], False),
+        (["own", "city"], [4.0, 3.0], True),  # no unit row at all
+        ([], [], True),
+    ],
+)
 def test_the_unit_mean_is_hidden(levels, means, hidden):
     survey = pl.DataFrame({"level": levels, "mean_score": means}, schema={"level": pl.String, "mean_score": pl.Float64})
     assert competence.unit_hidden(survey) is hidden
 
 
-@pytest.mark.parametrize("rows, kept", [
-    ([("syksy", 1), ("kevat", 2), ("kevat", 3)], [2, 3]),
-    ([("syksy", 1), ("syksy", 2)], [1, 2]),
-    ([], []),
-])
+@pytest.mark.parametrize(
+    "rows, kept",
+    [
+        ([("syksy", 1), ("kevat", 2), ("kevat", 3)], [2, 3]),
+        ([("syksy", 1), ("syksy", 2)], [1, 2]),
+        ([], []),
+    ],
+)
 def test_rows_in_the_latest_term(rows, kept):
     frame = pl.DataFrame(rows, schema={"term": pl.String, "n": pl.Int64}, orient="row")
     assert terms.in_latest_term(frame)["n"].to_list() == kept
@@ -115,14 +151,18 @@ def test_training_status(is_trained, code):
     assert frame.select(training.status())["status"].to_list() == [code]
 
 
-@pytest.mark.parametrize("rows, shown", [
-    # two groups of one name in two units: each with its unit; a name of its own stays as it is
-    ([(1, "7A", "Koulu"), (2, "7A", "Skola"), (3, "8B", "Koulu")], ["7A · Koulu", "7A · Skola", "8B"]),
-    # one group over several months is still one group
-    ([(1, "7A", "Koulu"), (1, "7A", "Koulu")], ["7A", "7A"]),
-    ([], []),
-])
+@pytest.mark.parametrize(
+    "rows, shown",
+    [
+        # two groups of one name in two units: each with its unit; a name of its own stays as it is
+        ([(1, "7A", "Koulu"), (2, "7A", "Skola"), (3, "8B", "Koulu")], ["7A · Koulu", "7A · Skola", "8B"]),
+        # one group over several months is still one group
+        ([(1, "7A", "Koulu"), (1, "7A", "Koulu")], ["7A", "7A"]),
+        ([], []),
+    ],
+)
 def test_group_label(rows, shown):
-    frame = pl.DataFrame(rows, schema={"group_id": pl.Int64, "group_name": pl.String, "unit_name": pl.String},
-                         orient="row")
+    frame = pl.DataFrame(
+        rows, schema={"group_id": pl.Int64, "group_name": pl.String, "unit_name": pl.String}, orient="row"
+    )
     assert frame.select(groups.group_label())["group_name"].to_list() == shown

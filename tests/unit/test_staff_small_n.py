@@ -43,7 +43,7 @@ def test_a_unit_under_the_threshold_is_hidden_in_every_unit_view(parts, metric):
         hidden_units = small.filter(pl.col("school_year_id") == year)["unit_id"].to_list()
         shown = compared.filter(pl.col("unit_id").is_in(hidden_units))
         assert shown["value"].null_count() == shown.height and shown["events"].null_count() == shown.height
-    for row in small.iter_rows(named=True):   # the principal's "Yksikköni": the unit rolled up on its own
+    for row in small.iter_rows(named=True):  # the principal's "Yksikköni": the unit rolled up on its own
         mine = chosen.filter(pl.col("unit_id") == row["unit_id"])
         rolled = metrics.rollup(mine, "city").filter(pl.col("school_year_id") == row["school_year_id"])
         assert rolled["value"][0] is None
@@ -54,8 +54,11 @@ def test_the_principal_reads_the_same_marks_for_their_own_unit(warehouse, princi
     p = principals["rehtori"]
     own = warehouse.fetch(p, "metric_parts_by_unit_year").frame
     expected = parts.filter(pl.col("unit_id").is_in(list(p.unit_ids)))
-    assert own.select("metric", "school_year_id", "unit_id", "is_suppressed").sort(pl.all()).equals(
-        expected.select("metric", "school_year_id", "unit_id", "is_suppressed").sort(pl.all()))
+    assert (
+        own.select("metric", "school_year_id", "unit_id", "is_suppressed")
+        .sort(pl.all())
+        .equals(expected.select("metric", "school_year_id", "unit_id", "is_suppressed").sort(pl.all()))
+    )
 
 
 def _shown(parts: pl.DataFrame, metric: str, year: int, key: tuple) -> bool:
@@ -94,8 +97,14 @@ def test_staff_answer_means_follow_the_apps_threshold(demo_home, principals):
     wh = Warehouse(demo_home / "warehouse", suppression_threshold=higher)
     johto = principals["johto"]
     with pytest.raises(WarehouseUnavailable):
-        wh.fetch(johto, "absence_over_thresholds_by_year_and_area", district_id=None, language=None,
-                 concern_hours=60.0, serious_hours=100.0)
+        wh.fetch(
+            johto,
+            "absence_over_thresholds_by_year_and_area",
+            district_id=None,
+            language=None,
+            concern_hours=60.0,
+            serious_hours=100.0,
+        )
     with pytest.raises(WarehouseUnavailable, match="pub_metric_hidden"):
         wh.fetch(johto, "metric_parts_by_unit_year")
     # The sector benchmarks (no cube marks) hide under the app's threshold, not the cube's.
@@ -111,18 +120,28 @@ def test_staff_answer_means_follow_the_apps_threshold(demo_home, principals):
 def test_a_teacher_cannot_recompute_the_mean_of_fewer_than_t_colleagues(demo_home, warehouse):
     con = duckdb.connect(str(current_file(demo_home / "warehouse")), read_only=True)
     try:
-        cases = con.sql("""
+        cases = con.sql(
+            """
             with r as (select school_year_id, unit_id, count(distinct response_id) as n
                        from fct_competence_survey group by all)
             select distinct c.staff_id, c.school_year_id, c.unit_id
             from fct_competence_survey c join r using (school_year_id, unit_id)
             join dim_staff s on s.staff_id = c.staff_id
-            where r.n = $t order by all""", params={"t": T}).fetchall()
-        truth = {(y, u, a): (s, n) for y, u, a, s, n in con.sql("""
+            where r.n = $t order by all""",
+            params={"t": T},
+        ).fetchall()
+        truth = {
+            (y, u, a): (s, n)
+            for y, u, a, s, n in con.sql("""
             select school_year_id, unit_id, area, sum(score), count(*) from fct_competence_survey
-            group by all""").fetchall()}
-        own = {(st, y, a): sc for st, y, a, sc in con.sql(
-            "select staff_id, school_year_id, area, score from fct_competence_survey").fetchall()}
+            group by all""").fetchall()
+        }
+        own = {
+            (st, y, a): sc
+            for st, y, a, sc in con.sql(
+                "select staff_id, school_year_id, area, score from fct_competence_survey"
+            ).fetchall()
+        }
     finally:
         con.close()
     if not cases:
@@ -130,9 +149,16 @@ def test_a_teacher_cannot_recompute_the_mean_of_fewer_than_t_colleagues(demo_hom
     teacher = load_policy(PROJECT_ROOT / "roles.yaml").roles["teacher"]
     recovered = []
     for staff_id, year, unit_id in cases:
-        p = Principal(username=f"t{staff_id}", display_name="t", role="teacher", pages=teacher.pages,
-                      scope=teacher.scope, staff_id=staff_id, pupil_rows=teacher.pupil_rows,
-                      suppress_pupil_aggregates=teacher.suppress_pupil_aggregates)
+        p = Principal(
+            username=f"t{staff_id}",
+            display_name="t",
+            role="teacher",
+            pages=teacher.pages,
+            scope=teacher.scope,
+            staff_id=staff_id,
+            pupil_rows=teacher.pupil_rows,
+            suppress_pupil_aggregates=teacher.suppress_pupil_aggregates,
+        )
         frame = warehouse.fetch(p, "my_competence_vs_unit_city", school_year_id=year).frame
         unit_rows = frame.filter(frame["level"] == "unit")
         own_rows = {r["area"]: r["mean_score"] for r in frame.filter(frame["level"] == "own").iter_rows(named=True)}
@@ -145,25 +171,37 @@ def test_a_teacher_cannot_recompute_the_mean_of_fewer_than_t_colleagues(demo_hom
             true_others = (s - own[(staff_id, year, r["area"])]) / (cnt - 1)
             if n - 1 < T and abs(others - true_others) < 1e-9:
                 recovered.append((staff_id, year, unit_id, r["area"], n - 1, round(others, 3)))
-    assert not recovered, (f"{len(recovered)} means of fewer than {T} colleagues' answers recomputed exactly by "
-                           f"a teacher from own answers and the unit mean, e.g. {recovered[:4]}")
+    assert not recovered, (
+        f"{len(recovered)} means of fewer than {T} colleagues' answers recomputed exactly by "
+        f"a teacher from own answers and the unit mean, e.g. {recovered[:4]}"
+    )
 
 
 def _as(role: str, staff_id: int, units: tuple[int, ...] = ()) -> Principal:
     r = load_policy(PROJECT_ROOT / "roles.yaml").roles[role]
-    return Principal(username=f"{role}{staff_id}", display_name="x", role=role, pages=r.pages, scope=r.scope,
-                     unit_ids=units, staff_id=staff_id, pupil_rows=r.pupil_rows,
-                     suppress_pupil_aggregates=r.suppress_pupil_aggregates)
+    return Principal(
+        username=f"{role}{staff_id}",
+        display_name="x",
+        role=role,
+        pages=r.pages,
+        scope=r.scope,
+        unit_ids=units,
+        staff_id=staff_id,
+        pupil_rows=r.pupil_rows,
+        suppress_pupil_aggregates=r.suppress_pupil_aggregates,
+    )
 
 
 def _respondents_at(con, n: int) -> list[tuple[int, int, int]]:
     """(staff_id, school_year_id, unit_id) of every M5 respondent of a unit with exactly n respondents."""
-    return con.sql("""
+    return con.sql(
+        """
         with r as (select school_year_id, unit_id, count(distinct response_id) as n
                    from fct_competence_survey where area not like 'ymparisto%' group by all)
         select distinct c.staff_id, c.school_year_id, c.unit_id
         from fct_competence_survey c join r using (school_year_id, unit_id) where r.n = $n order by all""",
-                   params={"n": n}).fetchall()
+        params={"n": n},
+    ).fetchall()
 
 
 @pytest.fixture(scope="module")
@@ -186,18 +224,23 @@ def test_a_principal_who_answered_sees_the_unit_survey_only_with_t_others(wareho
             frame = warehouse.fetch(p, "competence_unit_vs_city", unit_id=unit_id, school_year_id=year).frame
             unit_rows = frame.filter(pl.col("level") == "unit")
             areas = unit_rows.filter(~pl.col("area").str.starts_with("ymparisto"))
-            assert areas.height and (areas["mean_score"].is_not_null().all() if shown
-                                     else areas["mean_score"].is_null().all()), (n, staff_id, unit_rows)
+            assert areas.height and (
+                areas["mean_score"].is_not_null().all() if shown else areas["mean_score"].is_null().all()
+            ), (n, staff_id, unit_rows)
             parts = warehouse.fetch(p, "metric_parts_by_unit_year").frame.filter(
-                (pl.col("metric") == "M5") & (pl.col("unit_id") == unit_id))
+                (pl.col("metric") == "M5") & (pl.col("unit_id") == unit_id)
+            )
             rolled = metrics.rollup(parts, "city").filter(pl.col("school_year_id") == year)
             assert (rolled["value"][0] is not None) == shown, (n, staff_id, rolled)
     # Someone who did not answer (no staff record) sees a unit of exactly T respondents.
     _, year, unit_id = survey_cases[T][0]
     outsider = _as("principal", -1, (unit_id,))
     frame = warehouse.fetch(outsider, "competence_unit_vs_city", unit_id=unit_id, school_year_id=year).frame
-    assert frame.filter((pl.col("level") == "unit") & ~pl.col("area").str.starts_with("ymparisto"))[
-        "mean_score"].is_not_null().all()
+    assert (
+        frame.filter((pl.col("level") == "unit") & ~pl.col("area").str.starts_with("ymparisto"))["mean_score"]
+        .is_not_null()
+        .all()
+    )
 
 
 def test_a_principal_who_attended_does_not_count_towards_the_units_feedback_threshold(demo_home, warehouse):
@@ -205,7 +248,8 @@ def test_a_principal_who_attended_does_not_count_towards_the_units_feedback_thre
     who attended is counted as one of the answers; the figure needs T answers besides."""
     con = duckdb.connect(str(current_file(demo_home / "warehouse")), read_only=True)
     try:
-        cases = con.sql("""
+        cases = con.sql(
+            """
             with a as (select t.school_year_id, f.unit_id, count(*) as n from fct_training_feedback f
                        join dim_training t using (training_id) group by all)
             select distinct p.staff_id, t.school_year_id, e.unit_id, a.n
@@ -215,20 +259,26 @@ def test_a_principal_who_attended_does_not_count_towards_the_units_feedback_thre
             where a.n between $t and $t + 1
               and (select count(*) from fct_training_participation p2 join dim_training t2 using (training_id)
                    where p2.staff_id = p.staff_id and t2.school_year_id = t.school_year_id) = 1
-            order by all""", params={"t": T}).fetchall()
-        per_training = con.sql("""
+            order by all""",
+            params={"t": T},
+        ).fetchall()
+        per_training = con.sql(
+            """
             select p.staff_id, p.training_id, e.unit_id, count(f.feedback_id) as n
             from fct_training_participation p join dim_training t using (training_id)
             join fct_employment e on e.staff_id = p.staff_id and e.school_year_id = t.school_year_id
             join fct_training_feedback f on f.training_id = p.training_id and f.unit_id = e.unit_id
-            group by all having count(f.feedback_id) = $t order by all limit 5""", params={"t": T}).fetchall()
+            group by all having count(f.feedback_id) = $t order by all limit 5""",
+            params={"t": T},
+        ).fetchall()
     finally:
         con.close()
     assert {n for *_, n in cases} == {T, T + 1}, "the test city has units of T and T + 1 answers"
     for staff_id, year, unit_id, n in cases[:12]:
         p = _as("principal", staff_id, (unit_id,))
         parts = warehouse.fetch(p, "metric_parts_by_unit_year").frame.filter(
-            (pl.col("metric") == "M2") & (pl.col("unit_id") == unit_id))
+            (pl.col("metric") == "M2") & (pl.col("unit_id") == unit_id)
+        )
         rolled = metrics.rollup(parts, "city").filter(pl.col("school_year_id") == year)
         assert (rolled["value"][0] is not None) == (n > T) or rolled["is_suppressed"][0], (staff_id, year, unit_id, n)
         assert n > T or rolled["value"][0] is None
@@ -250,12 +300,16 @@ def test_m2_topics_and_units_keep_every_hidden_cell_at_least_t_wide(demo_home):
     total answer counts (shown by the unit comparison and every rollup unless pub_metric_hidden marks
     them). Hidden = what the served tables leave null; visible cells are true; intervals >= T."""
     from tilannekuva.publication import _raw_feedback_topics
+
     con = duckdb.connect(str(current_file(demo_home / "warehouse")), read_only=True)
     try:
         raw = _raw_feedback_topics(con)
         topics = con.sql("select * from pub_feedback_topics").pl()
-        marked = {tuple(r) for r in con.sql("""select school_year_id, sector, district_id, language, unit_id
-                                               from pub_metric_hidden where metric = 'M2'""").fetchall()}
+        marked = {
+            tuple(r)
+            for r in con.sql("""select school_year_id, sector, district_id, language, unit_id
+                                               from pub_metric_hidden where metric = 'M2'""").fetchall()
+        }
     finally:
         con.close()
     keys = ["school_year_id", "topic", "sector", "district_id", "language"]
@@ -269,8 +323,9 @@ def test_m2_topics_and_units_keep_every_hidden_cell_at_least_t_wide(demo_home):
     small, narrowest = 0, np.inf
     for (year,), rows in raw.group_by("school_year_id"):
         block, where = block_of(rows, dims, ("events",), None)
-        hidden = np.array([((year, *k[:4]) in hidden_topics) if k[0] is not None else ((year, *k[1:]) in marked)
-                           for k in block.keys])
+        hidden = np.array(
+            [((year, *k[:4]) in hidden_topics) if k[0] is not None else ((year, *k[1:]) in marked) for k in block.keys]
+        )
         for cell, (low, high) in intervals(block, hidden).items():
             narrowest = min(narrowest, high - low)
             small += 0 < block.values[cell] < T

@@ -10,27 +10,47 @@ RULE = Suppression("n", cells=("district", "lang"), fixed=(), values=("share",))
 
 
 def frame(rows):
-    return pl.DataFrame(rows, schema={"district": pl.String, "lang": pl.String, "n": pl.Int64, "share": pl.Float64},
-                        orient="row")
+    return pl.DataFrame(
+        rows, schema={"district": pl.String, "lang": pl.String, "n": pl.Int64, "share": pl.Float64}, orient="row"
+    )
 
 
 def hidden_cells(result):
-    return sorted(((r["district"], r["lang"]) for r in result.filter(pl.col("is_suppressed")).iter_rows(named=True)), key=str)
+    return sorted(
+        ((r["district"], r["lang"]) for r in result.filter(pl.col("is_suppressed")).iter_rows(named=True)), key=str
+    )
 
 
-@pytest.mark.parametrize("rows, expected", [
-    # nothing small: nothing hidden
-    ([("A", "fi", 50, .5), ("A", "sv", 20, .2), ("A", None, 70, .7)], []),
-    # one small cell with its total: the next smallest cell goes too
-    ([("A", "fi", 50, .5), ("A", "sv", 3, .03), ("A", None, 53, .53)], sorted([("A", "fi"), ("A", "sv")], key=str)),
-    # zero is shown; the small cell's partner is the smallest non-zero visible cell
-    ([("A", "fi", 40, .4), ("A", "sv", 2, .02), ("A", "en", 0, 0.), ("A", "xx", 30, .3), ("A", None, 72, .72)],
-     [("A", "sv"), ("A", "xx")]),
-    # two small cells protect each other
-    ([("A", "fi", 4, .4), ("A", "sv", 3, .3), ("A", "en", 30, .3), ("A", None, 37, .37)], sorted([("A", "fi"), ("A", "sv")], key=str)),
-    # a lone cell equals its total: the total is hidden too
-    ([("A", "sv", 3, .3), ("A", None, 3, .3)], sorted([("A", None), ("A", "sv")], key=str)),
-])
+@pytest.mark.parametrize(
+    "rows, expected",
+    [
+        # nothing small: nothing hidden
+        ([("A", "fi", 50, 0.5), ("A", "sv", 20, 0.2), ("A", None, 70, 0.7)], []),
+        # one small cell with its total: the next smallest cell goes too
+        (
+            [("A", "fi", 50, 0.5), ("A", "sv", 3, 0.03), ("A", None, 53, 0.53)],
+            sorted([("A", "fi"), ("A", "sv")], key=str),
+        ),
+        # zero is shown; the small cell's partner is the smallest non-zero visible cell
+        (
+            [
+                ("A", "fi", 40, 0.4),
+                ("A", "sv", 2, 0.02),
+                ("A", "en", 0, 0.0),
+                ("A", "xx", 30, 0.3),
+                ("A", None, 72, 0.72),
+            ],
+            [("A", "sv"), ("A", "xx")],
+        ),
+        # two small cells protect each other
+        (
+            [("A", "fi", 4, 0.4), ("A", "sv", 3, 0.3), ("A", "en", 30, 0.3), ("A", None, 37, 0.37)],
+            sorted([("A", "fi"), ("A", "sv")], key=str),
+        ),
+        # a lone cell equals its total: the total is hidden too
+        ([("A", "sv", 3, 0.3), ("A", None, 3, 0.3)], sorted([("A", None), ("A", "sv")], key=str)),
+    ],
+)
 def test_primary_and_complementary(rows, expected):
     result, count = suppress(frame(rows), RULE, threshold=5)
     assert hidden_cells(result) == expected
@@ -40,9 +60,17 @@ def test_primary_and_complementary(rows, expected):
 
 
 def test_two_dimensions_cascade_until_no_cell_can_be_recomputed():
-    rows = [("A", "fi", 30, 0.), ("A", "sv", 2, 0.), ("A", None, 32, 0.),
-            ("B", "fi", 40, 0.), ("B", "sv", 12, 0.), ("B", None, 52, 0.),
-            (None, "fi", 70, 0.), (None, "sv", 14, 0.), (None, None, 84, 0.)]
+    rows = [
+        ("A", "fi", 30, 0.0),
+        ("A", "sv", 2, 0.0),
+        ("A", None, 32, 0.0),
+        ("B", "fi", 40, 0.0),
+        ("B", "sv", 12, 0.0),
+        ("B", None, 52, 0.0),
+        (None, "fi", 70, 0.0),
+        (None, "sv", 14, 0.0),
+        (None, None, 84, 0.0),
+    ]
     result, _ = suppress(frame(rows), RULE, threshold=5)
     visible = {(r["district"], r["lang"]): r["n"] for r in result.iter_rows(named=True)}
     # every partition (a row or a column with its total) has 0 or >= 2 hidden entries
@@ -70,8 +98,14 @@ def test_empty_frame():
 def test_a_small_base_hides_a_zero_count_and_the_base():
     """'0 of 3 pupils have support' tells something about each of the three: hidden, with its base."""
     rule = Suppression("n", cells=("unit",), fixed=(), values=("share",), base="enrolled")
-    f = pl.DataFrame({"unit": ["a", "b", "c", None], "n": [0, 6, 9, 15], "enrolled": [3, 40, 50, 93],
-                      "share": [0.0, 0.15, 0.18, 0.16]})
+    f = pl.DataFrame(
+        {
+            "unit": ["a", "b", "c", None],
+            "n": [0, 6, 9, 15],
+            "enrolled": [3, 40, 50, 93],
+            "share": [0.0, 0.15, 0.18, 0.16],
+        }
+    )
     result, count = suppress(f, rule, threshold=5)
     rows = {r["unit"]: r for r in result.iter_rows(named=True)}
     assert rows["a"]["n"] is None and rows["a"]["enrolled"] is None and rows["a"]["share"] is None
@@ -82,9 +116,11 @@ def test_a_small_base_hides_a_zero_count_and_the_base():
 def test_fixed_dimensions_split_the_partitions():
     """Issue 14, finding 1: a year is never summed over, so each year's district needs its own partner."""
     rule = Suppression("n", cells=("district",), fixed=("year",), values=())
-    rows = pl.DataFrame([("A", 2024, 40), ("B", 2024, 30), (None, 2024, 70), ("A", 2025, 3), ("B", 2025, 30),
-                         (None, 2025, 33)], schema={"district": pl.String, "year": pl.Int64, "n": pl.Int64},
-                        orient="row")
+    rows = pl.DataFrame(
+        [("A", 2024, 40), ("B", 2024, 30), (None, 2024, 70), ("A", 2025, 3), ("B", 2025, 30), (None, 2025, 33)],
+        schema={"district": pl.String, "year": pl.Int64, "n": pl.Int64},
+        orient="row",
+    )
     result, count = suppress(rows, rule, threshold=5)
     hidden = sorted((r["district"], r["year"]) for r in result.filter(pl.col("is_suppressed")).iter_rows(named=True))
     assert hidden == [("A", 2025), ("B", 2025)]

@@ -19,11 +19,18 @@ from tilannekuva.ingest.contracts import CONTRACTS, Contract
 
 STYLES = ("mixed", "csv", "parquet")
 MIXED = {
-    "lukuvuodet": "xlsx", "alueet": "xlsx", "yksikot": "xlsx", "koulutukset": "xlsx", "palvelumuotoilu": "xlsx",
-    "henkilosto": "csv-1252", "palvelussuhteet": "csv-1252", "poissaolot": "csv-1252",
-    "kirjautumiset": "parquet", "arvioinnit": "parquet",
+    "lukuvuodet": "xlsx",
+    "alueet": "xlsx",
+    "yksikot": "xlsx",
+    "koulutukset": "xlsx",
+    "palvelumuotoilu": "xlsx",
+    "henkilosto": "csv-1252",
+    "palvelussuhteet": "csv-1252",
+    "poissaolot": "csv-1252",
+    "kirjautumiset": "parquet",
+    "arvioinnit": "parquet",
 }
-SPLIT_BY_YEAR = {"kirjautumiset": "year(logged_in_at - interval 7 month)"}   # Aug–Jul school years
+SPLIT_BY_YEAR = {"kirjautumiset": "year(logged_in_at - interval 7 month)"}  # Aug–Jul school years
 
 
 def write_exports(warehouse_file: Path, out_dir: Path, style: str = "mixed") -> list[Path]:
@@ -54,8 +61,9 @@ def _select(con: duckdb.DuckDBPyConnection, contract: Contract, split: str | Non
     order = ", ".join(contract.key or contract.column_names)
     if split is None:
         return con.sql(f"select {columns} from {contract.table} order by {order}")
-    return con.sql(f"select {columns} from {contract.table} where {split} = $part order by {order}",
-                   params={"part": part})
+    return con.sql(
+        f"select {columns} from {contract.table} where {split} = $part order by {order}", params={"part": part}
+    )
 
 
 def _write(relation: duckdb.DuckDBPyRelation, contract: Contract, out_dir: Path, name: str, kind: str) -> Path:

@@ -66,12 +66,31 @@ class FileRecord:
 
 def files_frame(files: list[FileRecord]) -> pl.DataFrame:
     """One load's files as a table (the admin's loads page): no source as '–', the checksum's first 12 digits."""
-    return pl.DataFrame([{"file_name": f.file_name, "source": f.source or "–", "result": f.result, "rows_in": f.rows_in,
-                          "rows_accepted": f.rows_accepted, "rows_replaced": f.rows_replaced, "periods": f.periods,
-                          "checksum": f.sha256[:12]} for f in files],
-                        schema={"file_name": pl.String, "source": pl.String, "result": pl.String, "rows_in": pl.Int64,
-                                "rows_accepted": pl.Int64, "rows_replaced": pl.Int64, "periods": pl.String,
-                                "checksum": pl.String})
+    return pl.DataFrame(
+        [
+            {
+                "file_name": f.file_name,
+                "source": f.source or "–",
+                "result": f.result,
+                "rows_in": f.rows_in,
+                "rows_accepted": f.rows_accepted,
+                "rows_replaced": f.rows_replaced,
+                "periods": f.periods,
+                "checksum": f.sha256[:12],
+            }
+            for f in files
+        ],
+        schema={
+            "file_name": pl.String,
+            "source": pl.String,
+            "result": pl.String,
+            "rows_in": pl.Int64,
+            "rows_accepted": pl.Int64,
+            "rows_replaced": pl.Int64,
+            "periods": pl.String,
+            "checksum": pl.String,
+        },
+    )
 
 
 class LoadHistory:
@@ -93,30 +112,54 @@ class LoadHistory:
 
     def start(self, run_by: str, kind: str = "ingest") -> int:
         with self._db() as db:
-            cur = db.execute("insert into load (kind, started_at, run_by, result) values (?, ?, ?, 'running')",
-                             (kind, time.time(), run_by))
+            cur = db.execute(
+                "insert into load (kind, started_at, run_by, result) values (?, ?, ?, 'running')",
+                (kind, time.time(), run_by),
+            )
             return int(cur.lastrowid)
 
-    def finish(self, load_id: int, result: str, files: list[FileRecord], version: str | None = None,
-               message: str | None = None) -> None:
+    def finish(
+        self, load_id: int, result: str, files: list[FileRecord], version: str | None = None, message: str | None = None
+    ) -> None:
         now = time.time()
         with self._db() as db:
             (started,) = db.execute("select started_at from load where load_id = ?", (load_id,)).fetchone()
-            db.execute("update load set finished_at = ?, result = ?, seconds = ?, version = ?, message = ? "
-                       "where load_id = ?", (now, result, now - started, version, message, load_id))
+            db.execute(
+                "update load set finished_at = ?, result = ?, seconds = ?, version = ?, message = ? where load_id = ?",
+                (now, result, now - started, version, message, load_id),
+            )
             db.executemany(
                 "insert into load_file values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(load_id, f.file_name, f.source, f.sha256, f.size_bytes, f.format, f.rows_in, f.rows_accepted,
-                  f.rows_replaced, f.periods, f.result, dumps(list(f.problems)) if f.problems else None)
-                 for f in files])
+                [
+                    (
+                        load_id,
+                        f.file_name,
+                        f.source,
+                        f.sha256,
+                        f.size_bytes,
+                        f.format,
+                        f.rows_in,
+                        f.rows_accepted,
+                        f.rows_replaced,
+                        f.periods,
+                        f.result,
+                        dumps(list(f.problems)) if f.problems else None,
+                    )
+                    for f in files
+                ],
+            )
 
     def record_build(self, version: str, seconds: float, run_by: str | None = None) -> int:
         """A full rebuild (the demo generator): loads before it no longer describe the data."""
         import getpass
+
         load_id = self.start(run_by or getpass.getuser(), kind="demo")
         with self._db() as db:
-            db.execute("update load set finished_at = started_at + ?, result = 'loaded', seconds = ?, version = ? "
-                       "where load_id = ?", (seconds, seconds, version, load_id))
+            db.execute(
+                "update load set finished_at = started_at + ?, result = 'loaded', seconds = ?, version = ? "
+                "where load_id = ?",
+                (seconds, seconds, version, load_id),
+            )
         return load_id
 
     def already_loaded(self, source: str, sha256: str) -> int | None:
@@ -125,44 +168,68 @@ class LoadHistory:
         A later loaded file of the same source and periods, or a demo rebuild, means the
         identical file is not a no-op any more."""
         with self._db() as db:
-            row = db.execute("""
+            row = db.execute(
+                """
                 select f.load_id, f.periods from load_file f join load l using (load_id)
                 where f.source = ? and f.sha256 = ? and f.result = 'loaded' order by f.load_id desc limit 1""",
-                             (source, sha256)).fetchone()
+                (source, sha256),
+            ).fetchone()
             if row is None:
                 return None
             load_id, periods = row
-            later = db.execute("""
+            later = db.execute(
+                """
                 select 1 from load l left join load_file f on f.load_id = l.load_id
                 where l.load_id > ? and l.result = 'loaded'
                   and (l.kind = 'demo' or (f.source = ? and f.periods = ? and f.sha256 <> ? and f.result = 'loaded'))
-                limit 1""", (load_id, source, periods, sha256)).fetchone()
+                limit 1""",
+                (load_id, source, periods, sha256),
+            ).fetchone()
             return None if later else load_id
 
     def mark_interrupted(self) -> int:
         """Loads left 'running' by a killed process (called under the load lock)."""
         with self._db() as db:
-            return db.execute("update load set result = 'failed', message = 'interrupted' "
-                              "where result = 'running'").rowcount
+            return db.execute(
+                "update load set result = 'failed', message = 'interrupted' where result = 'running'"
+            ).rowcount
 
     def loads(self, limit: int = 50) -> pl.DataFrame:
         with self._db() as db:
-            rows = db.execute("""
+            rows = db.execute(
+                """
                 select l.load_id, l.kind, datetime(l.started_at, 'unixepoch', 'localtime') as started_at, l.run_by, l.result,
                        l.seconds, l.version, l.message, count(f.file_name) as files,
                        sum(f.rows_in) as rows_in, sum(f.rows_accepted) as rows_accepted
                 from load l left join load_file f using (load_id)
-                group by l.load_id order by l.load_id desc limit ?""", (limit,)).fetchall()
-        return pl.DataFrame(rows, orient="row", schema={
-            "load_id": pl.Int64, "kind": pl.String, "started_at": pl.String, "run_by": pl.String,
-            "result": pl.String, "seconds": pl.Float64, "version": pl.String, "message": pl.String,
-            "files": pl.Int64, "rows_in": pl.Int64, "rows_accepted": pl.Int64,
-        }).with_columns(pl.col("started_at").str.to_datetime("%Y-%m-%d %H:%M:%S"))
+                group by l.load_id order by l.load_id desc limit ?""",
+                (limit,),
+            ).fetchall()
+        return pl.DataFrame(
+            rows,
+            orient="row",
+            schema={
+                "load_id": pl.Int64,
+                "kind": pl.String,
+                "started_at": pl.String,
+                "run_by": pl.String,
+                "result": pl.String,
+                "seconds": pl.Float64,
+                "version": pl.String,
+                "message": pl.String,
+                "files": pl.Int64,
+                "rows_in": pl.Int64,
+                "rows_accepted": pl.Int64,
+            },
+        ).with_columns(pl.col("started_at").str.to_datetime("%Y-%m-%d %H:%M:%S"))
 
     def files(self, load_id: int) -> list[FileRecord]:
         with self._db() as db:
-            rows = db.execute("select file_name, source, sha256, size_bytes, format, rows_in, rows_accepted, "
-                              "rows_replaced, periods, result, problems from load_file where load_id = ? "
-                              "order by rowid", (load_id,)).fetchall()
+            rows = db.execute(
+                "select file_name, source, sha256, size_bytes, format, rows_in, rows_accepted, "
+                "rows_replaced, periods, result, problems from load_file where load_id = ? "
+                "order by rowid",
+                (load_id,),
+            ).fetchall()
         # capped when stored; capped again here for records of loads made before the cap existed
         return [FileRecord(*r[:10], problems=tuple(cap_problems(loads(r[10]), IngestLimits()))) for r in rows]

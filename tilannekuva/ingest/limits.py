@@ -22,9 +22,9 @@ from pathlib import Path
 from tilannekuva.ingest.problems import Problem
 
 MB = 1024 * 1024
-RATIO_CHECKED_FROM = 1 * MB      # small entries (styles, the workbook part) compress far better than data
-PARQUET_BATCH_ROWS = 4096        # rows decoded at a time while a Parquet file's decoded size is counted
-SHOWN_CHARS = 80                 # a column name or value in a problem (a header may be one 9 MB "name")
+RATIO_CHECKED_FROM = 1 * MB  # small entries (styles, the workbook part) compress far better than data
+PARQUET_BATCH_ROWS = 4096  # rows decoded at a time while a Parquet file's decoded size is counted
+SHOWN_CHARS = 80  # a column name or value in a problem (a header may be one 9 MB "name")
 
 
 @dataclass(frozen=True)
@@ -41,12 +41,17 @@ class IngestLimits:
 
     @classmethod
     def from_settings(cls, settings) -> IngestLimits:
-        return cls(max_file_bytes=int(settings.ingest_max_file_mb * MB), max_columns=settings.ingest_max_columns,
-                   max_rows=settings.ingest_max_rows,
-                   max_xlsx_inflated_bytes=int(settings.ingest_max_xlsx_inflated_mb * MB),
-                   max_xlsx_ratio=settings.ingest_max_xlsx_ratio, problems_per_kind=settings.ingest_problems_per_kind,
-                   problems_per_file=settings.ingest_problems_per_file, max_files=settings.ingest_max_files,
-                   problems_per_load=settings.ingest_problems_per_load)
+        return cls(
+            max_file_bytes=int(settings.ingest_max_file_mb * MB),
+            max_columns=settings.ingest_max_columns,
+            max_rows=settings.ingest_max_rows,
+            max_xlsx_inflated_bytes=int(settings.ingest_max_xlsx_inflated_mb * MB),
+            max_xlsx_ratio=settings.ingest_max_xlsx_ratio,
+            problems_per_kind=settings.ingest_problems_per_kind,
+            problems_per_file=settings.ingest_problems_per_file,
+            max_files=settings.ingest_max_files,
+            problems_per_load=settings.ingest_problems_per_load,
+        )
 
 
 def read_once(path: Path, limits: IngestLimits) -> tuple[bytes | None, Problem | None]:
@@ -126,7 +131,7 @@ def refuse_zip_bomb(path: Path, limits: IngestLimits, data: bytes | None = None)
         if _too_compressed(e.file_size, e.compress_size, limits):
             return _ratio_problem(path, e.file_size, e.compress_size, limits)
     try:
-        with (io.BytesIO(data) if data is not None else open(path, "rb")) as handle:
+        with io.BytesIO(data) if data is not None else open(path, "rb") as handle:
             inflated, worst = _inflated_size(handle, entries, limit, limits)
     except (zlib.error, struct.error, ValueError, OSError) as exc:
         return Problem(path.name, "bad_workbook", values={"error": str(exc)[:200]})
@@ -142,12 +147,16 @@ def _too_compressed(inflated: int, compressed: int, limits: IngestLimits) -> boo
 
 
 def _ratio_problem(path: Path, inflated: int, compressed: int, limits: IngestLimits) -> Problem:
-    return Problem(path.name, "xlsx_ratio", values={"ratio": round(inflated / max(compressed, 1)),
-                                                    "limit": round(limits.max_xlsx_ratio)})
+    return Problem(
+        path.name,
+        "xlsx_ratio",
+        values={"ratio": round(inflated / max(compressed, 1)), "limit": round(limits.max_xlsx_ratio)},
+    )
 
 
-def _inflated_size(handle, entries: list[zipfile.ZipInfo], limit: int,
-                   limits: IngestLimits) -> tuple[int, tuple[int, int] | None]:
+def _inflated_size(
+    handle, entries: list[zipfile.ZipInfo], limit: int, limits: IngestLimits
+) -> tuple[int, tuple[int, int] | None]:
     """What the entries really inflate to, reading their compressed bytes from the local headers
     (not trusting the directory's sizes); stops as soon as the total passes `limit`. Also the first
     entry whose counted inflation passes the ratio limit, as (inflated, compressed), or None."""
@@ -171,7 +180,7 @@ def _inflated_size(handle, entries: list[zipfile.ZipInfo], limit: int,
                     break
                 left -= len(chunk)
                 data = chunk
-                while data and total + entry_total <= limit:   # bounded output per step: a bomb never sits in memory
+                while data and total + entry_total <= limit:  # bounded output per step: a bomb never sits in memory
                     entry_total += len(inflater.decompress(data, 1 << 20))
                     data = inflater.unconsumed_tail
         else:
@@ -194,8 +203,11 @@ def refuse_parquet_bomb(path: Path, data: bytes, limits: IngestLimits) -> Proble
     limit = limits.max_xlsx_inflated_bytes
     parquet = pq.ParquetFile(io.BytesIO(data))
     meta = parquet.metadata
-    declared = sum(meta.row_group(i).column(j).total_uncompressed_size
-                   for i in range(meta.num_row_groups) for j in range(meta.num_columns))
+    declared = sum(
+        meta.row_group(i).column(j).total_uncompressed_size
+        for i in range(meta.num_row_groups)
+        for j in range(meta.num_columns)
+    )
     if declared > limit:
         return Problem(path.name, "parquet_too_large", values={"size": _mb(declared), "limit": _mb(limit)})
     decoded = 0
@@ -221,11 +233,12 @@ def cap_problems(problems: list[Problem], limits: IngestLimits) -> list[Problem]
             hidden_kind[(p.file, kind)] = hidden_kind.get((p.file, kind), 0) + _weight(p)
             continue
         kept.append(_shortened(p))
-    kept += [Problem(file, "more_problems", values={"count": n, "code": kind})
-             for (file, kind), n in hidden_kind.items()]
+    kept += [
+        Problem(file, "more_problems", values={"count": n, "code": kind}) for (file, kind), n in hidden_kind.items()
+    ]
     if len(kept) > limits.problems_per_file:
-        rest = kept[limits.problems_per_file - 1:]
-        kept = kept[:limits.problems_per_file - 1]
+        rest = kept[limits.problems_per_file - 1 :]
+        kept = kept[: limits.problems_per_file - 1]
         kept.append(Problem(rest[0].file, "more_problems_file", values={"count": sum(map(_weight, rest))}))
     return kept
 
@@ -240,10 +253,12 @@ def _weight(p: Problem) -> int:
 def _shortened(p: Problem) -> Problem:
     def short(value):
         if isinstance(value, str) and len(value) > SHOWN_CHARS:
-            return value[:SHOWN_CHARS - 1] + "…"
+            return value[: SHOWN_CHARS - 1] + "…"
         return value
-    if len(p.file) <= SHOWN_CHARS and not any(isinstance(v, str) and len(v) > SHOWN_CHARS
-                                              for v in (p.column, *p.values.values())):
+
+    if len(p.file) <= SHOWN_CHARS and not any(
+        isinstance(v, str) and len(v) > SHOWN_CHARS for v in (p.column, *p.values.values())
+    ):
         return p
     return Problem(short(p.file), p.code, p.row, short(p.column), {k: short(v) for k, v in p.values.items()})
 

@@ -60,7 +60,7 @@ class LoadFailed(RuntimeError):
 @dataclass
 class LoadResult:
     load_id: int
-    result: str                        # 'loaded' or 'skipped'
+    result: str  # 'loaded' or 'skipped'
     version: str | None
     files: list[FileRecord] = field(default_factory=list)
     seconds: float = 0.0
@@ -90,8 +90,10 @@ def expand(paths: list[Path]) -> list[Path]:
             files += sorted(f for f in p.iterdir() if (f.is_file() or f.is_symlink()) and not f.name.startswith("."))
         else:
             files.append(p)
-    def same(f: Path) -> Path:          # the folder resolved, not a symlink's target: a link never hides a file
+
+    def same(f: Path) -> Path:  # the folder resolved, not a symlink's target: a link never hides a file
         return f.parent.resolve() / f.name
+
     unique = {same(f): f for f in reversed(files)}
     return [f for f in files if unique.get(same(f)) is f]
 
@@ -104,8 +106,15 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def ingest(paths: list[Path], warehouse_dir: Path, history: LoadHistory, run_by: str | None = None,
-           force: bool = False, today: dt.date | None = None, limits: IngestLimits | None = None) -> LoadResult:
+def ingest(
+    paths: list[Path],
+    warehouse_dir: Path,
+    history: LoadHistory,
+    run_by: str | None = None,
+    force: bool = False,
+    today: dt.date | None = None,
+    limits: IngestLimits | None = None,
+) -> LoadResult:
     """Load the exports in `paths` as one all-or-nothing load. Raises LoadRejected with every
     problem found (capped per kind and file by `limits`), LoadFailed if writing failed,
     WarehouseBusy if another writer runs."""
@@ -141,8 +150,12 @@ def ingest(paths: list[Path], warehouse_dir: Path, history: LoadHistory, run_by:
             history.finish(load_id, "failed", recs, message=str(exc)[:500])
             log.error("load %d failed while writing: %s", load_id, exc)
             raise LoadFailed(str(exc)) from exc
-        recs = [replace(r, result="loaded", rows_accepted=r.rows_in, rows_replaced=replaced.get(r.file_name, 0))
-                if r.result == "valid" else r for r in records]
+        recs = [
+            replace(r, result="loaded", rows_accepted=r.rows_in, rows_replaced=replaced.get(r.file_name, 0))
+            if r.result == "valid"
+            else r
+            for r in records
+        ]
         history.finish(load_id, "loaded", recs, version=version)
         seconds = time.perf_counter() - started
         log.info("load %d published %s in %.1f s", load_id, version, seconds)
@@ -157,28 +170,39 @@ def _served(warehouse_dir: Path) -> Path | None:
         return None
     version = schema_version(served)
     if version != SCHEMA_VERSION:
-        raise LoadFailed(f"The served warehouse {served.name} has schema version {version}; "
-                         f"this version of Tilannekuva loads into version {SCHEMA_VERSION}")
+        raise LoadFailed(
+            f"The served warehouse {served.name} has schema version {version}; "
+            f"this version of Tilannekuva loads into version {SCHEMA_VERSION}"
+        )
     return served
 
 
-def _check(files: list[Path], known: Known, history: LoadHistory, force: bool, today: dt.date,
-           limits: IngestLimits) -> tuple[list[FileRecord], list[_Prepared], list[Problem]]:
+def _check(
+    files: list[Path], known: Known, history: LoadHistory, force: bool, today: dt.date, limits: IngestLimits
+) -> tuple[list[FileRecord], list[_Prepared], list[Problem]]:
     """Read and check every file (dimensions first, so a fact may reference a unit or pupil
     that arrives in the same load); nothing is written here."""
     records: dict[Path, FileRecord] = {}
     problems: list[Problem] = [] if files else [Problem("–", "no_files")]
-    if len(files) > limits.max_files:       # nothing is opened: the whole load is one problem
+    if len(files) > limits.max_files:  # nothing is opened: the whole load is one problem
         problem = Problem("–", "too_many_files", values={"found": len(files), "limit": limits.max_files})
         return [FileRecord("–", None, "", 0, problems=(problem,))], [], [problem]
     todo = []
     for path in files:
-        refused = refuse_link(path) or (Problem(path.name, "not_found") if not path.exists() else None) \
+        refused = (
+            refuse_link(path)
+            or (Problem(path.name, "not_found") if not path.exists() else None)
             or refuse_size(path, limits)
+        )
         if refused:
             problems.append(refused)
-            records[path] = FileRecord(path.name, None, "", 0 if path.is_symlink() or not path.exists()
-                                       else path.stat().st_size, problems=(refused,))
+            records[path] = FileRecord(
+                path.name,
+                None,
+                "",
+                0 if path.is_symlink() or not path.exists() else path.stat().st_size,
+                problems=(refused,),
+            )
             continue
         contract = contract_for_file(path.name)
         sha, size = sha256_of(path), path.stat().st_size
@@ -189,8 +213,9 @@ def _check(files: list[Path], known: Known, history: LoadHistory, force: bool, t
             continue
         previous = None if force else history.already_loaded(contract.name, sha)
         if previous is not None:
-            records[path] = FileRecord(path.name, contract.name, sha, size, result="skipped",
-                                       periods=f"= load {previous}")
+            records[path] = FileRecord(
+                path.name, contract.name, sha, size, result="skipped", periods=f"= load {previous}"
+            )
             continue
         todo.append((path, contract, sha, size))
     prepared = []
@@ -199,18 +224,24 @@ def _check(files: list[Path], known: Known, history: LoadHistory, force: bool, t
         file_problems.sort(key=lambda p: (p.row is None, p.row or 0))
         file_problems = cap_problems(file_problems, limits)
         problems += file_problems
-        records[path] = FileRecord(path.name, contract.name, sha, size,
-                                   format=item.format if item else None,
-                                   rows_in=item.frame.height if item else None,
-                                   periods=item.periods if item else None,
-                                   result="rejected" if file_problems else "valid",
-                                   problems=tuple(file_problems))
+        records[path] = FileRecord(
+            path.name,
+            contract.name,
+            sha,
+            size,
+            format=item.format if item else None,
+            rows_in=item.frame.height if item else None,
+            periods=item.periods if item else None,
+            result="rejected" if file_problems else "valid",
+            problems=tuple(file_problems),
+        )
         if item is not None:
             prepared.append(item)
-    if len(problems) > limits.problems_per_load:     # many files, each with a few problems: the load is capped too
-        rest = problems[limits.problems_per_load - 1:]
-        problems = problems[:limits.problems_per_load - 1] + [
-            Problem("–", "more_problems_load", values={"count": len(rest)})]
+    if len(problems) > limits.problems_per_load:  # many files, each with a few problems: the load is capped too
+        rest = problems[limits.problems_per_load - 1 :]
+        problems = problems[: limits.problems_per_load - 1] + [
+            Problem("–", "more_problems_load", values={"count": len(rest)})
+        ]
     return [records[p] for p in files], prepared, problems
 
 
@@ -232,10 +263,11 @@ def _known_values(served: Path | None) -> Known:
     return known
 
 
-def _prepare(path: Path, contract: Contract, sha: str, size: int, known: Known,
-             today: dt.date, limits: IngestLimits) -> tuple[_Prepared | None, list[Problem]]:
+def _prepare(
+    path: Path, contract: Contract, sha: str, size: int, known: Known, today: dt.date, limits: IngestLimits
+) -> tuple[_Prepared | None, list[Problem]]:
     started = time.perf_counter()
-    data, refused = read_once(path, limits)       # the bytes hashed here are the bytes parsed
+    data, refused = read_once(path, limits)  # the bytes hashed here are the bytes parsed
     if refused:
         return None, [refused]
     if hashlib.sha256(data).hexdigest() != sha:
@@ -256,8 +288,14 @@ def _prepare(path: Path, contract: Contract, sha: str, size: int, known: Known,
             if ref in REFERENCED:
                 known.add(ref, typed[col].drop_nulls())
     periods = _periods(typed, contract)
-    log.info("%s: %d rows read and checked in %.1f s (%s), %d problems", path.name, typed.height,
-             time.perf_counter() - started, export.detail or export.format, len(problems))
+    log.info(
+        "%s: %d rows read and checked in %.1f s (%s), %d problems",
+        path.name,
+        typed.height,
+        time.perf_counter() - started,
+        export.detail or export.format,
+        len(problems),
+    )
     return _Prepared(path, contract, sha, size, export.format, typed, periods), problems
 
 
@@ -278,8 +316,9 @@ def _periods(frame: pl.DataFrame, contract: Contract) -> str:
     return ", ".join(shown)
 
 
-def _write(warehouse_dir: Path, served: Path | None, prepared: list[_Prepared], load_id: int,
-           today: dt.date) -> tuple[str, dict[str, int]]:
+def _write(
+    warehouse_dir: Path, served: Path | None, prepared: list[_Prepared], load_id: int, today: dt.date
+) -> tuple[str, dict[str, int]]:
     stamp = dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
     building = building_file(warehouse_dir, stamp)
     final = warehouse_dir / f"tilannekuva-{stamp}-load{load_id}.duckdb"
@@ -288,7 +327,7 @@ def _write(warehouse_dir: Path, served: Path | None, prepared: list[_Prepared], 
     replaced: dict[str, int] = {}
     try:
         con = duckdb.connect(str(building))
-        tighten(building)                       # every pupil's data: the service account's only
+        tighten(building)  # every pupil's data: the service account's only
         try:
             con.execute("set enable_progress_bar = false")
             if served is None:
@@ -336,8 +375,9 @@ def _apply(con: duckdb.DuckDBPyConnection, contract: Contract, frame: pl.DataFra
             keys = ", ".join(contract.key)
             (replaced,) = con.execute(f"select count(*) from {table} t join staging s using ({keys})").fetchone()
             updates = ", ".join(f"{c} = excluded.{c}" for c in contract.column_names if c not in contract.key)
-            con.execute(f"insert into {table} by name select * from staging "
-                        f"on conflict ({keys}) do update set {updates}")
+            con.execute(
+                f"insert into {table} by name select * from staging on conflict ({keys}) do update set {updates}"
+            )
             return int(replaced)
         period = ", ".join(f"'p{i}': {e}" for i, e in enumerate(contract.period))
         (replaced,) = con.execute(f"""delete from {table}

@@ -20,7 +20,7 @@ ROWS_LISTED = 10
 class Problem:
     file: str
     code: str
-    row: int | None = None          # as the user finds it: CSV line / Excel row (header = 1), Parquet record
+    row: int | None = None  # as the user finds it: CSV line / Excel row (header = 1), Parquet record
     column: str | None = None
     values: dict = field(default_factory=dict)
 

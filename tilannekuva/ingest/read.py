@@ -35,23 +35,32 @@ FOREIGN_DELIMITERS = {"\t": "TAB", "|": "|", ":": ":"}
 TRUE = {"true", "1", "kyllä", "k", "yes", "y", "ja", "x", "t"}
 FALSE = {"false", "0", "ei", "e", "no", "n", "nej", "f"}
 DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y")
-HEADER_MAX_BYTES = 4 * MB        # a CSV header record longer than this is refused (checked before the read)
-TIMESTAMP_FORMATS = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S",
-                     "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M")
+HEADER_MAX_BYTES = 4 * MB  # a CSV header record longer than this is refused (checked before the read)
+TIMESTAMP_FORMATS = (
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+    "%Y-%m-%d %H:%M",
+)
 
 
 @dataclass
 class Export:
     """One file's contents, untyped or as typed by its format; `first_row` numbers frame row 0."""
+
     path: Path
     format: str
     frame: pl.DataFrame
     first_row: int
-    detail: str = ""        # e.g. "Windows-1252, ';'" or "sheet 'poissaolot'"
+    detail: str = ""  # e.g. "Windows-1252, ';'" or "sheet 'poissaolot'"
 
 
-def read_export(path: Path, contract: Contract, limits: IngestLimits = IngestLimits(),
-                data: bytes | None = None) -> tuple[Export | None, list[Problem]]:
+def read_export(
+    path: Path, contract: Contract, limits: IngestLimits = IngestLimits(), data: bytes | None = None
+) -> tuple[Export | None, list[Problem]]:
     """Read the export `path` within `limits`; on failure return (None, problems). `data`: the file's
     bytes as read once by `read_once` (the load passes the bytes it checksummed); read here if None."""
     fmt = FORMATS.get(path.suffix.lower())
@@ -84,7 +93,11 @@ def _decode(path: Path, raw: bytes) -> tuple[bytes | None, str, list[Problem]]:
     try:
         return raw.decode("cp1252").encode("utf-8"), "Windows-1252", []
     except UnicodeDecodeError as exc:
-        return None, "", [Problem(path.name, "bad_encoding", values={"offset": exc.start, "byte": f"0x{raw[exc.start]:02X}"})]
+        return (
+            None,
+            "",
+            [Problem(path.name, "bad_encoding", values={"offset": exc.start, "byte": f"0x{raw[exc.start]:02X}"})],
+        )
 
 
 def _header_record(data: bytes, delimiter: str) -> tuple[list[str], bool]:
@@ -108,10 +121,13 @@ def _read_csv(path: Path, raw: bytes, limits: IngestLimits) -> tuple[Export | No
     counts = {d: len(record) - 1 for d, (record, _) in records.items()}
     delimiter = max(counts, key=counts.get)
     header, ended = records[delimiter]
-    if not ended:                   # a header record past HEADER_MAX_BYTES is not read to its end
+    if not ended:  # a header record past HEADER_MAX_BYTES is not read to its end
         if len(header) > limits.max_columns:
-            return None, [Problem(path.name, "too_many_columns", values={"found": f"> {len(header)}",
-                                                                          "limit": limits.max_columns})]
+            return None, [
+                Problem(
+                    path.name, "too_many_columns", values={"found": f"> {len(header)}", "limit": limits.max_columns}
+                )
+            ]
         return None, [Problem(path.name, "header_too_long", row=1, values={"limit": f"{HEADER_MAX_BYTES // MB} MB"})]
     if not "".join(header).strip():
         return None, [Problem(path.name, "empty_file")]
@@ -124,11 +140,18 @@ def _read_csv(path: Path, raw: bytes, limits: IngestLimits) -> tuple[Export | No
     if too_wide:
         return None, [too_wide]
     try:
-        frame = pl.read_csv(data, separator=delimiter, infer_schema=False, quote_char='"', raise_if_empty=False,
-                            n_rows=limits.max_rows + 1)
+        frame = pl.read_csv(
+            data,
+            separator=delimiter,
+            infer_schema=False,
+            quote_char='"',
+            raise_if_empty=False,
+            n_rows=limits.max_rows + 1,
+        )
     except pl.exceptions.PolarsError as exc:
         return None, _ragged_rows(path, data.decode("utf-8"), delimiter) or [
-            Problem(path.name, "unreadable", values={"error": str(exc).splitlines()[0][:200]})]
+            Problem(path.name, "unreadable", values={"error": str(exc).splitlines()[0][:200]})
+        ]
     if frame.height == 0:
         return None, [Problem(path.name, "header_only")]
     too_long = refuse_columns(path, frame.width, limits) or refuse_rows(path, frame.height, limits)
@@ -145,21 +168,27 @@ def _ragged_rows(path: Path, text: str, delimiter: str) -> list[Problem]:
     rows = csv.reader(io.StringIO(text), delimiter=delimiter, quotechar='"')
     width = len(next(rows, []))
     bad = [(rows.line_num, len(r)) for r in rows if r and len(r) != width]
-    problems = [Problem(path.name, "field_count", row=line, values={"found": n, "expected": width})
-                for line, n in bad[:ROWS_LISTED]]
+    problems = [
+        Problem(path.name, "field_count", row=line, values={"found": n, "expected": width})
+        for line, n in bad[:ROWS_LISTED]
+    ]
     if len(bad) > ROWS_LISTED:
-        problems.append(Problem(path.name, "more_rows", values={"count": len(bad) - ROWS_LISTED, "code": "field_count"}))
+        problems.append(
+            Problem(path.name, "more_rows", values={"count": len(bad) - ROWS_LISTED, "code": "field_count"})
+        )
     return problems
 
 
-def _read_xlsx(path: Path, data: bytes, contract: Contract, limits: IngestLimits) -> tuple[Export | None, list[Problem]]:
+def _read_xlsx(
+    path: Path, data: bytes, contract: Contract, limits: IngestLimits
+) -> tuple[Export | None, list[Problem]]:
     bomb = refuse_zip_bomb(path, limits, data)
     if bomb:
         return None, [bomb]
     try:
         workbook = fastexcel.read_excel(data)
         sheets = workbook.sheet_names
-    except Exception as exc:    # fastexcel raises its own error types for zip/xml damage
+    except Exception as exc:  # fastexcel raises its own error types for zip/xml damage
         return None, [Problem(path.name, "bad_workbook", values={"error": str(exc).splitlines()[0][:200]})]
     named = [s for s in sheets if s.strip().lower() == contract.name]
     if len(sheets) == 1:
@@ -187,12 +216,15 @@ def _read_parquet(path: Path, data: bytes, limits: IngestLimits) -> tuple[Export
 
     try:
         meta = pq.ParquetFile(io.BytesIO(data)).metadata
-        too_big = refuse_columns(path, meta.num_columns, limits) or refuse_rows(path, meta.num_rows, limits) \
-            or refuse_parquet_bomb(path, data, limits)      # metadata, then the decoded size counted
+        too_big = (
+            refuse_columns(path, meta.num_columns, limits)
+            or refuse_rows(path, meta.num_rows, limits)
+            or refuse_parquet_bomb(path, data, limits)
+        )  # metadata, then the decoded size counted
         if too_big:
             return None, [too_big]
         frame = pl.read_parquet(io.BytesIO(data))
-    except Exception as exc:    # polars/arrow raise several error types for damaged files
+    except Exception as exc:  # polars/arrow raise several error types for damaged files
         return None, [Problem(path.name, "bad_parquet", values={"error": str(exc).splitlines()[0][:200]})]
     if frame.height == 0:
         return None, [Problem(path.name, "header_only")]
@@ -239,25 +271,30 @@ def _parse_text(values: pl.Series, type_: str) -> pl.Series:
         return s.str.replace_all(r"[\s\u00a0]", "").str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)
     if type_ in ("date", "timestamp"):
         if type_ == "date":
+
             def parse(v, f):
                 return v.str.to_date(f, strict=False) if "%H" not in f else v.str.to_datetime(f, strict=False).dt.date()
+
             formats = DATE_FORMATS + TIMESTAMP_FORMATS
         else:
+
             def parse(v, f):
                 return v.str.to_datetime(f, strict=False, time_unit="us")
+
             formats = TIMESTAMP_FORMATS
         ranked = _pick_formats(s, formats, parse)
         out = parse(s, ranked[0])
         missing = out.is_null() & s.is_not_null()
-        if missing.any():               # a few rows in another format: try the rest on those only
+        if missing.any():  # a few rows in another format: try the rest on those only
             rest = s.filter(missing)
             fixed = pl.select(pl.coalesce([parse(rest, f) for f in ranked[1:]])).to_series()
             out = out.scatter(missing.arg_true(), fixed)
         return out
     if type_ == "bool":
         low = s.str.to_lowercase()
-        return pl.select(pl.when(low.is_in(list(TRUE))).then(True).when(low.is_in(list(FALSE))).then(False)
-                         .otherwise(None)).to_series()
+        return pl.select(
+            pl.when(low.is_in(list(TRUE))).then(True).when(low.is_in(list(FALSE))).then(False).otherwise(None)
+        ).to_series()
     return s
 
 
@@ -297,11 +334,24 @@ def coerce(export: Export, contract: Contract) -> tuple[pl.DataFrame, pl.DataFra
             continue
         shown = frame[col.name].gather(rows.head(ROWS_LISTED)).cast(pl.String)
         for index, value in zip(rows.head(ROWS_LISTED).to_list(), shown.to_list(), strict=True):
-            problems.append(Problem(export.path.name, f"type_{col.type}", row=index + export.first_row,
-                                    column=col.name, values={"value": _show(value)}))
+            problems.append(
+                Problem(
+                    export.path.name,
+                    f"type_{col.type}",
+                    row=index + export.first_row,
+                    column=col.name,
+                    values={"value": _show(value)},
+                )
+            )
         if rows.len() > ROWS_LISTED:
-            problems.append(Problem(export.path.name, "more_rows", column=col.name,
-                                    values={"count": rows.len() - ROWS_LISTED, "code": f"type_{col.type}"}))
+            problems.append(
+                Problem(
+                    export.path.name,
+                    "more_rows",
+                    column=col.name,
+                    values={"count": rows.len() - ROWS_LISTED, "code": f"type_{col.type}"},
+                )
+            )
     return typed_frame, mask, problems
 
 

@@ -10,24 +10,37 @@ from tilannekuva.ingest.contracts import ROW, Contract, Known, schema_for
 from tilannekuva.ingest.problems import ROWS_LISTED, Problem
 
 # dataframely's rule names -> our problem codes (column rules are "<column>|<rule>")
-RULE_CODES = {"nullability": "missing_value", "min_length": "missing_value", "min": "below_min", "max": "above_max",
-              "check__allowed": "not_allowed", "check__reference": "unknown_reference"}
+RULE_CODES = {
+    "nullability": "missing_value",
+    "min_length": "missing_value",
+    "min": "below_min",
+    "max": "above_max",
+    "check__allowed": "not_allowed",
+    "check__reference": "unknown_reference",
+}
 
 
-def validate(file_name: str, first_row: int, typed: pl.DataFrame, unparsed: pl.DataFrame,
-             contract: Contract, known: Known, today: dt.date) -> list[Problem]:
+def validate(
+    file_name: str,
+    first_row: int,
+    typed: pl.DataFrame,
+    unparsed: pl.DataFrame,
+    contract: Contract,
+    known: Known,
+    today: dt.date,
+) -> list[Problem]:
     """Problems in `typed` (rows as numbered in the file); cells in `unparsed` were reported already."""
     schema = schema_for(contract, known, today)
     _, failure = schema.filter(typed.with_row_index(ROW), cast=False)
     counts = failure.counts()
     if not counts:
         return []
-    details = failure.details().sort(ROW)       # the failing rows only, with a column per rule
+    details = failure.details().sort(ROW)  # the failing rows only, with a column per rule
     problems: list[Problem] = []
     for rule in counts:
         column, _, kind = rule.partition("|") if "|" in rule else (None, "", rule)
         if kind == "dtype":
-            continue                    # typed by `coerce`; a failed parse is a type problem already
+            continue  # typed by `coerce`; a failed parse is a type problem already
         code = RULE_CODES.get(kind, "duplicate_key" if kind == "primary_key" else f"rule_{kind}")
         bad = pl.col(rule) == "invalid"
         if column and kind in ("nullability", "min_length"):
@@ -39,11 +52,24 @@ def validate(file_name: str, first_row: int, typed: pl.DataFrame, unparsed: pl.D
         sample = typed.select(shown_cols).gather(rows.head(ROWS_LISTED))
         for index, values in zip(rows.head(ROWS_LISTED).to_list(), sample.iter_rows(), strict=True):
             shown = ", ".join("" if v is None else _fmt(v) for v in values)
-            problems.append(Problem(file_name, code, row=index + first_row, column=column or ", ".join(shown_cols),
-                                    values=_limits(contract, column, kind, today) | {"value": shown}))
+            problems.append(
+                Problem(
+                    file_name,
+                    code,
+                    row=index + first_row,
+                    column=column or ", ".join(shown_cols),
+                    values=_limits(contract, column, kind, today) | {"value": shown},
+                )
+            )
         if rows.len() > ROWS_LISTED:
-            problems.append(Problem(file_name, "more_rows", column=column or ", ".join(shown_cols),
-                                    values={"count": rows.len() - ROWS_LISTED, "code": code}))
+            problems.append(
+                Problem(
+                    file_name,
+                    "more_rows",
+                    column=column or ", ".join(shown_cols),
+                    values={"count": rows.len() - ROWS_LISTED, "code": code},
+                )
+            )
     return problems
 
 
