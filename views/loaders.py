@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from tilannekuva import terms
+from tilannekuva import metrics, terms
 from tilannekuva.access import Principal
 from tilannekuva.followups import FollowUps
 from tilannekuva.i18n import fmt_date, t
@@ -90,6 +90,19 @@ def frame(page: PageContext, query: str, **params) -> pl.DataFrame:
 def school_years(page: PageContext) -> pl.DataFrame:
     """school_year_id and its label as `school_year` ('2025–2026'), to join onto a frame for charts."""
     return frame(page, "school_years").select("school_year_id", pl.col("label").alias("school_year"))
+
+
+def metric_parts(page: PageContext, metric: str, **area) -> pl.DataFrame:
+    """The parts (numerator, denominator, events) of `metric` by unit and school year in the selection
+    `area` (sector, district_id, language: None means all)."""
+    parts = metrics.apply_filters(frame(page, "metric_parts_by_unit_year"), **area)
+    return parts.filter(pl.col("metric") == metric)
+
+
+def metric_levels(page: PageContext, parts: pl.DataFrame) -> pl.DataFrame:
+    """The selection's value (`sector` null) and each sector's by school year (metrics.selection_and_sectors
+    of `parts`), with the year's label as `school_year`."""
+    return metrics.selection_and_sectors(parts).join(school_years(page), on="school_year_id", maintain_order="left")
 
 
 def support_levels(page: PageContext, **area) -> FetchResult:

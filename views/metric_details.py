@@ -1,15 +1,59 @@
-"""Sections of a strategy metric's detail page (sector_metric): the metric by district in one school
-year, and the distribution behind it where one means something (M2 by training topic, M5 by
-DigCompEdu area; other metrics have none)."""
+"""Sections of a strategy metric's detail page (sector_metric): the metric's value in one school year
+as KPI cards, its trend by sector against the target, the metric by district in that year, the
+distribution behind it where one means something (M2 by training topic, M5 by DigCompEdu area; other
+metrics have none), and the link to the unit comparison."""
 
 from __future__ import annotations
 
 import polars as pl
+import streamlit as st
 
 from tilannekuva import metrics
+from tilannekuva.i18n import fmt_number
 from tilannekuva.inert import md
 from views import figures, filters, labels, loaders, sections, tables
 from views.context import PageContext
+
+
+def no_value(page: PageContext, now: pl.DataFrame, year: dict) -> None:
+    """Why the selection has no value in `year` (`now`: its row of loaders.metric_levels, if any): hidden
+    under the threshold of answers, or no data."""
+    if now.height and now["is_suppressed"][0]:
+        threshold = page.settings.suppression_threshold
+        st.info(page.t("metric.hidden_selection", year=md(year["label"]), threshold=threshold))
+    else:
+        st.info(page.t("empty.no_metric_year", year=md(year["label"])))
+
+
+def headline(page: PageContext, metric: str, levels: pl.DataFrame, now: pl.DataFrame, year: dict) -> dict:
+    """The selection's value in `year` with the change from the year before, the target and the events as
+    KPI cards, and the traffic light; returns the metric's card (metrics.cards)."""
+    goal = metrics.targets(page.settings.targets)
+    card = metrics.cards(levels.filter(pl.col("sector").is_null()), year["school_year_id"], goal).filter(
+        pl.col("metric") == metric).row(0, named=True)
+    sections.kpi_row([
+        (page.t("metric.value", year=md(year["label"])), labels.metric_text(metric, card["value"], page.lang),
+         labels.metric_delta(metric, card["value"], card["previous"], page.lang)),
+        (page.t("col.target"), labels.metric_text(metric, goal[metric], page.lang), None),
+        (page.t(f"metric.{metric}.events"), fmt_number(now["events"][0], page.lang), None)])
+    st.markdown(labels.light_badge(card["light"], page.lang))
+    return card
+
+
+def trend(page: PageContext, metric: str, levels: pl.DataFrame, card: dict, area: dict, year: dict) -> None:
+    """The selection's value over the years against the target, and each sector's when no sector is chosen."""
+    target = metrics.targets(page.settings.targets)[metric]
+    trend = levels.filter(pl.col("value").is_not_null(), pl.col("sector").is_null() | pl.lit(area["sector"] is None))
+    trend = trend.with_columns(series=labels.label("sector", "sector", page.lang).fill_null(page.t("level.selection")))
+    sections.chart_with_table(
+        page, figures.share_trend(trend, x="school_year", series="series", y="value", kind=metrics.METRICS[metric].kind,
+                                  target=target, title=page.t("metric.trend_title"),
+                                  y_title=page.t(f"metric.{metric}.unit"), target_label=page.t("col.target")),
+        tables.table(trend, {"school_year": "col.school_year", "series": "col.level",
+                             "value": ("col.value", tables.metric_number(metric))}, page.lang),
+        key="metric_trend", filename=f"{metric.lower()}-kehitys",
+        summary=page.t("metric.trend_summary", value=labels.metric_text(metric, card["value"], page.lang),
+                       year=md(year["label"]), target=labels.metric_text(metric, target, page.lang)))
 
 
 def by_district(page: PageContext, metric: str, parts: pl.DataFrame, units: pl.DataFrame, year: dict) -> None:
@@ -65,3 +109,10 @@ def competence_areas(page: PageContext, area: dict, year: dict) -> None:
         tables.table(by_area, {"name": "col.area", "mean": ("m5.mean", "num2"), "answers": "col.answers"}, page.lang),
         key="m5_areas", filename="m5-osa-alueet",
         summary=page.t("m5.areas_summary", weakest=md(weakest[0]) if weakest else "–"))
+
+
+def compare_link(page: PageContext, metric: str, area: dict, year: dict) -> None:
+    """A link to the unit comparison on the same metric, year and selection."""
+    params = {"mittari": metric, "lukuvuosi": str(year["school_year_id"]), **filters.area_params(area)}
+    st.page_link("pages/sector_units.py", label=page.t("metric.compare_units"), icon=":material/leaderboard:",
+                 query_params=params)
