@@ -85,7 +85,10 @@ with st.sidebar:
     st.markdown(f"**{md(signed_in.display_name)}**  \n{t('role.' + signed_in.role, lang)}")
     language_picker(signed_in)
     if chrome.print_button(lang):
-        access_log.log_print(settings, signed_in, acting, navigation.url_path or "")
+        # The landing page's url_path is "" (Streamlit's default page): name the page by its id; the URL's
+        # parameters are the page's filters (every filter lives in the address).
+        printed = next((pid for p, pid in zip(pages, acting.pages, strict=True) if p is navigation), "statement")
+        access_log.log_print(settings, signed_in, acting, printed, dict(st.query_params))
     if st.button(t("login.logout", lang), icon=":material/logout:", key="tk_logout"):
         logout(settings)
         st.rerun()

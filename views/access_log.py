@@ -54,10 +54,13 @@ def _entry(page: PageContext, action: str, target: str, rows: int, subjects=(), 
 
 def log_view(page: PageContext, target: str, rows: int, subjects=(), filters: dict | None = None) -> None:
     """A view of personal data (`target`, e.g. 'support_signals'; `subjects` the pupils shown), logged once
-    per session for the same list, filters and row count — not again on every rerun of the page."""
+    per sign-in for the same viewer, list, filters and pupils — not again on every rerun of the page. The key
+    holds who signed in, whose view it is and the sign-in's session: on a shared computer the next person
+    (or an admin viewing as another user) is logged again."""
     values = page.filter_values() if filters is None else filters
     seen = st.session_state.setdefault(VIEWS_SEEN, set())
-    key = (target, page.page_id, tuple(sorted((k, str(v)) for k, v in values.items())), rows)
+    key = (page.signed_in.username, page.acting.username, page.session_id, target, page.page_id,
+           tuple(sorted((k, str(v)) for k, v in values.items())), rows, tuple(sorted(int(s) for s in subjects)))
     if key in seen:
         return
     seen.add(key)
@@ -79,9 +82,11 @@ def export_entry(page: PageContext, target: str, rows: int, subjects=(), filters
     return _entry(page, "export", target, rows, subjects, filters)
 
 
-def log_print(settings: Settings | None, signed_in: Principal, acting: Principal, page_id: str) -> None:
-    """A click on the sidebar's print button (app.py: no page context there): the page printed, in whose view."""
-    filters = {"scope": acting.scope, "units": list(acting.unit_ids)}
+def log_print(settings: Settings | None, signed_in: Principal, acting: Principal, page_id: str,
+              url_filters: dict | None = None) -> None:
+    """A click on the sidebar's print button (app.py: no page context there): the page printed (its id, also
+    for the landing page), with the filters in its address, in whose view."""
+    filters = {**(url_filters or {}), "scope": acting.scope, "units": list(acting.unit_ids)}
     if signed_in.username != acting.username:
         filters["viewed_as"] = acting.username
     record(settings, signed_in.username, signed_in.role, "print", page_id, page_id, filters, 0)

@@ -76,12 +76,17 @@ def _formatted(name: str, fmt: str, lang: str) -> tuple[pl.Expr, str]:
 
 def table(frame: pl.DataFrame, columns: dict[str, Column], lang: str) -> pl.DataFrame:
     """The columns a table shows, in order, with translated headers and declared formats; a
-    suppressed row (`is_suppressed`) is marked in a note column."""
-    out = []
+    suppressed row (`is_suppressed`) is marked in a note column. Headers are unique even when one is data
+    that happens to read like another."""
+    out, taken = [], set()
     for name, spec in columns.items():
         key, fmt = (spec, "as_is") if isinstance(spec, str) else spec
         expr, suffix = _formatted(name, fmt, lang)
-        out.append(expr.alias((key if isinstance(key, Text) else t(key, lang)) + suffix))
+        header = (key if isinstance(key, Text) else t(key, lang)) + suffix
+        while header in taken:          # a header that is data (a unit named "Koko kaupunki") may repeat another
+            header += "\u00a0"           # a no-break space: looks the same, is another column (polars needs unique)
+        taken.add(header)
+        out.append(expr.alias(header))
     result = frame.select(out)
     if "is_suppressed" in frame.columns and frame["is_suppressed"].any():
         result = result.with_columns(frame["is_suppressed"].replace_strict(

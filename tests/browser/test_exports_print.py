@@ -55,7 +55,11 @@ def test_print_view_hides_the_menus_and_is_logged(server, context):
     page.wait_for_function("window.__printed === 1", timeout=10_000)
     page.wait_for_timeout(1500)
     assert page.evaluate("window.__printed") == 1  # once per click, though Streamlit may run a script twice
-    assert [e for e in access_log(server).entries("rehtori") if e.action == "print"]
+    printed = [e for e in access_log(server).entries("rehtori") if e.action == "print"]
+    # The landing page (Streamlit's url_path "") is named by its id, with the filters in its address
+    # (attack on issue 17: it was logged as page "" and target "", so nobody could tell what was printed).
+    assert printed and printed[0].page == printed[0].target == "principal_unit"
+    assert printed[0].filters.get("yksikko") and printed[0].filters.get("lukuvuosi")
     page.emulate_media(media="print")
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
     assert not page.get_by_role("button", name=t("table.download_csv")).first.is_visible()
