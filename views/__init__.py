@@ -14,6 +14,7 @@ view_as.py      an admin's "see what this user sees"; `acting()`
 language.py     the reader's language, the picker, the stored choice
 stores.py       settings and the cached state stores
 chrome.py       document language, contrast fixes, print layout; statement.py the accessibility statement
-access_review.py, user_admin.py, metric_details.py   sections of one page each (the access log, the users
-                page, the metric page), kept out of the page scripts
+access_review.py, user_admin.py, metric_details.py, staff_sections.py, group_sections.py, load_review.py
+                sections of one page each (the access log, the users page, the metric page, the principal's
+                staff, the teacher's groups, the data loads), kept out of the page scripts
 """
