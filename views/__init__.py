@@ -14,7 +14,9 @@ view_as.py      an admin's "see what this user sees"; `acting()`
 language.py     the reader's language, the picker, the stored choice
 stores.py       settings and the cached state stores
 chrome.py       document language, contrast fixes, print layout; statement.py the accessibility statement
-access_review.py, user_admin.py, metric_details.py, staff_sections.py, group_sections.py, load_review.py
+access_review.py, user_admin.py, metric_details.py, staff_sections.py, group_sections.py, watch_sections.py,
+me_sections.py, overview_sections.py, load_review.py
                 sections of one page each (the access log, the users page, the metric page, the principal's
-                staff, the teacher's groups, the data loads), kept out of the page scripts
+                staff, the teacher's groups, watch list and own page, the city overview, the data loads),
+                kept out of the page scripts
 """
