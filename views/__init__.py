@@ -14,7 +14,10 @@ view_as.py      an admin's "see what this user sees"; `acting()`
 language.py     the reader's language, the picker, the stored choice
 stores.py       settings and the cached state stores
 chrome.py       document language, contrast fixes, print layout; statement.py the accessibility statement
-access_review.py, user_admin.py, metric_details.py, unit_support.py, sector_trends.py, unit_comparison.py
-                sections of one page each (the access log, the users page, the metric page, the principal's
-                support page, the sector's support page, the unit comparison), kept out of the page scripts
+Sections of one page each, kept out of the page scripts:
+  metric_details.py (the metric page), unit_comparison.py (the unit comparison), sector_trends.py (the
+  sector's support page), overview_sections.py (the city overview), unit_support.py (the principal's
+  support page), staff_sections.py (the principal's staff page), group_sections.py, watch_sections.py,
+  me_sections.py (the teacher's groups, watch list and own page), access_review.py (the access log),
+  load_review.py (the data loads), user_admin.py (the users page)
 """

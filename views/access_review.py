@@ -1,5 +1,5 @@
 """The admin's review of the access log (pages/admin_access_log.py): whether the hash chain is intact,
-the search inputs, and the prunes (retention). The entries' flags and the search itself are rules of
+the search inputs, the entries with their flags, the export register and the prunes (retention). The entries' flags and the search itself are rules of
 the core (tilannekuva.audit_events); writing entries is views/access_log.py's job."""
 
 from __future__ import annotations
@@ -10,8 +10,11 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
+from tilannekuva.access import load_policy
 from tilannekuva.audit import AccessLog
-from views import tables
+from tilannekuva.audit_events import Action, Target, entries_frame, flagged, roles_with_own_pupils
+from tilannekuva.i18n import fmt_number
+from views import labels, sections, tables
 from views.context import PageContext
 
 
@@ -26,6 +29,18 @@ class LogSearch:
     @property
     def since(self) -> dt.datetime:
         return dt.datetime.now() - dt.timedelta(days=self.days)
+
+    def log_filters(self, pupil: int | None) -> dict:
+        """The search as the filters of the access-log entry that records reading the log."""
+        return {"user": self.user, "actions": ",".join(self.actions), "days": self.days, "text": self.text,
+                "pupil": "" if pupil is None else str(pupil)}
+
+
+LOG_COLUMNS = {"entry_id": "col.number", "logged_at": ("col.time", "datetime"), "username": "col.user",
+               "role": "col.role", "action": "col.action", "target": "col.log_target", "page": "col.page",
+               "filters": "col.filters", "rows": "col.rows", "flags": "col.flags"}
+FLAG_NAMES = {"flag_bulk": "accesslog.flag_bulk_short", "flag_outside": "accesslog.flag_outside_short",
+              "flag_off_hours": "accesslog.flag_off_hours_short"}
 
 
 def chain_status(page: PageContext, log: AccessLog) -> None:
@@ -71,3 +86,42 @@ def prunes(page: PageContext, log: AccessLog) -> None:
                           "last_entry_id": [a.last_entry_id for a in anchors], "removed": [a.removed for a in anchors]})
     tables.show(tables.table(frame, {"anchor_id": "col.number", "pruned_at": ("col.pruned_at", "datetime"),
                                      "last_entry_id": "col.last_entry", "removed": "col.removed"}, page.lang))
+
+
+def flagged_entries(page: PageContext, log: AccessLog, pupil: int | None) -> pl.DataFrame:
+    """The latest 20,000 entries (only those about `pupil`, if given) with their flags: bulk exports, pupil
+    data seen by a role without own pupils, off-hours use."""
+    policy = load_policy(page.settings.roles_file)
+    return flagged(entries_frame(log.entries(limit=20_000, pupil_id=pupil)), bulk_rows=page.settings.bulk_export_rows,
+                   roles_with_own_pupils=roles_with_own_pupils(policy))
+
+
+def flag_counts(page: PageContext, shown: pl.DataFrame) -> None:
+    """The entries found and how many of them carry each flag, as KPI cards."""
+    bulk = page.settings.bulk_export_rows
+
+    def count(column: str) -> str:
+        return fmt_number(int(shown[column].sum()), page.lang)
+
+    sections.kpi_row([(page.t("accesslog.entries"), fmt_number(shown.height, page.lang), None),
+                      (page.t("accesslog.flag_bulk", rows=bulk), count("flag_bulk"), None),
+                      (page.t("accesslog.flag_outside"), count("flag_outside"), None),
+                      (page.t("accesslog.flag_off_hours"), count("flag_off_hours"), None)])
+
+
+def entries_table(page: PageContext, shown: pl.DataFrame) -> pl.DataFrame:
+    """The entries found, their flags named, with logged downloads; returns the table as shown."""
+    table = tables.table(shown.with_columns(flags=labels.names_of_true(FLAG_NAMES, page.lang)), LOG_COLUMNS, page.lang)
+    tables.show(table, height=420)
+    tables.downloads(page, table, key="access_log", filename="kayttoloki", target=Target.ACCESS_LOG)
+    return table
+
+
+def exports(page: PageContext, table: pl.DataFrame) -> None:
+    """The export register: the rows of the entries table that are exports."""
+    st.header(page.t("accesslog.exports_header"))
+    found = table.filter(pl.col(page.t("col.action")) == Action.EXPORT.value)
+    if found.is_empty():
+        st.info(page.t("accesslog.no_exports"))
+    else:
+        tables.show(found)

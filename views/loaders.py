@@ -17,6 +17,7 @@ from tilannekuva.access import Principal
 from tilannekuva.followups import FollowUps
 from tilannekuva.i18n import fmt_date, t
 from tilannekuva.ingest.history import LoadHistory
+from tilannekuva.metrics import sector_order
 from tilannekuva.signals import Rules, support_signals
 from tilannekuva.warehouse import FetchResult, Warehouse, WarehouseUnavailable
 from views import labels
@@ -112,6 +113,17 @@ def support_levels(page: PageContext, **area) -> FetchResult:
     result = fetch(page, "support_by_year_and_area", **area)
     return FetchResult(result.frame.join(school_years(page), on="school_year_id").with_columns(
         series=labels.support_series(page.lang)), result.suppressed_cells)
+
+
+def pupil_counts(page: PageContext, **area) -> FetchResult:
+    """Children, pupils and students by school year, sector, district and language (pupils_by_year_and_area,
+    small cells suppressed; a null sector, district or language is the total over it), in the order of the
+    school years and sectors, with the year's label (`school_year`), `sector_name` and `language` named."""
+    result = fetch(page, "pupils_by_year_and_area", **area)
+    counts = result.frame.join(school_years(page), on="school_year_id").sort(
+        "school_year_id", sector_order(), "district_id", "language", nulls_last=True).with_columns(
+        labels.label("sector", "sector", page.lang).alias("sector_name"), labels.label("language", "language", page.lang))
+    return FetchResult(counts, result.suppressed_cells)
 
 
 def absence_terms(page: PageContext, **area) -> FetchResult:
