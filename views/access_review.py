@@ -37,7 +37,8 @@ class LogSearch:
 
 
 LOG_COLUMNS = {"entry_id": "col.number", "logged_at": ("col.time", "datetime"), "username": "col.user",
-               "role": "col.role", "action": "col.action", "target": "col.log_target", "page": "col.page",
+               "role": ("col.role", "label:role"), "action": ("col.action", "label:action"),
+               "target": "col.log_target", "page": ("col.page", "label:page"),
                "filters": "col.filters", "rows": "col.rows", "flags": "col.flags"}
 FLAG_NAMES = {"flag_bulk": "accesslog.flag_bulk_short", "flag_outside": "accesslog.flag_outside_short",
               "flag_off_hours": "accesslog.flag_off_hours_short"}
@@ -66,7 +67,9 @@ def search_filters(page: PageContext, actions: list[str]) -> LogSearch:
     """The search inputs: user, actions (of those in the log), days back, free text, only the flagged."""
     left, middle, right = st.columns(3)
     user = left.text_input(page.t("accesslog.user"), key="al_user").strip().lower()
-    chosen = middle.multiselect(page.t("accesslog.action"), actions, key="al_actions")
+    names = labels.words("action", page.lang)
+    chosen = middle.multiselect(page.t("accesslog.action"), actions, key="al_actions", placeholder=page.t("filter.choose"),
+                                format_func=lambda code: names.get(code, code))
     days = right.number_input(page.t("accesslog.days"), min_value=1, max_value=3650, value=30, key="al_days")
     text = st.text_input(page.t("accesslog.search"), key="al_text", help=page.t("accesslog.search_help")).strip()
     only_flagged = st.toggle(page.t("accesslog.only_flagged"), key="al_flagged")
