@@ -6,8 +6,10 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from tilannekuva.audit_events import Target
 from tilannekuva.i18n import fmt_month, fmt_number
 from views import figures, labels, loaders, sections, tables
+from views.access_log import log_view
 from views.context import PageContext
 
 GRADE_COLUMNS = {"term": "col.term", "mean_grade": ("col.mean_grade", "num2"), "min_grade": "col.lowest_grade"}
@@ -26,6 +28,8 @@ def absences(page: PageContext, pupil_id: int, name: str, year_id: int) -> None:
         pl.col("pupil_id") == pupil_id).with_columns(series=pl.lit(name)).sort("month")
     if not history.height:
         return
+    # One pupil's history is personal data on screen: logged as a view of that pupil (once per viewer).
+    log_view(page, Target.PUPIL_ABSENCE, history.height, [pupil_id], filters={**page.filter_values(), "pupil_id": pupil_id})
     peak = history.sort("absence_hours", descending=True).row(0, named=True)
     sections.chart_with_table(
         page, figures.monthly_lines(history, month="month", series="series", y="absence_hours",

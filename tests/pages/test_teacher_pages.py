@@ -201,6 +201,10 @@ def test_watch_list_entries_name_the_pupils_and_the_choices_as_before(demo_env, 
     history = exports[("pupil_absence", "xlsx")]
     assert history.subjects == (history.filters["pupil_id"],) and history.filters["lukuvuosi"] == YEAR
     assert history.subjects[0] in listed.subjects
+    # Seeing one pupil's history is a view of that pupil, logged as such (the attack on issue 17 found it
+    # logged only when downloaded).
+    seen = next(e for e in new if e.action == "view" and e.target == "pupil_absence")
+    assert seen.subjects == history.subjects and seen.filters["pupil_id"] == history.filters["pupil_id"]
     mark = next(e for e in new if e.action == "followup")
     assert (mark.target, mark.rows, mark.subjects) == ("watch_list", 1, history.subjects)
     assert mark.filters["pupil_id"] == history.filters["pupil_id"] and mark.filters["followed"] is True

@@ -11,8 +11,11 @@ from tilannekuva.audit import AccessLog
 
 
 def _entries(home, user):
-    return [e for e in AccessLog(home / "state" / "access_log.sqlite").entries(limit=100_000)
-            if e.username == user and e.target == "support_signals" and e.action == "view"]
+    return [
+        e
+        for e in AccessLog(home / "state" / "access_log.sqlite").entries(limit=100_000)
+        if e.username == user and e.target == "support_signals" and e.action == "view"
+    ]
 
 
 def test_second_principal_after_sign_out_gets_their_view_logged(demo_env, principals):
@@ -24,10 +27,11 @@ def test_second_principal_after_sign_out_gets_their_view_logged(demo_env, princi
     before = len(_entries(demo_env, "rehtori2"))
 
     from views.signin import COOKIE_KEY, PRINCIPAL_KEY, SSO_SESSION_KEY, TOKEN_KEY, VIEW_AS_KEY
-    for key in (PRINCIPAL_KEY, TOKEN_KEY, COOKIE_KEY, VIEW_AS_KEY, SSO_SESSION_KEY):   # what logout() clears
+
+    for key in (PRINCIPAL_KEY, TOKEN_KEY, COOKIE_KEY, VIEW_AS_KEY, SSO_SESSION_KEY):  # what logout() clears
         if key in at.session_state:
             del at.session_state[key]
-    signed_in_state(at, "rehtori2").run()                    # the next person signs in at the same computer
+    signed_in_state(at, "rehtori2").run()  # the next person signs in at the same computer
     at.switch_page("pages/principal_support.py").run()
     at.query_params["yksikko"] = str(unit)
     at.run()

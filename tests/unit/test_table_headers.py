@@ -13,8 +13,13 @@ from views import tables
 
 def test_a_unit_named_like_a_header_still_renders():
     cards = pl.DataFrame({"metric": ["M1"], "name": ["x"], "value": [0.5], "sector": [0.4], "city": [0.45]})
-    unit_name = t("level.city", "fi")            # a unit called "Koko kaupunki" in the source system
-    columns = {"metric": "col.metric", "name": "col.name", "value": (tables.Text(unit_name), "metric:metric"),
-               "sector": (tables.Text("Perusopetus"), "metric:metric"), "city": ("level.city", "metric:metric")}
-    table = tables.table(cards, columns, "fi")   # same columns as sections.unit_metrics_table
+    unit_name = t("level.city", "fi")  # a unit called "Koko kaupunki" in the source system
+    columns = {
+        "metric": "col.metric",
+        "name": "col.name",
+        "value": (tables.Text(unit_name), "metric:metric"),
+        "sector": (tables.Text("Perusopetus"), "metric:metric"),
+        "city": ("level.city", "metric:metric"),
+    }
+    table = tables.table(cards, columns, "fi")  # same columns as sections.unit_metrics_table
     assert table.height == 1
