@@ -23,7 +23,7 @@ if use.is_empty():
     st.stop()
 latest = latest_activation(use)
 sections.kpi_row([(page.t(f"user_type.{row['user_type']}"), labels.metric_text("M3", row["activation"], page.lang),
-                   page.t("eservices.active_of", active=fmt_number(row["active"], page.lang),
+                   None, page.t("eservices.active_of", active=fmt_number(row["active"], page.lang),
                           eligible=fmt_number(row["eligible"], page.lang))) for row in latest.iter_rows(named=True)])
 st.caption(page.t("eservices.latest_month", month=use["month"].max().strftime("%m/%Y")))
 for kind in USER_TYPES:

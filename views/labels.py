@@ -97,13 +97,24 @@ def metric_text(metric: str, value: float | None, lang: str) -> str:
 
 
 def metric_delta(metric: str, value: float | None, previous: float | None, lang: str) -> str | None:
-    """The change from the previous period: percentage points for shares, points for means."""
+    """The change from the previous period: percentage points for shares (one decimal), points for means
+    (two). A change that rounds to zero reads '±0,0' (NO_CHANGE first): not a green rising arrow."""
     if value is None or previous is None:
         return None
-    sign = "+" if value > previous else ""
-    if METRICS[metric].kind == "share":
-        return t("delta.points", lang, value=fmt_number((value - previous) * 100, lang, 1), sign=sign)
-    return t("delta.mean", lang, value=fmt_number(value - previous, lang, 2), sign=sign)
+    share = METRICS[metric].kind == "share"
+    change = round((value - previous) * 100, 1) if share else round(value - previous, 2)
+    sign = NO_CHANGE if change == 0 else "+" if change > 0 else ""
+    if share:
+        return t("delta.points", lang, value=fmt_number(abs(change) if change == 0 else change, lang, 1), sign=sign)
+    return t("delta.mean", lang, value=fmt_number(abs(change) if change == 0 else change, lang, 2), sign=sign)
+
+
+NO_CHANGE = "±"
+
+
+def delta_style(delta: str | None) -> dict:
+    """st.metric's arguments for a delta from metric_delta: no arrow and no colour when nothing changed."""
+    return {"delta_color": "off", "delta_arrow": "off"} if delta and delta.startswith(NO_CHANGE) else {}
 
 
 def light_badge(light: str, lang: str) -> str:

@@ -59,10 +59,14 @@ def by_district(page: PageContext, frame: pl.DataFrame, units: pl.DataFrame, *, 
                      filename=filename, summary=summary)
 
 
-def kpi_row(items: list[tuple[str, str, str | None]]) -> None:
-    """A row of st.metric cards: (label, value, delta or None)."""
-    for column, (label, value, delta) in zip(st.columns(len(items)), items, strict=True):
-        column.metric(label, value, delta)
+def kpi_row(items: list[tuple]) -> None:
+    """A row of st.metric cards: (label, value, delta or None[, note]). The delta is a change over time
+    (labels.metric_delta; no change has no arrow); a note — what the value is made of, e.g. '182 / 236
+    people' — goes under the value as text, never in the delta's arrow pill."""
+    for column, (label, value, delta, *note) in zip(st.columns(len(items)), items, strict=True):
+        column.metric(label, value, delta, **labels.delta_style(delta))
+        if note and note[0]:
+            column.caption(note[0])
 
 
 def metric_cards(page: PageContext, cards: pl.DataFrame, year: dict, *, sector: str | None = None,
@@ -79,8 +83,9 @@ def metric_cards(page: PageContext, cards: pl.DataFrame, year: dict, *, sector: 
             metric = card["metric"]
             with column.container(border=True):
                 st.markdown(f"**{metric} {page.t(f'metric.{metric}.name')}**")
-                st.metric(label, labels.metric_text(metric, card["value"], lang),
-                          labels.metric_delta(metric, card["value"], card["previous"], lang), border=False)
+                delta = labels.metric_delta(metric, card["value"], card["previous"], lang)
+                st.metric(label, labels.metric_text(metric, card["value"], lang), delta, border=False,
+                          **labels.delta_style(delta))
                 if sector:
                     st.caption(page.t("unit.benchmarks", sector=md(sector), city=labels.metric_text(
                         metric, card["city"], lang), sector_value=labels.metric_text(metric, card["sector"], lang)))

@@ -184,3 +184,12 @@ def test_a_principal_of_two_units_switches_between_them(demo_env, principals):
     assert at.title[0].value != shown_first and at.title[0].value in names.values()
     at.switch_page("pages/principal_support.py").run()  # the choice follows to the next page
     assert at.title[0].value != shown_first
+
+
+def test_eservice_counts_are_a_note_not_a_change(demo_env):
+    """Issue 18 item 6: '182 / 236' is what the share is made of, not a change: it sits under the value as text,
+    and the cards have no delta pill (no arrow, no colour)."""
+    at = open_page("rehtori", "principal_eservices")
+    assert not at.exception
+    assert at.metric and all(not m.proto.delta for m in at.metric)
+    assert any(" / " in c.value for c in at.caption)

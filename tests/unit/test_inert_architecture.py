@@ -164,15 +164,16 @@ def _key_parts(node: ast.AST) -> list[str]:
 
 # Parameters of widgets' helpers that render what their callers pass; the callers are checked instead
 # (kpi_row's labels, chart_block's summary) or the text is built safely in place.
-PASS_THROUGH = {"label", "summary", "text", "notice[0]"}
+PASS_THROUGH = {"label", "summary", "text", "notice[0]", "note[0]"}
 
 
 def _kpi_labels(node: ast.AST) -> list[ast.AST]:
-    """The label of each (label, value, delta) item given to widgets.kpi_row."""
+    """The texts rendered as Markdown of each (label, value, delta[, note]) item given to sections.kpi_row:
+    the label and the note (a caption)."""
     if isinstance(node, ast.BinOp):
         return _kpi_labels(node.left) + _kpi_labels(node.right)
     items = node.elts if isinstance(node, ast.List) else [node.elt] if isinstance(node, ast.ListComp) else [node]
-    return [i.elts[0] if isinstance(i, ast.Tuple) else i for i in items]
+    return [part for i in items for part in ([i.elts[0], *i.elts[3:]] if isinstance(i, ast.Tuple) else [i])]
 
 
 def unescaped(source: str, pass_through: set[str] = frozenset()) -> list[str]:
@@ -275,6 +276,8 @@ def test_no_data_reaches_markdown_unescaped(path):
         ('widgets.chart_block(fig, table, key="k", summary=t("m.s", lang, best=frame["district"][0]))', True),
         ('widgets.chart_block(fig, table, key="k", summary=t("m.s", lang, best=md(frame["district"][0])))', False),
         ('sections.kpi_row([(page.t("groups.pupils_in", group=group["group_name"]), "5", None)])', True),
+        ('sections.kpi_row([(page.t("k.a"), "5", None, unit["name"])])', True),  # the note is a caption
+        ('sections.kpi_row([(page.t("k.a"), "5", None, page.t("k.b", n=fmt_number(n, lang)))])', False),
         ('sections.kpi_row([(page.t("groups.pupils_in", group=md(group["group_name"])), "5", None)])', False),
         ('sections.chart_with_table(page, fig, table, key="k", summary=page.t("m.s", best=frame["d"][0]))', True),
         ('sections.by_district(page, f, u, y="v", key="k", summary=page.t("m.s", best=frame["d"][0]))', True),
