@@ -29,6 +29,19 @@ def _message_page(key: str):
     return page
 
 
+# Every page id (pages/<id>.py): an address of a page this user may not open — another role's link, or a
+# deep link before signing in — gets our own answer, not Streamlit's English "Page not found".
+ALL_PAGES = sorted(p.stem for p in (PROJECT_ROOT / "pages").glob("*.py"))
+
+
+def _refused(page_id: str, username: str):
+    def page() -> None:
+        stores.log.warning("page %s refused to %s: not among the role's pages", page_id, username)
+        st.title(t("app.title", lang))
+        st.error(t("guard.forbidden", lang))
+    return page
+
+
 settings = stores.settings()
 if settings is None:
     st.navigation([st.Page(_message_page("error.config"), title=t("app.title", lang), url_path="virhe")]).run()
@@ -50,8 +63,12 @@ if signed_in is None:
 
     chrome.apply(lang)
     language_picker(None)
+    # A deep link (/principal_support?yksikko=…) shows the sign-in form; after signing in, the same address
+    # opens that page if the role grants it.
+    deep_links = [st.Page(_login, title=t("login.title", lang), url_path=page_id, visibility="hidden")
+                  for page_id in ALL_PAGES]
     signed_out = st.navigation([st.Page(_login, title=t("login.title", lang), icon=":material/login:",
-                                        url_path="kirjaudu"), statement_page], position="hidden")
+                                        url_path="kirjaudu"), statement_page, *deep_links], position="hidden")
     st.set_page_config(page_title=f"{signed_out.title} – {t('app.title', lang)}")
     signed_out.run()
     st.stop()
@@ -70,7 +87,12 @@ pages = [
             url_path=page_id, default=(i == 0))
     for i, page_id in enumerate(acting.pages)
 ]
-navigation = st.navigation([*pages, statement_page])
+refused = [st.Page(_refused(page_id, acting.username), title=t(f"page.{page_id}", lang), url_path=page_id,
+                   visibility="hidden") for page_id in ALL_PAGES if page_id not in acting.pages]
+navigation = st.navigation([*pages, statement_page, *refused])
+# The page shown, by id: the landing page's url_path is "" (Streamlit's default page).
+shown_id = next((pid for p, pid in zip(pages, acting.pages, strict=True) if p is navigation),
+                navigation.url_path or "saavutettavuus")
 st.set_page_config(page_title=f"{navigation.title} – {t('app.title', lang)}")   # WCAG 2.4.2: each page titled
 if view_as.switched():
     st.switch_page(pages[0])        # starting or stopping "see as": open that user's landing page
@@ -85,10 +107,8 @@ with st.sidebar:
     st.markdown(f"**{md(signed_in.display_name)}**  \n{t('role.' + signed_in.role, lang)}")
     language_picker(signed_in)
     if chrome.print_button(lang):
-        # The landing page's url_path is "" (Streamlit's default page): name the page by its id; the URL's
-        # parameters are the page's filters (every filter lives in the address).
-        printed = next((pid for p, pid in zip(pages, acting.pages, strict=True) if p is navigation), "statement")
-        access_log.log_print(settings, signed_in, acting, printed, dict(st.query_params))
+        # The URL's parameters are the page's filters (every filter lives in the address).
+        access_log.log_print(settings, signed_in, acting, shown_id, dict(st.query_params))
     if st.button(t("login.logout", lang), icon=":material/logout:", key="tk_logout"):
         logout(settings)
         st.rerun()
@@ -96,4 +116,9 @@ with st.sidebar:
 if viewed is not None:     # on the page itself (the sidebar is not printed): whose view this is, read-only
     st.warning(t("viewas.page_banner", lang, user=md(viewed.username), role=t("role." + viewed.role, lang),
                  admin=md(signed_in.username)), icon=":material/visibility:")
-navigation.run()
+try:
+    navigation.run()
+except Exception:       # st.stop/st.rerun are BaseExceptions and pass; anything else is a bug: say so in the
+    # user's language (never Streamlit's English box with its links to outside search engines) and log it.
+    stores.log.exception("unexpected error on page %s for %s", shown_id, acting.username)
+    st.error(t("error.unexpected", lang))

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import settle, shot, sign_in
 from tilannekuva.demo import DEMO_PASSWORDS
+from tilannekuva.i18n import t
 
 
 def metric_labels(page) -> list[str]:
@@ -48,6 +49,9 @@ def test_each_account_sees_its_own_landing_page_only(server, context, user):
         assert other_heading not in nav
         page.goto(f"{server['base']}/{other_id}")
         settle(page)
+        # Our own answer in the user's language, not Streamlit's English "Page not found" modal (issue 18.12).
+        expect(page.locator('[data-testid="stMain"]').get_by_text(t("guard.forbidden"))).to_be_visible(timeout=20_000)
+        assert page.get_by_text("Page not found").count() == 0
         assert other_metric not in metric_labels(page)
         headings = [
             h.strip() for h in page.locator('[data-testid="stMain"] h1, [data-testid="stMain"] h2').all_inner_texts()
@@ -97,3 +101,20 @@ def test_a_tampered_cookie_is_refused_with_a_message(server, browser):
         ).to_be_visible(timeout=20_000)
     finally:
         ctx.close()
+
+
+def test_a_deep_link_asks_to_sign_in_then_opens_that_page(server, context):
+    """A link to a page (e-mailed by a colleague) before signing in: the sign-in form, not "Page not found";
+    after signing in, the same address opens that page with its filters."""
+    page = context.new_page()
+    page.goto(f"{server['base']}/principal_support?lukuvuosi=2026")
+    settle(page)
+    assert page.get_by_text("Page not found").count() == 0
+    page.get_by_label(t("login.username"), exact=True).fill("rehtori")
+    page.get_by_label(t("login.password"), exact=True).fill(DEMO_PASSWORDS["rehtori"])
+    page.get_by_role("button", name=t("login.submit")).click()
+    settle(page)
+    expect(page.locator('[data-testid="stMain"] h2').filter(has_text=t("psupport.support_header")).first).to_be_visible(
+        timeout=30_000
+    )
+    assert "/principal_support" in page.url

@@ -167,3 +167,22 @@ def test_accessibility_statement_in_each_language(demo_env, lang):
     assert [h.value for h in at.header][0] == t("a11y.status_header", lang)
     text = as_read(" ".join(m.value for m in at.markdown))
     assert "Traficom" in text and "tilannekuva@kaupunki.example" in text
+
+
+def test_an_unexpected_error_is_told_in_the_users_language_and_logged(demo_env, monkeypatch, caplog):
+    """A bug on a page (here: a section that raises on the principal's landing page) shows a message from the
+    catalog — never Streamlit's English box with its links to outside search engines — and the traceback goes
+    to the log (issue 18 item 12). The landing page runs inside app.py's navigation (AppTest's switch_page
+    would run a page script without app.py)."""
+    from tests.helpers import open_as
+    from tilannekuva.i18n import t
+    from views import sections
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(sections, "metric_cards", broken)
+    at = open_as("rehtori", lang="sv")
+    assert not at.exception
+    assert t("error.unexpected", "sv") in [e.value for e in at.error]
+    assert "unexpected error on page principal_unit for rehtori" in caplog.text
