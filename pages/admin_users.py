@@ -19,7 +19,7 @@ tables.show(user_admin.users_table(page, access, loaders.frame(page, "units_in_s
 st.header(page.t("users.view_as_header"))
 st.markdown(page.t("users.view_as_help"))
 if others := [a.username for a in access if a.may_sign_in and a.username != page.acting.username]:
-    chosen = st.selectbox(page.t("col.user"), others, key="tk_view_as_pick")
+    chosen = st.selectbox(page.t("col.user"), others, key="tk_view_as_pick", placeholder=page.t("filter.choose"))
     if st.button(page.t("users.view_as_start"), icon=":material/visibility:", type="primary"):
         view_as.start(page.signed_in, chosen)          # logged (view_as)
         st.rerun()

@@ -46,7 +46,7 @@ def url_select(page: PageContext, param: str, options: list, labels: dict, defau
     notice = st.session_state.get(NOTICES, {}).pop(param, None)
     if notice:
         st.warning(t(notice, lang))
-    value = st.sidebar.selectbox(t(label_key, lang), options, index=options.index(chosen), format_func=labels.get,
+    value = st.sidebar.selectbox(t(label_key, lang), options, index=options.index(chosen), format_func=labels.get, placeholder=t("filter.choose", lang),
                                  key=key, disabled=len(options) == 1)
     st.session_state[REMEMBER + param] = value
     page.filters[param] = Chosen(t(label_key, lang), str(labels.get(value, value)), value)

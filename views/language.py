@@ -33,6 +33,7 @@ def language_picker(signed_in: Principal | None) -> None:
     """The language select; the choice of a signed-in user is stored for their next sign-in."""
     st.session_state[PICKER_KEY] = language()     # also after a stored preference was applied
     st.sidebar.selectbox(t("app.language", language()), LANGUAGES, format_func=NAMES.get, key=PICKER_KEY,
+                         placeholder=t("filter.choose", language()),
                          on_change=_language_picked, args=(signed_in.username if signed_in else None,))
 
 

@@ -45,7 +45,7 @@ def history(page: PageContext) -> None:
         return
     tables.show(tables.table(loads, LOAD_COLUMNS, page.lang))
     load_id = st.selectbox(page.t("loads.pick"), loads["load_id"].to_list(), key="load_pick",
-                           format_func=lambda i: f"#{i}")
+                           format_func=lambda i: f"#{i}", placeholder=page.t("filter.choose"))
     if files := loads_on_record.files(load_id):
         tables.show(tables.table(files_frame(files), FILE_COLUMNS, page.lang))
     if problems := [p for f in files for p in f.problems]:
@@ -56,7 +56,8 @@ def history(page: PageContext) -> None:
 def contracts(page: PageContext) -> None:
     """The picked source contract: its table, system, mode, key and period, its columns and rules."""
     st.header(page.t("loads.contracts"))
-    name = st.selectbox(page.t("loads.pick_contract"), list(CONTRACTS), key="contract_pick")
+    name = st.selectbox(page.t("loads.pick_contract"), list(CONTRACTS), key="contract_pick",
+                        placeholder=page.t("filter.choose"))
     contract = CONTRACTS[name]
     st.markdown(page.t("loads.contract_summary", table=md(contract.table), system=md(contract.system),
                        mode=page.t(f"loads.mode.{contract.mode}"), keys=md(", ".join(contract.key) or "–"),

@@ -70,7 +70,7 @@ def identity_links(page: PageContext, links: IdentityLinks) -> None:
 
 
 def _confirm_or_reject(page: PageContext, links: IdentityLinks, pending: dict) -> None:
-    picked = st.selectbox(page.t("col.identity"), list(pending), key="tk_sso_pending_pick",
+    picked = st.selectbox(page.t("col.identity"), list(pending), key="tk_sso_pending_pick", placeholder=page.t("filter.choose"),
                           format_func=lambda key: f"{pending[key].username} ← {key}")
     confirm, reject = st.columns(2)
     who, read_only = page.signed_in, page.signed_in.username != page.acting.username   # "see what this user sees"

@@ -18,7 +18,8 @@ GRADE_COLUMNS = {"term": "col.term", "mean_grade": ("col.mean_grade", "num2"), "
 def pick_pupil(page: PageContext, listed: pl.DataFrame) -> tuple[int, str]:
     """A listed pupil picked by name and group: their id and that name."""
     names = dict(listed.select("pupil_id", pl.format("{} {} ({})", "last_name", "first_name", "group_name")).rows())
-    pupil_id = st.selectbox(page.t("watch.pick"), list(names), format_func=names.get, key="tk_watch_pupil")
+    pupil_id = st.selectbox(page.t("watch.pick"), list(names), format_func=names.get, key="tk_watch_pupil",
+                            placeholder=page.t("filter.choose"))
     return pupil_id, names[pupil_id]
 
 

@@ -53,3 +53,29 @@ def _constant(node: ast.expr) -> bool:
     except ValueError:
         return False
     return True
+
+
+CHOICE_WIDGETS = {"selectbox", "multiselect"}
+
+
+def missing_placeholders(source: str) -> list[str]:
+    """Select and multiselect calls without `placeholder=`: Streamlit then shows its own English
+    'Choose an option' / 'Choose options' (after clearing a select, or an empty multiselect)."""
+    return [
+        f"line {node.lineno}: {ast.unparse(node)[:60]}"
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in CHOICE_WIDGETS
+        and not any(k.arg == "placeholder" for k in node.keywords)
+    ]
+
+
+@pytest.mark.parametrize("path", UI_FILES, ids=lambda p: p.name)
+def test_every_choice_widget_has_a_placeholder_from_the_catalog(path):
+    assert missing_placeholders(path.read_text(encoding="utf-8")) == []
+
+
+def test_the_placeholder_check_catches_a_select_without_one():
+    assert missing_placeholders('st.selectbox(t("a.b", lang), options, key="k")')
+    assert not missing_placeholders('st.sidebar.selectbox(t("a.b", lang), o, placeholder=t("filter.choose", lang))')
