@@ -53,4 +53,4 @@ def grades(page: PageContext, group: dict, year_id: int) -> None:
                                    title=title, y_title=page.t("col.mean_grade")),
         tables.table(latest, GRADE_COLUMNS, page.lang),
         key="group_assessment", filename=f"arviointi-{group['group_name']}-{year_id}",
-        summary=page.t("groups.assessment_summary", hidden=fetched.suppressed_cells))
+        summary=page.t("groups.assessment_summary", hidden=labels.hidden_cells(fetched.suppressed_cells, page.lang)))

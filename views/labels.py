@@ -188,3 +188,9 @@ def filled(key: str, lang: str, **columns: str | pl.Expr) -> pl.Expr:
     for i, piece in enumerate(t(key, lang, **marks).split("\x00")):
         parts.append(_col(columns[piece]).cast(pl.String) if i % 2 else pl.lit(piece))
     return pl.concat_str(parts)
+
+
+def hidden_cells(count: int, lang: str) -> str:
+    """' (3 solua)' after a sentence on the suppression rule, or nothing when no cell was hidden (the rule is
+    still stated; '(0 solua)' under a chart with nothing hidden was noise)."""
+    return t("suppression.cells_note", lang, count=fmt_number(count, lang)) if count else ""

@@ -51,7 +51,8 @@ def by_district(page: PageContext, counts: FetchResult, units: pl.DataFrame, yea
                          columns={"pupils": "col.pupils"}, y_title=page.t("col.pupils"),
                          title=page.t("overview.by_district_title", year=year["label"]), key="overview_district",
                          filename="lapset-ja-oppilaat-alueittain",
-                         summary=page.t("overview.hidden_summary", hidden=counts.suppressed_cells))
+                         summary=page.t("overview.hidden_summary",
+                                        hidden=labels.hidden_cells(counts.suppressed_cells, page.lang)))
 
 
 def by_language(page: PageContext, counts: FetchResult) -> None:
@@ -62,4 +63,4 @@ def by_language(page: PageContext, counts: FetchResult) -> None:
                                    title=page.t("overview.by_language_title"), y_title=page.t("col.pupils")),
         tables.table(shown, {"school_year": "col.school_year", "language": "col.language", "pupils": "col.pupils"},
                      page.lang), key="overview_language", filename="lapset-ja-oppilaat-kielittain",
-        summary=page.t("overview.hidden_summary", hidden=counts.suppressed_cells))
+        summary=page.t("overview.hidden_summary", hidden=labels.hidden_cells(counts.suppressed_cells, page.lang)))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import polars as pl
 
 from tilannekuva.warehouse import FetchResult
-from views import figures, sections, tables
+from views import figures, labels, sections, tables
 from views.context import PageContext
 
 WHOLE = pl.col("district_id").is_null() & pl.col("unit_id").is_null()
@@ -30,13 +30,13 @@ def support(page: PageContext, support: FetchResult, units: pl.DataFrame, year: 
                                    break_label=page.t("support.break")),
         tables.table(city, {"school_year": "col.school_year", **SUPPORT_COLUMNS}, page.lang),
         key="support_trend", filename="tuki-kehitys",
-        summary=page.t("support.trend_summary", hidden=support.suppressed_cells))
+        summary=page.t("support.trend_summary", hidden=labels.hidden_cells(support.suppressed_cells, page.lang)))
     sections.by_district(
         page, support.frame.filter(PER_DISTRICT, pl.col("school_year_id") == year["school_year_id"]).sort(
             "regime", "support_level"), units, y="share", kind="share", columns=SUPPORT_COLUMNS,
         title=page.t("support.district_title", year=year["label"]), y_title=page.t("col.share"),
         key="support_district", filename=f"tuki-alueittain-{year['school_year_id']}",
-        summary=page.t("support.hidden_summary", hidden=support.suppressed_cells))
+        summary=page.t("support.hidden_summary", hidden=labels.hidden_cells(support.suppressed_cells, page.lang)))
 
 
 def absences(page: PageContext, absence: FetchResult, units: pl.DataFrame, year: dict) -> None:
@@ -49,11 +49,11 @@ def absences(page: PageContext, absence: FetchResult, units: pl.DataFrame, year:
             range=[0, max(0.05, (city["share"].max() or 0) * 1.3)]),
         tables.table(city, {"term_label": "col.term", **ABSENCE_COLUMNS}, page.lang),
         key="absence_trend", filename="poissaolot-kehitys",
-        summary=page.t("absence.trend_summary", hidden=absence.suppressed_cells))
+        summary=page.t("absence.trend_summary", hidden=labels.hidden_cells(absence.suppressed_cells, page.lang)))
     latest = absence.frame.filter(PER_DISTRICT, pl.col("school_year_id") == year["school_year_id"]).filter(
         pl.col("term_order") == pl.col("term_order").max())
     sections.by_district(
         page, latest, units, y="share", kind="share", columns=ABSENCE_COLUMNS, y_title=page.t("col.share"),
         title=page.t("absence.district_title", term="".join(latest["term_label"][:1])),
         key="absence_district", filename=f"poissaolot-alueittain-{year['school_year_id']}",
-        summary=page.t("absence.hidden_summary", hidden=absence.suppressed_cells))
+        summary=page.t("absence.hidden_summary", hidden=labels.hidden_cells(absence.suppressed_cells, page.lang)))

@@ -79,6 +79,7 @@ SAFE_FUNCTIONS = {
     "light_badge",
     "filter_summary",
     "labels.metric_text",
+    "labels.hidden_cells",
     "labels.metric_delta",
     "labels.count_or_hidden",
     "labels.light_badge",

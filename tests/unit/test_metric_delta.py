@@ -23,3 +23,12 @@ def test_metric_delta(metric, value, previous, lang, text, flat):
     delta = labels.metric_delta(metric, value, previous, lang)
     assert delta == text
     assert (labels.delta_style(delta) == {"delta_color": "off", "delta_arrow": "off"}) is flat
+
+
+@pytest.mark.parametrize(
+    "count, lang, text",
+    [(0, "fi", ""), (3, "fi", " (3 solua)"), (1234, "sv", " (1\u00a0234 celler)"), (2, "en", " (2 cells)")],
+)
+def test_hidden_cells_are_told_only_when_there_are_some(count, lang, text):
+    """Issue 18 item 11: '(0 solua)' under a chart with nothing hidden was noise; the rule itself is still stated."""
+    assert labels.hidden_cells(count, lang) == text
