@@ -163,7 +163,9 @@ def followup_form(page: PageContext, pupil_id: int, school_year_id: int, listed:
     else:
         with st.form("followup", clear_on_submit=True):
             note = st.text_input(t("watch.note", page.lang), max_chars=200)
-            followed = st.checkbox(t("watch.followed", page.lang), value=not marked)
+            # The box shows the mark as it is: saving again without touching it keeps it (it used to default to
+            # the opposite, so a second save silently un-marked the pupil — issue 18 item 15).
+            followed = st.checkbox(t("watch.followed", page.lang), value=marked)
             if st.form_submit_button(t("watch.save", page.lang)):
                 loaders.followups().mark(pupil_id, school_year_id, page.acting, listed, followed=followed, note=note)
                 log_event(page, "followup", "watch_list", 1, [pupil_id],

@@ -260,3 +260,19 @@ def test_viewing_as_the_teacher_the_watch_list_is_read_only_and_logged_as_the_ad
     views = {e.target: e for e in log.entries(limit=100_000) if e.entry_id not in before and e.action == "view"}
     for target, user in (("watch_list", "opettaja"), ("staff_training_list", "rehtori")):
         assert views[target].username == "admin" and views[target].filters["viewed_as"] == user
+
+
+def test_saving_the_follow_up_form_again_keeps_the_mark(demo_env):
+    """Issue 18 item 15: after a pupil was marked followed up, the form shows the mark as it is, so saving it
+    again (e.g. with a note) does not silently un-mark the pupil."""
+    from tilannekuva.followups import FollowUps
+
+    store = FollowUps(demo_env / "state" / "followups.sqlite")
+    at = open_page("opettaja", "teacher_watch")
+    pupil = at.selectbox(key="tk_watch_pupil").value
+    at.checkbox[0].check()
+    at.button[0].click().run()
+    assert pupil in store.current(YEAR, [pupil])["pupil_id"].to_list()
+    assert at.checkbox[0].value is True  # the form shows the saved mark
+    at.button[0].click().run()  # saved again, untouched
+    assert pupil in store.current(YEAR, [pupil])["pupil_id"].to_list()
