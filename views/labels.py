@@ -69,6 +69,17 @@ def date(column: str | pl.Expr, lang: str, with_time: bool = False) -> pl.Expr:
     return _texts(column, lambda v: fmt_date(v, lang, with_time=with_time))
 
 
+def duration(column: str | pl.Expr, lang: str) -> pl.Expr:
+    """Seconds as people say them: '26,5 s', '1 min 12 s'; null -> '–'."""
+    def text(seconds: float | None) -> str:
+        if seconds is None:
+            return DASH
+        if seconds < 60:
+            return t("duration.seconds", lang, seconds=fmt_number(seconds, lang, 1))
+        return t("duration.minutes", lang, minutes=int(seconds // 60), seconds=round(seconds % 60))
+    return _texts(column, text)
+
+
 def month(column: str | pl.Expr, lang: str) -> pl.Expr:
     """'marraskuu 2026' / 'november 2026' / 'November 2026'."""
     return _texts(column, lambda v: fmt_month(v, lang))

@@ -10,7 +10,7 @@
 Formats: `as_is` (default), `int`, `num0`/`num1`/`num2` (rounded, numbers stay numbers: st.dataframe
 shows them in the reader's locale), `pct0`/`pct1` (a share as a percentage number, "(%)" in the
 header), `label:<prefix>` (codes to words from the catalog), `date`, `datetime`, `month` (text in
-the reader's language), `support_forms` (a list of support-form codes in words), `metric:<column>` (a metric value as text, by the metric named in
+the reader's language), `duration` (seconds as '26,5 s' / '1 min 12 s'), `support_forms` (a list of support-form codes in words), `metric:<column>` (a metric value as text, by the metric named in
 <column>). A suppressed cell stays empty and the row is marked in a note column.
 
 The result is a `Table`: the frame shown, carrying its typed twin for the downloads — the same rows and
@@ -102,6 +102,8 @@ def _formatted(name: str, fmt: str, lang: str) -> tuple[pl.Expr, str]:
         return labels.month(name, lang), ""
     if fmt == "support_forms":
         return labels.support_forms(name, lang), ""
+    if fmt == "duration":
+        return labels.duration(name, lang), ""
     if fmt.startswith("metric:"):
         return labels.metric_value(pl.col(fmt.split(":", 1)[1]), name, lang), ""
     raise ValueError(f"unknown column format {fmt!r}")

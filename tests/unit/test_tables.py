@@ -15,3 +15,17 @@ def test_every_dataframe_has_a_placeholder_for_empty_cells(path):
         if isinstance(node, ast.Call) and ast.unparse(node.func).endswith("st.dataframe"):
             placeholder = [k for k in node.keywords if k.arg == "placeholder"]
             assert placeholder and ast.literal_eval(placeholder[0].value) == "–", f"line {node.lineno}"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "lang", "shown"),
+    [(26.5, "fi", "26,5 s"), (48.46, "en", "48.5 s"), (72.0, "fi", "1 min 12 s"), (None, "fi", "–")],
+)
+def test_a_load_takes_seconds_or_minutes_in_words(seconds, lang, shown):
+    """Issue 18 item 16: the load history said 'Kesto (s) 48.5'; now '48,5 s' or '1 min 12 s'."""
+    import polars as pl
+
+    from views.tables import table
+
+    frame = pl.DataFrame({"seconds": [seconds]}, schema={"seconds": pl.Float64})
+    assert table(frame, {"seconds": ("col.seconds", "duration")}, lang).row(0) == (shown,)
