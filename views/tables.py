@@ -154,6 +154,8 @@ def show(frame: pl.DataFrame, column_config: dict | None = None, **kwargs) -> No
     cell shown as '–' (Streamlit's default is the English word 'None'); `column_config` adds to that."""
     numeric = {c: st.column_config.NumberColumn(format="localized")
                for c, dtype in frame.schema.items() if dtype.is_numeric()}
+    if isinstance(frame, Table):    # Streamlit knows polars frames by their exact type name, not a subclass's
+        frame = pl.DataFrame(frame)
     st.dataframe(frame, hide_index=True, column_config={**numeric, **(column_config or {})}, placeholder="–",
                  **kwargs)
 
