@@ -141,10 +141,14 @@ FILTER_VALUE_WORDS = {
 }
 
 
-def filters_text(filters: dict, lang: str) -> str:
+UNIT_KEYS = ("yksikko", "units")
+
+
+def filters_text(filters: dict, lang: str, unit_names: dict[int, str] | None = None) -> str:
     """An entry's filters as a reader says them: 'Lukuvuosi: 2026–2027 · Oppilas (tunniste): 52382 ·
     Näkyvyys: omat opetusryhmät'. Keys with no name in the catalog are shown as they are (nothing is
-    hidden from the reader), empty values are left out, lists joined, yes/no in words."""
+    hidden from the reader), empty values are left out, lists joined, yes/no in words; with `unit_names`
+    a unit reads 'Hakapellon koulu (113)'."""
     texts = catalog(lang)
     parts = []
     for key, value in filters.items():
@@ -159,6 +163,11 @@ def filters_text(filters: dict, lang: str) -> str:
             shown = ", ".join(texts.get(f"{prefix}.{c}", catalog("fi").get(f"{prefix}.{c}", str(c))) for c in codes)
         elif key == "lukuvuosi" and str(value).isdigit():
             shown = f"{value}–{int(value) + 1}"
+        elif key in UNIT_KEYS and unit_names:
+            ids = value if isinstance(value, list) else [value]
+            shown = ", ".join(
+                f"{unit_names[int(u)]} ({u})" if str(u).isdigit() and int(u) in unit_names else str(u) for u in ids
+            )
         elif isinstance(value, list):
             shown = ", ".join(str(v) for v in value)
         else:
@@ -167,9 +176,10 @@ def filters_text(filters: dict, lang: str) -> str:
     return " · ".join(parts)
 
 
-def entries_frame(entries: Iterable, lang: str | None = None) -> pl.DataFrame:
+def entries_frame(entries: Iterable, lang: str | None = None, unit_names: dict[int, str] | None = None) -> pl.DataFrame:
     """Access-log entries (tilannekuva.audit.Entry) as a frame: the time in local time (office hours are
-    local), the filters as 'key=value, …' text, and with `lang` also as words (`filters_text`)."""
+    local), the filters as 'key=value, …' text, and with `lang` also as words (`filters_text`, units named
+    from `unit_names`)."""
     entries = list(entries)
     frame = pl.DataFrame(
         [
@@ -190,7 +200,7 @@ def entries_frame(entries: Iterable, lang: str | None = None) -> pl.DataFrame:
     )
     if lang is not None:
         frame = frame.with_columns(
-            filters_text=pl.Series([filters_text(e.filters, lang) for e in entries], dtype=pl.String)
+            filters_text=pl.Series([filters_text(e.filters, lang, unit_names) for e in entries], dtype=pl.String)
         )
     return frame
 

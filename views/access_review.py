@@ -14,7 +14,7 @@ from tilannekuva.access import load_policy
 from tilannekuva.audit import AccessLog
 from tilannekuva.audit_events import Action, Target, entries_frame, flagged, roles_with_own_pupils
 from tilannekuva.i18n import fmt_number
-from views import labels, sections, tables
+from views import labels, loaders, sections, tables
 from views.context import PageContext
 
 
@@ -95,7 +95,9 @@ def flagged_entries(page: PageContext, log: AccessLog, pupil: int | None) -> pl.
     """The latest 20,000 entries (only those about `pupil`, if given) with their flags: bulk exports, pupil
     data seen by a role without own pupils, off-hours use."""
     policy = load_policy(page.settings.roles_file)
-    return flagged(entries_frame(log.entries(limit=20_000, pupil_id=pupil), page.lang), bulk_rows=page.settings.bulk_export_rows,
+    units = loaders.frame(page, "units_in_scope")
+    names = dict(zip(units["unit_id"].to_list(), units["name"].to_list(), strict=True))
+    return flagged(entries_frame(log.entries(limit=20_000, pupil_id=pupil), page.lang, names), bulk_rows=page.settings.bulk_export_rows,
                    roles_with_own_pupils=roles_with_own_pupils(policy))
 
 

@@ -249,3 +249,14 @@ def test_every_logged_action_and_target_written_as_text_is_in_the_vocabulary(pat
 )
 def test_filters_read_as_words(filters, lang, expected):
     assert filters_text(filters, lang) == expected
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"yksikko": 113}, "Yksikkö (tunniste): Hakapellon koulu (113)"),
+        ({"units": [113, 999]}, "Yksiköt (tunnisteet): Hakapellon koulu (113), 999"),  # an id with no name stays
+    ],
+)
+def test_units_read_by_name(filters, expected):
+    assert filters_text(filters, "fi", {113: "Hakapellon koulu"}) == expected
