@@ -58,7 +58,9 @@ def history(page: PageContext) -> None:
 def contracts(page: PageContext) -> None:
     """The picked source contract: its table, system, mode, key and period, its columns and rules."""
     st.header(page.t("loads.contracts"))
+    sources = labels.words("source", page.lang)
     name = st.selectbox(page.t("loads.pick_contract"), list(CONTRACTS), key="contract_pick",
+                        format_func=lambda source: sources.get(source, source),
                         placeholder=page.t("filter.choose"))
     contract = CONTRACTS[name]
     table = labels.words("wtable", page.lang).get(contract.table, contract.table)

@@ -74,3 +74,8 @@ def test_the_access_log_reads_in_words_and_its_export_register_lists_exports(dem
     register = at.dataframe[1].value  # the export register: the export made above is in it
     assert (register[t("col.action")] == t("action.export")).any()
     assert t("accesslog.no_exports") not in [i.value for i in at.info]
+
+
+def test_the_source_contracts_are_picked_by_name(demo_env):
+    options = open_as("admin", "admin_loads").selectbox(key="contract_pick").options
+    assert t("source.ryhmien_opettajat") in options and not [o for o in options if _identifier(o)]
