@@ -5,11 +5,13 @@ follow-up mark the teacher can set (stored, written to the access log, shown to 
 import streamlit as st
 
 from tilannekuva.i18n import fmt_number
-from views import filters, labels, loaders, sections, watch_sections
+from tilannekuva.signals import with_severity
+from views import filters, labels, loaders, sections, stores, watch_sections
 from views.context import open_page
 
 WATCH_COLUMNS = {"last_name": "col.last_name", "first_name": "col.first_name", "group_name": "col.group",
-                 "reasons_text": "col.reasons", "followed_text": "col.followed_up"}
+                 "severity_level": ("col.severity", "label:severity"), "reasons_text": "col.reasons",
+                 "followed_text": "col.followed_up"}
 
 page = open_page("teacher_watch")
 year_id = filters.school_year(page)["school_year_id"]
@@ -23,8 +25,9 @@ if listed.is_empty():
     st.stop()
 pupils = listed["pupil_id"].to_list()
 marks = loaders.followups().current(year_id, pupils)
-watched = listed.join(marks, on="pupil_id", how="left").with_columns(
-    labels.signal_reasons(page.lang), labels.followed_up(page.lang, with_note=False))
+watched = with_severity(listed.join(marks, on="pupil_id", how="left")).with_columns(   # most severe first
+    labels.signal_reasons(page.lang),
+    labels.followed_up(page.lang, stores.display_names(page.settings), notes_of=page.acting.username))
 sections.pupil_list(page, watched, WATCH_COLUMNS, target="watch_list", key="watch", filename=f"seurantalista-{year_id}",
                     count="psupport.signals_count")
 

@@ -19,6 +19,7 @@ from enum import StrEnum
 import polars as pl
 
 from tilannekuva.access import Policy
+from tilannekuva.i18n import catalog, t
 
 
 class Action(StrEnum):
@@ -35,6 +36,7 @@ class Action(StrEnum):
     SIGN_IN_UNMAPPED = "sign_in_unmapped"  # single sign-on identity not (yet) linked to a user
     SIGN_IN_REFUSED = "sign_in_refused"  # single sign-on for a user with no role
     SIGN_OUT = "sign_out"
+    SESSION_RESUMED = "session_resumed"  # a signed-in session's cookie first used from another client address
     VIEW_AS = "view_as"  # an admin started "see what this user sees"
     LINK_IDENTITY = "link_identity"  # a single sign-on identity linked to a user
     REJECT_IDENTITY = "reject_identity"
@@ -124,10 +126,62 @@ ENTRY_SCHEMA = {
 }
 
 
-def entries_frame(entries: Iterable) -> pl.DataFrame:
+# What an entry's filters say, in words (issue 18 item 16: a data-protection officer reads them, not a
+# developer). Each key has a name in the catalog (`logfilter.<key>`); these keys' values are codes with
+# words of their own (`<prefix>.<code>`); an empty value says nothing and is left out.
+FILTER_VALUE_WORDS = {
+    "scope": "logscope",
+    "method": "logmethod",
+    "actions": "action",
+    "role": "role",
+    "target_role": "role",
+    "target_scope": "logscope",
+    "sektori": "sector",
+    "mittari": "metric",
+}
+
+
+UNIT_KEYS = ("yksikko", "units")
+
+
+def filters_text(filters: dict, lang: str, unit_names: dict[int, str] | None = None) -> str:
+    """An entry's filters as a reader says them: 'Lukuvuosi: 2026–2027 · Oppilas (tunniste): 52382 ·
+    Näkyvyys: omat opetusryhmät'. Keys with no name in the catalog are shown as they are (nothing is
+    hidden from the reader), empty values are left out, lists joined, yes/no in words; with `unit_names`
+    a unit reads 'Hakapellon koulu (113)'."""
+    texts = catalog(lang)
+    parts = []
+    for key, value in filters.items():
+        if value is None or value == "" or value == [] or value == {}:
+            continue
+        name = texts.get(f"logfilter.{key}") or catalog("fi").get(f"logfilter.{key}") or key
+        if isinstance(value, bool):
+            shown = t("logfilter.yes" if value else "logfilter.no", lang)
+        elif key in FILTER_VALUE_WORDS:
+            codes = value if isinstance(value, list) else str(value).split(",")
+            prefix = FILTER_VALUE_WORDS[key]
+            shown = ", ".join(texts.get(f"{prefix}.{c}", catalog("fi").get(f"{prefix}.{c}", str(c))) for c in codes)
+        elif key == "lukuvuosi" and str(value).isdigit():
+            shown = f"{value}–{int(value) + 1}"
+        elif key in UNIT_KEYS and unit_names:
+            ids = value if isinstance(value, list) else [value]
+            shown = ", ".join(
+                f"{unit_names[int(u)]} ({u})" if str(u).isdigit() and int(u) in unit_names else str(u) for u in ids
+            )
+        elif isinstance(value, list):
+            shown = ", ".join(str(v) for v in value)
+        else:
+            shown = str(value)
+        parts.append(f"{name}: {shown}")
+    return " · ".join(parts)
+
+
+def entries_frame(entries: Iterable, lang: str | None = None, unit_names: dict[int, str] | None = None) -> pl.DataFrame:
     """Access-log entries (tilannekuva.audit.Entry) as a frame: the time in local time (office hours are
-    local), the filters as 'key=value, …' text."""
-    return pl.DataFrame(
+    local), the filters as 'key=value, …' text, and with `lang` also as words (`filters_text`, units named
+    from `unit_names`)."""
+    entries = list(entries)
+    frame = pl.DataFrame(
         [
             {
                 "entry_id": e.entry_id,
@@ -144,6 +198,11 @@ def entries_frame(entries: Iterable) -> pl.DataFrame:
         ],
         schema=ENTRY_SCHEMA,
     )
+    if lang is not None:
+        frame = frame.with_columns(
+            filters_text=pl.Series([filters_text(e.filters, lang, unit_names) for e in entries], dtype=pl.String)
+        )
+    return frame
 
 
 def flagged(entries: pl.DataFrame, *, bulk_rows: int, roles_with_own_pupils: Iterable[str]) -> pl.DataFrame:
@@ -176,7 +235,8 @@ def search(
     only_flagged: bool = False,
 ) -> pl.DataFrame:
     """The entries the admin's search finds: logged since `since`, by a username containing `user`
-    (any case), with one of `actions` (all if none), with `text` in the filters, page or target, and
+    (any case), with one of `actions` (all if none), with `text` in the filters (as stored or in words),
+    page or target, and
     only the flagged ones if asked (`entries` as `flagged` returns it)."""
     user, actions = user.strip().lower(), list(actions)
     found = entries.filter(pl.col("logged_at") >= since)
@@ -186,7 +246,11 @@ def search(
         found = found.filter(pl.col("action").is_in(actions))
     if text:
         found = found.filter(
-            pl.any_horizontal(pl.col(c).str.contains(text, literal=True) for c in ("filters", "page", "target"))
+            pl.any_horizontal(
+                pl.col(c).str.contains(text, literal=True)
+                for c in ("filters", "page", "target", "filters_text")
+                if c in entries.columns
+            )
         )
     if only_flagged:
         found = found.filter(any_flag())

@@ -14,6 +14,12 @@ Rules (each can be tuned in `Rules`; the reasons are codes the pages translate):
   failing_grade    a failing grade (4) in the latest term
 A pupil with a reason is signalled only if no support decision or measure is in force for them
 in the school year: the signal asks "should support be considered?", not "is this pupil at risk?".
+
+Severity (`with_severity`), so a long list can be read most urgent first: each reason has a weight —
+absences at the concern threshold and a failing grade 3 (a state already reached), rising absences
+and falling grades 2 (a direction) — and a pupil's severity is the sum. 5 or more (two reasons, one of
+them a state) is `high`, 3–4 (a state, or two directions) `medium`, less `low`. Within a severity the
+pupil with more absence hours this term comes first.
 """
 
 from __future__ import annotations
@@ -25,6 +31,8 @@ import polars as pl
 from tilannekuva.terms import term_of
 
 REASONS = ("absence_rising", "absence_high", "grades_falling", "failing_grade")
+SEVERITY_WEIGHTS = {"absence_high": 3, "failing_grade": 3, "absence_rising": 2, "grades_falling": 2}
+SEVERITY_LEVELS = (("high", 5), ("medium", 3), ("low", 0))  # a level and the least severity it takes
 
 
 @dataclass(frozen=True)
@@ -121,3 +129,28 @@ def _grade_facts(grades: pl.DataFrame) -> pl.DataFrame:
         )
         .with_columns(pl.col("pupil_id").cast(pl.Int64))
     )
+
+
+def with_severity(signals: pl.DataFrame) -> pl.DataFrame:
+    """`signals` (support_signals' columns, any others kept) with `severity` (the sum of its reasons'
+    weights) and `severity_level` ('high', 'medium', 'low'), most severe first: by severity, then by
+    absence hours this term (none last), then as they came."""
+    weights = pl.col("reasons").list.eval(pl.element().replace_strict(SEVERITY_WEIGHTS, default=0)).list.sum()
+    level = pl.lit("low")
+    for name, least in reversed(SEVERITY_LEVELS[:-1]):
+        level = pl.when(pl.col("severity") >= least).then(pl.lit(name)).otherwise(level)
+    return (
+        signals.with_columns(severity=weights.cast(pl.Int64))
+        .with_columns(severity_level=level)
+        .sort(["severity", "term_hours"], descending=True, nulls_last=True, maintain_order=True)
+    )
+
+
+def chosen_signals(signals: pl.DataFrame, least_level: str | None = None, followed: bool | None = None) -> pl.DataFrame:
+    """The signals a reader asked for: at least `least_level` severe (None: any), and with `followed`
+    only the pupils marked followed up (True) or not (False) — a mark is a `followed_by` value."""
+    least = dict(SEVERITY_LEVELS)[least_level] if least_level else 0
+    chosen = signals.filter(pl.col("severity") >= least)
+    if followed is not None:
+        chosen = chosen.filter(pl.col("followed_by").is_not_null() == followed)
+    return chosen

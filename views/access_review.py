@@ -14,7 +14,7 @@ from tilannekuva.access import load_policy
 from tilannekuva.audit import AccessLog
 from tilannekuva.audit_events import Action, Target, entries_frame, flagged, roles_with_own_pupils
 from tilannekuva.i18n import fmt_number
-from views import labels, sections, tables
+from views import labels, loaders, sections, tables
 from views.context import PageContext
 
 
@@ -38,8 +38,8 @@ class LogSearch:
 
 LOG_COLUMNS = {"entry_id": "col.number", "logged_at": ("col.time", "datetime"), "username": "col.user",
                "role": ("col.role", "label:role"), "action": ("col.action", "label:action"),
-               "target": "col.log_target", "page": ("col.page", "label:page"),
-               "filters": "col.filters", "rows": "col.rows", "flags": "col.flags"}
+               "target": ("col.log_target", "label:target"), "page": "col.page",
+               "filters_text": "col.filters_text", "rows": "col.rows", "flags": "col.flags"}
 FLAG_NAMES = {"flag_bulk": "accesslog.flag_bulk_short", "flag_outside": "accesslog.flag_outside_short",
               "flag_off_hours": "accesslog.flag_off_hours_short"}
 
@@ -95,7 +95,9 @@ def flagged_entries(page: PageContext, log: AccessLog, pupil: int | None) -> pl.
     """The latest 20,000 entries (only those about `pupil`, if given) with their flags: bulk exports, pupil
     data seen by a role without own pupils, off-hours use."""
     policy = load_policy(page.settings.roles_file)
-    return flagged(entries_frame(log.entries(limit=20_000, pupil_id=pupil)), bulk_rows=page.settings.bulk_export_rows,
+    units = loaders.frame(page, "units_in_scope")
+    names = dict(zip(units["unit_id"].to_list(), units["name"].to_list(), strict=True))
+    return flagged(entries_frame(log.entries(limit=20_000, pupil_id=pupil), page.lang, names), bulk_rows=page.settings.bulk_export_rows,
                    roles_with_own_pupils=roles_with_own_pupils(policy))
 
 
@@ -114,16 +116,22 @@ def flag_counts(page: PageContext, shown: pl.DataFrame) -> None:
 
 def entries_table(page: PageContext, shown: pl.DataFrame) -> pl.DataFrame:
     """The entries found, their flags named, with logged downloads; returns the table as shown."""
-    table = tables.table(shown.with_columns(flags=labels.names_of_true(FLAG_NAMES, page.lang)), LOG_COLUMNS, page.lang)
+    # A sign-in's "page" is how it happened (form, cookie, single sign-on, sign-out): in words, like page names.
+    where = pl.when(pl.col("target") == Target.SESSION.value).then(labels.label("page", "logmethod", page.lang)) \
+        .otherwise(labels.label("page", "page", page.lang)).alias("page")
+    table = tables.table(shown.with_columns(where, flags=labels.names_of_true(FLAG_NAMES, page.lang)), LOG_COLUMNS,
+                         page.lang)
     tables.show(table, height=420)
     tables.downloads(page, table, key="access_log", filename="kayttoloki", target=Target.ACCESS_LOG)
     return table
 
 
 def exports(page: PageContext, table: pl.DataFrame) -> None:
-    """The export register: the rows of the entries table that are exports."""
+    """The export register: the rows of the entries table that are exports (the table shows actions in
+    words: it is found by its words — comparing with the code 'export' found none, so the register always
+    said nothing had been downloaded)."""
     st.header(page.t("accesslog.exports_header"))
-    found = table.filter(pl.col(page.t("col.action")) == Action.EXPORT.value)
+    found = table.filter(pl.col(page.t("col.action")) == page.t(f"action.{Action.EXPORT.value}"))
     if found.is_empty():
         st.info(page.t("accesslog.no_exports"))
     else:

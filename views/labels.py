@@ -69,6 +69,17 @@ def date(column: str | pl.Expr, lang: str, with_time: bool = False) -> pl.Expr:
     return _texts(column, lambda v: fmt_date(v, lang, with_time=with_time))
 
 
+def duration(column: str | pl.Expr, lang: str) -> pl.Expr:
+    """Seconds as people say them: '26,5 s', '1 min 12 s'; null -> '–'."""
+    def text(seconds: float | None) -> str:
+        if seconds is None:
+            return DASH
+        if seconds < 60:
+            return t("duration.seconds", lang, seconds=fmt_number(seconds, lang, 1))
+        return t("duration.minutes", lang, minutes=int(seconds // 60), seconds=round(seconds % 60))
+    return _texts(column, text)
+
+
 def month(column: str | pl.Expr, lang: str) -> pl.Expr:
     """'marraskuu 2026' / 'november 2026' / 'November 2026'."""
     return _texts(column, lambda v: fmt_month(v, lang))
@@ -159,11 +170,17 @@ def signal_reasons(lang: str) -> pl.Expr:
             .alias("reasons_text"))
 
 
-def followed_up(lang: str, with_note: bool = True) -> pl.Expr:
-    """'rehtori 20.11.2026 soitettu kotiin' for a pupil marked followed up (columns followed_by,
-    followed_at, note of FollowUps.current), '' otherwise; without the note 'rehtori 20.11.2026'."""
-    text = (pl.format("{} {} {}", pl.col("followed_by"), date("followed_at", lang), pl.col("note").fill_null(""))
-            if with_note else pl.format("{} {}", pl.col("followed_by"), date("followed_at", lang)))
+def followed_up(lang: str, names: dict[str, str], notes_of: str | None = None) -> pl.Expr:
+    """'Opettaja Demo, 20.11.2026: soitettu kotiin' for a pupil marked followed up (columns followed_by,
+    followed_at, note of FollowUps.current), '' otherwise: who marked it by name (`names`, the user directory;
+    the username when it has none) and the note — every note, or with `notes_of` (a username) only that
+    user's own notes (a teacher reads their own, not a colleague's)."""
+    who = pl.col("followed_by").replace_strict(names, default=pl.col("followed_by"), return_dtype=pl.String)
+    note = pl.col("note").fill_null("")
+    if notes_of is not None:
+        note = pl.when(pl.col("followed_by") == notes_of).then(note).otherwise(pl.lit(""))
+    marked = pl.format("{}, {}", who, date("followed_at", lang))
+    text = pl.when(note.str.strip_chars() != "").then(pl.format("{}: {}", marked, note)).otherwise(marked)
     return pl.when(pl.col("followed_by").is_not_null()).then(text).otherwise(pl.lit("")).alias("followed_text")
 
 

@@ -11,18 +11,20 @@ from tilannekuva.i18n import fmt_number
 from tilannekuva.inert import md
 from tilannekuva.ingest.contracts import CONTRACTS, describe, sources_frame
 from tilannekuva.ingest.history import files_frame
-from views import loaders, tables
+from views import labels, loaders, tables
 from views.context import PageContext
 
-SOURCE_COLUMNS = {"source": "col.source", "system": "col.system", "table": "col.table",
+SOURCE_COLUMNS = {"source": ("col.source", "label:source"), "system": "col.system",
                   "data_as_of": ("col.data_as_of", "date"), "rows": "col.rows"}
 LOAD_COLUMNS = {"load_id": "col.number", "started_at": ("col.started_at", "datetime"), "run_by": "col.run_by",
                 "result": ("col.result", "label:ingest.result"), "files": "col.files", "rows_in": "col.rows_in",
-                "rows_accepted": "col.rows_accepted", "seconds": ("col.seconds", "num1"), "message": "col.message"}
-FILE_COLUMNS = {"file_name": "col.file", "source": "col.source", "result": ("col.result", "label:ingest.result"),
+                "rows_accepted": "col.rows_accepted", "seconds": ("col.seconds", "duration"), "message": "col.message"}
+FILE_COLUMNS = {"file_name": "col.file", "source": ("col.source", "label:source"),
+                "result": ("col.result", "label:ingest.result"),
                 "rows_in": "col.rows_in", "rows_accepted": "col.rows_accepted", "rows_replaced": "col.rows_replaced",
                 "periods": "col.periods", "checksum": "col.checksum"}
-CONTRACT_COLUMNS = {"column": "col.column", "type": "col.type", "required": "col.required", "key": "col.key",
+CONTRACT_COLUMNS = {"column": "col.column", "type": ("col.type", "label:ctype"), "required": "col.required",
+                    "key": "col.key",
                     "min": "col.min", "max": "col.max", "allowed": "col.allowed", "reference": "col.reference"}
 
 
@@ -56,12 +58,16 @@ def history(page: PageContext) -> None:
 def contracts(page: PageContext) -> None:
     """The picked source contract: its table, system, mode, key and period, its columns and rules."""
     st.header(page.t("loads.contracts"))
+    sources = labels.words("source", page.lang)
     name = st.selectbox(page.t("loads.pick_contract"), list(CONTRACTS), key="contract_pick",
+                        format_func=lambda source: sources.get(source, source),
                         placeholder=page.t("filter.choose"))
     contract = CONTRACTS[name]
-    st.markdown(page.t("loads.contract_summary", table=md(contract.table), system=md(contract.system),
+    table = labels.words("wtable", page.lang).get(contract.table, contract.table)
+    st.markdown(page.t("loads.contract_summary", table=md(f"{table} ({contract.table})"), system=md(contract.system),
                        mode=page.t(f"loads.mode.{contract.mode}"), keys=md(", ".join(contract.key) or "–"),
-                       period=md(", ".join(contract.period) or "–")))
+                       period=md(", ".join(contract.period)) if contract.period else page.t("loads.no_period")))
     tables.show(tables.table(pl.DataFrame(describe(contract)), CONTRACT_COLUMNS, page.lang))
     if contract.rules:
-        st.caption(page.t("loads.rules", rules=md(", ".join(r.name for r in contract.rules))))
+        rules = labels.words("loadrule", page.lang)
+        st.caption(page.t("loads.rules", rules=md("; ".join(rules.get(r.name, r.name) for r in contract.rules))))

@@ -151,7 +151,7 @@ def pupil_list(page: PageContext, listed: pl.DataFrame, columns: dict, *, target
         st.warning(t(count, page.lang, count=fmt_number(listed.height, page.lang)))
     charts = [t(columns[name], page.lang) for name in trends]
     tables.show(table, column_config={header: st.column_config.LineChartColumn(header) for header in charts})
-    tables.downloads(page, table.drop(charts), key=key, filename=filename, target=target, subjects=pupils)
+    tables.downloads(page, table.without(charts), key=key, filename=filename, target=target, subjects=pupils)
 
 
 def followup_form(page: PageContext, pupil_id: int, school_year_id: int, listed: list[int], marked: bool) -> None:

@@ -9,6 +9,10 @@ On every run of app.py:
      checked, checks unknown usernames at the same bcrypt cost, and on success opens one server-side
      session whose id this Streamlit session keeps and whose secret goes into the cookie (written by
      a script in the page, `_cookie_script`).
+     A browser reload or a new tab is a new Streamlit session that the cookie signs in again: that is
+     no new sign-in and writes no sign-in entry to the access log (as a reload of a single sign-on
+     session writes none); the first time a session is used from another client address (in this
+     server process) it writes a `session_resumed` entry, so a copied cookie shows up in the log.
   3. `logout` revokes that session id — no cookie needs to be read back — and the next run deletes
      the cookie; `signed_in()` re-checks the session on every run, so a logout, a role change or an
      idle timeout ends it in every tab.
@@ -22,6 +26,7 @@ import json
 import logging
 import os
 import re
+import threading
 import time
 
 import streamlit as st
@@ -107,6 +112,22 @@ def _cookie_script(settings: Settings, secret: str | None, expires_at: float = 0
                     "</script>", unsafe_allow_javascript=True)
 
 
+@st.cache_resource(show_spinner=False)
+def _clients_seen() -> tuple[set, threading.Lock]:
+    """(session id, client address) pairs this server process has seen use a session, with their lock."""
+    return set(), threading.Lock()
+
+
+def _first_use_from(sid: str, client: str) -> bool:
+    """Is this the first use of session `sid` from `client` seen here? Marks it seen."""
+    seen, lock = _clients_seen()
+    with lock:
+        if (sid, client) in seen:
+            return False
+        seen.add((sid, client))
+        return True
+
+
 def _sign_out_state() -> None:
     for key in (PRINCIPAL_KEY, TOKEN_KEY, COOKIE_KEY, LANG_APPLIED_KEY, VIEW_AS_KEY, SSO_SESSION_KEY):
         st.session_state.pop(key, None)
@@ -120,6 +141,7 @@ def _start_session(settings: Settings, principal: Principal, cookie: bool, secre
     st.session_state[PRINCIPAL_KEY] = principal
     st.session_state[TOKEN_KEY] = session_id(secret)
     st.session_state.pop(DELETE_COOKIE_KEY, None)
+    _first_use_from(session_id(secret), _client())       # a reload from here is this sign-in, not a new one
     if cookie:
         st.session_state[COOKIE_KEY] = (secret, expires_at)
 
@@ -263,9 +285,11 @@ def sign_in(settings: Settings) -> Principal | None:
     store.touch(sid)
     st.session_state[PRINCIPAL_KEY] = principal
     st.session_state[TOKEN_KEY] = sid
-    log.info("signed in %s (%s) from a session cookie", username, principal.role)
-    audit.record(settings, username, principal.role, "sign_in", "session", "cookie",
-                 {"client": _client(), "method": "cookie"}, 0)
+    client = _client()
+    log.info("signed in %s (%s) from a session cookie (%s)", username, principal.role, client)
+    if _first_use_from(sid, client):    # a reload or new tab of the same browser: no entry (it is no new sign-in)
+        audit.record(settings, username, principal.role, "session_resumed", "session", "cookie",
+                     {"client": client, "method": "cookie"}, 0)
     return principal
 
 

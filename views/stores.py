@@ -4,7 +4,8 @@
 - `security_store(settings)` — server-side sessions and failed-login throttling (tilannekuva.security);
 - `preferences(settings)` — each user's stored language (tilannekuva.preferences);
 - `identity_links(settings)` — single sign-on identity → user links (tilannekuva.identities);
-- `principal_for(settings, username, name)` — a user's Principal from roles.yaml and the users file.
+- `principal_for(settings, username, name)` — a user's Principal from roles.yaml and the users file;
+- `display_names(settings)` — each user's name as people know it (the user directory).
 """
 
 from __future__ import annotations
@@ -78,3 +79,23 @@ def principal_for(settings: Settings, username: str, name: str) -> Principal:
     """The Principal of `username` as roles.yaml and the users file say now (raises AccessError/NoRoleError)."""
     policy = load_policy(settings.roles_file)
     return build_principal(username, name, load_users(settings.users_file), policy)
+
+
+def display_names(settings: Settings) -> dict[str, str]:
+    """username -> the person's name from the user directory (the credentials file's `name`, else the users
+    file's), so a mark reads 'Opettaja Demo', not 'opettaja'. A user with no name there keeps the username;
+    an unreadable file gives none (the usernames are shown)."""
+    import yaml
+
+    names: dict[str, str] = {}
+    for path, section in ((settings.users_file, ("users",)), (settings.credentials_file, ("credentials", "usernames"))):
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            log.warning("no user names from %s: %s", path, exc)
+            continue
+        for key in section:
+            raw = raw.get(key) or {} if isinstance(raw, dict) else {}
+        names |= {str(user).lower(): str(entry["name"]) for user, entry in raw.items()
+                  if isinstance(entry, dict) and entry.get("name")}
+    return names

@@ -10,11 +10,15 @@
 Formats: `as_is` (default), `int`, `num0`/`num1`/`num2` (rounded, numbers stay numbers: st.dataframe
 shows them in the reader's locale), `pct0`/`pct1` (a share as a percentage number, "(%)" in the
 header), `label:<prefix>` (codes to words from the catalog), `date`, `datetime`, `month` (text in
-the reader's language), `support_forms` (a list of support-form codes in words), `metric:<column>` (a metric value as text, by the metric named in
+the reader's language), `duration` (seconds as '26,5 s' / '1 min 12 s'), `support_forms` (a list of support-form codes in words), `metric:<column>` (a metric value as text, by the metric named in
 <column>). A suppressed cell stays empty and the row is marked in a note column.
 
-`downloads(page, frame, …)` offers exactly the table shown as CSV and Excel; no file exists before a
-logged click (see its docstring).
+The result is a `Table`: the frame shown, carrying its typed twin for the downloads — the same rows and
+headers with numbers as numbers (a share as 0.473 with the Excel format '0.0 %', a mean 3.61 with
+'#,##0.00'), dates as dates, codes as words, and a hidden value as an empty cell (the page shows '–').
+
+`downloads(page, frame, …)` offers exactly the table shown as CSV and Excel, typed; no file exists
+before a logged click (see its docstring).
 """
 
 from __future__ import annotations
@@ -37,6 +41,35 @@ from views.context import PageContext
 log = logging.getLogger("tilannekuva.app")
 
 Column = str | tuple[str, str]
+
+
+class Table(pl.DataFrame):
+    """A table as shown (tables.table) with `typed`, its twin for downloads (same headers and rows: numbers,
+    dates, empty hidden cells), and `formats`, the Excel number format per header (or per row: a list)."""
+
+    typed: pl.DataFrame
+    formats: dict
+
+    @classmethod
+    def of(cls, shown: pl.DataFrame, typed: pl.DataFrame, formats: dict) -> Table:
+        table = cls(shown)
+        table.typed, table.formats = typed, formats
+        return table
+
+    def without(self, headers: list[str]) -> Table:
+        """The table without the columns `headers` (shown and typed alike)."""
+        return Table.of(self.drop(headers), self.typed.drop(headers),
+                        {h: code for h, code in self.formats.items() if h not in headers})
+
+
+def typed_and_formats(frame: pl.DataFrame) -> tuple[pl.DataFrame, dict]:
+    """What a download writes: a Table's typed twin and formats, or any other frame as it is."""
+    return (frame.typed, frame.formats) if isinstance(frame, Table) else (frame, {})
+
+
+NUMBER_FORMATS = {"int": "#,##0", "num0": "#,##0", "num1": "#,##0.0", "num2": "#,##0.00", "pct0": "0 %",
+                  "pct1": "0.0 %", "date": "d.m.yyyy", "datetime": "d.m.yyyy h:mm", "month": "mmmm yyyy"}
+METRIC_FORMATS = {"share": "0 %", "mean": "#,##0.00"}     # as labels.metric_value shows them
 
 
 class Text(str):
@@ -69,16 +102,33 @@ def _formatted(name: str, fmt: str, lang: str) -> tuple[pl.Expr, str]:
         return labels.month(name, lang), ""
     if fmt == "support_forms":
         return labels.support_forms(name, lang), ""
+    if fmt == "duration":
+        return labels.duration(name, lang), ""
     if fmt.startswith("metric:"):
         return labels.metric_value(pl.col(fmt.split(":", 1)[1]), name, lang), ""
     raise ValueError(f"unknown column format {fmt!r}")
 
 
-def table(frame: pl.DataFrame, columns: dict[str, Column], lang: str) -> pl.DataFrame:
+def _typed(frame: pl.DataFrame, name: str, fmt: str, shown: pl.Expr):
+    """The typed expression of one column in format `fmt` for downloads, and its Excel number format (a
+    list, one per row, for a metric column). Text formats (labels) are typed as the text shown."""
+    col, dtype = pl.col(name), frame.schema[name]
+    if fmt in ("int", "num0", "num1", "num2", "pct0", "pct1"):
+        return shown if fmt == "int" else col.round({"pct0": 2, "pct1": 3}.get(fmt, int(fmt[-1]))), NUMBER_FORMATS[fmt]
+    if fmt in ("date", "datetime", "month") and dtype.is_temporal():
+        return (col.cast(pl.Date) if fmt != "datetime" else col), NUMBER_FORMATS[fmt]
+    if fmt.startswith("metric:"):
+        kinds = frame.select(pl.col(fmt.split(":", 1)[1]).replace_strict(
+            {m: spec.kind for m, spec in METRICS.items()}, default="mean", return_dtype=pl.String)).to_series()
+        return col.round(2), [METRIC_FORMATS[kind] for kind in kinds.to_list()]
+    return shown, None
+
+
+def table(frame: pl.DataFrame, columns: dict[str, Column], lang: str) -> Table:
     """The columns a table shows, in order, with translated headers and declared formats; a
     suppressed row (`is_suppressed`) is marked in a note column. Headers are unique even when one is data
-    that happens to read like another."""
-    out, taken = [], set()
+    that happens to read like another. The Table carries its typed twin for the downloads."""
+    out, typed, formats, taken = [], [], {}, set()
     for name, spec in columns.items():
         key, fmt = (spec, "as_is") if isinstance(spec, str) else spec
         expr, suffix = _formatted(name, fmt, lang)
@@ -87,11 +137,16 @@ def table(frame: pl.DataFrame, columns: dict[str, Column], lang: str) -> pl.Data
             header += "\u00a0"           # a no-break space: looks the same, is another column (polars needs unique)
         taken.add(header)
         out.append(expr.alias(header))
-    result = frame.select(out)
+        typed_expr, code = _typed(frame, name, fmt, expr)
+        typed.append(typed_expr.alias(header))
+        if code is not None:
+            formats[header] = code
+    result, typed_result = frame.select(out), frame.select(typed)
     if "is_suppressed" in frame.columns and frame["is_suppressed"].any():
-        result = result.with_columns(frame["is_suppressed"].replace_strict(
-            {True: t("suppression.cell", lang), False: ""}).alias(t("col.note", lang)))
-    return result
+        note = frame["is_suppressed"].replace_strict(
+            {True: t("suppression.cell", lang), False: ""}).alias(t("col.note", lang))
+        result, typed_result = result.with_columns(note), typed_result.with_columns(note)
+    return Table.of(result, typed_result, formats)
 
 
 def show(frame: pl.DataFrame, column_config: dict | None = None, **kwargs) -> None:
@@ -99,6 +154,8 @@ def show(frame: pl.DataFrame, column_config: dict | None = None, **kwargs) -> No
     cell shown as '–' (Streamlit's default is the English word 'None'); `column_config` adds to that."""
     numeric = {c: st.column_config.NumberColumn(format="localized")
                for c, dtype in frame.schema.items() if dtype.is_numeric()}
+    if isinstance(frame, Table):    # Streamlit knows polars frames by their exact type name, not a subclass's
+        frame = pl.DataFrame(frame)
     st.dataframe(frame, hide_index=True, column_config={**numeric, **(column_config or {})}, placeholder="–",
                  **kwargs)
 
@@ -126,6 +183,7 @@ def downloads(page: PageContext, frame: pl.DataFrame, *, key: str, filename: str
     if target is None and filters is None:      # as logged before the views layer: a plain table's filters as text
         filters = {param: str(value) for param, value in page.filter_values().items()}
     entry = export_entry(page, target or filename, frame.height, subjects, filters)
+    typed, formats = typed_and_formats(frame)
     sheet = title or page.title
     meta = export_meta(page, sheet, frame, loaders.as_of_text(page))
 
@@ -147,10 +205,11 @@ def downloads(page: PageContext, frame: pl.DataFrame, *, key: str, filename: str
     csv_mime, xlsx_mime = "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     left, right = st.columns(2)
     left.download_button(t("table.download_csv", lang),
-                         producer("csv", csv_mime, f"{filename}.csv", lambda: to_csv_fi(frame)),
+                         producer("csv", csv_mime, f"{filename}.csv", lambda: to_csv_fi(typed, formats)),
                          file_name=f"{filename}.csv", mime=csv_mime, key=f"{key}_csv", on_click="ignore")
     right.download_button(t("table.download_xlsx", lang),
-                          producer("xlsx", xlsx_mime, f"{filename}.xlsx", lambda: to_xlsx(frame, sheet=sheet, meta=meta)),
+                          producer("xlsx", xlsx_mime, f"{filename}.xlsx", lambda: to_xlsx(typed, sheet=sheet, meta=meta,
+                                                                                 formats=formats)),
                           file_name=f"{filename}.xlsx", mime=xlsx_mime, key=f"{key}_xlsx", on_click="ignore")
 
 

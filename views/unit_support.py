@@ -7,12 +7,17 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from tilannekuva.i18n import fmt_number
 from tilannekuva.inert import md
-from views import figures, labels, loaders, sections, tables
+from tilannekuva.signals import chosen_signals, with_severity
+from views import figures, labels, loaders, sections, stores, tables
 from views.context import PageContext
 
 SIGNAL_COLUMNS = {"last_name": "col.last_name", "first_name": "col.first_name", "group_name": "col.group",
-                  "reasons_text": "col.reasons", "followed_text": "col.followed_up"}
+                  "severity_level": ("col.severity", "label:severity"), "reasons_text": "col.reasons",
+                  "followed_text": "col.followed_up"}
+SEVERITY_CHOICES = {"all": None, "medium": "medium", "high": "high"}       # widget value -> least severity level
+FOLLOWED_CHOICES = {"all": None, "yes": True, "no": False}                # widget value -> followed up or not
 
 
 def signals(page: PageContext, unit: dict, year: dict) -> None:
@@ -25,9 +30,30 @@ def signals(page: PageContext, unit: dict, year: dict) -> None:
         st.success(page.t("psupport.no_signals"))
     else:
         marks = loaders.followups().current(year_id, listed["pupil_id"].to_list())
-        sections.pupil_list(page, listed.join(marks, on="pupil_id", how="left").with_columns(
-            labels.signal_reasons(page.lang), labels.followed_up(page.lang)), SIGNAL_COLUMNS, target="support_signals",
-            key="signals", filename=f"tukisignaalit-{unit['unit_id']}-{year_id}", count="psupport.signals_count")
+        marked = with_severity(listed.join(marks, on="pupil_id", how="left"))
+        st.warning(page.t("psupport.signals_count", count=fmt_number(marked.height, page.lang)))
+        shown = chosen_signals(marked, *signal_choices(page))
+        st.caption(page.t("signals.order", shown=fmt_number(shown.height, page.lang),
+                          total=fmt_number(marked.height, page.lang)))
+        if shown.is_empty():
+            st.info(page.t("signals.none_chosen"))
+            return
+        names = stores.display_names(page.settings)
+        sections.pupil_list(page, shown.with_columns(
+            labels.signal_reasons(page.lang), labels.followed_up(page.lang, names)), SIGNAL_COLUMNS,
+            target="support_signals", key="signals", filename=f"tukisignaalit-{unit['unit_id']}-{year_id}")
+
+
+def signal_choices(page: PageContext) -> tuple[str | None, bool | None]:
+    """The reader's narrowing of the signal list: the least severity shown and followed up or not."""
+    left, right = st.columns(2)
+    least = left.selectbox(page.t("signals.severity_filter"), list(SEVERITY_CHOICES), key="tk_signal_severity",
+                           format_func=lambda v: page.t(f"signals.severity_{v}"), placeholder=page.t("filter.choose"),
+                           help=page.t("signals.severity_help"))
+    followed = right.selectbox(page.t("signals.followed_filter"), list(FOLLOWED_CHOICES), key="tk_signal_followed",
+                               format_func=lambda v: page.t(f"signals.followed_{v}"),
+                               placeholder=page.t("filter.choose"))
+    return SEVERITY_CHOICES.get(least), FOLLOWED_CHOICES.get(followed)
 
 
 def support_by_group(page: PageContext, groups: pl.DataFrame, year: dict) -> None:

@@ -15,11 +15,12 @@ from tilannekuva.access import UserAccess
 from tilannekuva.audit_events import Action, user_target
 from tilannekuva.identities import IdentityLinks
 from tilannekuva.inert import md
-from views import labels, tables
+from views import labels, stores, tables
 from views.access_log import record
 from views.context import PageContext
 
-USER_COLUMNS = {"username": "col.user", "role_text": "col.role", "scope_text": "col.scope", "pages_text": "col.pages"}
+USER_COLUMNS = {"username": "col.user", "name": "col.name", "role_text": "col.role", "scope_text": "col.scope",
+                "pages_text": "col.pages"}
 LINK_COLUMNS = {"username": "col.user", "identity": "col.identity", "linked_at": ("col.linked_at", "datetime")}
 PENDING_COLUMNS = {"username": "col.user", "email": "col.email_claimed", "display_name": "col.display_name",
                    "identity": "col.identity", "requested_at": ("col.requested_at", "datetime")}
@@ -27,7 +28,8 @@ CONFIRMED = "tk_sso_confirmed"      # session state: the user whose link was jus
 
 
 def users_table(page: PageContext, access: list[UserAccess], units: pl.DataFrame) -> pl.DataFrame:
-    """User, role, scope in words (unit names, 'own groups (staff 12)', 'the whole city') and pages."""
+    """User, their name (the user directory), role, scope in words (unit names, 'own groups (staff 12)', 'the
+    whole city') and pages."""
     lang, dash = page.lang, pl.lit(labels.DASH)
     frame = pl.DataFrame([dataclasses.asdict(a) for a in access], schema={
         "username": pl.String, "role": pl.String, "scope": pl.String, "unit_ids": pl.List(pl.Int64),
@@ -35,7 +37,9 @@ def users_table(page: PageContext, access: list[UserAccess], units: pl.DataFrame
     names = dict(zip(units["unit_id"].to_list(), units["name"].to_list(), strict=True))
     unit_names = pl.col("unit_ids").list.eval(pl.element().replace_strict(
         names, default=pl.element().cast(pl.String), return_dtype=pl.String)).list.join(", ")
+    people = stores.display_names(page.settings)
     return tables.table(frame.with_columns(
+        name=pl.col("username").replace_strict(people, default=dash, return_dtype=pl.String),
         role_text=pl.when(pl.col("role").is_null()).then(pl.lit(page.t("users.no_role")))
         .otherwise(labels.label("role", "role", lang)),
         scope_text=pl.when(pl.col("scope") == "all").then(pl.lit(page.t("users.scope_all")))

@@ -67,6 +67,15 @@ def test_session_survives_a_reload_but_not_logout_and_a_copied_cookie_dies(serve
     page.reload()
     settle(page)
     assert page.locator('[data-testid="stMetric"]').count() >= 1  # signed in again from the cookie
+    # One sign-in, one entry: the reload is the same sign-in (issue 18 item 16: each reload added a 'sign_in')
+    from tilannekuva.audit import AccessLog
+
+    sessions = [
+        e.action
+        for e in AccessLog(server["home"] / "state" / "access_log.sqlite").entries("rehtori")
+        if e.target == "session"
+    ]
+    assert sessions == ["sign_in"], sessions
     page.get_by_role("button", name="Kirjaudu ulos").click()
     settle(page)
     # Auto-waiting: the previous run's form may still be on screen for a moment during a rerun.

@@ -125,7 +125,8 @@ def test_admin_sees_the_threshold_and_how_many_cells_were_hidden(demo_env):
     assert not at.exception
     assert any("**5**" in m.value for m in at.markdown)
     stats = next(df.value for df in at.dataframe if t("col.hidden_cells") in df.value.columns)
-    row = stats[stats[t("col.query")] == "pupils_by_year_and_area"]
+    row = stats[stats[t("col.figure")] == t("query.pupils_by_year_and_area")]  # in words (issue 18 item 16)
+    assert row[t("col.pages")].iloc[0] == t("page.sector_overview")
     assert len(row) == 1 and row[t("col.loads")].iloc[0] >= 1
 
 

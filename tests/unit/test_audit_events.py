@@ -15,6 +15,7 @@ from tilannekuva.audit_events import (
     Subject,
     Target,
     entries_frame,
+    filters_text,
     flagged,
     is_pupil_data,
     is_staff_data,
@@ -220,3 +221,42 @@ def _logged_literals(path):
 def test_every_logged_action_and_target_written_as_text_is_in_the_vocabulary(path):
     vocabulary = {"action": set(Action), "target": set(Target)}
     assert [(kind, value) for kind, value in _logged_literals(path) if value not in vocabulary[kind]] == []
+
+
+# Issue 18 item 16: an entry's filters as a data-protection officer reads them.
+@pytest.mark.parametrize(
+    ("filters", "lang", "expected"),
+    [
+        (
+            {"client": "127.0.0.1", "method": "cookie"},
+            "fi",
+            "Laitteen osoite: 127.0.0.1 · Kirjautumistapa: jatkettu istunto",
+        ),
+        (
+            {"lukuvuosi": 2026, "pupil_id": 52382, "scope": "groups", "units": []},
+            "fi",
+            "Lukuvuosi: 2026–2027 · Oppilas (tunniste): 52382 · Näkyvyys: omat opetusryhmät",
+        ),
+        (  # the admin's own search: empty fields say nothing, actions in words
+            {"user": "", "actions": "view,export", "days": 30, "text": "", "pupil": ""},
+            "fi",
+            "Haetut tapahtumat: Katselu, Lataus (CSV/Excel) · Päiviä taaksepäin: 30",
+        ),
+        ({"followed": True, "format": "xlsx"}, "en", "Followed up: yes · File format: xlsx"),
+        ({"units": [113, 114], "something_new": "x"}, "sv", "Enheter (id): 113, 114 · something_new: x"),
+        ({}, "fi", ""),
+    ],
+)
+def test_filters_read_as_words(filters, lang, expected):
+    assert filters_text(filters, lang) == expected
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"yksikko": 113}, "Yksikkö (tunniste): Hakapellon koulu (113)"),
+        ({"units": [113, 999]}, "Yksiköt (tunnisteet): Hakapellon koulu (113), 999"),  # an id with no name stays
+    ],
+)
+def test_units_read_by_name(filters, expected):
+    assert filters_text(filters, "fi", {113: "Hakapellon koulu"}) == expected

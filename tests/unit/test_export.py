@@ -4,8 +4,9 @@ import datetime as dt
 import io
 
 import polars as pl
+import pytest
 
-from tilannekuva.export import header_rows, to_csv_fi, to_xlsx
+from tilannekuva.export import decimals, header_rows, to_csv_fi, to_xlsx
 
 FRAME = pl.DataFrame(
     {
@@ -51,3 +52,52 @@ def test_xlsx_starts_with_title_filters_as_of_and_suppression_note():
     import fastexcel
 
     assert fastexcel.read_excel(data).sheet_names == ["Lapset- alueittain-2026"]  # Excel's forbidden characters
+
+
+TYPED = pl.DataFrame(
+    {
+        "Mittari": ["M1", "M2", "=1+1"],
+        "Arvo": [0.48, 3.694, None],  # a metric column: a share, a mean, a hidden value
+        "Osuus (%)": [0.473, -0.012, None],
+    }
+)
+TYPED_FORMATS = {"Arvo": ["0 %", "#,##0.00", "0 %"], "Osuus (%)": "0.0 %"}
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        (1, "M1;48;47,3"),  # a share under '0 %' as its percentage number, no decimals
+        (2, "M2;3,69;-1,2"),  # a mean with two decimals; a negative share stays a number (not made inert)
+        (3, "'=1+1;;"),  # text that a spreadsheet would evaluate stays inert; hidden values are empty
+    ],
+)
+def test_csv_writes_formatted_numbers_as_finnish_excel_reads_them(row, expected):
+    lines = to_csv_fi(TYPED, TYPED_FORMATS).decode("utf-8-sig").splitlines()
+    assert lines[0] == "Mittari;Arvo;Osuus (%)"
+    assert lines[row] == expected
+
+
+@pytest.mark.parametrize(
+    ("cell", "value", "number_format"),
+    [
+        ("B2", 0.48, "0 %"),
+        ("B3", 3.694, "#,##0.00"),
+        ("B4", None, "General"),  # hidden: an empty cell
+        ("C2", 0.473, "0.0 %"),
+        ("C3", -0.012, "0.0 %"),
+        ("A4", "=1+1", "General"),  # a string cell, never a formula
+    ],
+)
+def test_xlsx_cells_keep_their_value_with_the_number_format(cell, value, number_format):
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(to_xlsx(TYPED, formats=TYPED_FORMATS))).active
+    assert sheet[cell].value == value
+    assert sheet[cell].number_format == number_format
+    assert sheet[cell].data_type == ("s" if isinstance(value, str) else "n")
+
+
+@pytest.mark.parametrize(("code", "places"), [("0 %", 0), ("0.0 %", 1), ("#,##0.00", 2), ("d.m.yyyy", 0)])
+def test_decimals_of_a_number_format(code, places):
+    assert decimals(code) == places

@@ -5,7 +5,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from tilannekuva.signals import Rules, support_signals
+from tilannekuva.signals import Rules, chosen_signals, support_signals, with_severity
 
 MONTHS = [dt.date(2026, 8, 1), dt.date(2026, 9, 1), dt.date(2026, 10, 1), dt.date(2026, 11, 1)]
 
@@ -68,3 +68,59 @@ def test_rules_are_tunable_and_only_listed_pupils_come_back():
     lenient = support_signals(frame, NO_GRADES, set(), Rules(rising_factor=2.0, rising_min_hours=6.0))
     assert lenient["pupil_id"].to_list() == [1]
     assert lenient.row(0, named=True)["earlier_hours"] == 3.0 and lenient.row(0, named=True)["recent_hours"] == 7.0
+
+
+# Severity (issue 18 items 15, 17): the principal's list most urgent first, and filtered by it.
+@pytest.mark.parametrize(
+    ("reasons", "term_hours", "severity", "level"),
+    [
+        (["absence_rising"], 20.0, 2, "low"),
+        (["grades_falling"], None, 2, "low"),
+        (["absence_high"], 70.0, 3, "medium"),
+        (["failing_grade"], None, 3, "medium"),
+        (["absence_rising", "grades_falling"], 30.0, 4, "medium"),
+        (["absence_rising", "absence_high"], 80.0, 5, "high"),
+        (["failing_grade", "grades_falling"], 5.0, 5, "high"),
+        (["absence_rising", "absence_high", "grades_falling", "failing_grade"], 90.0, 10, "high"),
+    ],
+)
+def test_severity_weighs_the_reasons(reasons, term_hours, severity, level):
+    one = with_severity(pl.DataFrame({"pupil_id": [1], "reasons": [reasons], "term_hours": [term_hours]}))
+    assert one.row(0, named=True) == {
+        "pupil_id": 1,
+        "reasons": reasons,
+        "term_hours": term_hours,
+        "severity": severity,
+        "severity_level": level,
+    }
+
+
+SIGNALLED = pl.DataFrame(
+    {
+        "pupil_id": [1, 2, 3, 4, 5],
+        "reasons": [["absence_rising"], ["absence_high", "absence_rising"], ["failing_grade"], ["absence_high"], []],
+        "term_hours": [20.0, 80.0, None, 65.0, 0.0],
+        "followed_by": [None, "opettaja", None, "opettaja", None],
+    }
+)
+
+
+def test_the_most_severe_come_first_then_the_most_absent():
+    assert with_severity(SIGNALLED)["pupil_id"].to_list() == [2, 4, 3, 1, 5]
+
+
+@pytest.mark.parametrize(
+    ("least_level", "followed", "pupils"),
+    [
+        (None, None, [2, 4, 3, 1, 5]),
+        ("medium", None, [2, 4, 3]),
+        ("high", None, [2]),
+        (None, True, [2, 4]),
+        (None, False, [3, 1, 5]),
+        ("medium", False, [3]),
+        ("high", False, []),
+    ],
+)
+def test_the_list_can_be_narrowed_by_severity_and_follow_up(least_level, followed, pupils):
+    chosen = chosen_signals(with_severity(SIGNALLED), least_level, followed)
+    assert chosen["pupil_id"].to_list() == pupils

@@ -1,4 +1,4 @@
--- page: sector_overview, sector_scorecard, sector_metric, sector_support, sector_units, principal_unit, principal_staff, principal_support, principal_eservices, admin_users
+-- page: sector_overview, sector_scorecard, sector_metric, sector_support, sector_units, principal_unit, principal_staff, principal_support, principal_eservices, admin_users, admin_access_log
 -- roles: sector_lead, principal, admin
 -- grain: aggregate
 -- params:
