@@ -47,7 +47,7 @@ def trend(page: PageContext, metric: str, levels: pl.DataFrame, card: dict, area
     trend = trend.with_columns(series=labels.label("sector", "sector", page.lang).fill_null(page.t("level.selection")))
     sections.chart_with_table(
         page, figures.share_trend(trend, x="school_year", series="series", y="value", kind=metrics.METRICS[metric].kind,
-                                  target=target, title=page.t("metric.trend_title"),
+                                  target=target, title=page.t("metric.trend_title"), colour_by="sector",
                                   y_title=page.t(f"metric.{metric}.unit"), target_label=page.t("col.target")),
         tables.table(trend, {"school_year": "col.school_year", "series": "col.level",
                              "value": ("col.value", tables.metric_number(metric))}, page.lang),

@@ -44,7 +44,8 @@ def chart_with_table(page: PageContext, fig: go.Figure, table: pl.DataFrame, *, 
 
 
 def by_district(page: PageContext, frame: pl.DataFrame, units: pl.DataFrame, *, y: str, title: str, y_title: str,
-                columns: dict, key: str, filename: str, summary: str, kind: str = "count") -> None:
+                columns: dict, key: str, filename: str, summary: str, kind: str = "count",
+                colour_by: str | None = None) -> None:
     """One period's values per district as bars (a colour and pattern per `series` value) with the same
     numbers as a table and downloads. `frame` has district_id, `series` and `y`; each district is named
     from `units` in the reader's language; the table shows the district, then `columns` (as in
@@ -54,7 +55,7 @@ def by_district(page: PageContext, frame: pl.DataFrame, units: pl.DataFrame, *, 
     names = units.select("district_id", pl.col(filters.district_column(page.lang)).alias("district")).unique()
     named = frame.join(names, on="district_id", maintain_order="left").sort("district_id", maintain_order=True)
     chart_with_table(page, figures.grouped_bars(named, x="district", series="series", y=y, kind=kind, title=title,
-                                                y_title=y_title),
+                                                y_title=y_title, colour_by=colour_by),
                      tables.table(named, {"district": "col.district", **columns}, page.lang), key=key,
                      filename=filename, summary=summary)
 
@@ -124,7 +125,7 @@ def unit_trend(page: PageContext, levels: pl.DataFrame, metric: str, names: dict
              .sort(pl.col("level").cast(pl.Enum(LEVELS)), "school_year_id"))
     chart_with_table(
         page, figures.share_trend(trend, x="school_year", series="series", y="value", kind=METRICS[metric].kind,
-                                  title=f"{metric} {page.t(f'metric.{metric}.name')}", target=target,
+                                  title=f"{metric} {page.t(f'metric.{metric}.name')}", target=target, colour_by="level",
                                   y_title=page.t(f"metric.{metric}.unit"), target_label=page.t("col.target")),
         tables.table(trend, {"school_year": "col.school_year", "series": "col.level",
                              "value": ("col.value", tables.metric_number(metric))}, page.lang),
@@ -178,11 +179,11 @@ def followup_form(page: PageContext, pupil_id: int, school_year_id: int, listed:
 
 def absence_by_group(page: PageContext, absences: pl.DataFrame, *, key: str, filename: str, title: str,
                      summary: str) -> None:
-    """Absence hours per pupil by month, a line per group (absence_by_group_month; groups of one name in two
-    units named with their unit), with its table."""
+    """Absence hours per pupil by month, a line per group or, for many groups, a heat map of groups × months
+    (absence_by_group_month; groups of one name in two units named with their unit), with its table."""
     absences = absences.with_columns(group_label()).sort("group_name", "month")
-    chart_with_table(page, figures.monthly_lines(absences, month="month", series="group_name", y="hours_per_pupil",
-                                                 title=title, y_title=t("col.hours_per_pupil", page.lang)),
+    chart_with_table(page, figures.groups_by_month(absences, month="month", group="group_name", y="hours_per_pupil",
+                                                   title=title, y_title=t("col.hours_per_pupil", page.lang)),
                      tables.table(absences, {"group_name": "col.group", "month": "col.month", "pupils": "col.pupils",
                                              "hours_per_pupil": ("col.hours_per_pupil", "num1")}, page.lang),
                      key=key, filename=filename, summary=summary)
@@ -209,7 +210,7 @@ def competence_by_area(page: PageContext, survey: pl.DataFrame, series: dict[str
     columns = {"name": "col.area", "series": "col.level", "mean_score": ("m5.mean", "num2"),
                **({"respondents": "col.respondents"} if respondents else {})}
     chart_with_table(page, figures.grouped_bars(by_area, x="name", series="series", y="mean_score", kind="mean",
-                                                horizontal=True, title=title, y_title=t("m5.mean", page.lang)),
+                                                horizontal=True, colour_by="level", title=title, y_title=t("m5.mean", page.lang)),
                      tables.table(by_area, columns, page.lang), key=key, filename=filename, summary=summary)
 
 
@@ -222,7 +223,7 @@ def eservice_use(page: PageContext, use: pl.DataFrame, *, title: str, summary: s
                "eligible_users": "col.eligible_users", **({"logins": "col.logins"} if logins else {}),
                "activation": ("col.share", "pct1")}
     chart_with_table(page, figures.monthly_lines(lines, month="month", series="series", y="activation", kind="share",
-                                                 title=title, y_title=t("metric.M3.unit", page.lang)),
+                                                 colour_by="service", title=title, y_title=t("metric.M3.unit", page.lang)),
                      tables.table(lines, columns, page.lang), key=key, filename=filename, summary=summary)
 
 

@@ -193,3 +193,21 @@ def test_eservice_counts_are_a_note_not_a_change(demo_env):
     assert not at.exception
     assert at.metric and all(not m.proto.delta for m in at.metric)
     assert any(" / " in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("user, page", [("rehtori", "principal_eservices"), ("rehtori2", "principal_eservices")])
+def test_a_service_has_the_same_colour_in_every_chart_of_the_page(demo_env, user, page):
+    """Issue 18 item 10: Wilma was pink in the staff's chart and green in the guardians' (colours went by a
+    line's position among the services each chart happened to show)."""
+    import json
+
+    at = open_page(user, page)
+    colours: dict[str, set] = {}
+    charts = at.get("plotly_chart")
+    assert len(charts) >= 2
+    for chart in charts:
+        for trace in json.loads(chart.proto.spec)["data"]:
+            colour = trace.get("line", {}).get("color") or trace.get("marker", {}).get("color")
+            colours.setdefault(trace["name"], set()).add(colour)
+    assert "Wilma" in colours
+    assert {name: c for name, c in colours.items() if len(c) > 1} == {}
