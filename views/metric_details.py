@@ -45,15 +45,19 @@ def trend(page: PageContext, metric: str, levels: pl.DataFrame, card: dict, area
     target = metrics.targets(page.settings.targets)[metric]
     trend = levels.filter(pl.col("value").is_not_null(), pl.col("sector").is_null() | pl.lit(area["sector"] is None))
     trend = trend.with_columns(series=labels.label("sector", "sector", page.lang).fill_null(page.t("level.selection")))
+    kind = metrics.METRICS[metric].kind
+    drawn, lines = sections.one_line_each(trend, kind)
     sections.chart_with_table(
-        page, figures.share_trend(trend, x="school_year", series="series", y="value", kind=metrics.METRICS[metric].kind,
-                                  target=target, title=page.t("metric.trend_title"), colour_by="sector",
-                                  y_title=page.t(f"metric.{metric}.unit"), target_label=page.t("col.target")),
+        page, figures.share_trend(drawn, x="school_year", series="series", y="value", kind=kind,
+                                  target=target, title=labels.span_title(trend["school_year"], page.lang),
+                                  colour_by="sector", y_title=page.t(f"metric.{metric}.unit"),
+                                  target_label=page.t("col.target")),
         tables.table(trend, {"school_year": "col.school_year", "series": "col.level",
                              "value": ("col.value", tables.metric_number(metric))}, page.lang),
         key="metric_trend", filename=f"{metric.lower()}-kehitys",
         summary=page.t("metric.trend_summary", value=labels.metric_text(metric, card["value"], page.lang),
-                       year=md(year["label"]), target=labels.metric_text(metric, target, page.lang)))
+                       year=md(year["label"]), target=labels.metric_text(metric, target, page.lang))
+        + (" " + page.t(f"chart.coinciding_{kind}", lines=md(lines)) if lines else ""))
 
 
 def by_district(page: PageContext, metric: str, parts: pl.DataFrame, units: pl.DataFrame, year: dict) -> None:

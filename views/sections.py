@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from tilannekuva import training
+from tilannekuva import metrics, training
 from tilannekuva.groups import group_label
 from tilannekuva.i18n import fmt_number, fmt_percent, t
 from tilannekuva.inert import md
@@ -123,13 +123,25 @@ def unit_trend(page: PageContext, levels: pl.DataFrame, metric: str, names: dict
              .join(loaders.school_years(page), on="school_year_id")
              .with_columns(series=pl.col("level").replace_strict(names, return_dtype=pl.String))
              .sort(pl.col("level").cast(pl.Enum(LEVELS)), "school_year_id"))
+    kind = METRICS[metric].kind
+    drawn, lines = one_line_each(trend, kind)
     chart_with_table(
-        page, figures.share_trend(trend, x="school_year", series="series", y="value", kind=METRICS[metric].kind,
+        page, figures.share_trend(drawn, x="school_year", series="series", y="value", kind=METRICS[metric].kind,
                                   title=f"{metric} {page.t(f'metric.{metric}.name')}", target=target, colour_by="level",
                                   y_title=page.t(f"metric.{metric}.unit"), target_label=page.t("col.target")),
         tables.table(trend, {"school_year": "col.school_year", "series": "col.level",
                              "value": ("col.value", tables.metric_number(metric))}, page.lang),
-        key="unit_trend", filename=filename, summary=summary)
+        key="unit_trend", filename=filename,
+        summary=summary + (" " + page.t(f"chart.coinciding_{kind}", lines=md(lines)) if lines else ""))
+
+
+def one_line_each(trend: pl.DataFrame, kind: str) -> tuple[pl.DataFrame, str]:
+    """A trend's lines (`series` over `school_year`, `value`) with the lines that lie on top of each other
+    drawn once under their joined names (metrics.coinciding), and those names as plain text for the
+    summary ('' when no lines coincide; the caller escapes it into `chart.coinciding_<kind>`)."""
+    groups = metrics.coinciding(trend, x="school_year", series="series", y="value", tolerance=metrics.COINCIDE[kind])
+    lines = "; ".join(" = ".join(group) for group in groups if len(group) > 1)
+    return metrics.one_line_each(trend, groups, series="series"), lines
 
 
 def data_as_of(page: PageContext) -> None:

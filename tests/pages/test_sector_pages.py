@@ -319,3 +319,26 @@ def test_m2_topics_hide_every_topic_under_the_threshold(demo_env):
                 if 0 < n < M2_T:
                     leaks.append((params, topic, int(n), table[table[topic_col] == topic].to_dict("records")))
     assert not leaks, f"M2 rating distributions of topics answered by fewer than {M2_T} people are shown: {leaks}"
+
+
+def _trend_lines(at) -> tuple[str, list[dict]]:
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    return spec["layout"]["title"]["text"], [t for t in spec["data"] if t["type"] == "scatter"]
+
+
+@pytest.mark.parametrize(
+    "metric, years",
+    [("M4", ["2025–2026", "2026–2027"]), ("M1", ["2022–2023", "2023–2024", "2024–2025", "2025–2026", "2026–2027"])],
+)
+def test_metric_trend_is_titled_by_the_years_it_shows_and_draws_no_line_over_another(demo_env, metric, years):
+    """Issue 18 item 11: 'five school years' over M4's two; the selection and its sectors drawn on top of
+    each other on the M1 page. The title says the span of the data; lines closer than a point each year
+    are one line named for all of them, and the summary says so."""
+    at = johto("sector_metric", mittari=metric)
+    title, lines = _trend_lines(at)
+    shown_years = sorted({x for line in lines for x in line["x"]})
+    assert shown_years == years
+    assert title == t("chart.span_years", count=len(years), first=years[0], last=years[-1])
+    for a, b in itertools.combinations(lines, 2):
+        if a["x"] == b["x"]:
+            assert max(abs(p - q) for p, q in zip(a["y"], b["y"], strict=True)) > 0.01, (a["name"], b["name"])

@@ -234,3 +234,46 @@ def test_competence_by_area_sums_scores_and_answers(area, expected_mean, expecte
     assert by_area["area"].to_list() == ["arviointi", "digitaaliset_resurssit"]
     row = by_area.filter(pl.col("area") == area).row(0, named=True)
     assert row["mean"] == pytest.approx(expected_mean) and row["answers"] == expected_answers
+
+
+def _lines(values: dict[str, list]) -> pl.DataFrame:
+    return pl.DataFrame(
+        [(name, year, v) for name, vs in values.items() for year, v in zip((2022, 2023, 2024), vs, strict=False)],
+        schema=["series", "year", "value"],
+        orient="row",
+    )
+
+
+@pytest.mark.parametrize(
+    "values, groups",
+    [
+        # The M1 detail page: the selection and its three sectors within a point of each other each year.
+        (
+            {
+                "Valinta": [0.52, 0.59, 0.66],
+                "Vaka": [0.525, 0.595, 0.665],
+                "Perus": [0.515, 0.58, 0.655],
+                "Lukio": [0.52, 0.6, 0.67],
+            },
+            [["Valinta", "Vaka", "Perus", "Lukio"]],
+        ),
+        # The principal's trend: the unit apart, its sector and the city on top of each other.
+        (
+            {"Koulu": [0.45, 0.5, 0.47], "Perusopetus": [0.52, 0.59, 0.66], "Kaupunki": [0.52, 0.585, 0.66]},
+            [["Koulu"], ["Perusopetus", "Kaupunki"]],
+        ),
+        # Apart in one year is apart.
+        ({"A": [0.5, 0.5, 0.5], "B": [0.5, 0.5, 0.53]}, [["A"], ["B"]]),
+        # Other years (a series with a missing year) are not the same line.
+        ({"A": [0.5, 0.5, 0.5], "B": [0.5, 0.5]}, [["A"], ["B"]]),
+        ({"A": [0.5, None, 0.5], "B": [0.5, None, 0.5]}, [["A"], ["B"]]),
+        ({"A": [0.7]}, [["A"]]),
+    ],
+)
+def test_coinciding_lines_are_grouped(values, groups):
+    """Issue 18 item 11: four identical series drawn on top of each other (M1 detail, principal trend)."""
+    frame = _lines(values)
+    assert metrics.coinciding(frame, x="year", series="series", y="value", tolerance=0.01) == groups
+    drawn = metrics.one_line_each(frame, groups, series="series")
+    assert drawn["series"].unique(maintain_order=True).to_list() == [" = ".join(g) for g in groups]
+    assert drawn.height == sum(frame.filter(pl.col("series") == g[0]).height for g in groups)
