@@ -196,7 +196,7 @@ def absence_by_group(page: PageContext, absences: pl.DataFrame, *, key: str, fil
     absences = absences.with_columns(group_label()).sort("group_name", "month")
     chart_with_table(page, figures.groups_by_month(absences, month="month", group="group_name", y="hours_per_pupil",
                                                    title=title, y_title=t("col.hours_per_pupil", page.lang)),
-                     tables.table(absences, {"group_name": "col.group", "month": "col.month", "pupils": "col.pupils",
+                     tables.table(absences, {"group_name": "col.group", "month": ("col.month", "month"), "pupils": "col.pupils",
                                              "hours_per_pupil": ("col.hours_per_pupil", "num1")}, page.lang),
                      key=key, filename=filename, summary=summary)
 
@@ -231,7 +231,7 @@ def eservice_use(page: PageContext, use: pl.DataFrame, *, title: str, summary: s
     """E-service use (M3) month by month: the share of users with access who signed in, a line per
     service, with the table (and the sign-ins, if asked). `use`: eservice_monthly_for_unit rows."""
     lines = use.with_columns(labels.label("service", "service", page.lang).alias("series")).sort("service", "month")
-    columns = {"month": "col.month", "series": "col.service", "active_users": "col.active_users",
+    columns = {"month": ("col.month", "month"), "series": "col.service", "active_users": "col.active_users",
                "eligible_users": "col.eligible_users", **({"logins": "col.logins"} if logins else {}),
                "activation": ("col.share", "pct1")}
     chart_with_table(page, figures.monthly_lines(lines, month="month", series="series", y="activation", kind="share",

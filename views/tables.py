@@ -10,7 +10,7 @@
 Formats: `as_is` (default), `int`, `num0`/`num1`/`num2` (rounded, numbers stay numbers: st.dataframe
 shows them in the reader's locale), `pct0`/`pct1` (a share as a percentage number, "(%)" in the
 header), `label:<prefix>` (codes to words from the catalog), `date`, `datetime`, `month` (text in
-the reader's language), `support_forms` (a list of support-form codes in words), `metric:<column>` (a metric value as text, by the metric named in
+the reader's language; a date column left `as_is` is shown as a `date`, never as a raw timestamp), `support_forms` (a list of support-form codes in words), `metric:<column>` (a metric value as text, by the metric named in
 <column>). A suppressed cell stays empty and the row is marked in a note column.
 
 `downloads(page, frame, …)` offers exactly the table shown as CSV and Excel; no file exists before a
@@ -50,9 +50,11 @@ def metric_number(metric: str) -> str:
     return "pct1" if METRICS[metric].kind == "share" else "num2"
 
 
-def _formatted(name: str, fmt: str, lang: str) -> tuple[pl.Expr, str]:
+def _formatted(name: str, fmt: str, lang: str, dtype: pl.DataType | None = None) -> tuple[pl.Expr, str]:
     """The expression for one column in format `fmt`, and the header suffix it needs."""
     col = pl.col(name)
+    if fmt == "as_is" and (dtype == pl.Date or isinstance(dtype, pl.Datetime)):    # never '2026-08-01 00:00:00'
+        fmt = "date"
     if fmt == "as_is":
         return col, ""
     if fmt == "int":
@@ -81,7 +83,7 @@ def table(frame: pl.DataFrame, columns: dict[str, Column], lang: str) -> pl.Data
     out, taken = [], set()
     for name, spec in columns.items():
         key, fmt = (spec, "as_is") if isinstance(spec, str) else spec
-        expr, suffix = _formatted(name, fmt, lang)
+        expr, suffix = _formatted(name, fmt, lang, frame.schema.get(name))
         header = (key if isinstance(key, Text) else t(key, lang)) + suffix
         while header in taken:          # a header that is data (a unit named "Koko kaupunki") may repeat another
             header += "\u00a0"           # a no-break space: looks the same, is another column (polars needs unique)

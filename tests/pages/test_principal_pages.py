@@ -211,3 +211,15 @@ def test_a_service_has_the_same_colour_in_every_chart_of_the_page(demo_env, user
             colours.setdefault(trace["name"], set()).add(colour)
     assert "Wilma" in colours
     assert {name: c for name, c in colours.items() if len(c) > 1} == {}
+
+
+@pytest.mark.parametrize("user, page", [("rehtori", "principal_eservices"), ("rehtori", "principal_support")])
+def test_month_columns_read_as_months(demo_env, user, page):
+    """Issue 18 item 11: tables showed raw timestamps ('2026-08-01 00:00:00') in their month column."""
+    import re
+
+    at = open_page(user, page)
+    months = [df.value[t("col.month")] for df in at.dataframe if t("col.month") in df.value.columns]
+    assert months
+    for column in months:
+        assert all(isinstance(v, str) and re.fullmatch(r"[a-zäö]+ \d{4}", v) for v in column), column.tolist()[:3]

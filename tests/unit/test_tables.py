@@ -15,3 +15,27 @@ def test_every_dataframe_has_a_placeholder_for_empty_cells(path):
         if isinstance(node, ast.Call) and ast.unparse(node.func).endswith("st.dataframe"):
             placeholder = [k for k in node.keywords if k.arg == "placeholder"]
             assert placeholder and ast.literal_eval(placeholder[0].value) == "–", f"line {node.lineno}"
+
+
+@pytest.mark.parametrize(
+    "fmt, lang, expected",
+    [
+        ("month", "fi", "elokuu 2026"),
+        ("month", "sv", "augusti 2026"),
+        ("month", "en", "August 2026"),
+        ("as_is", "fi", "1.8.2026"),  # a date column shown as it is is still a date, not a timestamp
+        ("as_is", "en", "1 Aug 2026"),
+    ],
+)
+@pytest.mark.parametrize("dtype", ["date", "datetime"])
+def test_months_and_dates_in_tables_are_written_as_the_reader_writes_them(fmt, lang, expected, dtype):
+    """Issue 18 item 11: month columns showed '2026-08-01 00:00:00'."""
+    import datetime as dt
+
+    import polars as pl
+
+    from views import tables
+
+    value = dt.date(2026, 8, 1) if dtype == "date" else dt.datetime(2026, 8, 1)
+    shown = tables.table(pl.DataFrame({"month": [value]}), {"month": ("col.month", fmt)}, lang)
+    assert shown.to_series().to_list() == [expected]
