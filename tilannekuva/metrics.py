@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from tilannekuva.competence import area_order
+
 SECTORS = ("varhaiskasvatus", "perusopetus", "lukio")
 LANGUAGES = ("fi", "sv")
 
@@ -145,7 +147,7 @@ def competence_by_area(survey: pl.DataFrame, year: int) -> pl.DataFrame:
         .group_by("area")
         .agg(pl.col("score_sum").sum(), pl.col("answers").sum())
         .with_columns(mean=pl.col("score_sum") / pl.col("answers"))
-        .sort("area")
+        .sort(area_order())
     )
 
 

@@ -37,7 +37,7 @@ COLOURS: dict[str, dict[str | None, str]] = {
                       "oppilaskohtainen": "#0072B2"},
     "threshold": {"huoli": "#E69F00", "vakava": "#D55E00"},
     "language": {"fi": "#0072B2", "sv": "#009E73"},
-    "level": {"unit": "#0072B2", "group": "#CC79A7", "sector": "#E69F00", "selection": "#000000",
+    "level": {"own": "#D55E00", "unit": "#0072B2", "group": "#CC79A7", "sector": "#E69F00", "selection": "#000000",
               "city": "#000000"},
     "term": {"syksy": "#E69F00", "kevat": "#009E73"},
 }

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from tilannekuva import metrics, training
+from tilannekuva import competence, metrics, training
 from tilannekuva.groups import group_label
 from tilannekuva.i18n import fmt_number, fmt_percent, t
 from tilannekuva.inert import md
@@ -217,8 +217,9 @@ def competence_by_area(page: PageContext, survey: pl.DataFrame, series: dict[str
                        key: str, filename: str, respondents: bool = False) -> None:
     """Competence-survey means (M5) by DigCompEdu area, a bar for each level (`series`: level -> its name,
     e.g. {'unit': 'Koulu', 'city': 'Koko kaupunki'}), with the table (and the respondents, if asked)."""
-    by_area = survey.with_columns(pl.col("level").replace_strict(series, return_dtype=pl.String).alias("series"),
-                                  labels.label("area", "area", page.lang).alias("name"))
+    by_area = competence.by_level(survey).with_columns(     # the DigCompEdu areas in their order 1–6
+        pl.col("level").replace_strict(series, return_dtype=pl.String).alias("series"),
+        labels.label("area", "area", page.lang).alias("name"))
     columns = {"name": "col.area", "series": "col.level", "mean_score": ("m5.mean", "num2"),
                **({"respondents": "col.respondents"} if respondents else {})}
     chart_with_table(page, figures.grouped_bars(by_area, x="name", series="series", y="mean_score", kind="mean",

@@ -223,3 +223,28 @@ def test_month_columns_read_as_months(demo_env, user, page):
     assert months
     for column in months:
         assert all(isinstance(v, str) and re.fullmatch(r"[a-zäö]+ \d{4}", v) for v in column), column.tolist()[:3]
+
+
+@pytest.mark.parametrize(
+    "user, page, params",
+    [
+        ("rehtori", "principal_staff", {"lukuvuosi": "2025"}),
+        ("rehtori", "principal_staff", {"lukuvuosi": "2024"}),
+        ("johto", "sector_metric", {"mittari": "M5", "lukuvuosi": "2025"}),
+    ],
+)
+def test_competence_areas_are_in_digcompedu_order(demo_env, user, page, params):
+    """Issue 18 item 11: the areas came sorted by code ('4 Arviointi' second); each competence chart now
+    lists them 1 to 6 top down."""
+    import json
+
+    at = open_page(user, page, **params)
+    area_charts = []
+    for chart in at.get("plotly_chart"):
+        for trace in json.loads(chart.proto.spec)["data"]:
+            numbered = [a for a in trace.get("y") or [] if isinstance(a, str) and a[:1].isdigit()]
+            if numbered:
+                area_charts.append(numbered)
+    assert area_charts
+    for numbered in area_charts:
+        assert [a[0] for a in numbered] == sorted(a[0] for a in numbered), numbered

@@ -231,7 +231,7 @@ def test_competence_by_area_sums_scores_and_answers(area, expected_mean, expecte
         }
     )
     by_area = metrics.competence_by_area(survey, 2025)
-    assert by_area["area"].to_list() == ["arviointi", "digitaaliset_resurssit"]
+    assert by_area["area"].to_list() == ["digitaaliset_resurssit", "arviointi"]  # DigCompEdu 2 before 4
     row = by_area.filter(pl.col("area") == area).row(0, named=True)
     assert row["mean"] == pytest.approx(expected_mean) and row["answers"] == expected_answers
 
@@ -277,3 +277,24 @@ def test_coinciding_lines_are_grouped(values, groups):
     drawn = metrics.one_line_each(frame, groups, series="series")
     assert drawn["series"].unique(maintain_order=True).to_list() == [" = ".join(g) for g in groups]
     assert drawn.height == sum(frame.filter(pl.col("series") == g[0]).height for g in groups)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_competence_areas_come_in_digcompedu_order(seed):
+    """Issue 18 item 11: the areas were sorted by their code, so 'arviointi' (area 4) came second."""
+    from tilannekuva import competence
+
+    areas = pl.Series(competence.AREAS).sample(fraction=1.0, shuffle=True, seed=seed).to_list()
+    survey = pl.DataFrame(
+        {
+            "school_year_id": [2026] * len(areas),
+            "area": areas,
+            "score_sum": [30.0] * len(areas),
+            "answers": [10] * len(areas),
+        }
+    )
+    assert metrics.competence_by_area(survey, 2026)["area"].to_list() == list(competence.AREAS)
+    levels = survey.with_columns(level=pl.lit("city")).vstack(survey.with_columns(level=pl.lit("unit")))
+    ordered = competence.by_level(levels)
+    assert ordered["level"].to_list() == ["unit"] * len(areas) + ["city"] * len(areas)
+    assert ordered["area"].to_list() == list(competence.AREAS) * 2
