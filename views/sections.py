@@ -162,9 +162,18 @@ def pupil_list(page: PageContext, listed: pl.DataFrame, columns: dict, *, target
     table = tables.table(listed, columns, page.lang)
     if count:
         st.warning(t(count, page.lang, count=fmt_number(listed.height, page.lang)))
-    charts = [t(columns[name], page.lang) for name in trends]
-    tables.show(table, column_config={header: st.column_config.LineChartColumn(header) for header in charts})
-    tables.downloads(page, table.drop(charts), key=key, filename=filename, target=target, subjects=pupils)
+    # One scale for every row's small chart (each on its own scale, a flat 1 → 2 looked like a steep 1 → 20).
+    charts = {t(columns[name], page.lang): trend_scale(listed[name]) for name in trends}
+    tables.show(table, column_config={header: st.column_config.LineChartColumn(header, y_min=low, y_max=high)
+                                      for header, (low, high) in charts.items()})
+    tables.downloads(page, table.drop(list(charts)), key=key, filename=filename, target=target, subjects=pupils)
+
+
+def trend_scale(trends: pl.Series) -> tuple[float, float]:
+    """The shared y range of a column of number lists: from 0 (or the lowest value, if negative) to the
+    highest value of any row (1 when there is none)."""
+    values = trends.explode().drop_nulls()
+    return min(0.0, float(values.min() or 0)), max(1.0, float(values.max() or 0))
 
 
 def followup_form(page: PageContext, pupil_id: int, school_year_id: int, listed: list[int], marked: bool) -> None:
