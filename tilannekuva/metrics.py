@@ -281,3 +281,21 @@ def one_line_each(frame: pl.DataFrame, groups: list[list[str]], *, series: str, 
     return frame.filter(pl.col(series).is_in(list(names))).with_columns(
         pl.col(series).replace_strict(names, return_dtype=pl.String)
     )
+
+
+def ranked(compared: pl.DataFrame, count: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The `count` highest and the `count` lowest of `compare_units` rows (units without a value left
+    out), the lowest lowest first: where to praise and where to help. With fewer than 2 × `count` units
+    the two lists overlap (every unit is in both when there are at most `count`)."""
+    valued = compared.filter(pl.col("value").is_not_null())
+    return valued.head(count), valued.tail(count).reverse()
+
+
+def below_target(compared: pl.DataFrame, target: float) -> pl.DataFrame:
+    """The `compare_units` rows whose value is under `target`, furthest below first, with the gap to
+    the target (`to_target`, negative); units without a value are not below anything."""
+    return (
+        compared.filter(pl.col("value") < target)
+        .with_columns(to_target=pl.col("value") - target)
+        .sort("value", "unit", nulls_last=True)
+    )

@@ -18,29 +18,34 @@ from tilannekuva.groups import group_label
 from tilannekuva.i18n import fmt_number, fmt_percent, t
 from tilannekuva.inert import md
 from tilannekuva.metrics import LEVELS, METRICS
-from views import figures, filters, labels, loaders, tables
+from views import drill, figures, filters, labels, loaders, tables
 from views.access_log import log_event, log_view
 from views.context import PageContext
 
 SAVED = "tk_watch_saved"        # session state: a follow-up mark was saved on the last run (shown once)
 
 
-def plot(page: PageContext, fig: go.Figure, *, key: str) -> None:
-    """A plotly chart with numbers in the reader's locale (the only st.plotly_chart of the app)."""
-    st.plotly_chart(figures.localize(fig, page.lang), key=key, config={"displaylogo": False})
+def plot(page: PageContext, fig: go.Figure, *, key: str, clickable: bool = False):
+    """A plotly chart with numbers in the reader's locale (the only st.plotly_chart of the app); with
+    `clickable` a click on a bar is returned as Streamlit's selection event (for views.drill)."""
+    return st.plotly_chart(figures.localize(fig, page.lang), key=key, config={"displaylogo": False},
+                           **(drill.CHART if clickable else {}))
 
 
 def chart_with_table(page: PageContext, fig: go.Figure, table: pl.DataFrame, *, key: str, summary: str,
-                     filename: str, target: str | None = None, subjects=(), filters: dict | None = None) -> None:
+                     filename: str, target: str | None = None, subjects=(), filters: dict | None = None,
+                     clickable: bool = False):
     """A chart, a one-sentence summary, and the same numbers as a table with CSV and Excel downloads
-    (the Excel file titled with the chart's title)."""
-    plot(page, fig, key=key)
+    (the Excel file titled with the chart's title). With `clickable`, returns the chart's selection event
+    (views.drill)."""
+    event = plot(page, fig, key=key, clickable=clickable)
     st.caption(summary)
     with st.expander(t("table.show", page.lang)):
         tables.show(table)
         # The figure's title is Plotly text (entities escaped); the Excel sheet gets it as written.
         tables.downloads(page, table, key=key, filename=filename, title=html.unescape(fig.layout.title.text or ""),
                          target=target, subjects=subjects, filters=filters)
+    return event
 
 
 def by_district(page: PageContext, frame: pl.DataFrame, units: pl.DataFrame, *, y: str, title: str, y_title: str,

@@ -96,12 +96,13 @@ def table(frame: pl.DataFrame, columns: dict[str, Column], lang: str) -> pl.Data
     return result
 
 
-def show(frame: pl.DataFrame, column_config: dict | None = None, **kwargs) -> None:
+def show(frame: pl.DataFrame, column_config: dict | None = None, **kwargs):
     """st.dataframe with numbers in the reader's locale (1 234,5 in Finnish), no index, and an empty
-    cell shown as '–' (Streamlit's default is the English word 'None'); `column_config` adds to that."""
+    cell shown as '–' (Streamlit's default is the English word 'None'); `column_config` adds to that.
+    Returns what st.dataframe returns (a selection event with views.drill.TABLE in `kwargs`)."""
     numeric = {c: st.column_config.NumberColumn(format="localized")
                for c, dtype in frame.schema.items() if dtype.is_numeric()}
-    st.dataframe(frame, hide_index=True, column_config={**numeric, **(column_config or {})}, placeholder="–",
+    return st.dataframe(frame, hide_index=True, column_config={**numeric, **(column_config or {})}, placeholder="–",
                  **kwargs)
 
 

@@ -187,8 +187,8 @@ def test_unit_comparison_opens_for_every_metric(demo_env, metric, lang):
     """Issue 18, item 1: for the mean metrics (M2, M5) the comparison crashed with polars' DuplicateError
     'Sektori' — the unit's sector and the sector's value had the same header in Finnish and English."""
     at = johto("sector_units", lang=lang, mittari=metric, lukuvuosi="2025")  # johto() fails on an exception
-    units = at.dataframe[-1].value
     suffix = " (%)" if METRICS[metric].kind == "share" else ""
+    units = next(df.value for df in at.dataframe if t("col.city_value", lang) + suffix in df.value.columns)
     headers = [
         t("col.unit", lang),
         t("col.sector", lang),
@@ -342,3 +342,67 @@ def test_metric_trend_is_titled_by_the_years_it_shows_and_draws_no_line_over_ano
     for a, b in itertools.combinations(lines, 2):
         if a["x"] == b["x"]:
             assert max(abs(p - q) for p, q in zip(a["y"], b["y"], strict=True)) > 0.01, (a["name"], b["name"])
+
+
+def test_unit_comparison_lists_the_lowest_and_those_below_target_beside_the_highest(demo_env):
+    """Issue 18 item 17: only the top 15 were drawn. Now the highest, the lowest (lowest first) and the units
+    below the target, each a tab, from the same numbers as the full table."""
+    at = johto("sector_units", mittari="M1", lukuvuosi="2025")
+    units = at.dataframe[1].value
+    value = t("col.value") + " (%)"
+    valued = units.dropna(subset=[value])
+    tabs = [tab.label for tab in at.tabs]
+    below = valued[valued[value] < 100.0]
+    assert tabs == [
+        t("units.top_tab", count=min(15, len(valued))),
+        t("units.bottom_tab", count=min(15, len(valued))),
+        t("units.below_tab", count=len(below)),
+    ]
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    (top,), (bottom,) = (c["data"] for c in charts[-2:])
+    assert list(top["y"]) == valued[t("col.unit")].head(15).tolist()
+    assert list(bottom["y"]) == valued[t("col.unit")].tail(15).tolist()[::-1]
+    listed = next(df.value for df in at.dataframe if t("col.to_target") + " (%)" in df.value.columns)
+    assert listed[t("col.unit")].tolist() == below.sort_values(value, kind="stable")[t("col.unit")].tolist()
+
+
+@pytest.mark.parametrize("key, param", [("units_table", "yksikko"), ("districts_table", "alue")])
+def test_choosing_a_row_opens_that_unit_or_district_through_the_url_filter(demo_env, key, param):
+    """Issue 18 item 17: a click on a unit's (or a district's) row opens it: the page writes ?yksikko=
+    (?alue=) and the URL filter opens it, as a typed address would (the filter's scope check applies)."""
+    at = johto("sector_units", mittari="M1", lukuvuosi="2025")
+    table = at.dataframe[1 if key == "units_table" else 0].value
+    first = table.iloc[1][t("col.unit") if key == "units_table" else t("col.district")]
+    at.session_state[key] = {"selection": {"rows": [1], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception, at.exception
+    chosen = param_value = param_of(at, param)
+    assert param_value is not None
+    if key == "units_table":
+        ((name,),) = truth(demo_env, "select name from dim_unit where unit_id = $u", u=int(chosen))
+        assert name == first and first in [h.value for h in at.header]
+    else:
+        ((name,),) = truth(demo_env, "select name_fi from dim_district where district_id = $d", d=int(chosen))
+        assert name == first
+
+
+def param_of(at, name):
+    value = at.query_params.get(name)
+    return value[0] if isinstance(value, list) else value
+
+
+def test_choosing_a_districts_bar_on_a_metric_page_opens_its_unit_comparison(demo_env):
+    """Issue 18 item 17: a click on a district's bar on the metric page opens the unit comparison of that
+    district on the same metric and year (the district filter there checks the value like any address)."""
+    at = johto("sector_metric", mittari="M3", lukuvuosi="2025")
+    spec = json.loads(at.get("plotly_chart")[1].proto.spec)
+    district = spec["data"][0]["x"][2]
+    at.session_state["metric_district"] = {
+        "selection": {"points": [{"curve_number": 0, "point_index": 2}], "point_indices": [2], "box": [], "lasso": []}
+    }
+    at.run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == t("page.sector_units")
+    assert (param_of(at, "mittari"), param_of(at, "lukuvuosi")) == ("M3", "2025")
+    ((name,),) = truth(demo_env, "select name_fi from dim_district where district_id = $d", d=int(param_of(at, "alue")))
+    assert name == district

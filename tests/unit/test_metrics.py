@@ -298,3 +298,36 @@ def test_competence_areas_come_in_digcompedu_order(seed):
     ordered = competence.by_level(levels)
     assert ordered["level"].to_list() == ["unit"] * len(areas) + ["city"] * len(areas)
     assert ordered["area"].to_list() == list(competence.AREAS) * 2
+
+
+COMPARED = pl.DataFrame(
+    {
+        "unit": ["A", "B", "C", "D", "E"],
+        "unit_id": [1, 2, 3, 4, 5],
+        "value": [0.9, 0.8, 0.55, 0.4, None],  # best first, as compare_units sorts; E has no value
+    }
+)
+
+
+@pytest.mark.parametrize(
+    "count, top, bottom",
+    [
+        (2, ["A", "B"], ["D", "C"]),
+        (3, ["A", "B", "C"], ["D", "C", "B"]),
+        (10, ["A", "B", "C", "D"], ["D", "C", "B", "A"]),
+    ],
+)
+def test_highest_and_lowest_units(count, top, bottom):
+    """Issue 18 item 17: bottom-N beside top-N (the lowest first; no value is neither)."""
+    high, low = metrics.ranked(COMPARED, count)
+    assert high["unit"].to_list() == top and low["unit"].to_list() == bottom
+
+
+@pytest.mark.parametrize(
+    "target, below",
+    [(1.0, ["D", "C", "B", "A"]), (0.8, ["D", "C"]), (0.55, ["D"]), (0.3, [])],  # at the target is not below
+)
+def test_units_below_the_target_furthest_first(target, below):
+    found = metrics.below_target(COMPARED, target)
+    assert found["unit"].to_list() == below
+    assert all(gap < 0 for gap in found["to_target"])
