@@ -99,11 +99,26 @@ def table(frame: pl.DataFrame, columns: dict[str, Column], lang: str) -> pl.Data
 def show(frame: pl.DataFrame, column_config: dict | None = None, **kwargs):
     """st.dataframe with numbers in the reader's locale (1 234,5 in Finnish), no index, and an empty
     cell shown as '–' (Streamlit's default is the English word 'None'); `column_config` adds to that.
+    Every number of a column has the same decimals (`decimals`: '3,50' beside '3,61', not '3,5').
     Returns what st.dataframe returns (a selection event with views.drill.TABLE in `kwargs`)."""
-    numeric = {c: st.column_config.NumberColumn(format="localized")
-               for c, dtype in frame.schema.items() if dtype.is_numeric()}
+    numeric = {c: st.column_config.NumberColumn(format="localized", step=10.0 ** -places if places else 1)
+               for c, places in decimals(frame).items()}
     return st.dataframe(frame, hide_index=True, column_config={**numeric, **(column_config or {})}, placeholder="–",
                  **kwargs)
+
+
+def decimals(frame: pl.DataFrame, most: int = 3) -> dict[str, int]:
+    """The decimals each numeric column of `frame` is shown with: as many as its most precise value has
+    (up to `most`), so a column rounded to two decimals shows two on every row (Streamlit's 'localized'
+    format drops trailing zeros: '3,5' above '3,61'). Whole-number columns have none."""
+    places = {}
+    for name, dtype in frame.schema.items():
+        if not dtype.is_numeric():
+            continue
+        values = frame[name].drop_nulls().cast(pl.Float64)
+        places[name] = next((d for d in range(most + 1) if dtype.is_integer() or values.is_empty()
+                             or ((values * 10**d).round(0) - values * 10**d).abs().max() < 1e-6), most)
+    return places
 
 
 def downloads(page: PageContext, frame: pl.DataFrame, *, key: str, filename: str, title: str | None = None,

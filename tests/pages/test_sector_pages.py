@@ -406,3 +406,13 @@ def test_choosing_a_districts_bar_on_a_metric_page_opens_its_unit_comparison(dem
     assert (param_of(at, "mittari"), param_of(at, "lukuvuosi")) == ("M3", "2025")
     ((name,),) = truth(demo_env, "select name_fi from dim_district where district_id = $d", d=int(param_of(at, "alue")))
     assert name == district
+
+
+def test_a_tables_numbers_have_the_same_decimals_on_every_row(demo_env):
+    """Issue 18 item 11: Streamlit's 'localized' number format drops trailing zeros, so a mean column read
+    '3,5' above '3,61'. Each number column now carries its decimals (a step of 0.01 for two)."""
+    at = johto("sector_units", mittari="M2", lukuvuosi="2025")
+    units = at.dataframe[1]
+    config = json.loads(units.proto.columns)
+    assert config[t("col.value")]["type_config"]["step"] == 0.01
+    assert config[t("metric.M2.events")]["type_config"]["step"] == 1
