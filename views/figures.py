@@ -211,7 +211,7 @@ def heatmap(frame: pl.DataFrame, *, x: str, rows: str, z: str, title: str, z_tit
     number = ",d" if kind == "count" else ",.1f"
     data = [{
         "type": "heatmap", "x": _texts(labels), "y": _texts(row_names), "z": values, "xgap": 2, "ygap": 2,
-        "colorscale": "Blues", "zmin": 0, "texttemplate": "%{z:" + number + "}", "hoverongaps": False,
+        "colorscale": HEAT, "zmin": 0, "texttemplate": "%{z:" + number + "}", "hoverongaps": False,
         "colorbar": {"title": {"text": plotly_text(z_title), "side": "right"}, "thickness": 14,
                      "tickformat": ",d" if kind == "count" else ",.1f"},
         "hovertemplate": "%{y} · %{x}: %{z:" + number + "}<extra></extra>",
@@ -223,6 +223,7 @@ def heatmap(frame: pl.DataFrame, *, x: str, rows: str, z: str, title: str, z_tit
     return fig
 
 
+HEAT = [[0.0, "#f7fbff"], [0.5, "#6baed6"], [1.0, "#08306b"]]   # light = few, dark = many (plotly's "Blues" is reversed)
 MAX_SERIES = 6     # more groups than this get a heat map: more lines or bar pairs are unreadable
 
 

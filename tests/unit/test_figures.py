@@ -227,6 +227,7 @@ def test_forty_groups_stay_readable(which):
     assert list(fig.data[0].y) == absences["group_name"].unique(maintain_order=True).to_list()
     assert fig.layout.height >= 40 * 20
     assert fig.data[0].texttemplate
+    assert fig.data[0].colorscale[0][1] == "#f7fbff"  # light for few, dark for many
     go.Figure(fig.to_dict())
 
 
