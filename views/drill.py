@@ -32,11 +32,16 @@ def selected_row(event) -> int | None:
     return None
 
 
-def target(event, frame: pl.DataFrame, column: str, param: str) -> dict[str, str] | None:
+def target(event, frame: pl.DataFrame, column: str, param: str, series: str | None = None) -> dict[str, str] | None:
     """The URL filter a selection asks for: {param: the chosen row's `column`} (e.g. {'yksikko': '12'}),
-    where `frame` holds the rows as shown (a chart's single series in its order); None when nothing is
-    chosen, the position is outside `frame` or the value is empty."""
+    where `frame` holds the rows as shown (a chart's single series in its order; with `series`, the
+    column a chart draws a trace for each value of, the rows of the clicked trace); None when nothing is
+    chosen, the position is outside the rows or the value is empty."""
     row = selected_row(event)
+    if series is not None and row is not None:
+        names = frame[series].unique(maintain_order=True).to_list()
+        curve = ((event or {}).get("selection") or {}).get("points", [{}])[0].get("curve_number", 0)
+        frame = frame.filter(pl.col(series) == names[curve]) if 0 <= curve < len(names) else frame.clear()
     if row is None or not 0 <= row < frame.height:
         return None
     value = frame[column][row]

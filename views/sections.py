@@ -54,15 +54,17 @@ def by_district(page: PageContext, frame: pl.DataFrame, units: pl.DataFrame, *, 
     """One period's values per district as bars (a colour and pattern per `series` value) with the same
     numbers as a table and downloads. `frame` has district_id, `series` and `y`; each district is named
     from `units` in the reader's language; the table shows the district, then `columns` (as in
-    tables.table). Rows keep their order within a district. Nothing when `frame` has no rows."""
+    tables.table). Rows keep their order within a district. Nothing when `frame` has no rows. A click on
+    a district's bar narrows the page to that district (?alue=, checked like any address: views.drill)."""
     if frame.is_empty():
         return
     names = units.select("district_id", pl.col(filters.district_column(page.lang)).alias("district")).unique()
     named = frame.join(names, on="district_id", maintain_order="left").sort("district_id", maintain_order=True)
-    chart_with_table(page, figures.grouped_bars(named, x="district", series="series", y=y, kind=kind, title=title,
-                                                y_title=y_title, colour_by=colour_by),
-                     tables.table(named, {"district": "col.district", **columns}, page.lang), key=key,
-                     filename=filename, summary=summary)
+    event = chart_with_table(page, figures.grouped_bars(named, x="district", series="series", y=y, kind=kind,
+                                                        title=title, y_title=y_title, colour_by=colour_by),
+                             tables.table(named, {"district": "col.district", **columns}, page.lang), key=key,
+                             filename=filename, summary=summary, clickable=True)
+    drill.follow(drill.target(event, named, "district_id", "alue", series="series"))
 
 
 def kpi_row(items: list[tuple]) -> None:

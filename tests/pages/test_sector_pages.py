@@ -416,3 +416,23 @@ def test_a_tables_numbers_have_the_same_decimals_on_every_row(demo_env):
     config = json.loads(units.proto.columns)
     assert config[t("col.value")]["type_config"]["step"] == 0.01
     assert config[t("metric.M2.events")]["type_config"]["step"] == 1
+
+
+@pytest.mark.parametrize("key", ["support_district", "absence_district"])
+def test_a_districts_bar_on_the_support_page_narrows_the_page_to_it(demo_env, key):
+    """Issue 18 item 17: a click on a district's bar (any of its series) narrows the page to that district
+    through the district filter (?alue=), as the sidebar would."""
+    at = johto("sector_support", lukuvuosi="2025")
+    spec = next(
+        json.loads(c.proto.spec)
+        for c in at.get("plotly_chart")
+        if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith(t(f"{key.split('_')[0]}.district_title")[:8])
+    )
+    district = spec["data"][1]["x"][1]
+    at.session_state[key] = {
+        "selection": {"points": [{"curve_number": 1, "point_index": 1}], "point_indices": [1], "box": [], "lasso": []}
+    }
+    at.run()
+    assert not at.exception, at.exception
+    ((name,),) = truth(demo_env, "select name_fi from dim_district where district_id = $d", d=int(param_of(at, "alue")))
+    assert name == district

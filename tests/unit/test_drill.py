@@ -50,3 +50,21 @@ def test_an_empty_value_opens_nothing():
         )
         is None
     )
+
+
+DISTRICT_BARS = pl.DataFrame(
+    {
+        "district_id": [1, 1, 2, 2, 3],
+        "series": ["Huoli", "Vakava", "Huoli", "Vakava", "Huoli"],  # a trace per series, a bar per district
+    }
+).sort("series", maintain_order=True)
+
+
+@pytest.mark.parametrize(
+    "curve, index, expected",
+    [(0, 0, "1"), (0, 2, "3"), (1, 1, "2"), (1, 2, None), (2, 0, None)],  # no third trace; Vakava has 2 bars
+)
+def test_a_bar_of_a_chart_with_several_series_opens_its_district(curve, index, expected):
+    event = {"selection": {"points": [{"curve_number": curve, "point_index": index}], "point_indices": [index]}}
+    chosen = drill.target(event, DISTRICT_BARS, "district_id", "alue", series="series")
+    assert chosen == (None if expected is None else {"alue": expected})
