@@ -26,7 +26,7 @@ if now.is_empty() or now["value"][0] is None:      # no data, or hidden (too few
 card = metric_details.headline(page, metric, levels, now, year)
 metric_details.trend(page, metric, levels, card, area, year)
 
-metric_details.by_district(page, metric, parts, units, year)
+metric_details.by_district(page, metric, parts, units, year, area)
 metric_details.distribution(page, metric, area, year)        # M2 by training topic, M5 by DigCompEdu area
 metric_details.compare_link(page, metric, area, year)
 sections.data_as_of(page)

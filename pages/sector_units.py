@@ -33,5 +33,5 @@ else:
         st.info(page.t("empty.no_units_selection"))
     else:
         unit_comparison.units_table(page, shown, metric, year)
-        unit_comparison.top_units(page, shown, metric, year)
+        unit_comparison.ranked_units(page, shown, metric, year)
 sections.data_as_of(page)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from tilannekuva.competence import area_order
+
 SECTORS = ("varhaiskasvatus", "perusopetus", "lukio")
 LANGUAGES = ("fi", "sv")
 
@@ -145,7 +147,7 @@ def competence_by_area(survey: pl.DataFrame, year: int) -> pl.DataFrame:
         .group_by("area")
         .agg(pl.col("score_sum").sum(), pl.col("answers").sum())
         .with_columns(mean=pl.col("score_sum") / pl.col("answers"))
-        .sort("area")
+        .sort(area_order())
     )
 
 
@@ -243,4 +245,57 @@ def compare_units(parts: pl.DataFrame, metric: str, year: int, district_id: int 
             vs_city=pl.col("value") - pl.col("city_value"), vs_sector=pl.col("value") - pl.col("sector_value")
         )
         .sort("value", "unit", descending=[True, False], nulls_last=True)
+    )
+
+
+COINCIDE = {"share": 0.01, "mean": 0.02}  # lines closer than this everywhere are drawn as one
+
+
+def coinciding(frame: pl.DataFrame, *, x: str, series: str, y: str, tolerance: float) -> list[list[str]]:
+    """The series values of `frame` in groups whose lines lie on top of each other: the same x values, and
+    at each of them within `tolerance` of the group's first series (in the frame's order). A series alone
+    is a group of one. Lines a chart would draw over each other (a sector that is the whole selection, a
+    unit's sector that is most of the city) are then drawn as one and named together."""
+    groups: list[list[str]] = []
+    points: dict[str, dict] = {}
+    for name in frame[series].unique(maintain_order=True).to_list():
+        part = frame.filter(pl.col(series) == name)
+        points[name] = dict(zip(part[x].to_list(), part[y].to_list(), strict=True))
+        for group in groups:
+            first = points[group[0]]
+            if first.keys() == points[name].keys() and all(
+                a is not None and b is not None and abs(a - b) <= tolerance + 1e-12
+                for a, b in ((first[k], points[name][k]) for k in first)
+            ):
+                group.append(name)
+                break
+        else:
+            groups.append([name])
+    return groups
+
+
+def one_line_each(frame: pl.DataFrame, groups: list[list[str]], *, series: str, joiner: str = " = ") -> pl.DataFrame:
+    """`frame` with each group of `coinciding` series drawn once: the first series' rows, named by every
+    series of the group joined with `joiner` ('Perusopetus, koko kaupunki = Koko kaupunki')."""
+    names = {group[0]: joiner.join(group) for group in groups}
+    return frame.filter(pl.col(series).is_in(list(names))).with_columns(
+        pl.col(series).replace_strict(names, return_dtype=pl.String)
+    )
+
+
+def ranked(compared: pl.DataFrame, count: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The `count` highest and the `count` lowest of `compare_units` rows (units without a value left
+    out), the lowest lowest first: where to praise and where to help. With fewer than 2 × `count` units
+    the two lists overlap (every unit is in both when there are at most `count`)."""
+    valued = compared.filter(pl.col("value").is_not_null())
+    return valued.head(count), valued.tail(count).reverse()
+
+
+def below_target(compared: pl.DataFrame, target: float) -> pl.DataFrame:
+    """The `compare_units` rows whose value is under `target`, furthest below first, with the gap to
+    the target (`to_target`, negative); units without a value are not below anything."""
+    return (
+        compared.filter(pl.col("value") < target)
+        .with_columns(to_target=pl.col("value") - target)
+        .sort("value", "unit", nulls_last=True)
     )

@@ -23,8 +23,27 @@ OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "
 DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 MARKERS = ["circle", "square", "diamond", "triangle-up", "x", "cross"]
 PATTERNS = ["", "/", ".", "x", "-", "+"]
+# One colour per category across the app (issue 18 item 10: Wilma was pink in one chart and green in the
+# next, because colours went by position). A builder given `colour_by` (a column of category codes named
+# after the category, as in labels.label, or that name + "_code") draws each category in its colour here, and its
+# dash, marker and pattern by its place here; categories not listed, and charts without `colour_by`, go by
+# position. `None` is the whole selection or the city (drawn black).
+COLOURS: dict[str, dict[str | None, str]] = {
+    "service": {"wilma": "#0072B2", "teams": "#E69F00", "oppimisalusta": "#009E73", "sahkoposti": "#CC79A7",
+                "vaka_easiointi": "#D55E00"},
+    "sector": {"varhaiskasvatus": "#E69F00", "perusopetus": "#0072B2", "lukio": "#009E73", None: "#000000"},
+    "user_type": {"henkilosto": "#0072B2", "oppilas": "#009E73", "huoltaja": "#CC79A7"},
+    "support_level": {"tehostettu": "#E69F00", "erityinen": "#D55E00", "ryhmakohtainen": "#56B4E9",
+                      "oppilaskohtainen": "#0072B2"},
+    "threshold": {"huoli": "#E69F00", "vakava": "#D55E00"},
+    "language": {"fi": "#0072B2", "sv": "#009E73"},
+    "level": {"own": "#D55E00", "unit": "#0072B2", "group": "#CC79A7", "sector": "#E69F00", "selection": "#000000",
+              "city": "#000000"},
+    "term": {"syksy": "#E69F00", "kevat": "#009E73"},
+}
 FONT = {"family": "Source Sans Pro, Arial, sans-serif", "size": 14, "color": "#1f1f1f"}
 TICKS = {"count": ",d", "share": ".0%", "mean": ".1f", "grade": ".1f"}
+BAR_TEXT = {"count": ":,d", "share": ":.1%", "mean": ":.2f", "grade": ":.2f"}   # the value written on a bar
 
 
 def _figure(data: list[dict], title: str, y_title: str, kind: str = "count", x_title: str = "",
@@ -37,6 +56,7 @@ def _figure(data: list[dict], title: str, y_title: str, kind: str = "count", x_t
             "template": _template(),
             "margin": {"l": 10, "r": 10, "t": 60, "b": 10},
             "legend": {"orientation": "h", "yanchor": "bottom", "y": -0.3, "x": 0},
+            "showlegend": True,       # also for one series: Plotly hides a single trace's legend
             "separators": SEPARATORS["fi"],     # localize() sets the reader's
             "hovermode": "x unified",
             "xaxis": {"title": {"text": plotly_text(x_title)}, "type": "category"},
@@ -63,23 +83,38 @@ def _series(frame: pl.DataFrame, series: str) -> list:
     return frame[series].unique(maintain_order=True).to_list()
 
 
+def _styles(frame: pl.DataFrame, series: str, colour_by: str | None) -> list[tuple[str, int]]:
+    """(colour, style index) for each series value in order: by its category's fixed colour and place
+    in COLOURS when `colour_by` names a column of category codes, else by position."""
+    styles = []
+    for i, name in enumerate(_series(frame, series)):
+        fixed = COLOURS.get((colour_by or "").removesuffix("_code"), {})
+        code = frame.filter(pl.col(series) == name)[colour_by][0] if colour_by else None
+        if colour_by and code in fixed:
+            styles.append((fixed[code], list(fixed).index(code)))
+        else:
+            styles.append((OKABE_ITO[i % len(OKABE_ITO)], i))
+    return styles
+
+
 def _texts(values: list) -> list:
     """Category values as inert Plotly text (numbers and dates stay as they are)."""
     return [plotly_text(v) if isinstance(v, str) else v for v in values]
 
 
 def share_trend(frame: pl.DataFrame, *, x: str, series: str, y: str, title: str, y_title: str,
-                target: float | None = None, target_label: str = "", kind: str = "share") -> go.Figure:
+                target: float | None = None, target_label: str = "", kind: str = "share",
+                colour_by: str | None = None) -> go.Figure:
     """One line per series value over the x categories (e.g. reach by sector over school years).
     kind "share": 0–100 % axis; kind "mean": the 1–5 rating scale."""
     hover = "%{y:.0%}" if kind == "share" else "%{y:.2f}"
     data = []
-    for i, name in enumerate(_series(frame, series)):
+    for name, (colour, i) in zip(_series(frame, series), _styles(frame, series, colour_by), strict=True):
         part = frame.filter(pl.col(series) == name)
         data.append({
             "type": "scatter", "x": _texts(part[x].to_list()), "y": part[y].to_list(), "name": plotly_text(name),
             "mode": "lines+markers",
-            "line": {"color": OKABE_ITO[i % len(OKABE_ITO)], "dash": DASHES[i % len(DASHES)], "width": 3},
+            "line": {"color": colour, "dash": DASHES[i % len(DASHES)], "width": 3},
             "marker": {"symbol": MARKERS[i % len(MARKERS)], "size": 9},
             "hovertemplate": hover + "<extra>%{fullData.name}</extra>",
         })
@@ -98,10 +133,10 @@ def share_trend(frame: pl.DataFrame, *, x: str, series: str, y: str, title: str,
 
 
 def reform_trend(frame: pl.DataFrame, *, x: str, series: str, y: str, title: str, y_title: str,
-                 break_before: str, break_label: str) -> go.Figure:
+                 break_before: str, break_label: str, colour_by: str | None = None) -> go.Figure:
     """Shares over school years where the series change at a reform: each series is drawn only
     where it has values, and a vertical line marks the break, so old and new never join."""
-    fig = share_trend(frame, x=x, series=series, y=y, title=title, y_title=y_title)
+    fig = share_trend(frame, x=x, series=series, y=y, title=title, y_title=y_title, colour_by=colour_by)
     categories = frame[x].unique(maintain_order=True).to_list()
     if break_before in categories:
         position = categories.index(break_before) - 0.5
@@ -117,14 +152,18 @@ def reform_trend(frame: pl.DataFrame, *, x: str, series: str, y: str, title: str
 
 
 def grouped_bars(frame: pl.DataFrame, *, x: str, series: str, y: str, title: str, y_title: str,
-                 horizontal: bool = False, kind: str = "count") -> go.Figure:
+                 horizontal: bool = False, kind: str = "count", colour_by: str | None = None) -> go.Figure:
     """Bars per x category, one colour and pattern per series value; null values are left out."""
     data = []
-    for i, name in enumerate(_series(frame, series)):
+    for name, (colour, i) in zip(_series(frame, series), _styles(frame, series, colour_by), strict=True):
         part = frame.filter(pl.col(series) == name)
         cats, vals = _texts(part[x].to_list()), part[y].to_list()
+        value = "x" if horizontal else "y"     # the value on each bar, not only in the collapsed table
         bar = {"type": "bar", "name": plotly_text(name),
-               "marker": {"color": OKABE_ITO[i % len(OKABE_ITO)], "pattern": {"shape": PATTERNS[i % len(PATTERNS)]}}}
+               "marker": {"color": colour, "pattern": {"shape": PATTERNS[i % len(PATTERNS)]}},
+               "texttemplate": "%{" + value + BAR_TEXT[kind] + "}", "textposition": "outside", "cliponaxis": False,
+               "hovertemplate": "%{" + ("y" if horizontal else "x") + "}: %{" + value + BAR_TEXT[kind] + "}"
+                                "<extra>%{fullData.name}</extra>"}
         data.append({**bar, "y": cats, "x": vals, "orientation": "h"} if horizontal else {**bar, "x": cats, "y": vals})
     fig = _figure(data, title, y_title, kind, barmode="group", hovermode="closest")
     if horizontal:      # bars of a readable thickness, however many categories
@@ -139,21 +178,70 @@ def grouped_bars(frame: pl.DataFrame, *, x: str, series: str, y: str, title: str
 
 
 def monthly_lines(frame: pl.DataFrame, *, month: str, series: str, y: str, title: str, y_title: str,
-                  kind: str = "hours") -> go.Figure:
+                  kind: str = "hours", colour_by: str | None = None) -> go.Figure:
     """One line per series over months (e.g. absence hours per pupil by group; kind "share" for rates)."""
     data = []
-    for i, name in enumerate(_series(frame, series)):
+    for name, (colour, i) in zip(_series(frame, series), _styles(frame, series, colour_by), strict=True):
         part = frame.filter(pl.col(series) == name).sort(month)
         data.append({
             "type": "scatter", "x": part[month].to_list(), "y": part[y].to_list(), "name": plotly_text(name),
             "mode": "lines+markers",
-            "line": {"color": OKABE_ITO[i % len(OKABE_ITO)], "dash": DASHES[i % len(DASHES)], "width": 3},
+            "line": {"color": colour, "dash": DASHES[i % len(DASHES)], "width": 3},
             "marker": {"symbol": MARKERS[i % len(MARKERS)], "size": 8},
         })
     fig = _figure(data, title, y_title)
     fig.layout.xaxis = {"title": {"text": ""}, "type": "date", "tickformat": "%m/%Y", "dtick": "M1"}
     fig.layout.yaxis.tickformat = ".0%" if kind == "share" else ",.1f"
     return fig
+
+
+def heatmap(frame: pl.DataFrame, *, x: str, rows: str, z: str, title: str, z_title: str, kind: str = "hours",
+            x_dates: bool = False) -> go.Figure:
+    """A grid of `rows` (e.g. 40 groups) × `x` (months, support levels), each cell coloured by `z` and
+    labelled with its value: one trace and a colour bar instead of a line or bar per row, so it stays
+    readable however many rows there are (issue 18 item 9: 37 lines under a legend that covered the
+    month axis; 74 bars with rotated labels). Rows in the frame's order, top down; a missing or hidden
+    cell stays empty. `kind`: "count" (whole numbers) or "hours" (one decimal). `x_dates`: the x values
+    are month dates, shown as 09/2026."""
+    row_names = frame[rows].unique(maintain_order=True).to_list()
+    columns = sorted(frame[x].unique().to_list()) if x_dates else frame[x].unique(maintain_order=True).to_list()
+    cells = {(r, c): v for r, c, v in frame.select(rows, x, z).iter_rows()}
+    values = [[cells.get((r, c)) for c in columns] for r in row_names]
+    labels = [c.strftime("%m/%Y") for c in columns] if x_dates else columns
+    number = ",d" if kind == "count" else ",.1f"
+    data = [{
+        "type": "heatmap", "x": _texts(labels), "y": _texts(row_names), "z": values, "xgap": 2, "ygap": 2,
+        "colorscale": HEAT, "zmin": 0, "texttemplate": "%{z:" + number + "}", "hoverongaps": False,
+        "colorbar": {"title": {"text": plotly_text(z_title), "side": "right"}, "thickness": 14,
+                     "tickformat": ",d" if kind == "count" else ",.1f"},
+        "hovertemplate": "%{y} · %{x}: %{z:" + number + "}<extra></extra>",
+    }]
+    fig = _figure(data, title, "", kind="count", showlegend=False, hovermode="closest",
+                  height=140 + 26 * max(len(row_names), 3))
+    fig.layout.xaxis = {"title": {"text": ""}, "type": "category", "side": "top", "tickangle": 0}
+    fig.layout.yaxis = {"title": {"text": ""}, "type": "category", "autorange": "reversed", "automargin": True}
+    return fig
+
+
+HEAT = [[0.0, "#f7fbff"], [0.5, "#6baed6"], [1.0, "#08306b"]]   # light = few, dark = many (plotly's "Blues" is reversed)
+MAX_SERIES = 6     # more groups than this get a heat map: more lines or bar pairs are unreadable
+
+
+def groups_by_month(frame: pl.DataFrame, *, month: str, group: str, y: str, title: str, y_title: str) -> go.Figure:
+    """A value per group and month (absence hours per pupil): a line per group for a few groups, a heat
+    map of groups × months for more (a principal's 37 groups)."""
+    if frame[group].n_unique() <= MAX_SERIES:
+        return monthly_lines(frame, month=month, series=group, y=y, title=title, y_title=y_title)
+    return heatmap(frame, x=month, rows=group, z=y, title=title, z_title=y_title, x_dates=True)
+
+
+def groups_by_series(frame: pl.DataFrame, *, group: str, series: str, y: str, title: str, y_title: str,
+                     colour_by: str | None = None) -> go.Figure:
+    """A count per group and series (pupils in support by level): grouped bars for a few groups, a heat map
+    of groups × series for more (74 bars with rotated labels for 37 groups)."""
+    if frame[group].n_unique() <= MAX_SERIES:
+        return grouped_bars(frame, x=group, series=series, y=y, title=title, y_title=y_title, colour_by=colour_by)
+    return heatmap(frame, x=series, rows=group, z=y, title=title, z_title=y_title, kind="count")
 
 
 SEPARATORS = {"fi": ",\u00a0", "sv": ",\u00a0", "en": ".,"}   # plotly: decimal mark, then thousands separator
@@ -168,23 +256,37 @@ def localize(fig: go.Figure, lang: str) -> go.Figure:
         axis = fig.layout[name]
         if axis.tickformat and axis.tickformat.endswith("%"):
             values = [v for trace in fig.data for v in (trace[name[0]] or ()) if isinstance(v, (int, float))]
-            low, high = axis.range or (0, max([1.0, *values]))
+            if not axis.range:      # fit the axis to the data: 0–100 % ticks on 3 % bars left one tick, "0 %"
+                axis.range = [0, _percent_top(max(values, default=0))]
+            low, high = axis.range
             step = _percent_step(high - low)
             ticks = [round(low + i * step, 4) for i in range(int((high - low) / step + 1e-9) + 1)]
+            decimals = 1 if step < 0.01 else 0
             axis.update(tickformat=None, tickmode="array", tickvals=ticks,
-                        ticktext=[fmt_percent(v, lang) for v in ticks])
+                        ticktext=[fmt_percent(v, lang, decimals) for v in ticks])
     for trace in fig.data:
-        template = trace.hovertemplate or ""
-        for var in ("x", "y"):
-            if "%{" + var + ":.0%}" in template:
-                trace.customdata = [fmt_percent(v, lang) for v in trace[var]]
-                template = template.replace("%{" + var + ":.0%}", "%{customdata}")
-        trace.hovertemplate = template or None
+        for attr in ("hovertemplate", "texttemplate"):
+            template = trace[attr] or ""
+            for var in ("x", "y"):
+                for decimals in (0, 1):
+                    field = "%{" + var + f":.{decimals}%" + "}"
+                    if field in template:
+                        trace.customdata = [fmt_percent(v, lang, decimals) for v in trace[var]]
+                        template = template.replace(field, "%{customdata}")
+            trace[attr] = template or None
     return fig
 
 
+def _percent_top(high: float) -> float:
+    """The top of a share axis a little above the highest value, at a round tick (at most 100 %)."""
+    if high >= 0.8:
+        return max(1.0, high * 1.05)
+    step = _percent_step(high * 1.2)
+    return min(1.0, (int(high * 1.2 / step) + 1) * step)
+
+
 def _percent_step(span: float) -> float:
-    for step in (0.01, 0.02, 0.05, 0.1, 0.2, 0.25):
+    for step in (0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.25):
         if span / step <= 8:
             return step
     return 0.5

@@ -50,7 +50,7 @@ def grades(page: PageContext, group: dict, year_id: int) -> None:
     title = page.t("groups.assessment_title", term=page.t(f"term.{latest['term'][0]}"))
     sections.chart_with_table(
         page, figures.grouped_bars(latest, x="subject_name", series="series", y="mean_grade", kind="grade",
-                                   title=title, y_title=page.t("col.mean_grade")),
+                                   colour_by="level", title=title, y_title=page.t("col.mean_grade")),
         tables.table(latest, GRADE_COLUMNS, page.lang),
         key="group_assessment", filename=f"arviointi-{group['group_name']}-{year_id}",
         summary=page.t("groups.assessment_summary", hidden=labels.hidden_cells(fetched.suppressed_cells, page.lang)))

@@ -211,3 +211,12 @@ def hidden_cells(count: int, lang: str) -> str:
     """' (3 solua)' after a sentence on the suppression rule, or nothing when no cell was hidden (the rule is
     still stated; '(0 solua)' under a chart with nothing hidden was noise)."""
     return t("suppression.cells_note", lang, count=fmt_number(count, lang)) if count else ""
+
+
+def span_title(school_years: pl.Series, lang: str) -> str:
+    """A trend's title from the school years it covers ('Kehitys 2 lukuvuoden ajalta (2025–2026 – 2026–2027)'),
+    never a fixed 'five years' over a metric with two (issue 18 item 11)."""
+    years = school_years.unique(maintain_order=True).drop_nulls().to_list()
+    if len(years) <= 1:
+        return t("chart.span_one", lang, year=years[0] if years else "–")
+    return t("chart.span_years", lang, count=len(years), first=years[0], last=years[-1])

@@ -122,7 +122,8 @@ def pupil_counts(page: PageContext, **area) -> FetchResult:
     result = fetch(page, "pupils_by_year_and_area", **area)
     counts = result.frame.join(school_years(page), on="school_year_id").sort(
         "school_year_id", sector_order(), "district_id", "language", nulls_last=True).with_columns(
-        labels.label("sector", "sector", page.lang).alias("sector_name"), labels.label("language", "language", page.lang))
+        labels.label("sector", "sector", page.lang).alias("sector_name"), labels.label("language", "language", page.lang),
+        language_code="language")
     return FetchResult(counts, result.suppressed_cells)
 
 

@@ -11,7 +11,7 @@ import streamlit as st
 from tilannekuva import metrics
 from tilannekuva.i18n import fmt_number
 from tilannekuva.inert import md
-from views import figures, filters, labels, loaders, sections, tables
+from views import drill, figures, filters, labels, loaders, sections, tables
 from views.context import PageContext
 
 
@@ -45,32 +45,42 @@ def trend(page: PageContext, metric: str, levels: pl.DataFrame, card: dict, area
     target = metrics.targets(page.settings.targets)[metric]
     trend = levels.filter(pl.col("value").is_not_null(), pl.col("sector").is_null() | pl.lit(area["sector"] is None))
     trend = trend.with_columns(series=labels.label("sector", "sector", page.lang).fill_null(page.t("level.selection")))
+    kind = metrics.METRICS[metric].kind
+    drawn, lines = sections.one_line_each(trend, kind)
     sections.chart_with_table(
-        page, figures.share_trend(trend, x="school_year", series="series", y="value", kind=metrics.METRICS[metric].kind,
-                                  target=target, title=page.t("metric.trend_title"),
-                                  y_title=page.t(f"metric.{metric}.unit"), target_label=page.t("col.target")),
+        page, figures.share_trend(drawn, x="school_year", series="series", y="value", kind=kind,
+                                  target=target, title=labels.span_title(trend["school_year"], page.lang),
+                                  colour_by="sector", y_title=page.t(f"metric.{metric}.unit"),
+                                  target_label=page.t("col.target")),
         tables.table(trend, {"school_year": "col.school_year", "series": "col.level",
                              "value": ("col.value", tables.metric_number(metric))}, page.lang),
         key="metric_trend", filename=f"{metric.lower()}-kehitys",
         summary=page.t("metric.trend_summary", value=labels.metric_text(metric, card["value"], page.lang),
-                       year=md(year["label"]), target=labels.metric_text(metric, target, page.lang)))
+                       year=md(year["label"]), target=labels.metric_text(metric, target, page.lang))
+        + (" " + page.t(f"chart.coinciding_{kind}", lines=md(lines)) if lines else ""))
 
 
-def by_district(page: PageContext, metric: str, parts: pl.DataFrame, units: pl.DataFrame, year: dict) -> None:
-    """The metric's value per district in `year` (summed parts of the selection's units), naming the best."""
+def by_district(page: PageContext, metric: str, parts: pl.DataFrame, units: pl.DataFrame, year: dict,
+                area: dict | None = None) -> None:
+    """The metric's value per district in `year` (summed parts of the selection's units), naming the best;
+    a click on a district's bar opens the unit comparison of that district on the same metric, year and
+    selection (`area`), where the district filter checks it like any address (views.drill)."""
     district = filters.district_column(page.lang)
     by_district = metrics.rollup(parts.filter(pl.col("school_year_id") == year["school_year_id"]), "district").join(
         units.select("district_id", district).unique(), on="district_id").sort("district_id")
     best = by_district.sort("value", descending=True, nulls_last=True)[district][:1].to_list()
-    sections.chart_with_table(
+    event = sections.chart_with_table(
         page, figures.grouped_bars(by_district.with_columns(series=pl.lit(year["label"])), x=district, series="series",
                                    y="value", kind=metrics.METRICS[metric].kind,
                                    title=page.t("metric.by_district_title", year=year["label"]),
                                    y_title=page.t(f"metric.{metric}.unit")),
         tables.table(by_district, {district: "col.district", "value": ("col.value", tables.metric_number(metric)),
                                    "events": f"metric.{metric}.events"}, page.lang),
-        key="metric_district", filename=f"{metric.lower()}-alueittain",
-        summary=page.t("metric.by_district_summary", best=md(best[0]) if best else "–"))
+        key="metric_district", filename=f"{metric.lower()}-alueittain", clickable=True,
+        summary=page.t("metric.by_district_summary", best=md(best[0]) if best else "–") + " "
+        + page.t("metric.district_click"))
+    keep = {"mittari": metric, "lukuvuosi": str(year["school_year_id"]), **filters.area_params(area or {})}
+    drill.follow(drill.target(event, by_district, "district_id", "alue"), "pages/sector_units.py", keep)
 
 
 def distribution(page: PageContext, metric: str, area: dict, year: dict) -> None:

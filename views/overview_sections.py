@@ -36,7 +36,7 @@ def by_sector(page: PageContext, counts: pl.DataFrame, year: dict) -> None:
     shown = counts.filter(pl.col("sector").is_not_null())
     total = _in_year(totals(counts), year)["pupils"]
     sections.chart_with_table(
-        page, figures.grouped_bars(shown, x="school_year", series="sector_name", y="pupils",
+        page, figures.grouped_bars(shown, x="school_year", series="sector_name", y="pupils", colour_by="sector",
                                    title=page.t("overview.by_sector_title"), y_title=page.t("col.pupils")),
         tables.table(shown, {"school_year": "col.school_year", "sector_name": "col.sector", "pupils": "col.pupils"},
                      page.lang), key="overview_sector", filename="lapset-ja-oppilaat-sektoreittain",
@@ -59,7 +59,7 @@ def by_language(page: PageContext, counts: FetchResult) -> None:
     """Each language over the school years."""
     shown = counts.frame.filter(pl.col("language").is_not_null())
     sections.chart_with_table(
-        page, figures.grouped_bars(shown, x="school_year", series="language", y="pupils",
+        page, figures.grouped_bars(shown, x="school_year", series="language", y="pupils", colour_by="language_code",
                                    title=page.t("overview.by_language_title"), y_title=page.t("col.pupils")),
         tables.table(shown, {"school_year": "col.school_year", "language": "col.language", "pupils": "col.pupils"},
                      page.lang), key="overview_language", filename="lapset-ja-oppilaat-kielittain",

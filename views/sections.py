@@ -13,50 +13,58 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from tilannekuva import training
+from tilannekuva import competence, metrics, training
 from tilannekuva.groups import group_label
 from tilannekuva.i18n import fmt_number, fmt_percent, t
 from tilannekuva.inert import md
 from tilannekuva.metrics import LEVELS, METRICS
-from views import figures, filters, labels, loaders, tables
+from views import drill, figures, filters, labels, loaders, tables
 from views.access_log import log_event, log_view
 from views.context import PageContext
 
 SAVED = "tk_watch_saved"        # session state: a follow-up mark was saved on the last run (shown once)
 
 
-def plot(page: PageContext, fig: go.Figure, *, key: str) -> None:
-    """A plotly chart with numbers in the reader's locale (the only st.plotly_chart of the app)."""
-    st.plotly_chart(figures.localize(fig, page.lang), key=key, config={"displaylogo": False})
+def plot(page: PageContext, fig: go.Figure, *, key: str, clickable: bool = False):
+    """A plotly chart with numbers in the reader's locale (the only st.plotly_chart of the app); with
+    `clickable` a click on a bar is returned as Streamlit's selection event (for views.drill)."""
+    return st.plotly_chart(figures.localize(fig, page.lang), key=key, config={"displaylogo": False},
+                           **(drill.CHART if clickable else {}))
 
 
 def chart_with_table(page: PageContext, fig: go.Figure, table: pl.DataFrame, *, key: str, summary: str,
-                     filename: str, target: str | None = None, subjects=(), filters: dict | None = None) -> None:
+                     filename: str, target: str | None = None, subjects=(), filters: dict | None = None,
+                     clickable: bool = False):
     """A chart, a one-sentence summary, and the same numbers as a table with CSV and Excel downloads
-    (the Excel file titled with the chart's title)."""
-    plot(page, fig, key=key)
+    (the Excel file titled with the chart's title). With `clickable`, returns the chart's selection event
+    (views.drill)."""
+    event = plot(page, fig, key=key, clickable=clickable)
     st.caption(summary)
     with st.expander(t("table.show", page.lang)):
         tables.show(table)
         # The figure's title is Plotly text (entities escaped); the Excel sheet gets it as written.
         tables.downloads(page, table, key=key, filename=filename, title=html.unescape(fig.layout.title.text or ""),
                          target=target, subjects=subjects, filters=filters)
+    return event
 
 
 def by_district(page: PageContext, frame: pl.DataFrame, units: pl.DataFrame, *, y: str, title: str, y_title: str,
-                columns: dict, key: str, filename: str, summary: str, kind: str = "count") -> None:
+                columns: dict, key: str, filename: str, summary: str, kind: str = "count",
+                colour_by: str | None = None) -> None:
     """One period's values per district as bars (a colour and pattern per `series` value) with the same
     numbers as a table and downloads. `frame` has district_id, `series` and `y`; each district is named
     from `units` in the reader's language; the table shows the district, then `columns` (as in
-    tables.table). Rows keep their order within a district. Nothing when `frame` has no rows."""
+    tables.table). Rows keep their order within a district. Nothing when `frame` has no rows. A click on
+    a district's bar narrows the page to that district (?alue=, checked like any address: views.drill)."""
     if frame.is_empty():
         return
     names = units.select("district_id", pl.col(filters.district_column(page.lang)).alias("district")).unique()
     named = frame.join(names, on="district_id", maintain_order="left").sort("district_id", maintain_order=True)
-    chart_with_table(page, figures.grouped_bars(named, x="district", series="series", y=y, kind=kind, title=title,
-                                                y_title=y_title),
-                     tables.table(named, {"district": "col.district", **columns}, page.lang), key=key,
-                     filename=filename, summary=summary)
+    event = chart_with_table(page, figures.grouped_bars(named, x="district", series="series", y=y, kind=kind,
+                                                        title=title, y_title=y_title, colour_by=colour_by),
+                             tables.table(named, {"district": "col.district", **columns}, page.lang), key=key,
+                             filename=filename, summary=summary, clickable=True)
+    drill.follow(drill.target(event, named, "district_id", "alue", series="series"))
 
 
 def kpi_row(items: list[tuple]) -> None:
@@ -122,13 +130,25 @@ def unit_trend(page: PageContext, levels: pl.DataFrame, metric: str, names: dict
              .join(loaders.school_years(page), on="school_year_id")
              .with_columns(series=pl.col("level").replace_strict(names, return_dtype=pl.String))
              .sort(pl.col("level").cast(pl.Enum(LEVELS)), "school_year_id"))
+    kind = METRICS[metric].kind
+    drawn, lines = one_line_each(trend, kind)
     chart_with_table(
-        page, figures.share_trend(trend, x="school_year", series="series", y="value", kind=METRICS[metric].kind,
-                                  title=f"{metric} {page.t(f'metric.{metric}.name')}", target=target,
+        page, figures.share_trend(drawn, x="school_year", series="series", y="value", kind=METRICS[metric].kind,
+                                  title=f"{metric} {page.t(f'metric.{metric}.name')}", target=target, colour_by="level",
                                   y_title=page.t(f"metric.{metric}.unit"), target_label=page.t("col.target")),
         tables.table(trend, {"school_year": "col.school_year", "series": "col.level",
                              "value": ("col.value", tables.metric_number(metric))}, page.lang),
-        key="unit_trend", filename=filename, summary=summary)
+        key="unit_trend", filename=filename,
+        summary=summary + (" " + page.t(f"chart.coinciding_{kind}", lines=md(lines)) if lines else ""))
+
+
+def one_line_each(trend: pl.DataFrame, kind: str) -> tuple[pl.DataFrame, str]:
+    """A trend's lines (`series` over `school_year`, `value`) with the lines that lie on top of each other
+    drawn once under their joined names (metrics.coinciding), and those names as plain text for the
+    summary ('' when no lines coincide; the caller escapes it into `chart.coinciding_<kind>`)."""
+    groups = metrics.coinciding(trend, x="school_year", series="series", y="value", tolerance=metrics.COINCIDE[kind])
+    lines = "; ".join(" = ".join(group) for group in groups if len(group) > 1)
+    return metrics.one_line_each(trend, groups, series="series"), lines
 
 
 def data_as_of(page: PageContext) -> None:
@@ -149,9 +169,18 @@ def pupil_list(page: PageContext, listed: pl.DataFrame, columns: dict, *, target
     table = tables.table(listed, columns, page.lang)
     if count:
         st.warning(t(count, page.lang, count=fmt_number(listed.height, page.lang)))
-    charts = [t(columns[name], page.lang) for name in trends]
-    tables.show(table, column_config={header: st.column_config.LineChartColumn(header) for header in charts})
-    tables.downloads(page, table.without(charts), key=key, filename=filename, target=target, subjects=pupils)
+    # One scale for every row's small chart (each on its own scale, a flat 1 → 2 looked like a steep 1 → 20).
+    charts = {t(columns[name], page.lang): trend_scale(listed[name]) for name in trends}
+    tables.show(table, column_config={header: st.column_config.LineChartColumn(header, y_min=low, y_max=high)
+                                      for header, (low, high) in charts.items()})
+    tables.downloads(page, table.without(list(charts)), key=key, filename=filename, target=target, subjects=pupils)
+
+
+def trend_scale(trends: pl.Series) -> tuple[float, float]:
+    """The shared y range of a column of number lists: from 0 (or the lowest value, if negative) to the
+    highest value of any row (1 when there is none)."""
+    values = trends.explode().drop_nulls()
+    return min(0.0, float(values.min() or 0)), max(1.0, float(values.max() or 0))
 
 
 def followup_form(page: PageContext, pupil_id: int, school_year_id: int, listed: list[int], marked: bool) -> None:
@@ -178,12 +207,12 @@ def followup_form(page: PageContext, pupil_id: int, school_year_id: int, listed:
 
 def absence_by_group(page: PageContext, absences: pl.DataFrame, *, key: str, filename: str, title: str,
                      summary: str) -> None:
-    """Absence hours per pupil by month, a line per group (absence_by_group_month; groups of one name in two
-    units named with their unit), with its table."""
+    """Absence hours per pupil by month, a line per group or, for many groups, a heat map of groups × months
+    (absence_by_group_month; groups of one name in two units named with their unit), with its table."""
     absences = absences.with_columns(group_label()).sort("group_name", "month")
-    chart_with_table(page, figures.monthly_lines(absences, month="month", series="group_name", y="hours_per_pupil",
-                                                 title=title, y_title=t("col.hours_per_pupil", page.lang)),
-                     tables.table(absences, {"group_name": "col.group", "month": "col.month", "pupils": "col.pupils",
+    chart_with_table(page, figures.groups_by_month(absences, month="month", group="group_name", y="hours_per_pupil",
+                                                   title=title, y_title=t("col.hours_per_pupil", page.lang)),
+                     tables.table(absences, {"group_name": "col.group", "month": ("col.month", "month"), "pupils": "col.pupils",
                                              "hours_per_pupil": ("col.hours_per_pupil", "num1")}, page.lang),
                      key=key, filename=filename, summary=summary)
 
@@ -204,12 +233,13 @@ def competence_by_area(page: PageContext, survey: pl.DataFrame, series: dict[str
                        key: str, filename: str, respondents: bool = False) -> None:
     """Competence-survey means (M5) by DigCompEdu area, a bar for each level (`series`: level -> its name,
     e.g. {'unit': 'Koulu', 'city': 'Koko kaupunki'}), with the table (and the respondents, if asked)."""
-    by_area = survey.with_columns(pl.col("level").replace_strict(series, return_dtype=pl.String).alias("series"),
-                                  labels.label("area", "area", page.lang).alias("name"))
+    by_area = competence.by_level(survey).with_columns(     # the DigCompEdu areas in their order 1–6
+        pl.col("level").replace_strict(series, return_dtype=pl.String).alias("series"),
+        labels.label("area", "area", page.lang).alias("name"))
     columns = {"name": "col.area", "series": "col.level", "mean_score": ("m5.mean", "num2"),
                **({"respondents": "col.respondents"} if respondents else {})}
     chart_with_table(page, figures.grouped_bars(by_area, x="name", series="series", y="mean_score", kind="mean",
-                                                horizontal=True, title=title, y_title=t("m5.mean", page.lang)),
+                                                horizontal=True, colour_by="level", title=title, y_title=t("m5.mean", page.lang)),
                      tables.table(by_area, columns, page.lang), key=key, filename=filename, summary=summary)
 
 
@@ -218,11 +248,11 @@ def eservice_use(page: PageContext, use: pl.DataFrame, *, title: str, summary: s
     """E-service use (M3) month by month: the share of users with access who signed in, a line per
     service, with the table (and the sign-ins, if asked). `use`: eservice_monthly_for_unit rows."""
     lines = use.with_columns(labels.label("service", "service", page.lang).alias("series")).sort("service", "month")
-    columns = {"month": "col.month", "series": "col.service", "active_users": "col.active_users",
+    columns = {"month": ("col.month", "month"), "series": "col.service", "active_users": "col.active_users",
                "eligible_users": "col.eligible_users", **({"logins": "col.logins"} if logins else {}),
                "activation": ("col.share", "pct1")}
     chart_with_table(page, figures.monthly_lines(lines, month="month", series="series", y="activation", kind="share",
-                                                 title=title, y_title=t("metric.M3.unit", page.lang)),
+                                                 colour_by="service", title=title, y_title=t("metric.M3.unit", page.lang)),
                      tables.table(lines, columns, page.lang), key=key, filename=filename, summary=summary)
 
 

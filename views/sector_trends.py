@@ -27,13 +27,13 @@ def support(page: PageContext, support: FetchResult, units: pl.DataFrame, year: 
     sections.chart_with_table(
         page, figures.reform_trend(city, x="school_year", series="series", y="share", y_title=page.t("col.share"),
                                    title=page.t("support.trend_title"), break_before="2025–2026",
-                                   break_label=page.t("support.break")),
+                                   break_label=page.t("support.break"), colour_by="support_level"),
         tables.table(city, {"school_year": "col.school_year", **SUPPORT_COLUMNS}, page.lang),
         key="support_trend", filename="tuki-kehitys",
         summary=page.t("support.trend_summary", hidden=labels.hidden_cells(support.suppressed_cells, page.lang)))
     sections.by_district(
         page, support.frame.filter(PER_DISTRICT, pl.col("school_year_id") == year["school_year_id"]).sort(
-            "regime", "support_level"), units, y="share", kind="share", columns=SUPPORT_COLUMNS,
+            "regime", "support_level"), units, y="share", kind="share", columns=SUPPORT_COLUMNS, colour_by="support_level",
         title=page.t("support.district_title", year=year["label"]), y_title=page.t("col.share"),
         key="support_district", filename=f"tuki-alueittain-{year['school_year_id']}",
         summary=page.t("support.hidden_summary", hidden=labels.hidden_cells(support.suppressed_cells, page.lang)))
@@ -45,7 +45,7 @@ def absences(page: PageContext, absence: FetchResult, units: pl.DataFrame, year:
     city = absence.frame.filter(WHOLE)
     sections.chart_with_table(
         page, figures.share_trend(city, x="term_label", series="series", y="share", y_title=page.t("col.share"),
-                                  title=page.t("absence.trend_title")).update_yaxes(
+                                  title=page.t("absence.trend_title"), colour_by="threshold").update_yaxes(
             range=[0, max(0.05, (city["share"].max() or 0) * 1.3)]),
         tables.table(city, {"term_label": "col.term", **ABSENCE_COLUMNS}, page.lang),
         key="absence_trend", filename="poissaolot-kehitys",
@@ -54,6 +54,7 @@ def absences(page: PageContext, absence: FetchResult, units: pl.DataFrame, year:
         pl.col("term_order") == pl.col("term_order").max())
     sections.by_district(
         page, latest, units, y="share", kind="share", columns=ABSENCE_COLUMNS, y_title=page.t("col.share"),
+        colour_by="threshold",
         title=page.t("absence.district_title", term="".join(latest["term_label"][:1])),
         key="absence_district", filename=f"poissaolot-alueittain-{year['school_year_id']}",
         summary=page.t("absence.hidden_summary", hidden=labels.hidden_cells(absence.suppressed_cells, page.lang)))

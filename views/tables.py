@@ -10,7 +10,7 @@
 Formats: `as_is` (default), `int`, `num0`/`num1`/`num2` (rounded, numbers stay numbers: st.dataframe
 shows them in the reader's locale), `pct0`/`pct1` (a share as a percentage number, "(%)" in the
 header), `label:<prefix>` (codes to words from the catalog), `date`, `datetime`, `month` (text in
-the reader's language), `duration` (seconds as '26,5 s' / '1 min 12 s'), `support_forms` (a list of support-form codes in words), `metric:<column>` (a metric value as text, by the metric named in
+the reader's language; a date column left `as_is` is shown as a `date`, never as a raw timestamp), `duration` (seconds as '26,5 s' / '1 min 12 s'), `support_forms` (a list of support-form codes in words), `metric:<column>` (a metric value as text, by the metric named in
 <column>). A suppressed cell stays empty and the row is marked in a note column.
 
 The result is a `Table`: the frame shown, carrying its typed twin for the downloads — the same rows and
@@ -83,9 +83,11 @@ def metric_number(metric: str) -> str:
     return "pct1" if METRICS[metric].kind == "share" else "num2"
 
 
-def _formatted(name: str, fmt: str, lang: str) -> tuple[pl.Expr, str]:
+def _formatted(name: str, fmt: str, lang: str, dtype: pl.DataType | None = None) -> tuple[pl.Expr, str]:
     """The expression for one column in format `fmt`, and the header suffix it needs."""
     col = pl.col(name)
+    if fmt == "as_is" and (dtype == pl.Date or isinstance(dtype, pl.Datetime)):    # never '2026-08-01 00:00:00'
+        fmt = "date"
     if fmt == "as_is":
         return col, ""
     if fmt == "int":
@@ -131,7 +133,7 @@ def table(frame: pl.DataFrame, columns: dict[str, Column], lang: str) -> Table:
     out, typed, formats, taken = [], [], {}, set()
     for name, spec in columns.items():
         key, fmt = (spec, "as_is") if isinstance(spec, str) else spec
-        expr, suffix = _formatted(name, fmt, lang)
+        expr, suffix = _formatted(name, fmt, lang, frame.schema.get(name))
         header = (key if isinstance(key, Text) else t(key, lang)) + suffix
         while header in taken:          # a header that is data (a unit named "Koko kaupunki") may repeat another
             header += "\u00a0"           # a no-break space: looks the same, is another column (polars needs unique)
@@ -149,15 +151,31 @@ def table(frame: pl.DataFrame, columns: dict[str, Column], lang: str) -> Table:
     return Table.of(result, typed_result, formats)
 
 
-def show(frame: pl.DataFrame, column_config: dict | None = None, **kwargs) -> None:
+def show(frame: pl.DataFrame, column_config: dict | None = None, **kwargs):
     """st.dataframe with numbers in the reader's locale (1 234,5 in Finnish), no index, and an empty
-    cell shown as '–' (Streamlit's default is the English word 'None'); `column_config` adds to that."""
-    numeric = {c: st.column_config.NumberColumn(format="localized")
-               for c, dtype in frame.schema.items() if dtype.is_numeric()}
+    cell shown as '–' (Streamlit's default is the English word 'None'); `column_config` adds to that.
+    Every number of a column has the same decimals (`decimals`: '3,50' beside '3,61', not '3,5').
+    Returns what st.dataframe returns (a selection event with views.drill.TABLE in `kwargs`)."""
     if isinstance(frame, Table):    # Streamlit knows polars frames by their exact type name, not a subclass's
         frame = pl.DataFrame(frame)
-    st.dataframe(frame, hide_index=True, column_config={**numeric, **(column_config or {})}, placeholder="–",
+    numeric = {c: st.column_config.NumberColumn(format="localized", step=10.0 ** -places if places else 1)
+               for c, places in decimals(frame).items()}
+    return st.dataframe(frame, hide_index=True, column_config={**numeric, **(column_config or {})}, placeholder="–",
                  **kwargs)
+
+
+def decimals(frame: pl.DataFrame, most: int = 3) -> dict[str, int]:
+    """The decimals each numeric column of `frame` is shown with: as many as its most precise value has
+    (up to `most`), so a column rounded to two decimals shows two on every row (Streamlit's 'localized'
+    format drops trailing zeros: '3,5' above '3,61'). Whole-number columns have none."""
+    places = {}
+    for name, dtype in frame.schema.items():
+        if not dtype.is_numeric():
+            continue
+        values = frame[name].drop_nulls().cast(pl.Float64)
+        places[name] = next((d for d in range(most + 1) if dtype.is_integer() or values.is_empty()
+                             or ((values * 10**d).round(0) - values * 10**d).abs().max() < 1e-6), most)
+    return places
 
 
 def downloads(page: PageContext, frame: pl.DataFrame, *, key: str, filename: str, title: str | None = None,

@@ -1,6 +1,7 @@
 """Sections of the sector's unit comparison (sector_units): one unit's metrics beside its sector and the
 city, the chosen metric per district, and every unit of the selection on the chosen metric (a table
-with downloads and the top 15 as bars)."""
+with downloads; the highest 15, the lowest 15 and those below the target). A click on a district's or a
+unit's row or bar opens it (views.drill: through the URL filter, as a typed address would)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import streamlit as st
 
 from tilannekuva import metrics
 from tilannekuva.inert import md
-from views import figures, filters, sections, tables
+from views import drill, figures, filters, labels, sections, tables
 from views.context import PageContext
 
 
@@ -33,7 +34,10 @@ def districts(page: PageContext, chosen: pl.DataFrame, units: pl.DataFrame, metr
     by_district = metrics.rollup(this_year, "district").join(units.select("district_id", district).unique(),
                                                              on="district_id").sort("district_id")
     value = ("col.value", tables.metric_number(metric))
-    tables.show(tables.table(by_district, {district: "col.district", "value": value}, page.lang))
+    st.caption(page.t("units.click_hint"))
+    event = tables.show(tables.table(by_district, {district: "col.district", "value": value}, page.lang),
+                        key="districts_table", **drill.TABLE)
+    drill.follow(drill.target(event, by_district, "district_id", "alue"))
     st.caption(page.t("units.drill_hint"))
 
 
@@ -52,14 +56,40 @@ def units_table(page: PageContext, shown: pl.DataFrame, metric: str, year: dict)
         "unit": "col.unit", "sector": ("col.sector", "label:sector"), district: "col.district",
         **{c: (f"col.{c}", fmt) for c in ("value", "sector_value", "city_value", "vs_city")},
         "events": f"metric.{metric}.events"}, page.lang)
-    tables.show(table, height=min(600, 38 + 35 * shown.height))
+    st.caption(page.t("units.click_hint"))
+    event = tables.show(table, height=min(600, 38 + 35 * shown.height), key="units_table", **drill.TABLE)
     tables.downloads(page, table, key="units", filename=f"yksikot-{metric.lower()}-{year['school_year_id']}")
+    drill.follow(drill.target(event, shown, "unit_id", "yksikko"))
 
 
-def top_units(page: PageContext, shown: pl.DataFrame, metric: str, year: dict) -> None:
-    """The first 15 compared units as bars, with a line saying how many of all."""
-    top = shown.head(15).with_columns(series=pl.lit(year["label"]))
-    sections.plot(page, figures.grouped_bars(
-        top, x="unit", series="series", y="value", horizontal=True, kind=metrics.METRICS[metric].kind,
-        title=page.t("units.top_title", metric=metric), y_title=page.t(f"metric.{metric}.unit")), key="units_top")
-    st.caption(page.t("units.top_summary", metric=metric, count=top.height, total=shown.height))
+RANKED = 15     # units in the highest and in the lowest list
+
+
+def ranked_units(page: PageContext, shown: pl.DataFrame, metric: str, year: dict) -> None:
+    """The highest and the lowest units as bars and those below the target as a table, side by side in
+    tabs; a click on a bar or a row opens the unit."""
+    kind, target = metrics.METRICS[metric].kind, metrics.targets(page.settings.targets)[metric]
+    top, bottom = metrics.ranked(shown, RANKED)
+    below = metrics.below_target(shown, target)
+    tabs = st.tabs([page.t("units.top_tab", count=top.height), page.t("units.bottom_tab", count=bottom.height),
+                    page.t("units.below_tab", count=below.height)])
+    for tab, units, key, title in ((tabs[0], top, "units_top", "units.highest_title"),
+                                   (tabs[1], bottom, "units_bottom", "units.lowest_title")):
+        with tab:
+            event = sections.plot(page, figures.grouped_bars(
+                units.with_columns(series=pl.lit(year["label"])), x="unit", series="series", y="value",
+                horizontal=True, kind=kind, title=page.t(title, metric=metric, count=units.height),
+                y_title=page.t(f"metric.{metric}.unit")), key=key, clickable=True)
+            st.caption(page.t("units.ranked_summary", count=units.height, total=shown.height))
+            drill.follow(drill.target(event, units, "unit_id", "yksikko"))
+    with tabs[2]:
+        if below.is_empty():
+            st.success(page.t("units.none_below", target=labels.metric_text(metric, target, page.lang)))
+        else:
+            fmt = tables.metric_number(metric)
+            st.caption(page.t("units.below_summary", count=below.height, total=shown.height,
+                              target=labels.metric_text(metric, target, page.lang)))
+            event = tables.show(tables.table(below, {"unit": "col.unit", "sector": ("col.sector", "label:sector"),
+                                                     "value": ("col.value", fmt), "to_target": ("col.to_target", fmt)},
+                                             page.lang), key="units_below", **drill.TABLE)
+            drill.follow(drill.target(event, below, "unit_id", "yksikko"))

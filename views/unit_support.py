@@ -60,8 +60,9 @@ def support_by_group(page: PageContext, groups: pl.DataFrame, year: dict) -> Non
     """Pupils in support by group, the old tiers and the 2025 levels as separate series (support_by_group)."""
     groups = groups.with_columns(series=labels.support_series(page.lang))
     sections.chart_with_table(
-        page, figures.grouped_bars(groups, x="group_name", series="series", y="pupils", y_title=page.t("col.pupils"),
-                                   title=page.t("psupport.support_title", year=year["label"])),
+        page, figures.groups_by_series(groups, group="group_name", series="series", y="pupils",
+                                       y_title=page.t("col.pupils"), colour_by="support_level",
+                                       title=page.t("psupport.support_title", year=year["label"])),
         tables.table(groups, {"group_name": "col.group", "series": "col.support", "pupils": "col.pupils",
                               "enrolled": "col.enrolled", "share": ("col.share", "pct1")}, page.lang),
         key="unit_support", filename=f"tuki-ryhmittain-{year['school_year_id']}",
@@ -74,6 +75,7 @@ def assessment_by_subject(page: PageContext, grades: pl.DataFrame, year: dict) -
                                  labels.label("term", "term", page.lang).alias("term_name"))
     sections.chart_with_table(
         page, figures.grouped_bars(grades, x="subject_name", series="term_name", y="mean_grade", kind="grade",
+                                   colour_by="term",
                                    title=page.t("psupport.assessment_title", year=year["label"]),
                                    y_title=page.t("col.mean_grade")),
         tables.table(grades, {"subject_name": "col.subject", "term_name": "col.term", "pupils": "col.pupils",

@@ -35,7 +35,7 @@ def absences(page: PageContext, pupil_id: int, name: str, year_id: int) -> None:
     sections.chart_with_table(
         page, figures.monthly_lines(history, month="month", series="series", y="absence_hours",
                                     title=page.t("watch.absence_title"), y_title=page.t("col.absence_hours")),
-        tables.table(history, {"month": "col.month", "absence_hours": ("col.absence_hours", "num1")}, page.lang),
+        tables.table(history, {"month": ("col.month", "month"), "absence_hours": ("col.absence_hours", "num1")}, page.lang),
         key="watch_absence", filename=f"poissaolot-{pupil_id}-{year_id}", target="pupil_absence", subjects=[pupil_id],
         filters={**page.filter_values(), "pupil_id": pupil_id},
         summary=page.t("watch.absence_summary", total=fmt_number(history["absence_hours"].sum(), page.lang, 1),

@@ -74,3 +74,22 @@ def test_support_page_marks_the_reform_and_a_shared_drill_down_link_opens(server
     settle(page)
     expect(main.get_by_text("Osoitteen valinta ei ole sallittu; näytetään oletusvalinta.")).to_be_visible()
     assert "Traceback" not in server["log"].read_text()
+
+
+def test_a_click_on_a_units_bar_opens_that_unit(server, context):
+    """Issue 18 item 17: a bar of the unit comparison's 'highest 15' opens that unit (?yksikko= in the URL,
+    its name as the heading), through the same URL filter as a typed address."""
+    page = context.new_page()
+    sign_in(page, server["base"], "johto", DEMO_PASSWORDS["johto"])
+    page.goto(f"{server['base']}/sector_units?mittari=M1&lukuvuosi=2025")
+    settle(page)
+    chart = page.locator('[data-testid="stPlotlyChart"]').first  # the highest 15 (the open tab)
+    expect(chart).to_be_visible(timeout=20_000)
+    chart.scroll_into_view_if_needed()
+    names = chart.locator("g.ytick text").all_text_contents()
+    chart.locator("g.point path").first.click(force=True)  # plotly's drag layer takes the click
+    settle(page)
+    expect(page).to_have_url(re.compile(r"yksikko=\d+"), timeout=20_000)
+    opened = page.locator('[data-testid="stMain"] h2').first
+    expect(opened).to_be_visible(timeout=20_000)
+    assert opened.text_content() in names  # one of the units on the chart, now on its own

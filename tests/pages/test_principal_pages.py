@@ -193,3 +193,58 @@ def test_eservice_counts_are_a_note_not_a_change(demo_env):
     assert not at.exception
     assert at.metric and all(not m.proto.delta for m in at.metric)
     assert any(" / " in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("user, page", [("rehtori", "principal_eservices"), ("rehtori2", "principal_eservices")])
+def test_a_service_has_the_same_colour_in_every_chart_of_the_page(demo_env, user, page):
+    """Issue 18 item 10: Wilma was pink in the staff's chart and green in the guardians' (colours went by a
+    line's position among the services each chart happened to show)."""
+    import json
+
+    at = open_page(user, page)
+    colours: dict[str, set] = {}
+    charts = at.get("plotly_chart")
+    assert len(charts) >= 2
+    for chart in charts:
+        for trace in json.loads(chart.proto.spec)["data"]:
+            colour = trace.get("line", {}).get("color") or trace.get("marker", {}).get("color")
+            colours.setdefault(trace["name"], set()).add(colour)
+    assert "Wilma" in colours
+    assert {name: c for name, c in colours.items() if len(c) > 1} == {}
+
+
+@pytest.mark.parametrize("user, page", [("rehtori", "principal_eservices"), ("rehtori", "principal_support")])
+def test_month_columns_read_as_months(demo_env, user, page):
+    """Issue 18 item 11: tables showed raw timestamps ('2026-08-01 00:00:00') in their month column."""
+    import re
+
+    at = open_page(user, page)
+    months = [df.value[t("col.month")] for df in at.dataframe if t("col.month") in df.value.columns]
+    assert months
+    for column in months:
+        assert all(isinstance(v, str) and re.fullmatch(r"[a-zäö]+ \d{4}", v) for v in column), column.tolist()[:3]
+
+
+@pytest.mark.parametrize(
+    "user, page, params",
+    [
+        ("rehtori", "principal_staff", {"lukuvuosi": "2025"}),
+        ("rehtori", "principal_staff", {"lukuvuosi": "2024"}),
+        ("johto", "sector_metric", {"mittari": "M5", "lukuvuosi": "2025"}),
+    ],
+)
+def test_competence_areas_are_in_digcompedu_order(demo_env, user, page, params):
+    """Issue 18 item 11: the areas came sorted by code ('4 Arviointi' second); each competence chart now
+    lists them 1 to 6 top down."""
+    import json
+
+    at = open_page(user, page, **params)
+    area_charts = []
+    for chart in at.get("plotly_chart"):
+        for trace in json.loads(chart.proto.spec)["data"]:
+            numbered = [a for a in trace.get("y") or [] if isinstance(a, str) and a[:1].isdigit()]
+            if numbered:
+                area_charts.append(numbered)
+    assert area_charts
+    for numbered in area_charts:
+        assert [a[0] for a in numbered] == sorted(a[0] for a in numbered), numbered

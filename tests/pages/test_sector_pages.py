@@ -187,8 +187,8 @@ def test_unit_comparison_opens_for_every_metric(demo_env, metric, lang):
     """Issue 18, item 1: for the mean metrics (M2, M5) the comparison crashed with polars' DuplicateError
     'Sektori' — the unit's sector and the sector's value had the same header in Finnish and English."""
     at = johto("sector_units", lang=lang, mittari=metric, lukuvuosi="2025")  # johto() fails on an exception
-    units = at.dataframe[-1].value
     suffix = " (%)" if METRICS[metric].kind == "share" else ""
+    units = next(df.value for df in at.dataframe if t("col.city_value", lang) + suffix in df.value.columns)
     headers = [
         t("col.unit", lang),
         t("col.sector", lang),
@@ -319,3 +319,120 @@ def test_m2_topics_hide_every_topic_under_the_threshold(demo_env):
                 if 0 < n < M2_T:
                     leaks.append((params, topic, int(n), table[table[topic_col] == topic].to_dict("records")))
     assert not leaks, f"M2 rating distributions of topics answered by fewer than {M2_T} people are shown: {leaks}"
+
+
+def _trend_lines(at) -> tuple[str, list[dict]]:
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    return spec["layout"]["title"]["text"], [t for t in spec["data"] if t["type"] == "scatter"]
+
+
+@pytest.mark.parametrize(
+    "metric, years",
+    [("M4", ["2025–2026", "2026–2027"]), ("M1", ["2022–2023", "2023–2024", "2024–2025", "2025–2026", "2026–2027"])],
+)
+def test_metric_trend_is_titled_by_the_years_it_shows_and_draws_no_line_over_another(demo_env, metric, years):
+    """Issue 18 item 11: 'five school years' over M4's two; the selection and its sectors drawn on top of
+    each other on the M1 page. The title says the span of the data; lines closer than a point each year
+    are one line named for all of them, and the summary says so."""
+    at = johto("sector_metric", mittari=metric)
+    title, lines = _trend_lines(at)
+    shown_years = sorted({x for line in lines for x in line["x"]})
+    assert shown_years == years
+    assert title == t("chart.span_years", count=len(years), first=years[0], last=years[-1])
+    for a, b in itertools.combinations(lines, 2):
+        if a["x"] == b["x"]:
+            assert max(abs(p - q) for p, q in zip(a["y"], b["y"], strict=True)) > 0.01, (a["name"], b["name"])
+
+
+def test_unit_comparison_lists_the_lowest_and_those_below_target_beside_the_highest(demo_env):
+    """Issue 18 item 17: only the top 15 were drawn. Now the highest, the lowest (lowest first) and the units
+    below the target, each a tab, from the same numbers as the full table."""
+    at = johto("sector_units", mittari="M1", lukuvuosi="2025")
+    units = at.dataframe[1].value
+    value = t("col.value") + " (%)"
+    valued = units.dropna(subset=[value])
+    tabs = [tab.label for tab in at.tabs]
+    below = valued[valued[value] < 100.0]
+    assert tabs == [
+        t("units.top_tab", count=min(15, len(valued))),
+        t("units.bottom_tab", count=min(15, len(valued))),
+        t("units.below_tab", count=len(below)),
+    ]
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    (top,), (bottom,) = (c["data"] for c in charts[-2:])
+    assert list(top["y"]) == valued[t("col.unit")].head(15).tolist()
+    assert list(bottom["y"]) == valued[t("col.unit")].tail(15).tolist()[::-1]
+    listed = next(df.value for df in at.dataframe if t("col.to_target") + " (%)" in df.value.columns)
+    assert listed[t("col.unit")].tolist() == below.sort_values(value, kind="stable")[t("col.unit")].tolist()
+
+
+@pytest.mark.parametrize("key, param", [("units_table", "yksikko"), ("districts_table", "alue")])
+def test_choosing_a_row_opens_that_unit_or_district_through_the_url_filter(demo_env, key, param):
+    """Issue 18 item 17: a click on a unit's (or a district's) row opens it: the page writes ?yksikko=
+    (?alue=) and the URL filter opens it, as a typed address would (the filter's scope check applies)."""
+    at = johto("sector_units", mittari="M1", lukuvuosi="2025")
+    table = at.dataframe[1 if key == "units_table" else 0].value
+    first = table.iloc[1][t("col.unit") if key == "units_table" else t("col.district")]
+    at.session_state[key] = {"selection": {"rows": [1], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception, at.exception
+    chosen = param_value = param_of(at, param)
+    assert param_value is not None
+    if key == "units_table":
+        ((name,),) = truth(demo_env, "select name from dim_unit where unit_id = $u", u=int(chosen))
+        assert name == first and first in [h.value for h in at.header]
+    else:
+        ((name,),) = truth(demo_env, "select name_fi from dim_district where district_id = $d", d=int(chosen))
+        assert name == first
+
+
+def param_of(at, name):
+    value = at.query_params.get(name)
+    return value[0] if isinstance(value, list) else value
+
+
+def test_choosing_a_districts_bar_on_a_metric_page_opens_its_unit_comparison(demo_env):
+    """Issue 18 item 17: a click on a district's bar on the metric page opens the unit comparison of that
+    district on the same metric and year (the district filter there checks the value like any address)."""
+    at = johto("sector_metric", mittari="M3", lukuvuosi="2025")
+    spec = json.loads(at.get("plotly_chart")[1].proto.spec)
+    district = spec["data"][0]["x"][2]
+    at.session_state["metric_district"] = {
+        "selection": {"points": [{"curve_number": 0, "point_index": 2}], "point_indices": [2], "box": [], "lasso": []}
+    }
+    at.run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == t("page.sector_units")
+    assert (param_of(at, "mittari"), param_of(at, "lukuvuosi")) == ("M3", "2025")
+    ((name,),) = truth(demo_env, "select name_fi from dim_district where district_id = $d", d=int(param_of(at, "alue")))
+    assert name == district
+
+
+def test_a_tables_numbers_have_the_same_decimals_on_every_row(demo_env):
+    """Issue 18 item 11: Streamlit's 'localized' number format drops trailing zeros, so a mean column read
+    '3,5' above '3,61'. Each number column now carries its decimals (a step of 0.01 for two)."""
+    at = johto("sector_units", mittari="M2", lukuvuosi="2025")
+    units = at.dataframe[1]
+    config = json.loads(units.proto.columns)
+    assert config[t("col.value")]["type_config"]["step"] == 0.01
+    assert config[t("metric.M2.events")]["type_config"]["step"] == 1
+
+
+@pytest.mark.parametrize("key", ["support_district", "absence_district"])
+def test_a_districts_bar_on_the_support_page_narrows_the_page_to_it(demo_env, key):
+    """Issue 18 item 17: a click on a district's bar (any of its series) narrows the page to that district
+    through the district filter (?alue=), as the sidebar would."""
+    at = johto("sector_support", lukuvuosi="2025")
+    spec = next(
+        json.loads(c.proto.spec)
+        for c in at.get("plotly_chart")
+        if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith(t(f"{key.split('_')[0]}.district_title")[:8])
+    )
+    district = spec["data"][1]["x"][1]
+    at.session_state[key] = {
+        "selection": {"points": [{"curve_number": 1, "point_index": 1}], "point_indices": [1], "box": [], "lasso": []}
+    }
+    at.run()
+    assert not at.exception, at.exception
+    ((name,),) = truth(demo_env, "select name_fi from dim_district where district_id = $d", d=int(param_of(at, "alue")))
+    assert name == district

@@ -276,3 +276,17 @@ def test_saving_the_follow_up_form_again_keeps_the_mark(demo_env):
     assert at.checkbox[0].value is True  # the form shows the saved mark
     at.button[0].click().run()  # saved again, untouched
     assert pupil in store.current(YEAR, [pupil])["pupil_id"].to_list()
+
+
+def test_every_pupils_absence_sparkline_has_one_shared_scale(demo_env):
+    """Issue 18 item 11: each row's small chart was on its own scale, so a flat 1 → 2 hours looked like a
+    climb as steep as 1 → 20. The column has one y range: from 0 to the highest month of any pupil."""
+    import json
+
+    at = open_as("opettaja", "teacher_groups")
+    frame = at.dataframe[0]
+    header = t("col.absence_trend")
+    config = json.loads(frame.proto.columns)[header]["type_config"]
+    highest = max(v for row in frame.value[header] for v in row if v is not None)
+    assert config["type"] == "line_chart"
+    assert config["y_min"] == 0 and config["y_max"] == highest

@@ -75,6 +75,18 @@ def test_same_seed_same_city(tmp_path, demo_home):
             "(select sum(logins) from agg_eservice_monthly where month = date '2025-09-01')",
             lambda v: v,
         ),
+        # Finnish report cards (issue 18 item 11: PE came out the lowest): in basic education PE has the
+        # highest mean grade of the subjects and mathematics is below the mean of all grades
+        (
+            "select arg_max(subject, m) from (select subject, avg(grade) m from fct_assessment a "
+            "join dim_unit u using (unit_id) where u.sector = 'perusopetus' group by subject)",
+            lambda v: v == "liikunta",
+        ),
+        (
+            "select (select avg(grade) from fct_assessment where subject = 'matematiikka') < "
+            "(select avg(grade) from fct_assessment)",
+            lambda v: v,
+        ),
         ("select count(*) from meta_source", lambda v: v >= 9),
         ("select max(data_as_of) from meta_source", lambda v: str(v) <= "2026-11-20"),
     ],

@@ -142,3 +142,168 @@ def test_reform_trend_marks_the_break_between_the_categories():
     line = [s for s in fig.layout.shapes if s.xref == "x"][0]
     assert line.x0 == line.x1 == 0.5 and line.line.dash == "dash"
     assert fig.layout.annotations[-1].text == "Uudistus 1.8.2025"
+
+
+# --- issue 18: charts --------------------------------------------------------------------------------
+
+DISTRICTS = pl.DataFrame(
+    {
+        "district": ["Keskusta", "Keskusta", "Pohjoinen", "Pohjoinen"],
+        "series": ["Tehostettu", "Erityinen", "Tehostettu", "Erityinen"],
+        "share": [0.034, 0.021, 0.052, 0.018],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    "lang, on_bar",
+    [("fi", "3,4\u00a0%"), ("sv", "3,4\u00a0%"), ("en", "3.4%")],
+)
+@pytest.mark.parametrize("horizontal", [False, True])
+def test_small_shares_get_an_axis_fitted_to_them_and_their_values_on_the_bars(lang, on_bar, horizontal):
+    """Item 8: district shares of 2–5 % drew ticks 0..100 % on an axis Plotly fitted to 5 %: one tick, '0 %'.
+    Now the axis ends a little above the highest bar with several ticks inside, and each bar says its value."""
+    fig = figures.localize(
+        figures.grouped_bars(
+            DISTRICTS,
+            x="district",
+            series="series",
+            y="share",
+            title="T",
+            y_title="Y",
+            kind="share",
+            horizontal=horizontal,
+        ),
+        lang,
+    )
+    axis = fig.layout.xaxis if horizontal else fig.layout.yaxis
+    low, high = axis.range
+    assert low == 0 and 0.052 <= high <= 0.1
+    inside = [v for v in axis.tickvals if low <= v <= high]
+    assert len(inside) >= 4
+    assert fig.data[0].texttemplate == "%{customdata}" and fig.data[0].customdata[0] == on_bar
+    go.Figure(fig.to_dict())  # still a valid spec
+
+
+def _forty_groups() -> tuple[pl.DataFrame, pl.DataFrame]:
+    """A principal's unit with 40 groups: absence hours by month, and pupils in support by level."""
+    groups = [f"{grade}{letter}" for grade in range(1, 11) for letter in "ABCD"]
+    months = [dt.date(2026, m, 1) for m in (8, 9, 10, 11)]
+    absences = pl.DataFrame(
+        [(g, m, 1.0 + i % 7 + j / 10) for i, g in enumerate(groups) for j, m in enumerate(months)],
+        schema=["group_name", "month", "hours_per_pupil"],
+        orient="row",
+    )
+    support = pl.DataFrame(
+        [
+            (g, s, code, 5 + i % 9)
+            for i, g in enumerate(groups)
+            for s, code in (("Ryhmä", "ryhmakohtainen"), ("Oppilas", "oppilaskohtainen"))
+        ],
+        schema=["group_name", "series", "support_level", "pupils"],
+        orient="row",
+    )
+    return absences, support
+
+
+@pytest.mark.parametrize("which", ["absences", "support"])
+def test_forty_groups_stay_readable(which):
+    """Item 9: 37 groups drew 37 lines under a legend covering the month axis, and 74 bars with rotated
+    labels. With 40 groups the figure is one heat map: one trace, no legend, horizontal labels, a row per
+    group tall enough to read, and every value written in its cell."""
+    absences, support = _forty_groups()
+    if which == "absences":
+        fig = figures.groups_by_month(
+            absences, month="month", group="group_name", y="hours_per_pupil", title="T", y_title="h"
+        )
+    else:
+        fig = figures.groups_by_series(
+            support, group="group_name", series="series", y="pupils", title="T", y_title="N", colour_by="support_level"
+        )
+    fig = figures.localize(fig, "fi")
+    assert len(fig.data) == 1 and fig.data[0].type == "heatmap"
+    assert fig.layout.showlegend is False
+    assert fig.layout.xaxis.tickangle == 0
+    assert list(fig.data[0].y) == absences["group_name"].unique(maintain_order=True).to_list()
+    assert fig.layout.height >= 40 * 20
+    assert fig.data[0].texttemplate
+    assert fig.data[0].colorscale[0][1] == "#f7fbff"  # light for few, dark for many
+    go.Figure(fig.to_dict())
+
+
+def test_a_few_groups_keep_their_lines():
+    absences, _ = _forty_groups()
+    few = absences.filter(pl.col("group_name").is_in(["1A", "1B"]))
+    fig = figures.groups_by_month(few, month="month", group="group_name", y="hours_per_pupil", title="T", y_title="h")
+    assert [t.name for t in fig.data] == ["1A", "1B"] and fig.layout.showlegend is True
+
+
+def _colours_by_name(fig) -> dict[str, str]:
+    return {t.name: (t.line.color if t.type == "scatter" else t.marker.color) for t in fig.data}
+
+
+def _category_frame(column, codes):
+    return pl.DataFrame(
+        {
+            "x": ["a"] * len(codes),
+            "month": [dt.date(2026, 9, 1)] * len(codes),
+            column: codes,
+            "name": [f"name of {c}" for c in codes],
+            "value": [0.5] * len(codes),
+        }
+    )
+
+
+CATEGORY_SUBSETS = [
+    # (category column, the categories of one chart, of another chart): Wilma was pink beside three other
+    # services (staff) and another colour alone (guardians).
+    ("service", ["oppimisalusta", "sahkoposti", "teams", "wilma"], ["wilma"]),
+    ("service", ["wilma", "vaka_easiointi"], ["teams", "vaka_easiointi"]),
+    ("sector", ["varhaiskasvatus", "perusopetus", "lukio", None], ["lukio", None]),
+    ("support_level", ["tehostettu", "erityinen", "ryhmakohtainen", "oppilaskohtainen"], ["oppilaskohtainen"]),
+    ("threshold", ["huoli", "vakava"], ["vakava"]),
+    ("language_code", ["fi", "sv"], ["sv"]),
+    ("level", ["unit", "sector", "city"], ["unit", "city"]),
+    ("level", ["group", "unit"], ["unit"]),
+    ("term", ["syksy", "kevat"], ["kevat"]),
+]
+
+
+@pytest.mark.parametrize("column, one, other", CATEGORY_SUBSETS)
+def test_a_category_has_one_colour_in_every_figure(column, one, other):
+    """Item 10: colours went by a series' position, so a category changed colour from chart to chart.
+    Now each category has its colour in figures.COLOURS, whatever else the chart shows, in lines and bars."""
+    seen: dict[str, set] = {}
+    for codes in (one, other):
+        frame = _category_frame(column, codes)
+        for fig in (
+            figures.share_trend(frame, x="x", series="name", y="value", title="T", y_title="Y", colour_by=column),
+            figures.monthly_lines(
+                frame, month="month", series="name", y="value", title="T", y_title="Y", colour_by=column
+            ),
+            figures.grouped_bars(frame, x="x", series="name", y="value", title="T", y_title="Y", colour_by=column),
+        ):
+            for name, colour in _colours_by_name(fig).items():
+                seen.setdefault(name, set()).add(colour)
+    fixed = figures.COLOURS[column.removesuffix("_code")]
+    for code in {*one, *other}:
+        assert seen[f"name of {code}"] == {fixed[code]}
+
+
+def test_categories_in_one_dimension_have_distinct_colours_except_the_totals():
+    for dimension, colours in figures.COLOURS.items():
+        own = [c for code, c in colours.items() if code not in (None, "city", "selection")]
+        assert len(own) == len(set(own)), dimension
+
+
+def test_a_single_series_still_has_its_legend():
+    """Item 10: a single-line chart had no legend (Plotly hides one trace's legend)."""
+    fig = figures.monthly_lines(
+        pl.DataFrame({"m": [dt.date(2026, 9, 1)], "g": ["Virtanen Aino"], "v": [1.0]}),
+        month="m",
+        series="g",
+        y="v",
+        title="T",
+        y_title="V",
+    )
+    assert fig.layout.showlegend is True

@@ -119,6 +119,8 @@ def unsafe_parts(node: ast.AST) -> list[str]:
         return unsafe_parts(node.left) + unsafe_parts(node.right)
     if isinstance(node, ast.IfExp):
         return unsafe_parts(node.body) + unsafe_parts(node.orelse)
+    if isinstance(node, (ast.List, ast.Tuple)):  # st.tabs([...]): every label is checked
+        return [p for e in node.elts for p in unsafe_parts(e)]
     if isinstance(node, ast.Name):
         return [] if node.id in SAFE_NAMES else [ast.unparse(node)]
     if isinstance(node, ast.Attribute):
@@ -288,6 +290,9 @@ def test_no_data_reaches_markdown_unescaped(path):
         ("chosen = filters.metric(page)", False),  # the metric filter, not st.metric
         ('column.metric(page.t("k.v"), row["name"])', False),
         ('column.metric(label=unit["name"], value="3")', True),
+        ('st.tabs([page.t("k.a", count=top.height), page.t("k.b")])', False),
+        ('st.tabs([page.t("k.a"), unit["name"]])', True),
+        ('st.tabs([page.t("k.a", unit=unit["name"])])', True),
     ],
 )
 def test_the_check_catches_unescaped_data(snippet, caught):

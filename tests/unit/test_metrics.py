@@ -231,6 +231,103 @@ def test_competence_by_area_sums_scores_and_answers(area, expected_mean, expecte
         }
     )
     by_area = metrics.competence_by_area(survey, 2025)
-    assert by_area["area"].to_list() == ["arviointi", "digitaaliset_resurssit"]
+    assert by_area["area"].to_list() == ["digitaaliset_resurssit", "arviointi"]  # DigCompEdu 2 before 4
     row = by_area.filter(pl.col("area") == area).row(0, named=True)
     assert row["mean"] == pytest.approx(expected_mean) and row["answers"] == expected_answers
+
+
+def _lines(values: dict[str, list]) -> pl.DataFrame:
+    return pl.DataFrame(
+        [(name, year, v) for name, vs in values.items() for year, v in zip((2022, 2023, 2024), vs, strict=False)],
+        schema=["series", "year", "value"],
+        orient="row",
+    )
+
+
+@pytest.mark.parametrize(
+    "values, groups",
+    [
+        # The M1 detail page: the selection and its three sectors within a point of each other each year.
+        (
+            {
+                "Valinta": [0.52, 0.59, 0.66],
+                "Vaka": [0.525, 0.595, 0.665],
+                "Perus": [0.515, 0.58, 0.655],
+                "Lukio": [0.52, 0.6, 0.67],
+            },
+            [["Valinta", "Vaka", "Perus", "Lukio"]],
+        ),
+        # The principal's trend: the unit apart, its sector and the city on top of each other.
+        (
+            {"Koulu": [0.45, 0.5, 0.47], "Perusopetus": [0.52, 0.59, 0.66], "Kaupunki": [0.52, 0.585, 0.66]},
+            [["Koulu"], ["Perusopetus", "Kaupunki"]],
+        ),
+        # Apart in one year is apart.
+        ({"A": [0.5, 0.5, 0.5], "B": [0.5, 0.5, 0.53]}, [["A"], ["B"]]),
+        # Other years (a series with a missing year) are not the same line.
+        ({"A": [0.5, 0.5, 0.5], "B": [0.5, 0.5]}, [["A"], ["B"]]),
+        ({"A": [0.5, None, 0.5], "B": [0.5, None, 0.5]}, [["A"], ["B"]]),
+        ({"A": [0.7]}, [["A"]]),
+    ],
+)
+def test_coinciding_lines_are_grouped(values, groups):
+    """Issue 18 item 11: four identical series drawn on top of each other (M1 detail, principal trend)."""
+    frame = _lines(values)
+    assert metrics.coinciding(frame, x="year", series="series", y="value", tolerance=0.01) == groups
+    drawn = metrics.one_line_each(frame, groups, series="series")
+    assert drawn["series"].unique(maintain_order=True).to_list() == [" = ".join(g) for g in groups]
+    assert drawn.height == sum(frame.filter(pl.col("series") == g[0]).height for g in groups)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_competence_areas_come_in_digcompedu_order(seed):
+    """Issue 18 item 11: the areas were sorted by their code, so 'arviointi' (area 4) came second."""
+    from tilannekuva import competence
+
+    areas = pl.Series(competence.AREAS).sample(fraction=1.0, shuffle=True, seed=seed).to_list()
+    survey = pl.DataFrame(
+        {
+            "school_year_id": [2026] * len(areas),
+            "area": areas,
+            "score_sum": [30.0] * len(areas),
+            "answers": [10] * len(areas),
+        }
+    )
+    assert metrics.competence_by_area(survey, 2026)["area"].to_list() == list(competence.AREAS)
+    levels = survey.with_columns(level=pl.lit("city")).vstack(survey.with_columns(level=pl.lit("unit")))
+    ordered = competence.by_level(levels)
+    assert ordered["level"].to_list() == ["unit"] * len(areas) + ["city"] * len(areas)
+    assert ordered["area"].to_list() == list(competence.AREAS) * 2
+
+
+COMPARED = pl.DataFrame(
+    {
+        "unit": ["A", "B", "C", "D", "E"],
+        "unit_id": [1, 2, 3, 4, 5],
+        "value": [0.9, 0.8, 0.55, 0.4, None],  # best first, as compare_units sorts; E has no value
+    }
+)
+
+
+@pytest.mark.parametrize(
+    "count, top, bottom",
+    [
+        (2, ["A", "B"], ["D", "C"]),
+        (3, ["A", "B", "C"], ["D", "C", "B"]),
+        (10, ["A", "B", "C", "D"], ["D", "C", "B", "A"]),
+    ],
+)
+def test_highest_and_lowest_units(count, top, bottom):
+    """Issue 18 item 17: bottom-N beside top-N (the lowest first; no value is neither)."""
+    high, low = metrics.ranked(COMPARED, count)
+    assert high["unit"].to_list() == top and low["unit"].to_list() == bottom
+
+
+@pytest.mark.parametrize(
+    "target, below",
+    [(1.0, ["D", "C", "B", "A"]), (0.8, ["D", "C"]), (0.55, ["D"]), (0.3, [])],  # at the target is not below
+)
+def test_units_below_the_target_furthest_first(target, below):
+    found = metrics.below_target(COMPARED, target)
+    assert found["unit"].to_list() == below
+    assert all(gap < 0 for gap in found["to_target"])

@@ -44,3 +44,47 @@ def test_a_table_reaches_streamlit_as_a_polars_frame(monkeypatch):
     monkeypatch.setattr(st, "dataframe", lambda data, **kwargs: seen.append(dataframe_util.determine_data_format(data)))
     tables.show(tables.table(pl.DataFrame({"share": [0.5]}), {"share": ("col.share", "pct1")}, "fi"))
     assert seen == [dataframe_util.DataFormat.POLARS_DATAFRAME]
+
+
+@pytest.mark.parametrize(
+    "fmt, lang, expected",
+    [
+        ("month", "fi", "elokuu 2026"),
+        ("month", "sv", "augusti 2026"),
+        ("month", "en", "August 2026"),
+        ("as_is", "fi", "1.8.2026"),  # a date column shown as it is is still a date, not a timestamp
+        ("as_is", "en", "1 Aug 2026"),
+    ],
+)
+@pytest.mark.parametrize("dtype", ["date", "datetime"])
+def test_months_and_dates_in_tables_are_written_as_the_reader_writes_them(fmt, lang, expected, dtype):
+    """Issue 18 item 11: month columns showed '2026-08-01 00:00:00'."""
+    import datetime as dt
+
+    import polars as pl
+
+    from views import tables
+
+    value = dt.date(2026, 8, 1) if dtype == "date" else dt.datetime(2026, 8, 1)
+    shown = tables.table(pl.DataFrame({"month": [value]}), {"month": ("col.month", fmt)}, lang)
+    assert shown.to_series().to_list() == [expected]
+
+
+@pytest.mark.parametrize(
+    "values, places",
+    [
+        ([3.5, 3.61, 4.0], 2),  # a num2 column: every row with two decimals ('3,50', not '3,5')
+        ([47.0, 52.3], 1),  # a pct1 column
+        ([47.0, 52.0], 0),
+        ([1, 2, 3], 0),  # integers
+        ([None, 2.25], 2),  # an empty (hidden) cell does not count
+        ([1 / 3], 3),  # at most three
+    ],
+)
+def test_every_number_of_a_column_gets_the_same_decimals(values, places):
+    """Issue 18 item 11: decimals varied within a column ('3,5' above '3,61')."""
+    import polars as pl
+
+    from views import tables
+
+    assert tables.decimals(pl.DataFrame({"x": values, "name": ["a"] * len(values)})) == {"x": places}
