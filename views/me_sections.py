@@ -46,7 +46,7 @@ def competence_answers(page: PageContext, year: dict) -> None:
     st.header(page.t("me.competence_header", year=md(year["label"])))
     if (survey := loaders.frame(page, "my_competence_vs_unit_city", school_year_id=year["school_year_id"])).is_empty():
         status = periods.survey_status(year["school_year_id"], loaders.as_of(page))
-        st.info(page.t({"closed": "me.no_answers_closed", "not_open": "period.survey_opens"}.get(
+        st.info(page.t({"closed": "me.no_answers_closed", "not_open": "me.survey_opens"}.get(
             status, "me.no_answers"), year=md(year["label"])))
         return
     if competence.unit_hidden(survey):

@@ -108,7 +108,7 @@ def test_the_m5_card_shows_its_latest_spring(demo_env):
 def test_the_teacher_is_not_told_to_answer_a_spring_survey_in_november(demo_env):
     at = opened("opettaja", "teacher_me")
     infos = [i.value for i in at.info]
-    assert t("period.survey_opens", year="2026–2027") in infos
+    assert t("me.survey_opens", year="2026–2027") in infos
     assert t("me.no_answers", year="2026–2027") not in infos
 
 
