@@ -5,6 +5,7 @@ import polars as pl
 import streamlit as st
 
 from tilannekuva import metrics
+from tilannekuva.i18n import fmt_date
 from tilannekuva.inert import md
 from views import filters, loaders, sections
 from views.context import open_page
@@ -24,10 +25,10 @@ if parts.is_empty():
     st.info(page.t("empty.no_metrics"))
     st.stop()
 levels = metrics.beside_sector_and_city(parts, loaders.frame(page, "metric_bench_by_sector_year"), unit["sector"])
-cards = metrics.unit_cards(levels, year["school_year_id"], goal)
+cards = metrics.unit_cards(levels, year["school_year_id"], goal, loaders.as_of(page))
 sections.metric_cards(page, cards, year, sector=sector)
-if year["is_current"]:
-    st.caption(page.t("scorecard.current_year_note", year=md(year["label"])))
+if year["partial"]:
+    st.caption(page.t("period.year_note", year=md(year["label"]), date=fmt_date(loaders.as_of(page), page.lang)))
 
 with st.expander(page.t("table.show")):
     sections.unit_metrics_table(page, cards, unit["name"], sector, key="unit_metrics", judged=True,

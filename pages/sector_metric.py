@@ -21,7 +21,7 @@ parts = loaders.metric_parts(page, metric, **area)
 levels = loaders.metric_levels(page, parts)
 now = levels.filter(pl.col("sector").is_null(), pl.col("school_year_id") == year["school_year_id"])
 if now.is_empty() or now["value"][0] is None:      # no data, or hidden (too few answers in the selection)
-    metric_details.no_value(page, now, year)
+    metric_details.no_value(page, metric, levels, now, area, year)   # the latest value and the trend, if any
     st.stop()
 card = metric_details.headline(page, metric, levels, now, year)
 metric_details.trend(page, metric, levels, card, area, year)

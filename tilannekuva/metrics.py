@@ -8,11 +8,13 @@ district's value is never an average of unit averages. Targets come from configu
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import polars as pl
 
+from tilannekuva import periods
 from tilannekuva.competence import area_order
 
 SECTORS = ("varhaiskasvatus", "perusopetus", "lukio")
@@ -75,6 +77,13 @@ def rollup(parts: pl.DataFrame, level: str) -> pl.DataFrame:
     and is_suppressed = true."""
     keys = ["metric", "school_year_id", *LEVEL_COLUMNS[level]]
     aggs = [pl.col("num").sum(), pl.col("den").sum(), pl.col("events").sum()]
+    to_date = "num_to_date" in parts.columns  # a cumulative metric's parts on the data-as-of date (periods)
+    if to_date:
+        aggs.append(
+            pl.when(pl.col("num_to_date").null_count() < pl.len())
+            .then(pl.col("num_to_date").sum())
+            .alias("num_to_date")
+        )
     hidden = pl.lit(False)
     if "is_suppressed" in parts.columns:
         aggs.append(pl.col("is_suppressed").all().alias("_all_hidden"))
@@ -105,9 +114,17 @@ def rollup(parts: pl.DataFrame, level: str) -> pl.DataFrame:
     out = parts.group_by(keys).agg(aggs).with_columns(is_suppressed=hidden)
     return (
         out.with_columns(
-            pl.when(pl.col("is_suppressed")).then(None).otherwise(pl.col(c)).alias(c) for c in ("num", "den", "events")
+            pl.when(pl.col("is_suppressed")).then(None).otherwise(pl.col(c)).alias(c)
+            for c in ("num", "den", "events", *(["num_to_date"] if to_date else []))
         )
         .with_columns(value=pl.when(pl.col("den") > 0).then(pl.col("num") / pl.col("den")))
+        .with_columns(
+            *(
+                [pl.when(pl.col("den") > 0).then(pl.col("num_to_date") / pl.col("den")).alias("value_to_date")]
+                if to_date
+                else []
+            )
+        )
         .drop("_all_hidden", "_total_hidden", "_hide_below", "_viewer_events", "viewer_events", strict=False)
         .sort(keys)
     )
@@ -130,9 +147,11 @@ def sector_order(column: str = "sector") -> pl.Expr:
 
 def selection_and_sectors(parts: pl.DataFrame) -> pl.DataFrame:
     """One metric's value in the (filtered) parts and each sector's in them, every school year: metric,
-    school_year_id, sector (null for the whole selection), value, events, is_suppressed — the
+    school_year_id, sector (null for the whole selection), value, events, is_suppressed (and
+    value_to_date, with the parts' num_to_date) — the
     selection first, then the sectors in SECTORS order, each by school year."""
     columns = ["metric", "school_year_id", "sector", "value", "events", "is_suppressed"]
+    columns += ["value_to_date"] if "num_to_date" in parts.columns else []
     whole = rollup(parts, "city").with_columns(sector=pl.lit(None, dtype=pl.String)).select(columns)
     return pl.concat([whole, rollup(parts, "sector").select(columns)]).sort(
         "metric", sector_order(), "school_year_id", nulls_last=False
@@ -151,23 +170,52 @@ def competence_by_area(survey: pl.DataFrame, year: int) -> pl.DataFrame:
     )
 
 
-def cards(values: pl.DataFrame, year: int, goal: Mapping[str, float]) -> pl.DataFrame:
-    """One row per metric, in METRICS order, from rolled-up values (metric, school_year_id, value):
-    its value in `year`, in the year before (`previous`), the target, the light and the trend (the
-    values of the years that have one, oldest first). A metric without data has nulls and 'none'."""
+def cards(values: pl.DataFrame, year: int, goal: Mapping[str, float], as_of: dt.date | None = None) -> pl.DataFrame:
+    """One row per metric, in METRICS order, from rolled-up values (metric, school_year_id, value; with
+    `value_to_date` the cumulative metrics' values on the same date of each year): its value in `year`,
+    the value it is compared with (`previous`), the target, the light and the trend (the values of the
+    years that have one, oldest first). A metric without data has nulls and 'none'.
+
+    `basis` says what `previous` is (tilannekuva.periods, `as_of` the data-as-of date): 'year' — the
+    whole year before; 'same_date' — in an unfinished year, a cumulative metric's (M1, M6) value in the
+    year before on `compared_on`, the same date; its light is 'pending' (no verdict before the year
+    ends); 'partial' — an unfinished year's rate or mean against the whole year before, judged as it is.
+    `trend_partial`: the trend's last value is of an unfinished year. When `year` has no value (and it
+    is not hidden) — a spring survey in the autumn — `latest_value` and `latest_year` are the newest
+    earlier year's, so a card can show '3,4 (kevät 2026)' instead of nothing; the light is then the
+    latest value's."""
     rows = []
     for metric in METRICS:
         mine = values.filter(pl.col("metric") == metric).sort("school_year_id")
-        by_year = dict(zip(mine["school_year_id"].to_list(), mine["value"].to_list(), strict=True))
-        value, previous = by_year.get(year), by_year.get(year - 1)
+        years = mine["school_year_id"].to_list()
+        by_year = dict(zip(years, mine["value"].to_list(), strict=True))
+        to_date = (
+            dict(zip(years, mine["value_to_date"].to_list(), strict=True)) if "value_to_date" in mine.columns else {}
+        )
+        hidden = (
+            set(mine.filter(pl.col("is_suppressed"))["school_year_id"]) if "is_suppressed" in mine.columns else set()
+        )
+        how = periods.basis(metric, year, as_of)
+        value = by_year.get(year)
+        previous = to_date.get(year - 1) if how == periods.SAME_DATE else by_year.get(year - 1)
+        earlier = [(y, v) for y, v in by_year.items() if y < year and v is not None]
+        latest = earlier[-1] if value is None and year not in hidden and earlier else (None, None)
+        trend_years = [y for y, v in by_year.items() if v is not None]
         rows.append(
             {
                 "metric": metric,
                 "value": value,
                 "previous": previous,
+                "basis": how,
+                "compared_on": periods.same_date(as_of, year - 1) if how == periods.SAME_DATE else None,
                 "target": goal[metric],
-                "light": light(metric, value, goal[metric]),
-                "trend": [v for v in mine["value"].to_list() if v is not None],
+                "light": "pending"
+                if how == periods.SAME_DATE and value is not None
+                else light(metric, value if latest[1] is None else latest[1], goal[metric]),
+                "trend": [by_year[y] for y in trend_years],
+                "trend_partial": bool(trend_years) and periods.is_unfinished(trend_years[-1], as_of),
+                "latest_value": latest[1],
+                "latest_year": latest[0],
             }
         )
     return pl.DataFrame(
@@ -176,16 +224,21 @@ def cards(values: pl.DataFrame, year: int, goal: Mapping[str, float]) -> pl.Data
             "metric": pl.String,
             "value": pl.Float64,
             "previous": pl.Float64,
+            "basis": pl.String,
+            "compared_on": pl.Date,
             "target": pl.Float64,
             "light": pl.String,
             "trend": pl.List(pl.Float64),
+            "trend_partial": pl.Boolean,
+            "latest_value": pl.Float64,
+            "latest_year": pl.Int64,
         },
     )
 
 
-def scorecard(parts: pl.DataFrame, year: int, goal: Mapping[str, float]) -> pl.DataFrame:
-    """The scorecard of the (filtered) parts: `cards` of their sum for `year`."""
-    return cards(rollup(parts, "city"), year, goal)
+def scorecard(parts: pl.DataFrame, year: int, goal: Mapping[str, float], as_of: dt.date | None = None) -> pl.DataFrame:
+    """The scorecard of the (filtered) parts: `cards` of their sum for `year` (`as_of`: the data-as-of date)."""
+    return cards(rollup(parts, "city"), year, goal, as_of)
 
 
 LEVELS = ("unit", "sector", "city")
@@ -200,9 +253,10 @@ def beside_sector_and_city(unit_parts: pl.DataFrame, everyone: pl.DataFrame, sec
     of the city with their `sector` column: the units themselves (a sector lead sees them all) or
     metric_bench_by_sector_year (a principal sees only sums by sector)."""
     frames = (("unit", unit_parts), ("sector", everyone.filter(pl.col("sector") == sector)), ("city", everyone))
+    rolled = [(level, rollup(frame, "city")) for level, frame in frames]
     return pl.concat(
         [
-            rollup(frame, "city").select(
+            frame.select(
                 "metric",
                 "school_year_id",
                 pl.lit(level).alias("level"),
@@ -210,16 +264,21 @@ def beside_sector_and_city(unit_parts: pl.DataFrame, everyone: pl.DataFrame, sec
                 pl.col("events").cast(pl.Int64),
                 "is_suppressed",
                 "value",
+                (pl.col("value_to_date") if "value_to_date" in frame.columns else pl.lit(None))
+                .cast(pl.Float64)
+                .alias("value_to_date"),
             )
-            for level, frame in frames
+            for level, frame in rolled
         ]
     )
 
 
-def unit_cards(levels: pl.DataFrame, year: int, goal: Mapping[str, float]) -> pl.DataFrame:
+def unit_cards(
+    levels: pl.DataFrame, year: int, goal: Mapping[str, float], as_of: dt.date | None = None
+) -> pl.DataFrame:
     """`cards` of the unit in `levels` (beside_sector_and_city) with its sector's and the city's value
-    in `year` beside each: metric, value, previous, target, light, trend, sector, city."""
-    out = cards(levels.filter(pl.col("level") == "unit"), year, goal)
+    in `year` beside each: metric, value, previous, basis, …, trend, sector, city."""
+    out = cards(levels.filter(pl.col("level") == "unit"), year, goal, as_of)
     for level in ("sector", "city"):
         same_year = levels.filter((pl.col("level") == level) & (pl.col("school_year_id") == year))
         out = out.join(

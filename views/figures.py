@@ -132,6 +132,46 @@ def share_trend(frame: pl.DataFrame, *, x: str, series: str, y: str, title: str,
     return fig
 
 
+def mark_partial(fig: go.Figure, partial_x: list, label: str) -> go.Figure:
+    """Draw the points at `partial_x` (a period the data cover only in part: an unfinished school year,
+    term or month; tilannekuva.periods) as partial, so they are not read as a fall: each line's segment
+    into such a point dotted and thin, the point an open marker with '(kesken)' after the series' name in
+    the hover, and one legend entry '○ kesken'; a heat map's partial month column says '(kesken)' under its
+    label. Figures without lines (bars) are left as they are."""
+    marked = set(partial_x)
+    extra = []
+    for trace in fig.data:
+        if trace.type == "heatmap":     # a heat map of months: the partial month's column says so in its label
+            months = {m.strftime("%m/%Y") for m in marked if hasattr(m, "strftime")}
+            columns = list(trace.x or ())
+            if months & set(columns):
+                fig.layout.xaxis.update(tickvals=columns, ticktext=[
+                    f"{c}<br>({plotly_text(label)})" if c in months else c for c in columns])
+            continue
+        if trace.type != "scatter" or not trace.x or trace.mode == "lines":
+            continue
+        xs, ys = list(trace.x), list(trace.y)
+        hits = [i for i, x in enumerate(xs) if x in marked or (isinstance(x, str) and x in _texts(list(marked)))]
+        if not hits:
+            continue
+        first, colour = hits[0], trace.line.color
+        if first > 0:   # the segment into the partial point: dotted, no hover of its own
+            extra.append({"type": "scatter", "x": xs[first - 1:], "y": ys[first - 1:], "mode": "lines",
+                          "hoverinfo": "skip", "showlegend": False, "legendgroup": trace.name,
+                          "line": {"color": colour, "dash": "dot", "width": 2}})
+        extra.append({"type": "scatter", "x": xs[first:], "y": ys[first:], "mode": "markers", "showlegend": False,
+                      "name": f"{trace.name} ({plotly_text(label)})", "legendgroup": trace.name,
+                      "marker": {"symbol": "circle-open", "size": 12, "color": colour, "line": {"width": 2}},
+                      "hovertemplate": trace.hovertemplate})
+        trace.update(x=xs[:first], y=ys[:first], legendgroup=trace.name)
+    if extra:
+        extra.append({"type": "scatter", "x": [None], "y": [None], "mode": "lines+markers", "name": plotly_text(label),
+                      "line": {"color": "#666666", "dash": "dot", "width": 2}, "hoverinfo": "skip",
+                      "marker": {"symbol": "circle-open", "size": 12, "color": "#666666"}})
+        fig.add_traces(extra)
+    return fig
+
+
 def reform_trend(frame: pl.DataFrame, *, x: str, series: str, y: str, title: str, y_title: str,
                  break_before: str, break_label: str, colour_by: str | None = None) -> go.Figure:
     """Shares over school years where the series change at a reform: each series is drawn only

@@ -11,6 +11,7 @@ import logging
 import polars as pl
 import streamlit as st
 
+from tilannekuva import periods
 from tilannekuva.i18n import t
 from tilannekuva.inert import md
 from tilannekuva.metrics import METRICS, SECTORS
@@ -66,7 +67,7 @@ def metric(page: PageContext) -> str:
 
 def school_year(page: PageContext) -> dict:
     """The school year (?lukuvuosi=2026), the current one by default: {'school_year_id', 'label',
-    'is_current'} (the current year is still under way)."""
+    'is_current', 'partial' (the data end before the year does: tilannekuva.periods), 'previous_label'}."""
     years = loaders.frame(page, "school_years")
     ids = years["school_year_id"].to_list()
     names = dict(zip(ids, years["label"].to_list(), strict=True))
@@ -74,7 +75,8 @@ def school_year(page: PageContext) -> dict:
     default = (current or ids[:1])[0]
     year = url_select(page, "lukuvuosi", ids, names, default, label_key="filter.school_year",
                       bad_key="filter.bad_year", key="tk_school_year")
-    return {"school_year_id": year, "label": names[year], "is_current": year in current}
+    return {"school_year_id": year, "label": names[year], "is_current": year in current,
+            "partial": periods.is_unfinished(year, loaders.as_of(page)), "previous_label": names.get(year - 1, "–")}
 
 
 def area(page: PageContext, units: pl.DataFrame) -> dict:

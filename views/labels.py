@@ -12,6 +12,7 @@ table or chart never calls `t()` once per row.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 
 import polars as pl
@@ -96,6 +97,24 @@ def metric_value(metric: str | pl.Expr, value: str | pl.Expr, lang: str) -> pl.E
     return expr.alias(value) if isinstance(value, str) else expr
 
 
+def partial(text: str | pl.Expr, is_partial: str | pl.Expr, lang: str) -> pl.Expr:
+    """A period's label with '(kesken)' where the data end before the period does: '2026–2027 (kesken)'."""
+    return (pl.when(_col(is_partial)).then(pl.format("{} ({})", _col(text), pl.lit(t("period.partial", lang))))
+            .otherwise(_col(text)))
+
+
+def compared_with(previous_year: str, lang: str) -> pl.Expr:
+    """What each card (metrics.cards) is compared with: '20.11.2025' for an unfinished year's cumulative
+    metric (its `compared_on`), else the previous year's label."""
+    return pl.when(pl.col("compared_on").is_not_null()).then(date("compared_on", lang)).otherwise(
+        pl.lit(previous_year)).alias("compared_with")
+
+
+def partial_text(text: str, is_partial: bool, lang: str) -> str:
+    """labels.partial for one label (a KPI, a title)."""
+    return f"{text} ({t('period.partial', lang)})" if is_partial else text
+
+
 def metric_text_of_kind(kind: str, value: float | None, lang: str) -> str:
     if value is None:
         return DASH
@@ -107,17 +126,21 @@ def metric_text(metric: str, value: float | None, lang: str) -> str:
     return metric_text_of_kind(METRICS[metric].kind, value, lang)
 
 
-def metric_delta(metric: str, value: float | None, previous: float | None, lang: str) -> str | None:
+def metric_delta(metric: str, value: float | None, previous: float | None, lang: str,
+                 on: dt.date | None = None) -> str | None:
     """The change from the previous period: percentage points for shares (one decimal), points for means
-    (two). A change that rounds to zero reads '±0,0' (NO_CHANGE first): not a green rising arrow."""
+    (two). A change that rounds to zero reads '±0,0' (NO_CHANGE first): not a green rising arrow. With
+    `on` (an unfinished year's cumulative metric: metrics.cards' compared_on) the change says what it is
+    compared with: '+3,0 %-yks. vs. 20.11.2025'."""
     if value is None or previous is None:
         return None
     share = METRICS[metric].kind == "share"
     change = round((value - previous) * 100, 1) if share else round(value - previous, 2)
     sign = NO_CHANGE if change == 0 else "+" if change > 0 else ""
-    if share:
-        return t("delta.points", lang, value=fmt_number(abs(change) if change == 0 else change, lang, 1), sign=sign)
-    return t("delta.mean", lang, value=fmt_number(abs(change) if change == 0 else change, lang, 2), sign=sign)
+    key = ("delta.points" if share else "delta.mean") + ("_on" if on else "")
+    dates = {"date": fmt_date(on, lang)} if on else {}
+    return t(key, lang, value=fmt_number(abs(change) if change == 0 else change, lang, 1 if share else 2), sign=sign,
+             **dates)
 
 
 NO_CHANGE = "±"
@@ -131,8 +154,8 @@ def delta_style(delta: str | None) -> dict:
 def light_badge(light: str, lang: str) -> str:
     """The traffic light as an icon and words (Markdown), so no meaning rests on colour alone."""
     icon = {"green": ":material/check_circle:", "amber": ":material/error:", "red": ":material/cancel:",
-            "none": ":material/remove:"}[light]
-    colour = {"green": "green", "amber": "orange", "red": "red", "none": "gray"}[light]
+            "none": ":material/remove:", "pending": ":material/hourglass_empty:"}[light]
+    colour = {"green": "green", "amber": "orange", "red": "red", "none": "gray", "pending": "gray"}[light]
     return f":{colour}[{icon} {t(f'light.{light}', lang)}]"
 
 

@@ -6,13 +6,14 @@ version, so the cache key always holds the user's scope and a newly published wa
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from pathlib import Path
 
 import polars as pl
 import streamlit as st
 
-from tilannekuva import metrics, terms
+from tilannekuva import metrics, periods, terms
 from tilannekuva.access import Principal
 from tilannekuva.followups import FollowUps
 from tilannekuva.i18n import fmt_date, t
@@ -89,8 +90,12 @@ def frame(page: PageContext, query: str, **params) -> pl.DataFrame:
 
 
 def school_years(page: PageContext) -> pl.DataFrame:
-    """school_year_id and its label as `school_year` ('2025–2026'), to join onto a frame for charts."""
-    return frame(page, "school_years").select("school_year_id", pl.col("label").alias("school_year"))
+    """school_year_id and its label as `school_year` ('2025–2026'), to join onto a frame for charts, and
+    `partial`: the data end before the year does (periods.is_unfinished; labels.partial marks it)."""
+    years, day = frame(page, "school_years"), as_of(page)
+    unfinished = [y for y in years["school_year_id"].to_list() if periods.is_unfinished(y, day)]
+    return years.select("school_year_id", pl.col("label").alias("school_year"),
+                        pl.col("school_year_id").is_in(unfinished).alias("partial"))
 
 
 def metric_parts(page: PageContext, metric: str, **area) -> pl.DataFrame:
@@ -129,15 +134,27 @@ def pupil_counts(page: PageContext, **area) -> FetchResult:
 
 def absence_terms(page: PageContext, **area) -> FetchResult:
     """Pupils over the absence thresholds (settings: concern and serious hours) by term, district and
-    unit (small cells suppressed), in time order (terms.order): `term_label` ('2025–2026 syksy'),
-    the threshold's name as `series`, `term_order`."""
+    unit (small cells suppressed), in time order (terms.order): `term_label` ('2025–2026 syksy'; the
+    term the data end in '2026–2027 syksy (kesken)', `partial_term`), the threshold's name as `series`,
+    `term_order`."""
     conf = page.settings
     result = fetch(page, "absence_over_thresholds_by_year_and_area", **area, concern_hours=conf.absence_concern_hours,
                    serious_hours=conf.absence_serious_hours)
-    return FetchResult(result.frame.join(school_years(page), on="school_year_id").with_columns(
-        pl.format("{} {}", "school_year", labels.label("term", "term", page.lang)).alias("term_label"),
-        labels.label("threshold", "threshold", page.lang).alias("series"), terms.order()).sort(
+    day = as_of(page)
+    partial = [y * 10 + 1 + terms.TERMS.index(term) for y, term in result.frame.select("school_year_id", "term")
+               .unique().rows() if periods.term_is_partial(y, term, day)]       # the term the data end in
+    return FetchResult(result.frame.join(school_years(page).drop("partial"), on="school_year_id").with_columns(
+        labels.label("threshold", "threshold", page.lang).alias("series"), terms.order()).with_columns(
+        partial_term=pl.col("term_order").is_in(partial)).with_columns(
+        labels.partial(pl.format("{} {}", "school_year", labels.label("term", "term", page.lang)),
+                       "partial_term", page.lang).alias("term_label")).sort(
         "term_order", "threshold"), result.suppressed_cells)
+
+
+def as_of(page: PageContext) -> dt.date | None:
+    """The data-as-of date: the newest of the sources' (the day the data end; tilannekuva.periods)."""
+    fresh = frame(page, "data_freshness")
+    return None if fresh.is_empty() else fresh["data_as_of"].max()
 
 
 def as_of_text(page: PageContext) -> str | None:

@@ -15,25 +15,40 @@ from views import drill, figures, filters, labels, loaders, sections, tables
 from views.context import PageContext
 
 
-def no_value(page: PageContext, now: pl.DataFrame, year: dict) -> None:
+def no_value(page: PageContext, metric: str, levels: pl.DataFrame, now: pl.DataFrame, area: dict, year: dict) -> None:
     """Why the selection has no value in `year` (`now`: its row of loaders.metric_levels, if any): hidden
-    under the threshold of answers, or no data."""
+    under the threshold of answers; or no data yet — then the latest earlier value with its period
+    ('kevät 2026' for the spring survey) and the trend of the years that have one."""
     if now.height and now["is_suppressed"][0]:
         threshold = page.settings.suppression_threshold
         st.info(page.t("metric.hidden_selection", year=md(year["label"]), threshold=threshold))
-    else:
+        return
+    goal = metrics.targets(page.settings.targets)
+    card = metrics.cards(levels.filter(pl.col("sector").is_null()), year["school_year_id"], goal,
+                         loaders.as_of(page)).filter(pl.col("metric") == metric).row(0, named=True)
+    if card["latest_value"] is None:
         st.info(page.t("empty.no_metric_year", year=md(year["label"])))
+        return
+    st.info(page.t(sections.no_value_key(page, metric, year), year=md(year["label"])))
+    sections.kpi_row([(md(sections.latest_period(page, metric, card["latest_year"])),
+                       labels.metric_text(metric, card["latest_value"], page.lang), None),
+                      (page.t("col.target"), labels.metric_text(metric, goal[metric], page.lang), None)])
+    st.markdown(labels.light_badge(card["light"], page.lang))
+    latest = levels.filter(pl.col("school_year_id") == card["latest_year"])["school_year"][:1].to_list()
+    trend(page, metric, levels, {**card, "value": card["latest_value"]}, area, {"label": "".join(latest)})
 
 
 def headline(page: PageContext, metric: str, levels: pl.DataFrame, now: pl.DataFrame, year: dict) -> dict:
-    """The selection's value in `year` with the change from the year before, the target and the events as
-    KPI cards, and the traffic light; returns the metric's card (metrics.cards)."""
+    """The selection's value in `year` with the change it is compared on ('vs. 20.11.2025' for an unfinished
+    year's cumulative metric), the target and the events as KPI cards, and the traffic light ('no verdict
+    yet' mid-year for a cumulative metric); returns the metric's card (metrics.cards)."""
     goal = metrics.targets(page.settings.targets)
-    card = metrics.cards(levels.filter(pl.col("sector").is_null()), year["school_year_id"], goal).filter(
-        pl.col("metric") == metric).row(0, named=True)
+    card = metrics.cards(levels.filter(pl.col("sector").is_null()), year["school_year_id"], goal,
+                         loaders.as_of(page)).filter(pl.col("metric") == metric).row(0, named=True)
     sections.kpi_row([
-        (page.t("metric.value", year=md(year["label"])), labels.metric_text(metric, card["value"], page.lang),
-         labels.metric_delta(metric, card["value"], card["previous"], page.lang)),
+        (page.t("metric.value", year=md(year["label"])) + (f" ({page.t('period.partial')})" if year["partial"] else ""),
+         labels.metric_text(metric, card["value"], page.lang),
+         labels.metric_delta(metric, card["value"], card["previous"], page.lang, on=card["compared_on"])),
         (page.t("col.target"), labels.metric_text(metric, goal[metric], page.lang), None),
         (page.t(f"metric.{metric}.events"), fmt_number(now["events"][0], page.lang), None)])
     st.markdown(labels.light_badge(card["light"], page.lang))
@@ -41,19 +56,23 @@ def headline(page: PageContext, metric: str, levels: pl.DataFrame, now: pl.DataF
 
 
 def trend(page: PageContext, metric: str, levels: pl.DataFrame, card: dict, area: dict, year: dict) -> None:
-    """The selection's value over the years against the target, and each sector's when no sector is chosen."""
+    """The selection's value over the years against the target, and each sector's when no sector is chosen;
+    an unfinished last year drawn as partial (figures.mark_partial) and labelled '(kesken)' in the table."""
     target = metrics.targets(page.settings.targets)[metric]
     trend = levels.filter(pl.col("value").is_not_null(), pl.col("sector").is_null() | pl.lit(area["sector"] is None))
     trend = trend.with_columns(series=labels.label("sector", "sector", page.lang).fill_null(page.t("level.selection")))
     kind = metrics.METRICS[metric].kind
     drawn, lines = sections.one_line_each(trend, kind)
+    fig = figures.share_trend(drawn, x="school_year", series="series", y="value", kind=kind,
+                              target=target, title=labels.span_title(trend["school_year"], page.lang),
+                              colour_by="sector", y_title=page.t(f"metric.{metric}.unit"),
+                              target_label=page.t("col.target"))
     sections.chart_with_table(
-        page, figures.share_trend(drawn, x="school_year", series="series", y="value", kind=kind,
-                                  target=target, title=labels.span_title(trend["school_year"], page.lang),
-                                  colour_by="sector", y_title=page.t(f"metric.{metric}.unit"),
-                                  target_label=page.t("col.target")),
-        tables.table(trend, {"school_year": "col.school_year", "series": "col.level",
-                             "value": ("col.value", tables.metric_number(metric))}, page.lang),
+        page, figures.mark_partial(fig, trend.filter(pl.col("partial"))["school_year"].unique().to_list(),
+                                   page.t("period.partial")),
+        tables.table(trend.with_columns(labels.partial("school_year", "partial", page.lang)),
+                     {"school_year": "col.school_year", "series": "col.level",
+                      "value": ("col.value", tables.metric_number(metric))}, page.lang),
         key="metric_trend", filename=f"{metric.lower()}-kehitys",
         summary=page.t("metric.trend_summary", value=labels.metric_text(metric, card["value"], page.lang),
                        year=md(year["label"]), target=labels.metric_text(metric, target, page.lang))

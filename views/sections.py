@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from tilannekuva import competence, metrics, training
+from tilannekuva import competence, metrics, periods, training
 from tilannekuva.groups import group_label
 from tilannekuva.i18n import fmt_number, fmt_percent, t
 from tilannekuva.inert import md
@@ -80,31 +80,64 @@ def kpi_row(items: list[tuple]) -> None:
 def metric_cards(page: PageContext, cards: pl.DataFrame, year: dict, *, sector: str | None = None,
                  details: dict | None = None) -> None:
     """The strategy metrics as cards, three to a row (rows of metrics.cards or metrics.unit_cards): the
-    metric's name; its value in `year` with the change from the year before; the trend in words (or,
-    for one unit's cards, with `sector` its sector's name: the sector's and the city's value); the
-    traffic light and the target; with `details` (URL parameters to keep) a link to the metric's page."""
+    metric's name; its value in `year` with the change it is compared on (an unfinished year's cumulative
+    metric against last year's on the same date: 'vs. 20.11.2025'), '(kesken)' on an unfinished year's
+    value; a year without a value shows the latest one with its period ('3,40', 'kevät 2026'); the trend
+    in words, its unfinished last year marked (or, for one unit's cards, with `sector` its sector's name:
+    the sector's and the city's value); the traffic light ('no verdict yet' for a cumulative metric
+    mid-year) and the target; with `details` (URL parameters to keep) a link to the metric's page."""
     lang = page.lang
-    label = page.t("unit.value" if sector else "scorecard.value", year=md(year["label"]))
     rows = cards.to_dicts()
     for start in range(0, len(rows), 3):
         for column, card in zip(st.columns(3), rows[start:start + 3], strict=False):   # the last row may be short
             metric = card["metric"]
             with column.container(border=True):
                 st.markdown(f"**{metric} {page.t(f'metric.{metric}.name')}**")
-                delta = labels.metric_delta(metric, card["value"], card["previous"], lang)
-                st.metric(label, labels.metric_text(metric, card["value"], lang), delta, border=False,
-                          **labels.delta_style(delta))
+                _card_value(page, card, year, sector)
                 if sector:
                     st.caption(page.t("unit.benchmarks", sector=md(sector), city=labels.metric_text(
                         metric, card["city"], lang), sector_value=labels.metric_text(metric, card["sector"], lang)))
                 elif card["trend"]:      # the trend as words, not a sparkline (a picture with no text alternative)
                     st.caption(page.t("scorecard.trend", years=len(card["trend"]), values=" → ".join(
-                        labels.metric_text(metric, v, lang) for v in card["trend"])))
+                        labels.metric_text(metric, v, lang) for v in card["trend"]) + (
+                        f" ({page.t('period.partial')})" if card["trend_partial"] else "")))
                 st.markdown(labels.light_badge(card["light"], lang) + " · " + page.t(
                     "scorecard.target", target=labels.metric_text(metric, card["target"], lang)))
                 if details is not None:
                     st.page_link("pages/sector_metric.py", label=page.t("scorecard.details"),
                                  icon=":material/arrow_forward:", query_params={"mittari": metric, **details})
+
+
+def _card_value(page: PageContext, card: dict, year: dict, sector: str | None) -> None:
+    """A card's value: the year's (marked partial, the change with what it is compared on) or, when the
+    year has none, the latest earlier one with its period and why this year has none."""
+    metric, lang = card["metric"], page.lang
+    if card["value"] is None and card["latest_value"] is not None:
+        st.metric(md(latest_period(page, metric, card["latest_year"])),
+                  labels.metric_text(metric, card["latest_value"], lang), border=False)
+        st.caption(page.t(no_value_key(page, metric, year), year=md(year["label"])))
+        return
+    label = page.t("unit.value" if sector else "scorecard.value", year=md(year["label"]))
+    if card["basis"] != periods.YEAR:       # an unfinished year: '2026–2027 (kesken)'
+        label = f"{label} ({page.t('period.partial')})"
+    delta = labels.metric_delta(metric, card["value"], card["previous"], lang, on=card["compared_on"])
+    st.metric(label, labels.metric_text(metric, card["value"], lang), delta, border=False, **labels.delta_style(delta))
+
+
+def latest_period(page: PageContext, metric: str, school_year_id: int) -> str:
+    """The period of a metric's latest value as plain text (escape it for Markdown): 'kevät 2026' for the
+    spring survey (M5), else the year's label."""
+    if metric in periods.SPRING_SURVEY:
+        return page.t("period.spring", year=school_year_id + 1)
+    years = loaders.school_years(page)
+    return years.filter(pl.col("school_year_id") == school_year_id)["school_year"][0]
+
+
+def no_value_key(page: PageContext, metric: str, year: dict) -> str:
+    """The catalog key (with {year}) of why `year` has no value of `metric`: the spring survey not yet
+    open, or no data for the year yet."""
+    status = periods.survey_status(year["school_year_id"], loaders.as_of(page))
+    return "period.survey_opens" if metric in periods.SPRING_SURVEY and status == "not_open" else "period.no_value_year"
 
 
 def unit_metrics_table(page: PageContext, cards: pl.DataFrame, unit: str, sector: str, *, key: str, filename: str,
@@ -125,19 +158,23 @@ def unit_trend(page: PageContext, levels: pl.DataFrame, metric: str, names: dict
                summary: str, target: float | None = None) -> None:
     """One metric of a unit beside its sector and the city over the school years, as lines with the
     table and downloads: `levels` from metrics.beside_sector_and_city, `names` each level's name in
-    the legend ({'unit': …, 'sector': …, 'city': …}), with `target` a target line."""
+    the legend ({'unit': …, 'sector': …, 'city': …}), with `target` a target line; an unfinished year
+    drawn as partial (figures.mark_partial) and labelled '(kesken)' in the table."""
     trend = (levels.filter(pl.col("metric") == metric, pl.col("value").is_not_null())
              .join(loaders.school_years(page), on="school_year_id")
              .with_columns(series=pl.col("level").replace_strict(names, return_dtype=pl.String))
              .sort(pl.col("level").cast(pl.Enum(LEVELS)), "school_year_id"))
     kind = METRICS[metric].kind
     drawn, lines = one_line_each(trend, kind)
+    fig = figures.share_trend(drawn, x="school_year", series="series", y="value", kind=kind,
+                              title=f"{metric} {page.t(f'metric.{metric}.name')}", target=target, colour_by="level",
+                              y_title=page.t(f"metric.{metric}.unit"), target_label=page.t("col.target"))
     chart_with_table(
-        page, figures.share_trend(drawn, x="school_year", series="series", y="value", kind=METRICS[metric].kind,
-                                  title=f"{metric} {page.t(f'metric.{metric}.name')}", target=target, colour_by="level",
-                                  y_title=page.t(f"metric.{metric}.unit"), target_label=page.t("col.target")),
-        tables.table(trend, {"school_year": "col.school_year", "series": "col.level",
-                             "value": ("col.value", tables.metric_number(metric))}, page.lang),
+        page, figures.mark_partial(fig, trend.filter(pl.col("partial"))["school_year"].unique().to_list(),
+                                   page.t("period.partial")),
+        tables.table(trend.with_columns(labels.partial("school_year", "partial", page.lang)),
+                     {"school_year": "col.school_year", "series": "col.level",
+                      "value": ("col.value", tables.metric_number(metric))}, page.lang),
         key="unit_trend", filename=filename,
         summary=summary + (" " + page.t(f"chart.coinciding_{kind}", lines=md(lines)) if lines else ""))
 
@@ -208,10 +245,14 @@ def followup_form(page: PageContext, pupil_id: int, school_year_id: int, listed:
 def absence_by_group(page: PageContext, absences: pl.DataFrame, *, key: str, filename: str, title: str,
                      summary: str) -> None:
     """Absence hours per pupil by month, a line per group or, for many groups, a heat map of groups × months
-    (absence_by_group_month; groups of one name in two units named with their unit), with its table."""
+    (absence_by_group_month; groups of one name in two units named with their unit), the month the data
+    end in marked as partial (not read as a dip), with its table."""
     absences = absences.with_columns(group_label()).sort("group_name", "month")
-    chart_with_table(page, figures.groups_by_month(absences, month="month", group="group_name", y="hours_per_pupil",
-                                                   title=title, y_title=t("col.hours_per_pupil", page.lang)),
+    day = loaders.as_of(page)
+    partial = [m for m in absences["month"].unique().to_list() if periods.month_is_partial(m, day)]
+    chart_with_table(page, figures.mark_partial(figures.groups_by_month(
+        absences, month="month", group="group_name", y="hours_per_pupil", title=title,
+        y_title=t("col.hours_per_pupil", page.lang)), partial, t("period.partial_month", page.lang)),
                      tables.table(absences, {"group_name": "col.group", "month": ("col.month", "month"), "pupils": "col.pupils",
                                              "hours_per_pupil": ("col.hours_per_pupil", "num1")}, page.lang),
                      key=key, filename=filename, summary=summary)

@@ -40,13 +40,15 @@ def support(page: PageContext, support: FetchResult, units: pl.DataFrame, year: 
 
 
 def absences(page: PageContext, absence: FetchResult, units: pl.DataFrame, year: dict) -> None:
-    """The shares of pupils over the absence thresholds term by term, then per district in the chosen
-    year's latest term."""
+    """The shares of pupils over the absence thresholds term by term (the term the data end in drawn as
+    partial and labelled '(kesken)', not read as a dip), then per district in the chosen year's latest term."""
     city = absence.frame.filter(WHOLE)
+    fig = figures.share_trend(city, x="term_label", series="series", y="share", y_title=page.t("col.share"),
+                              title=page.t("absence.trend_title"), colour_by="threshold").update_yaxes(
+        range=[0, max(0.05, (city["share"].max() or 0) * 1.3)])
     sections.chart_with_table(
-        page, figures.share_trend(city, x="term_label", series="series", y="share", y_title=page.t("col.share"),
-                                  title=page.t("absence.trend_title"), colour_by="threshold").update_yaxes(
-            range=[0, max(0.05, (city["share"].max() or 0) * 1.3)]),
+        page, figures.mark_partial(fig, city.filter(pl.col("partial_term"))["term_label"].unique().to_list(),
+                                   page.t("period.partial")),
         tables.table(city, {"term_label": "col.term", **ABSENCE_COLUMNS}, page.lang),
         key="absence_trend", filename="poissaolot-kehitys",
         summary=page.t("absence.trend_summary", hidden=labels.hidden_cells(absence.suppressed_cells, page.lang)))

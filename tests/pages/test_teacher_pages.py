@@ -154,7 +154,7 @@ def test_me_shows_my_training_record_and_my_answers_only(demo_env, principals):
         assert len(own) == len(answers)
         assert len(charts) == 1
     else:
-        assert t("me.no_answers", year="2025–2026") in [i.value for i in at.info]
+        assert t("me.no_answers_closed", year="2025–2026") in [i.value for i in at.info]
 
 
 def test_support_and_metric_texts_follow_the_language_inside_polars_callbacks(demo_env):

@@ -307,3 +307,21 @@ def test_a_single_series_still_has_its_legend():
         y_title="V",
     )
     assert fig.layout.showlegend is True
+
+
+@pytest.mark.parametrize(
+    "partial, solid, open_points",
+    [
+        (["2026–2027"], [0.8], [0.5]),  # the unfinished year leaves the solid line, drawn open and dotted
+        ([], [0.8, 0.5], None),  # nothing unfinished: the figure as it was
+    ],
+)
+def test_mark_partial_draws_the_unfinished_period_apart(partial, solid, open_points):
+    fig = figures.share_trend(REACH, x="year", series="series", y="share", title="T", y_title="Y")
+    fig = figures.mark_partial(fig, partial, "kesken")
+    assert list(fig.data[0].y) == solid
+    marked = [t for t in fig.data if t.marker and t.marker.symbol == "circle-open" and t.name and "(kesken)" in t.name]
+    assert (list(marked[0].y) if marked else None) == open_points
+    go.Figure(fig.to_dict())  # a valid figure
+    if partial:
+        assert [t.name for t in fig.data if t.showlegend is not False][-1] == "kesken"  # one legend entry

@@ -205,7 +205,13 @@ create table agg_training_reach (        -- M1 rollup; grain: school year × uni
     unit_id integer not null,
     staff integer not null,
     trained integer not null,
+    trained_to_date integer not null,    -- trained by the day matching the data-as-of date (agg_year_to_date)
     primary key (school_year_id, unit_id)
+);
+
+create table agg_year_to_date (          -- each school year's day matching the data-as-of date (tilannekuva.periods)
+    school_year_id integer primary key,
+    to_date date not null                -- 20.11.2025 for 2025 when the data end on 20.11.2026
 );
 
 -- Publication cubes (tilannekuva.publication): pupil-derived tables as aggregate-only roles see them,

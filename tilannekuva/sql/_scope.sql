@@ -107,12 +107,16 @@ group by all;
 -- Strategy metrics M1–M6 as additive parts (num / den) per unit and school year, for every unit:
 -- not readable by queries (no scoped_/bench_ prefix); scoped_metric_parts keeps the units in
 -- scope, bench_metric_parts sums every unit by sector (no unit, no person: a benchmark).
+-- num_to_date: a cumulative metric's (M1, M6) num on the day of its school year matching the data-as-of
+-- date (agg_year_to_date, built at load time; tilannekuva.periods), so an unfinished year compares with
+-- last year on the same date. Null for the rates and means (M2–M5: a part of a year is comparable as it is).
 create or replace temp view metric_parts_all as
 with m1 as (        -- training reach: trained staff / employed staff
-    select 'M1' as metric, school_year_id, unit_id, trained::double as num, staff::double as den, staff::bigint as events
+    select 'M1' as metric, school_year_id, unit_id, trained::double as num, staff::double as den, staff::bigint as events,
+           trained_to_date::double as num_to_date
     from agg_training_reach
 ), m2 as (          -- training feedback: mean rating 1–5
-    select 'M2', t.school_year_id, f.unit_id, sum(f.rating)::double, count(*)::double, count(*)
+    select 'M2', t.school_year_id, f.unit_id, sum(f.rating)::double, count(*)::double, count(*), null::double
     from fct_training_feedback f join dim_training t using (training_id)
     group by all
 ), e_months as (    -- months with sign-in data in each school year (the denominator's months)
@@ -125,7 +129,7 @@ with m1 as (        -- training reach: trained staff / employed staff
     group by all
 ), m3 as (          -- e-service activation: active user-months / eligible user-months
     select 'M3', e.school_year_id, e.unit_id, coalesce(a.active, 0)::double, (sum(e.eligible_users) * mo.months)::double,
-           sum(e.eligible_users)::bigint
+           sum(e.eligible_users)::bigint, null::double
     from agg_eservice_eligible e
     join e_months mo using (school_year_id)
     left join e_active a using (school_year_id, unit_id)
@@ -141,7 +145,7 @@ with m1 as (        -- training reach: trained staff / employed staff
     group by all
 ), m4 as (          -- dashboard use: leaders' and teachers' user-months with use / eligible user-months
     select 'M4', e.school_year_id, e.unit_id, coalesce(u.user_months, 0)::double, (count(*) * mo.months)::double,
-           count(*)::bigint
+           count(*)::bigint, null::double
     from fct_employment e
     join dim_staff s using (staff_id)
     join d_months mo using (school_year_id)
@@ -149,15 +153,16 @@ with m1 as (        -- training reach: trained staff / employed staff
     where s.staff_group in ('rehtori', 'opettaja', 'varhaiskasvatuksen_opettaja', 'erityisopettaja')
     group by e.school_year_id, e.unit_id, u.user_months, mo.months
 ), m5 as (          -- digital competence: mean score 1–5 over the six DigCompEdu areas
-    select 'M5', school_year_id, unit_id, sum(score)::double, count(*)::double, count(distinct response_id)
+    select 'M5', school_year_id, unit_id, sum(score)::double, count(*)::double, count(distinct response_id), null::double
     from fct_competence_survey
     where area not like 'ymparisto%'
     group by all
 ), m6 as (          -- service-design conversations: units with at least one in the year / units
     select 'M6', y.school_year_id, u.unit_id, (count(c.conversation_id) > 0)::integer::double, 1.0,
-           count(c.conversation_id)
+           count(c.conversation_id), (count(c.conversation_id) filter (where c.held_on <= d.to_date) > 0)::integer::double
     from dim_unit u cross join dim_school_year y
     left join fct_service_design_conversation c on c.unit_id = u.unit_id and c.school_year_id = y.school_year_id
+    left join agg_year_to_date d on d.school_year_id = y.school_year_id
     group by all
 ), parts as (
     select * from m1 union all select * from m2 union all select * from m3
@@ -207,6 +212,7 @@ where p.unit_id in (select unit_id from scoped_unit);
 
 create or replace temp view bench_metric_parts as
 select p.metric, p.school_year_id, u.sector, sum(p.num) as num, sum(p.den) as den, sum(p.events) as events,
+       sum(p.num_to_date) as num_to_date,
        sum(coalesce(v.answers, 0)) as viewer_events,
        case when p.metric in ('M2', 'M5')
             then getvariable('app_threshold') else 0 end as hide_below
