@@ -4,6 +4,8 @@ switches between them, and opening the pupil list is written to the access log."
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -13,6 +15,7 @@ from tilannekuva.audit import AccessLog
 from tilannekuva.i18n import fmt_number, fmt_percent, t
 
 YEAR = 2026
+NUMBER = re.compile(r"\d[\d\u00a0 ]*(?:,\d+)?")
 
 
 def open_page(user: str, page: str, **params) -> AppTest:
@@ -193,3 +196,25 @@ def test_eservice_counts_are_a_note_not_a_change(demo_env):
     assert not at.exception
     assert at.metric and all(not m.proto.delta for m in at.metric)
     assert any(" / " in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("year", ["2025", "2026"])
+def test_eservices_page_counts_people_and_equals_the_units_m3(demo_env, principals, year):
+    """Issue 18 item 3: the e-services page counted user × service pairs ('182 / 236' for a school of 59
+    staff) from the latest, partial month, and equalled no M3 anywhere. Now: people active in any service
+    against the people with access, the monthly mean of the complete months: 'everyone' equals the unit
+    page's M3 card for the same year, and active ≤ people with access ≤ the staff employed."""
+    unit = unit_of(principals, "rehtori")
+    unit_page = open_page("rehtori", "principal_unit", lukuvuosi=year)
+    m3_card = unit_page.metric[2].value  # M1, M2, M3, … in order
+    at = open_page("rehtori", "principal_eservices", lukuvuosi=year)
+    ((staff,),) = truth(
+        demo_env, "select count(*) from fct_employment where unit_id = $u and school_year_id = $y", u=unit, y=int(year)
+    )
+    labels = [m.label for m in at.metric]
+    note = at.caption[labels.index(t("user_type.henkilosto"))].value  # the note under each card, in card order
+    active, people = (float(re.sub(r"[\s\u00a0]", "", x).replace(",", ".")) for x in NUMBER.findall(note)[:2])
+    assert active <= people <= staff, note  # was '182 / 236' for 59 staff
+    assert at.metric[labels.index(t("eservices.everyone"))].value == m3_card
+    period = "\n".join(c.value for c in at.caption)
+    assert ("marraskuu 2026" in period) == (year == "2026")  # the partial month is named and left out
