@@ -4,6 +4,7 @@ switches between them, and opening the pupil list is written to the access log."
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -218,3 +219,39 @@ def test_eservices_page_counts_people_and_equals_the_units_m3(demo_env, principa
     assert at.metric[labels.index(t("eservices.everyone"))].value == m3_card
     period = "\n".join(c.value for c in at.caption)
     assert ("marraskuu 2026" in period) == (year == "2026")  # the partial month is named and left out
+
+
+def daycare_of(demo_env, principals, user="rehtori2"):
+    ((unit_id,),) = truth(
+        demo_env,
+        "select unit_id from dim_unit where sector = 'varhaiskasvatus' and list_contains($units, unit_id)",
+        units=list(principals[user].unit_ids),
+    )
+    return unit_id
+
+
+def charted_values(at) -> list[list]:
+    """The values of every trace of every chart on the page (y, or x of horizontal bars)."""
+    return [
+        trace.get("x" if trace.get("orientation") == "h" else "y") or []
+        for chart in at.get("plotly_chart")
+        for trace in json.loads(chart.proto.spec)["data"]
+    ]
+
+
+@pytest.mark.parametrize("page", ["principal_unit", "principal_staff", "principal_support", "principal_eservices"])
+def test_a_daycare_gets_no_empty_chart_and_no_pupil_or_grade_pages(demo_env, principals, page):
+    """Issue 18 item 13: a daycare's support page drew an all-zero chart ('0, 0, 0, 1, 1, 1' ticks) and spoke
+    of pupils, grades and absences. Every principal page for a daycare: no chart of nothing; the support page
+    says in words what ECEC has not (no grades, no absence hours) and speaks of children."""
+    at = open_as("rehtori2", page)
+    at.sidebar.selectbox(key="tk_unit").set_value(daycare_of(demo_env, principals)).run()
+    assert not at.exception, at.exception
+    for values in charted_values(at):
+        assert any(v not in (0, None) for v in values), "a chart of nothing"
+    if page == "principal_support":
+        shown = everything_shown(at)
+        assert t("psupport.ecec_note") in [i.value for i in at.info]
+        for key in ("psupport.assessment_header", "psupport.absence_header", "empty.no_assessment"):
+            assert t(key) not in shown
+        assert "oppila" not in shown.lower()
