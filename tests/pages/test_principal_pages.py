@@ -255,3 +255,32 @@ def test_a_daycare_gets_no_empty_chart_and_no_pupil_or_grade_pages(demo_env, pri
         for key in ("psupport.assessment_header", "psupport.absence_header", "empty.no_assessment"):
             assert t(key) not in shown
         assert "oppila" not in shown.lower()
+
+
+@pytest.mark.parametrize("daycare", [False, True])
+def test_the_landing_page_shows_the_units_basic_facts_and_their_trend(demo_env, principals, daycare):
+    """Issue 18 item 17 (part): the principal's landing page names the unit's children or pupils, staff and
+    groups in the chosen year, with their trend over the years; counts from the suppressed query."""
+    if daycare:
+        unit = daycare_of(demo_env, principals)
+        at = open_as("rehtori2", "principal_unit")
+        at.sidebar.selectbox(key="tk_unit").set_value(unit).run()
+    else:
+        unit = unit_of(principals, "rehtori")
+        at = open_page("rehtori", "principal_unit")
+    assert not at.exception, at.exception
+    ((pupils, groups),) = truth(
+        demo_env,
+        "select count(distinct pupil_id), count(distinct group_id) from fct_enrolment e join dim_group g "
+        "using (group_id) where g.unit_id = $u and e.school_year_id = $y",
+        u=unit,
+        y=YEAR,
+    )
+    ((staff,),) = truth(
+        demo_env, "select count(*) from fct_employment where unit_id = $u and school_year_id = $y", u=unit, y=YEAR
+    )
+    shown = "\n".join(m.value for m in at.markdown)
+    who = t("unit.facts_children" if daycare else "unit.facts_pupils")
+    for what, count in ((who, pupils), (t("unit.facts_staff"), staff), (t("unit.facts_groups"), groups)):
+        assert f"{what}: **{fmt_number(count)}** · 2022–2023 → 2026–2027: " in shown
+    assert t("unit.facts_pupils" if daycare else "unit.facts_children") + ":" not in shown

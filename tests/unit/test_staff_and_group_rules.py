@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from tilannekuva import competence, eservices, groups, terms, training
+from tilannekuva import competence, eservices, groups, terms, training, unit_facts
 
 
 @pytest.mark.parametrize(
@@ -153,3 +153,26 @@ def test_group_label(rows, shown):
         rows, schema={"group_id": pl.Int64, "group_name": pl.String, "unit_name": pl.String}, orient="row"
     )
     assert frame.select(groups.group_label())["group_name"].to_list() == shown
+
+
+FACTS = pl.DataFrame(
+    {"school_year_id": [2024, 2025, 2026], "pupils": [300, None, 320], "groups": [12, 13, 13], "staff": [40, 41, None]},
+    schema={"school_year_id": pl.Int32, "pupils": pl.Int32, "groups": pl.Int32, "staff": pl.Int32},
+)
+
+
+@pytest.mark.parametrize(
+    "year, fact, expected",
+    [
+        (2026, "pupils", {"value": 320, "hidden": False, "trend": [(2024, 300), (2025, None), (2026, 320)]}),
+        # a suppressed count stays hidden: no number, marked hidden
+        (2025, "pupils", {"value": None, "hidden": True, "trend": [(2024, 300), (2025, None)]}),
+        # staff not recorded that year: no number, and not called hidden (staff counts are not suppressed)
+        (2026, "staff", {"value": None, "hidden": False, "trend": [(2024, 40), (2025, 41), (2026, None)]}),
+        (2024, "groups", {"value": 12, "hidden": False, "trend": [(2024, 12)]}),
+        # a year with no row: nothing, not hidden; later years are not in the trend
+        (2023, "staff", {"value": None, "hidden": False, "trend": []}),
+    ],
+)
+def test_unit_facts_through_a_year(year, fact, expected):
+    assert unit_facts.facts_through(FACTS, year)[fact] == expected
