@@ -81,13 +81,15 @@ def unit_page(frames: dict, unit_id: int) -> pd.DataFrame:
     # M2: mean feedback rating
     fb = frames["feedback"].merge(frames["trainings"][["training_id", "school_year_id"]], on="training_id")
     m2 = fb.groupby(["school_year_id", "unit_id"]).agg(num=("rating", "sum"), den=("rating", "size")).reset_index()
-    # M3: monthly active users / eligible accounts × months with data
+    # M3: people active in any service per complete month / (people with access to any service × complete months)
     logins = frames["logins"]
     month = logins["logged_in_at"].dt.to_period("M").dt.to_timestamp()
     school_year = month.dt.year.where(month.dt.month >= 8, month.dt.year - 1)  # a school year starts in August
     with_month = logins.assign(month=month, school_year_id=school_year)
+    data_date = logins["logged_in_at"].max().normalize()
+    with_month = with_month[with_month["month"] + pd.offsets.MonthEnd(0) <= data_date]  # complete months only
     monthly = (
-        with_month.groupby(["school_year_id", "unit_id", "month", "service", "user_type"])["user_key"]
+        with_month.groupby(["school_year_id", "unit_id", "month", "user_type"])["user_key"]
         .nunique()
         .groupby(["school_year_id", "unit_id"])
         .sum()
@@ -95,7 +97,8 @@ def unit_page(frames: dict, unit_id: int) -> pd.DataFrame:
         .reset_index()
     )
     months = with_month.groupby("school_year_id")["month"].nunique().rename("months").reset_index()
-    eligible = frames["eligible"].groupby(["school_year_id", "unit_id"])["eligible_users"].sum().reset_index()
+    people = frames["eligible"][frames["eligible"]["service"] == "kaikki"]
+    eligible = people.groupby(["school_year_id", "unit_id"])["eligible_users"].sum().reset_index()
     m3 = eligible.merge(months, on="school_year_id").merge(monthly, on=["school_year_id", "unit_id"], how="left")
     m3["num"] = m3["num"].fillna(0)
     m3["den"] = m3["eligible_users"] * m3["months"]

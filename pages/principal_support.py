@@ -1,7 +1,9 @@
 """Principal: support for learning in my unit — support by group (old tiers and the 2025 levels
 apart), absences by group over the year, assessment by subject, and the support signals: pupils
 whose absences rise or grades fall with no support in place, by name and with the reason, for
-pupil-welfare work. Opening the pupil list and downloading it are written to the access log."""
+pupil-welfare work. Opening the pupil list and downloading it are written to the access log. A daycare
+(ECEC: children, no grades, no absence hours) gets its support by group and a sentence saying what
+there is not, never empty charts or pupil wording."""
 
 import streamlit as st
 
@@ -16,15 +18,19 @@ year = filters.school_year(page)
 scope = {"unit_id": unit["unit_id"], "school_year_id": year["school_year_id"]}
 
 st.title(md(unit["name"]))
+if unit["sector"] == "varhaiskasvatus":     # children, no grades, no absence hours: say so, show the support
+    st.info(page.t("psupport.ecec_note"))
+    st.header(page.t("psupport.support_header"))
+    unit_support.support_by_group(page, loaders.frame(page, "support_by_group", **scope), year, children=True)
+    sections.data_as_of(page)
+    st.stop()
+
 st.header(page.t("psupport.signals_header", year=md(year["label"])))
 st.markdown(page.t("psupport.signals_definition", concern=fmt_number(page.settings.absence_concern_hours, page.lang)))
 unit_support.signals(page, unit, year)
 
 st.header(page.t("psupport.support_header"))
-if (groups := loaders.frame(page, "support_by_group", **scope).drop_nulls("group_name")).is_empty():
-    st.info(page.t("empty.no_support_unit", year=md(year["label"])))
-else:
-    unit_support.support_by_group(page, groups, year)
+unit_support.support_by_group(page, loaders.frame(page, "support_by_group", **scope), year)
 
 st.header(page.t("psupport.absence_header"))
 if (absences := loaders.frame(page, "absence_by_group_month", **scope)).is_empty():

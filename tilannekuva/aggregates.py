@@ -1,7 +1,9 @@
 """The rollups the pages read, rebuilt from the facts by every build and every load.
 
 Pages never scan raw events: monthly active users come from `agg_eservice_monthly`, not from
-tens of millions of sign-ins, so page speed does not depend on raw event volume. The publication
+tens of millions of sign-ins, so page speed does not depend on raw event volume. Its rows with
+service 'kaikki' count PEOPLE active in any service (one user key signing in to four services is one
+person), the base of M3 (metric_parts_all in sql/_scope.sql). The publication
 cubes (`pub_*`, tilannekuva.publication) are rebuilt here too, with their suppression pattern.
 """
 
@@ -22,9 +24,13 @@ def refresh_aggregates(con: duckdb.DuckDBPyConnection, as_of: dt.date, rules: Pu
     con.execute("delete from agg_eservice_monthly")
     con.execute("""
         insert into agg_eservice_monthly
-        select date_trunc('month', logged_in_at)::date, service, user_type, unit_id,
-               count(distinct user_key), count(*)
-        from stg_eservice__logins group by all""")
+        with per_key as (      -- one pass over the raw sign-ins: a user key's sign-ins per month and service
+            select date_trunc('month', logged_in_at)::date as month, service, user_type, unit_id, user_key,
+                   count(*) as logins
+            from stg_eservice__logins group by all)
+        select month, service, user_type, unit_id, count(*), sum(logins) from per_key group by all
+        union all              -- people active in any service: a key in four services is one person
+        select month, 'kaikki', user_type, unit_id, count(distinct user_key), sum(logins) from per_key group by all""")
     con.execute("delete from meta_source")
     for contract in CONTRACTS.values():
         if contract.as_of is None:

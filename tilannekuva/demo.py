@@ -870,7 +870,9 @@ def _generate_logins(con: duckdb.DuckDBPyConnection) -> None:
         from person p join service s using (user_type, sector)""")
     con.execute("""
         insert into agg_eservice_eligible
-        select school_year_id, service, user_type, unit_id, count(*) from eservice_user group by all""")
+        select school_year_id, service, user_type, unit_id, count(*) from eservice_user group by all
+        union all  -- the people with an account in any service ('kaikki'): M3's base
+        select school_year_id, 'kaikki', user_type, unit_id, count(distinct user_key) from eservice_user group by all""")
     con.execute("""
         insert into stg_eservice__logins
         with month as (

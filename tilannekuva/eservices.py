@@ -1,36 +1,41 @@
-"""E-service use (M3) for one unit: active users against the users with access."""
+"""E-service use (M3) for one unit: PEOPLE active in any service against the people with access.
+
+The definition is SQL's (eservice_year_all in sql/_scope.sql, the same rows metric_parts_all sums
+into M3): here only the per-user-type split of one school year and its sum, so the e-services page
+shows the same figure as the unit's M3 card for the same year."""
 
 from __future__ import annotations
 
 import polars as pl
 
 USER_TYPES = ("henkilosto", "oppilas", "huoltaja")  # staff, pupils, guardians: the order pages show them
+EVERYONE = "kaikki"  # the row of all user types together: the unit's M3
 
 
-def latest_activation(use: pl.DataFrame) -> pl.DataFrame:
-    """Per user type (in USER_TYPES order, only those with rows), the newest month's active and eligible
-    users summed over the services, and the share active (null when no one has access).
-    `use` has the columns of eservice_monthly_for_unit (month, user_type, active_users, eligible_users)."""
-    if use.is_empty():
-        return pl.DataFrame(
-            schema={
-                "user_type": pl.String,
-                "month": pl.Date,
-                "active": pl.Int64,
-                "eligible": pl.Int64,
-                "activation": pl.Float64,
-            }
-        )
-    latest = use.filter(pl.col("month") == pl.col("month").max())
-    totals = latest.group_by("user_type").agg(
-        pl.col("month").first(),
-        pl.col("active_users").sum().cast(pl.Int64).alias("active"),
-        pl.col("eligible_users").sum().cast(pl.Int64).alias("eligible"),
+def year_activation(year: pl.DataFrame) -> pl.DataFrame:
+    """One school year's M3 of a unit: a row for everyone (EVERYONE, = M3 on the metric pages) and one per
+    user type (USER_TYPES order, only those with people): `active` = the monthly mean of people active in
+    any service (over the complete months), `people` = the people with access, `activation` = active /
+    people (null when no month is complete or no one has access). `year`: eservice_year_for_unit rows
+    of one school year (user_type, active_months, people, months)."""
+    schema = {"user_type": pl.String, "active": pl.Float64, "people": pl.Int64, "activation": pl.Float64}
+    if year.is_empty():
+        return pl.DataFrame(schema=schema)
+    order = {kind: i for i, kind in enumerate((EVERYONE, *USER_TYPES))}
+    rows = year.filter(pl.col("user_type").is_in(USER_TYPES)).select(
+        "user_type", pl.col("active_months").cast(pl.Int64), pl.col("people").cast(pl.Int64), "months"
     )
-    order = {kind: i for i, kind in enumerate(USER_TYPES)}
+    everyone = (
+        rows.group_by("months").agg(pl.col("active_months", "people").sum()).with_columns(user_type=pl.lit(EVERYONE))
+    )
+    both = pl.concat([rows, everyone.select(rows.columns)]).filter(pl.col("people") > 0)
+    counted = (pl.col("months") > 0) & (pl.col("people") > 0)
     return (
-        totals.filter(pl.col("user_type").is_in(USER_TYPES))
-        .with_columns(activation=pl.when(pl.col("eligible") > 0).then(pl.col("active") / pl.col("eligible")))
+        both.with_columns(
+            active=pl.when(pl.col("months") > 0).then(pl.col("active_months") / pl.col("months")),
+            activation=pl.when(counted).then(pl.col("active_months") / (pl.col("people") * pl.col("months"))),
+        )
         .sort(pl.col("user_type").replace_strict(order, return_dtype=pl.Int8))
-        .select("user_type", "month", "active", "eligible", "activation")
+        .select(*schema)
+        .cast(schema)
     )

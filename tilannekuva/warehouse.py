@@ -42,7 +42,7 @@ from tilannekuva.suppression import suppress
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 POINTER = "CURRENT"
 
 

@@ -38,15 +38,19 @@ def pupils(page: PageContext, group: dict, year_id: int) -> None:
 
 
 def grades(page: PageContext, group: dict, year_id: int) -> None:
-    """The group's mean grades by subject in the latest term, against its unit's."""
+    """The group's mean grades by subject in its latest term with grades, against its unit's: the bars named
+    as the group's and the unit's. A group with no numeric grades (years 1–3, verbal assessment) is said
+    to have none: the unit's bars alone would read as the class's own."""
     st.header(page.t("groups.assessment_header", group=md(group["group_name"])))
     fetched = loaders.fetch(page, "group_vs_unit_assessment", school_year_id=year_id)
-    latest = in_latest_term(fetched.frame.filter(pl.col("group_id") == group["group_id"])).with_columns(
-        pl.col("level").replace_strict({"group": group["group_name"], "unit": group["unit_name"]}).alias("series"),
-        labels.label("subject", "subject", page.lang).alias("subject_name"))
-    if latest.is_empty():
+    rows = fetched.frame.filter(pl.col("group_id") == group["group_id"])
+    if (own := rows.filter(pl.col("level") == "group")).is_empty():
         st.info(page.t("empty.no_assessment_group"))
         return
+    latest = rows.filter(pl.col("term") == in_latest_term(own)["term"][0]).with_columns(
+        pl.col("level").replace_strict({"group": page.t("groups.series_group", group=group["group_name"]),
+                                        "unit": page.t("groups.series_unit", unit=group["unit_name"])}).alias("series"),
+        labels.label("subject", "subject", page.lang).alias("subject_name"))
     title = page.t("groups.assessment_title", term=page.t(f"term.{latest['term'][0]}"))
     sections.chart_with_table(
         page, figures.grouped_bars(latest, x="subject_name", series="series", y="mean_grade", kind="grade",

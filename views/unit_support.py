@@ -56,13 +56,19 @@ def signal_choices(page: PageContext) -> tuple[str | None, bool | None]:
     return SEVERITY_CHOICES.get(least), FOLLOWED_CHOICES.get(followed)
 
 
-def support_by_group(page: PageContext, groups: pl.DataFrame, year: dict) -> None:
-    """Pupils in support by group, the old tiers and the 2025 levels as separate series (support_by_group)."""
+def support_by_group(page: PageContext, groups: pl.DataFrame, year: dict, *, children: bool = False) -> None:
+    """Pupils (`children`: ECEC children) in support by group, the old tiers and the 2025 levels as separate
+    series (support_by_group rows); a sentence, not an empty chart, when no one in the unit has support."""
+    groups = groups.drop_nulls("group_name")
+    if groups.is_empty() or not (groups["pupils"].fill_null(0) > 0).any():
+        st.info(page.t("psupport.no_support_children" if children else "empty.no_support_unit", year=md(year["label"])))
+        return
     groups = groups.with_columns(series=labels.support_series(page.lang))
     sections.chart_with_table(
         page, figures.groups_by_series(groups, group="group_name", series="series", y="pupils",
                                        y_title=page.t("col.pupils"), colour_by="support_level",
-                                       title=page.t("psupport.support_title", year=year["label"])),
+                                       title=page.t("psupport.support_title_children" if children
+                                                    else "psupport.support_title", year=year["label"])),
         tables.table(groups, {"group_name": "col.group", "series": "col.support", "pupils": "col.pupils",
                               "enrolled": "col.enrolled", "share": ("col.share", "pct1")}, page.lang),
         key="unit_support", filename=f"tuki-ryhmittain-{year['school_year_id']}",

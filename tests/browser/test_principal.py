@@ -1,6 +1,6 @@
 """A principal of two units in Chromium at 1366×768: switch unit, the choice follows to the
-support page, the support-signal list shows names with reasons; someone else's unit in the
-address is refused. Screenshots tests/browser/artifacts/principal-*.png."""
+support page, which for the daycare says what ECEC has not (no signals, grades or absence hours);
+someone else's unit in the address is refused. Screenshots tests/browser/artifacts/principal-*.png."""
 
 import re
 
@@ -29,7 +29,10 @@ def test_principal_switches_unit_and_sees_support_signals(server, context):
     page.locator('[data-testid="stSidebarNav"]').get_by_text("Oppimisen tuki").click()
     settle(page)
     expect(main.locator("h1").first).to_have_text(other, timeout=20_000)
-    expect(main.get_by_role("heading", name=re.compile(r"^Tukisignaalit"))).to_be_visible()
+    # The other unit is rehtori2's daycare: support by group and, in words, what ECEC has not (issue 18 item 13).
+    expect(main.get_by_role("heading", name="Tuki ryhmittäin")).to_be_visible()
+    expect(main.get_by_text(re.compile(r"^Päiväkoti on varhaiskasvatusta"))).to_be_visible()
+    expect(main.get_by_role("heading", name=re.compile(r"^Arviointi"))).to_have_count(0)
     shot(page, "principal-support")
 
 

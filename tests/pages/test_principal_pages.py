@@ -4,6 +4,9 @@ switches between them, and opening the pupil list is written to the access log."
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -13,6 +16,7 @@ from tilannekuva.audit import AccessLog
 from tilannekuva.i18n import fmt_number, fmt_percent, t
 
 YEAR = 2026
+NUMBER = re.compile(r"\d[\d\u00a0 ]*(?:,\d+)?")
 
 
 def open_page(user: str, page: str, **params) -> AppTest:
@@ -248,3 +252,90 @@ def test_competence_areas_are_in_digcompedu_order(demo_env, user, page, params):
     assert area_charts
     for numbered in area_charts:
         assert [a[0] for a in numbered] == sorted(a[0] for a in numbered), numbered
+
+
+@pytest.mark.parametrize("year", ["2025", "2026"])
+def test_eservices_page_counts_people_and_equals_the_units_m3(demo_env, principals, year):
+    """Issue 18 item 3: the e-services page counted user × service pairs ('182 / 236' for a school of 59
+    staff) from the latest, partial month, and equalled no M3 anywhere. Now: people active in any service
+    against the people with access, the monthly mean of the complete months: 'everyone' equals the unit
+    page's M3 card for the same year, and active ≤ people with access ≤ the staff employed."""
+    unit = unit_of(principals, "rehtori")
+    unit_page = open_page("rehtori", "principal_unit", lukuvuosi=year)
+    m3_card = unit_page.metric[2].value  # M1, M2, M3, … in order
+    at = open_page("rehtori", "principal_eservices", lukuvuosi=year)
+    ((staff,),) = truth(
+        demo_env, "select count(*) from fct_employment where unit_id = $u and school_year_id = $y", u=unit, y=int(year)
+    )
+    labels = [m.label for m in at.metric]
+    note = at.caption[labels.index(t("user_type.henkilosto"))].value  # the note under each card, in card order
+    active, people = (float(re.sub(r"[\s\u00a0]", "", x).replace(",", ".")) for x in NUMBER.findall(note)[:2])
+    assert active <= people <= staff, note  # was '182 / 236' for 59 staff
+    assert at.metric[labels.index(t("eservices.everyone"))].value == m3_card
+    period = "\n".join(c.value for c in at.caption)
+    assert ("marraskuu 2026" in period) == (year == "2026")  # the partial month is named and left out
+
+
+def daycare_of(demo_env, principals, user="rehtori2"):
+    ((unit_id,),) = truth(
+        demo_env,
+        "select unit_id from dim_unit where sector = 'varhaiskasvatus' and list_contains($units, unit_id)",
+        units=list(principals[user].unit_ids),
+    )
+    return unit_id
+
+
+def charted_values(at) -> list[list]:
+    """The values of every trace of every chart on the page (y, or x of horizontal bars)."""
+    return [
+        trace.get("x" if trace.get("orientation") == "h" else "y") or []
+        for chart in at.get("plotly_chart")
+        for trace in json.loads(chart.proto.spec)["data"]
+    ]
+
+
+@pytest.mark.parametrize("page", ["principal_unit", "principal_staff", "principal_support", "principal_eservices"])
+def test_a_daycare_gets_no_empty_chart_and_no_pupil_or_grade_pages(demo_env, principals, page):
+    """Issue 18 item 13: a daycare's support page drew an all-zero chart ('0, 0, 0, 1, 1, 1' ticks) and spoke
+    of pupils, grades and absences. Every principal page for a daycare: no chart of nothing; the support page
+    says in words what ECEC has not (no grades, no absence hours) and speaks of children."""
+    at = open_as("rehtori2", page)
+    at.sidebar.selectbox(key="tk_unit").set_value(daycare_of(demo_env, principals)).run()
+    assert not at.exception, at.exception
+    for values in charted_values(at):
+        assert any(v not in (0, None) for v in values), "a chart of nothing"
+    if page == "principal_support":
+        shown = everything_shown(at)
+        assert t("psupport.ecec_note") in [i.value for i in at.info]
+        for key in ("psupport.assessment_header", "psupport.absence_header", "empty.no_assessment"):
+            assert t(key) not in shown
+        assert "oppila" not in shown.lower()
+
+
+@pytest.mark.parametrize("daycare", [False, True])
+def test_the_landing_page_shows_the_units_basic_facts_and_their_trend(demo_env, principals, daycare):
+    """Issue 18 item 17 (part): the principal's landing page names the unit's children or pupils, staff and
+    groups in the chosen year, with their trend over the years; counts from the suppressed query."""
+    if daycare:
+        unit = daycare_of(demo_env, principals)
+        at = open_as("rehtori2", "principal_unit")
+        at.sidebar.selectbox(key="tk_unit").set_value(unit).run()
+    else:
+        unit = unit_of(principals, "rehtori")
+        at = open_page("rehtori", "principal_unit")
+    assert not at.exception, at.exception
+    ((pupils, groups),) = truth(
+        demo_env,
+        "select count(distinct pupil_id), count(distinct group_id) from fct_enrolment e join dim_group g "
+        "using (group_id) where g.unit_id = $u and e.school_year_id = $y",
+        u=unit,
+        y=YEAR,
+    )
+    ((staff,),) = truth(
+        demo_env, "select count(*) from fct_employment where unit_id = $u and school_year_id = $y", u=unit, y=YEAR
+    )
+    shown = "\n".join(m.value for m in at.markdown)
+    who = t("unit.facts_children" if daycare else "unit.facts_pupils")
+    for what, count in ((who, pupils), (t("unit.facts_staff"), staff), (t("unit.facts_groups"), groups)):
+        assert f"{what}: **{fmt_number(count)}** · 2022–2023 → 2026–2027: " in shown
+    assert t("unit.facts_pupils" if daycare else "unit.facts_children") + ":" not in shown

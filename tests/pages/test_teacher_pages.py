@@ -4,10 +4,16 @@ and a follow-up mark that survives a reload and reaches the principal's view."""
 
 from __future__ import annotations
 
+import json
+
+import polars as pl
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.helpers import open_as, truth
 from tilannekuva.i18n import fmt_number, t
+from tilannekuva.warehouse import FetchResult
+from views import loaders
 
 YEAR = 2026
 
@@ -290,3 +296,47 @@ def test_every_pupils_absence_sparkline_has_one_shared_scale(demo_env):
     highest = max(v for row in frame.value[header] for v in row if v is not None)
     assert config["type"] == "line_chart"
     assert config["y_min"] == 0 and config["y_max"] == highest
+
+
+@pytest.mark.parametrize("graded", [True, False])
+def test_group_grades_beside_the_unit_are_labelled_or_said_to_be_missing(demo_env, principals, monkeypatch, graded):
+    """Issue 18 item 5: a 3rd grade has no numeric grades, and '3C beside the unit' drew the unit's bars
+    alone, unlabelled, read as the class's own. Now a group without grades is said to have none (no
+    chart of the unit's bars), and a group with grades has its bars named as the group's and the unit's.
+    The tiny city's teacher has no 1st–3rd grade, so for `graded=False` the query answers as it does for
+    one: the unit's rows and none of the group's."""
+    ((group_id, name, unit),) = truth(
+        demo_env,
+        """
+        select g.group_id, g.name, u.name from brg_group_teacher b join dim_group g using (group_id)
+        join dim_unit u using (unit_id)
+        where b.staff_id = $s and g.school_year_id = $y
+          and exists (select 1 from fct_assessment a where a.group_id = g.group_id and a.school_year_id = $y)
+        order by g.group_id limit 1""",
+        s=principals["opettaja"].staff_id,
+        y=YEAR,
+    )
+    if not graded:
+        real = loaders.fetch
+
+        def no_grades_in_the_group(page, query, **params):
+            got = real(page, query, **params)
+            if query != "group_vs_unit_assessment":
+                return got
+            drop = (pl.col("group_id") == group_id) & (pl.col("level") == "group")
+            return FetchResult(got.frame.filter(~drop), got.suppressed_cells)
+
+        monkeypatch.setattr(loaders, "fetch", no_grades_in_the_group)
+    at = open_page("opettaja", "teacher_groups", ryhma=str(group_id))
+    bars = {
+        trace.get("name")
+        for chart in at.get("plotly_chart")
+        for trace in json.loads(chart.proto.spec)["data"]
+        if trace.get("type") == "bar"
+    }
+    named = {t("groups.series_group", group=name), t("groups.series_unit", unit=unit)}
+    if graded:
+        assert named <= bars
+    else:
+        assert t("empty.no_assessment_group") in [i.value for i in at.info]
+        assert not bars & ({unit} | named)  # no unit bars standing in for the group's

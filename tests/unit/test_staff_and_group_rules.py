@@ -3,12 +3,10 @@ competence), table by table."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import polars as pl
 import pytest
 
-from tilannekuva import competence, eservices, groups, terms, training
+from tilannekuva import competence, eservices, groups, terms, training, unit_facts
 
 
 @pytest.mark.parametrize(
@@ -64,46 +62,35 @@ def test_year_record(year, trainings, hours, due):
     assert (got.trainings, got.hours, got.due) == (trainings, hours, due)
 
 
-def _use(rows):
+def _year(rows, months=3):
     return pl.DataFrame(
-        rows,
-        schema={
-            "month": pl.Date,
-            "user_type": pl.String,
-            "service": pl.String,
-            "active_users": pl.Int32,
-            "eligible_users": pl.Int32,
-        },
+        [(kind, active, people, months) for kind, active, people in rows],
+        schema={"user_type": pl.String, "active_months": pl.Int64, "people": pl.Int32, "months": pl.Int32},
         orient="row",
     )
 
 
-NOV, DEC = dt.date(2026, 11, 1), dt.date(2026, 12, 1)
-
-
 @pytest.mark.parametrize(
-    "rows, expected",
+    "rows, months, expected",
     [
-        # the newest month only, summed over services, staff before pupils before guardians
+        # people, not accounts: 59 staff, on average 45 active a month in any service -> 45 / 59, never / 236;
+        # everyone (the unit's M3) first, then staff, pupils, guardians; the sum is over people, not a mean of shares
         (
-            [
-                (NOV, "oppilas", "wilma", 1, 10),
-                (DEC, "oppilas", "wilma", 5, 10),
-                (DEC, "oppilas", "teams", 3, 10),
-                (DEC, "henkilosto", "wilma", 4, 4),
-            ],
-            [("henkilosto", 4, 4, 1.0), ("oppilas", 8, 20, 0.4)],
+            [("oppilas", 3 * 100, 400), ("henkilosto", 3 * 45, 59)],
+            3,
+            [("kaikki", 145.0, 459, 145 / 459), ("henkilosto", 45.0, 59, 45 / 59), ("oppilas", 100.0, 400, 0.25)],
         ),
-        # no one with access: no share
-        ([(DEC, "huoltaja", "wilma", 0, 0)], [("huoltaja", 0, 0, None)]),
-        # a user type only in an earlier month is not in the newest month's figures
-        ([(NOV, "huoltaja", "wilma", 2, 4), (DEC, "oppilas", "wilma", 1, 2)], [("oppilas", 1, 2, 0.5)]),
-        ([], []),
+        # a user type with no one with access is left out, everyone still counted
+        ([("huoltaja", 0, 0), ("henkilosto", 6, 4)], 3, [("kaikki", 2.0, 4, 0.5), ("henkilosto", 2.0, 4, 0.5)]),
+        # no complete month yet: the people with access, no share
+        ([("henkilosto", 0, 10)], 0, [("kaikki", None, 10, None), ("henkilosto", None, 10, None)]),
+        ([], 3, []),
     ],
 )
-def test_latest_eservice_activation(rows, expected):
-    got = eservices.latest_activation(_use(rows))
-    assert got.select("user_type", "active", "eligible", "activation").rows() == expected
+def test_eservice_year_activation_counts_people(rows, months, expected):
+    got = eservices.year_activation(_year(rows, months))
+    assert got.rows() == [tuple(pytest.approx(v) if isinstance(v, float) else v for v in row) for row in expected]
+    assert (got["active"].fill_null(0) <= got["people"]).all()
 
 
 @pytest.mark.parametrize(
@@ -166,3 +153,26 @@ def test_group_label(rows, shown):
         rows, schema={"group_id": pl.Int64, "group_name": pl.String, "unit_name": pl.String}, orient="row"
     )
     assert frame.select(groups.group_label())["group_name"].to_list() == shown
+
+
+FACTS = pl.DataFrame(
+    {"school_year_id": [2024, 2025, 2026], "pupils": [300, None, 320], "groups": [12, 13, 13], "staff": [40, 41, None]},
+    schema={"school_year_id": pl.Int32, "pupils": pl.Int32, "groups": pl.Int32, "staff": pl.Int32},
+)
+
+
+@pytest.mark.parametrize(
+    "year, fact, expected",
+    [
+        (2026, "pupils", {"value": 320, "hidden": False, "trend": [(2024, 300), (2025, None), (2026, 320)]}),
+        # a suppressed count stays hidden: no number, marked hidden
+        (2025, "pupils", {"value": None, "hidden": True, "trend": [(2024, 300), (2025, None)]}),
+        # staff not recorded that year: no number, and not called hidden (staff counts are not suppressed)
+        (2026, "staff", {"value": None, "hidden": False, "trend": [(2024, 40), (2025, 41), (2026, None)]}),
+        (2024, "groups", {"value": 12, "hidden": False, "trend": [(2024, 12)]}),
+        # a year with no row: nothing, not hidden; later years are not in the trend
+        (2023, "staff", {"value": None, "hidden": False, "trend": []}),
+    ],
+)
+def test_unit_facts_through_a_year(year, fact, expected):
+    assert unit_facts.facts_through(FACTS, year)[fact] == expected

@@ -89,6 +89,7 @@ PUPIL = _c("pupil_id", "int", ref="dim_pupil.pupil_id")
 GROUP = _c("group_id", "int", ref="dim_group.group_id")
 TRAINING = _c("training_id", "int", ref="dim_training.training_id")
 SERVICES = ("wilma", "teams", "oppimisalusta", "sahkoposti", "vaka_easiointi")
+ANY_SERVICE = "kaikki"  # kayttajatilit: the people with an account in at least one of the services (M3's base)
 USER_TYPES = ("henkilosto", "oppilas", "huoltaja")
 OLD_LEVELS = ("yleinen", "tehostettu", "erityinen")
 NEW_LEVELS = ("ryhmakohtainen", "oppilaskohtainen")
@@ -279,7 +280,7 @@ CONTRACTS: dict[str, Contract] = {
                 as_of="max(make_date(school_year_id, 8, 1)) from {table}",
                 columns=(
                     SCHOOL_YEAR,
-                    _c("service", "str", allowed=SERVICES),
+                    _c("service", "str", allowed=(*SERVICES, ANY_SERVICE)),
                     _c("user_type", "str", allowed=USER_TYPES),
                     UNIT,
                     _c("eligible_users", "int", min=0),

@@ -1,4 +1,4 @@
--- Tilannekuva warehouse schema, version 2. The data model is documented in docs/DATA_MODEL.md.
+-- Tilannekuva warehouse schema, version 5 (tilannekuva.warehouse.SCHEMA_VERSION). The data model is documented in docs/DATA_MODEL.md.
 -- Version 2 dropped DuckDB foreign keys: DuckDB cannot update a referenced dimension row's indexed
 -- columns (a unit moving district failed), so references are enforced by the source contracts at
 -- load time (tilannekuva/ingest/contracts.py, `ref=`), where a broken one gets file, row and column.
@@ -283,4 +283,4 @@ create table meta_publication (          -- how each cube was built: threshold, 
     built_at timestamp not null
 );
 
-insert into meta_schema_version values (4, current_timestamp);
+insert into meta_schema_version values (5, current_timestamp);

@@ -68,6 +68,43 @@ select m.* from agg_eservice_monthly m where m.unit_id in (select unit_id from s
 create or replace temp view scoped_eservice_eligible as
 select e.* from agg_eservice_eligible e where e.unit_id in (select unit_id from scoped_unit);
 
+-- M3, the one definition (docs/DATA_MODEL.md), per school year × unit × user type: PEOPLE, not accounts.
+-- active_months = Σ over the year's complete months of the people who signed in to any service that month
+-- (agg_eservice_monthly's 'kaikki' rows); people = the people with an account in any service (the
+-- identity export's 'kaikki' rows); share = active_months / (people × months) = the monthly mean of
+-- active people / people with access. Complete months only: a month whose last day is after the
+-- sign-ins' data date is partial and left out (its few days would read as a drop), and said so.
+-- Not readable by queries (no prefix): scoped_eservice_year keeps the units in scope.
+create or replace temp view eservice_year_all as
+with data_date as (
+    select max(data_as_of) as data_as_of from meta_source where source = 'kirjautumiset'
+), month_in_year as (
+    select distinct y.school_year_id, m.month, last_day(m.month) <= d.data_as_of as complete
+    from agg_eservice_monthly m join dim_school_year y on m.month between y.starts_on and y.ends_on
+    cross join data_date d
+    where m.service = 'kaikki'
+), counted as (
+    select school_year_id, count(*) filter (where complete) as months,
+           min(month) filter (where complete) as first_month, max(month) filter (where complete) as last_month,
+           max(month) filter (where not complete) as partial_month
+    from month_in_year group by all
+), active as (
+    select mo.school_year_id, m.unit_id, m.user_type, sum(m.active_users) as active_months
+    from agg_eservice_monthly m join month_in_year mo on mo.month = m.month and mo.complete
+    where m.service = 'kaikki'
+    group by all
+)
+select e.school_year_id, e.unit_id, e.user_type, coalesce(a.active_months, 0)::bigint as active_months,
+       e.eligible_users::bigint as people, c.months::integer as months, c.first_month, c.last_month,
+       c.partial_month, (select data_as_of from data_date) as data_as_of
+from agg_eservice_eligible e
+join counted c using (school_year_id)
+left join active a using (school_year_id, unit_id, user_type)
+where e.service = 'kaikki';
+
+create or replace temp view scoped_eservice_year as
+select y.* from eservice_year_all y where y.unit_id in (select unit_id from scoped_unit);
+
 create or replace temp view scoped_dashboard_use as
 select d.* from fct_dashboard_use d
 where getvariable('scope_all') or list_contains(getvariable('scope_units'), d.unit_id);
@@ -119,21 +156,12 @@ with m1 as (        -- training reach: trained staff / employed staff
     select 'M2', t.school_year_id, f.unit_id, sum(f.rating)::double, count(*)::double, count(*), null::double
     from fct_training_feedback f join dim_training t using (training_id)
     group by all
-), e_months as (    -- months with sign-in data in each school year (the denominator's months)
-    select y.school_year_id, count(distinct m.month) as months
-    from agg_eservice_monthly m join dim_school_year y on m.month between y.starts_on and y.ends_on
-    group by all
-), e_active as (
-    select y.school_year_id, m.unit_id, sum(m.active_users) as active
-    from agg_eservice_monthly m join dim_school_year y on m.month between y.starts_on and y.ends_on
-    group by all
-), m3 as (          -- e-service activation: active user-months / eligible user-months
-    select 'M3', e.school_year_id, e.unit_id, coalesce(a.active, 0)::double, (sum(e.eligible_users) * mo.months)::double,
-           sum(e.eligible_users)::bigint, null::double
-    from agg_eservice_eligible e
-    join e_months mo using (school_year_id)
-    left join e_active a using (school_year_id, unit_id)
-    group by e.school_year_id, e.unit_id, a.active, mo.months
+), m3 as (          -- e-service activation: people active in any service, monthly mean / people with access
+    select 'M3', school_year_id, unit_id, sum(active_months)::double, (sum(people) * months)::double,
+           sum(people)::bigint, null::double
+    from eservice_year_all
+    where months > 0
+    group by school_year_id, unit_id, months
 ), d_months as (
     select y.school_year_id, count(distinct d.month) as months
     from fct_dashboard_use d join dim_school_year y on d.month between y.starts_on and y.ends_on
