@@ -286,11 +286,15 @@ def daycare_of(demo_env, principals, user="rehtori2"):
 
 
 def charted_values(at) -> list[list]:
-    """The values of every trace of every chart on the page (y, or x of horizontal bars)."""
+    """The values of each chart on the page, all its traces together (y, or x of horizontal bars; a
+    legend-only trace such as the partial-period key has none)."""
     return [
-        trace.get("x" if trace.get("orientation") == "h" else "y") or []
+        [
+            v
+            for trace in json.loads(chart.proto.spec)["data"]
+            for v in trace.get("x" if trace.get("orientation") == "h" else "y") or []
+        ]
         for chart in at.get("plotly_chart")
-        for trace in json.loads(chart.proto.spec)["data"]
     ]
 
 

@@ -65,7 +65,8 @@ def shown_cells(at, district, language, districts, years) -> dict[tuple, float]:
         for _, row in table.iterrows():
             measure = threshold_of[row[col["threshold"]]]
             if col["term"] in table.columns:  # the trend: the selection, every term
-                (year, term), where = term_of[row[col["term"]]], (district, language)
+                term_label = row[col["term"]].removesuffix(f" ({t('period.partial', LANG)})")  # '… syksy (kesken)'
+                (year, term), where = term_of[term_label], (district, language)
             else:  # by district: the chosen year's last term
                 year, term = _district_table_term(at, term_of)
                 where = (districts[row[col["district"]]], language)

@@ -323,7 +323,17 @@ def test_m2_topics_hide_every_topic_under_the_threshold(demo_env):
 
 def _trend_lines(at) -> tuple[str, list[dict]]:
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    return spec["layout"]["title"]["text"], [t for t in spec["data"] if t["type"] == "scatter"]
+    # the partial-period legend key (issue 18 item 2) has no points: x = [None]
+    # and its open markers and dotted segments (pieces of a line, unnamed) say nothing of lines on top of each other
+    lines = [
+        t
+        for t in spec["data"]
+        if t["type"] == "scatter"
+        and None not in (t.get("x") or [None])
+        and t.get("mode") != "markers"
+        and t.get("name")
+    ]
+    return spec["layout"]["title"]["text"], lines
 
 
 @pytest.mark.parametrize(
@@ -336,12 +346,13 @@ def test_metric_trend_is_titled_by_the_years_it_shows_and_draws_no_line_over_ano
     are one line named for all of them, and the summary says so."""
     at = johto("sector_metric", mittari=metric)
     title, lines = _trend_lines(at)
-    shown_years = sorted({x for line in lines for x in line["x"]})
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    shown_years = sorted({x for trace in spec["data"] if trace["type"] == "scatter" for x in trace["x"] if x})
     assert shown_years == years
     assert title == t("chart.span_years", count=len(years), first=years[0], last=years[-1])
     for a, b in itertools.combinations(lines, 2):
         if a["x"] == b["x"]:
-            assert max(abs(p - q) for p, q in zip(a["y"], b["y"], strict=True)) > 0.01, (a["name"], b["name"])
+            assert max(abs(p - q) for p, q in zip(a["y"], b["y"], strict=True)) > 0.01, (a.get("name"), b.get("name"))
 
 
 def test_unit_comparison_lists_the_lowest_and_those_below_target_beside_the_highest(demo_env):

@@ -110,13 +110,14 @@ def test_the_page_shows_only_the_chosen_groups_assessment(twins, monkeypatch):
                 for df in at.dataframe
                 if t("col.mean_grade") in df.value.columns and t("col.level") in df.value.columns
             )
-            assert set(table[t("col.level")]) == {name, unit_name}
-            own = table[table[t("col.level")] == name]
+            group_series, unit_series = t("groups.series_group", group=name), t("groups.series_unit", unit=unit_name)
+            assert set(table[t("col.level")]) == {group_series, unit_series}
+            own = table[table[t("col.level")] == group_series]
             latest = "kevat" if any(term == "kevat" for term, _ in group_pupils(home, group_id)) else "syksy"
             expected = {s: n for (term, s), n in group_pupils(home, group_id).items() if term == latest}
             assert len(own) == len(expected)  # one row per subject: not two groups' rows
             assert sorted(own[t("col.pupils")]) == sorted(expected.values())
-            assert (table[t("col.level")] == unit_name).sum() == len(own)
+            assert (table[t("col.level")] == unit_series).sum() == len(own)
             # the absences by group: a line for each 7A, named with its unit
             absences = next(df.value for df in at.dataframe if t("col.hours_per_pupil") in df.value.columns)
             assert {

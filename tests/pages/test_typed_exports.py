@@ -45,7 +45,7 @@ def _csv(data: bytes) -> tuple[list[str], list[list[str]]]:
 # (user, page, file name start, column header, Excel number format (None: a date), a CSV field of the column)
 CASES = [
     # a mixed metric column: shares as 0.48 with '0 %', means 3.69 with two decimals; CSV 48 and 3,69
-    ("johto", "sector_scorecard", "strategiamittarit-", "2026–2027", {"0 %", "#,##0.00"}, FI_NUMBER),
+    ("johto", "sector_scorecard", "strategiamittarit-", "2026–2027 (kesken)", {"0 %", "#,##0.00"}, FI_NUMBER),
     ("johto", "sector_scorecard", "strategiamittarit-", "Tavoite", {"0 %", "#,##0.00"}, FI_NUMBER),
     ("rehtori", "principal_staff", "yksikko-113-mittarit-", "Koko kaupunki", {"0 %", "#,##0.00"}, FI_NUMBER),
     # a share column: 0.531 with '0.0 %' (47,3 % in Finnish Excel); the CSV's header says (%): 53,1
