@@ -248,11 +248,9 @@ def absence_by_group(page: PageContext, absences: pl.DataFrame, *, key: str, fil
     (absence_by_group_month; groups of one name in two units named with their unit), the month the data
     end in marked as partial (not read as a dip), with its table."""
     absences = absences.with_columns(group_label()).sort("group_name", "month")
-    day = loaders.as_of(page)
-    partial = [m for m in absences["month"].unique().to_list() if periods.month_is_partial(m, day)]
-    chart_with_table(page, figures.mark_partial(figures.groups_by_month(
+    chart_with_table(page, partial_month(page, figures.groups_by_month(
         absences, month="month", group="group_name", y="hours_per_pupil", title=title,
-        y_title=t("col.hours_per_pupil", page.lang)), partial, t("period.partial_month", page.lang)),
+        y_title=t("col.hours_per_pupil", page.lang)), absences["month"]),
                      tables.table(absences, {"group_name": "col.group", "month": ("col.month", "month"), "pupils": "col.pupils",
                                              "hours_per_pupil": ("col.hours_per_pupil", "num1")}, page.lang),
                      key=key, filename=filename, summary=summary)
@@ -284,16 +282,29 @@ def competence_by_area(page: PageContext, survey: pl.DataFrame, series: dict[str
                      tables.table(by_area, columns, page.lang), key=key, filename=filename, summary=summary)
 
 
+def partial_months(page: PageContext, months: pl.Series) -> list:
+    """The months among `months` the data end in before the month is over (tilannekuva.periods)."""
+    day = loaders.as_of(page)
+    return [m for m in months.unique().to_list() if periods.month_is_partial(m, day)]
+
+
+def partial_month(page: PageContext, fig, months: pl.Series):
+    """`fig` with the month the data end in (if it is among `months` and not over) drawn as partial
+    (figures.mark_partial): an unfinished month is not read as a dip."""
+    return figures.mark_partial(fig, partial_months(page, months), t("period.partial_month", page.lang))
+
+
 def eservice_use(page: PageContext, use: pl.DataFrame, *, title: str, summary: str, key: str, filename: str,
                  logins: bool = False) -> None:
     """E-service use (M3) month by month: the share of users with access who signed in, a line per
-    service, with the table (and the sign-ins, if asked). `use`: eservice_monthly_for_unit rows."""
+    service (the unfinished month drawn as partial), with the table (and the sign-ins, if asked). `use`: eservice_monthly_for_unit rows."""
     lines = use.with_columns(labels.label("service", "service", page.lang).alias("series")).sort("service", "month")
     columns = {"month": ("col.month", "month"), "series": "col.service", "active_users": "col.active_users",
                "eligible_users": "col.eligible_users", **({"logins": "col.logins"} if logins else {}),
                "activation": ("col.share", "pct1")}
-    chart_with_table(page, figures.monthly_lines(lines, month="month", series="series", y="activation", kind="share",
-                                                 colour_by="service", title=title, y_title=t("metric.M3.unit", page.lang)),
+    chart_with_table(page, partial_month(page, figures.monthly_lines(
+        lines, month="month", series="series", y="activation", kind="share", colour_by="service", title=title,
+        y_title=t("metric.M3.unit", page.lang)), lines["month"]),
                      tables.table(lines, columns, page.lang), key=key, filename=filename, summary=summary)
 
 

@@ -33,8 +33,10 @@ def absences(page: PageContext, pupil_id: int, name: str, year_id: int) -> None:
     log_view(page, Target.PUPIL_ABSENCE, history.height, [pupil_id], filters={**page.filter_values(), "pupil_id": pupil_id})
     peak = history.sort("absence_hours", descending=True).row(0, named=True)
     sections.chart_with_table(
-        page, figures.monthly_lines(history, month="month", series="series", y="absence_hours",
-                                    title=page.t("watch.absence_title"), y_title=page.t("col.absence_hours")),
+        page, figures.mark_partial(figures.monthly_lines(
+            history, month="month", series="series", y="absence_hours", title=page.t("watch.absence_title"),
+            y_title=page.t("col.absence_hours")), sections.partial_months(page, history["month"]),
+            page.t("period.partial_month")),
         tables.table(history, {"month": ("col.month", "month"), "absence_hours": ("col.absence_hours", "num1")}, page.lang),
         key="watch_absence", filename=f"poissaolot-{pupil_id}-{year_id}", target="pupil_absence", subjects=[pupil_id],
         filters={**page.filter_values(), "pupil_id": pupil_id},

@@ -155,3 +155,19 @@ def test_the_unfinished_month_of_absences_is_marked(demo_env):
         assert "circle-open" in json.dumps(figure) and t("period.partial_month") in json.dumps(
             figure, ensure_ascii=False
         )
+
+
+@pytest.mark.parametrize(
+    "user, page, params, closed",
+    [
+        ("rehtori", "principal_eservices", {}, False),  # the staff's services: November drawn open
+        ("rehtori", "principal_eservices", {"lukuvuosi": "2025"}, True),  # a closed year: nothing marked
+    ],
+)
+def test_the_unfinished_month_of_e_service_use_is_marked(demo_env, user, page, params, closed):
+    """The e-services charts drew November (data to 20.11.) as a full month; now it is an open marker."""
+    at = opened(user, page, **params)
+    specs = [json.dumps(json.loads(c.proto.spec), ensure_ascii=False) for c in at.get("plotly_chart")]
+    assert specs
+    marked = [s for s in specs if "circle-open" in s and t("period.partial_month") in s]
+    assert (marked == []) if closed else (len(marked) == len(specs))
