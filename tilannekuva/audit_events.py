@@ -36,7 +36,7 @@ class Action(StrEnum):
     SIGN_IN_UNMAPPED = "sign_in_unmapped"  # single sign-on identity not (yet) linked to a user
     SIGN_IN_REFUSED = "sign_in_refused"  # single sign-on for a user with no role
     SIGN_OUT = "sign_out"
-    SESSION_RESUMED = "session_resumed"  # a signed-in session's cookie first used from another client address
+    SESSION_RESUMED = "session_resumed"  # a password or SSO session first used from another client address
     VIEW_AS = "view_as"  # an admin started "see what this user sees"
     LINK_IDENTITY = "link_identity"  # a single sign-on identity linked to a user
     REJECT_IDENTITY = "reject_identity"

@@ -62,6 +62,13 @@ create table if not exists login_session (
     revoked_at real
 );
 create index if not exists login_session_user on login_session (username);
+-- The client addresses each login session has been used from; the one it was opened from is the first.
+create table if not exists login_session_client (
+    session_id text not null,
+    client text not null,
+    first_seen_at real not null,
+    primary key (session_id, client)
+);
 """
 
 
@@ -106,18 +113,45 @@ def client_address(
     (default none); otherwise every such request counts as that peer. Never "unknown": a missing
     address is loopback's (Streamlit reports loopback as None). Started with FORWARDED_ALLOW_IPS=""
     (`server_trusted` empty), uvicorn rewrites nothing and the reported address is the peer itself."""
+    return _resolve(reported, forwarded_for, trusted_proxies, server_trusted)[0]
+
+
+def untrusted_forwarded_for(
+    reported: str | None,
+    forwarded_for: list[str],
+    trusted_proxies: tuple[str, ...],
+    server_trusted: tuple[str, ...] = LOOPBACK,
+) -> str | None:
+    """When the request came through a proxy that is not one of `trusted_proxies` (so `client_address`
+    is that proxy's own address) and carries X-Forwarded-For: the right-most forwarded address, the one
+    that proxy saw (uvicorn's pick when it rewrote the peer). Otherwise None.
+
+    Never for throttling (a client reaching the app directly can write any header). Only to tell the
+    users of one login session apart behind an untrusted proxy: the proxy's address *plus* this entry
+    (see `SecurityStore.first_use_from`); an untrusted header can add entries there, never hide one."""
+    return _resolve(reported, forwarded_for, trusted_proxies, server_trusted)[1]
+
+
+def _resolve(
+    reported: str | None,
+    forwarded_for: list[str],
+    trusted_proxies: tuple[str, ...],
+    server_trusted: tuple[str, ...],
+) -> tuple[str, str | None]:
+    """(client_address, the untrusted right-most forwarded address or None): rules in `client_address`."""
     peer = _normal(reported) if reported else LOOPBACK[0]
     trusted_proxies = tuple(_normal(a) for a in trusted_proxies)
     server_trusted = tuple(_normal(a) for a in server_trusted)
     hops = [_host(h) for value in forwarded_for for h in value.split(",") if h.strip()]
     if hops and server_trusted and peer == _rightmost_untrusted(hops, set(server_trusted)):
+        seen = peer  # the entry uvicorn put in place of its peer
         peer = server_trusted[0] if server_trusted else LOOPBACK[0]  # uvicorn rewrote it
         if peer in trusted_proxies or (peer in LOOPBACK and set(LOOPBACK) & set(trusted_proxies)):
-            return _rightmost_untrusted(hops, set(trusted_proxies))
-        return peer
+            return _rightmost_untrusted(hops, set(trusted_proxies)), None
+        return peer, seen
     if hops and peer in trusted_proxies:
-        return _rightmost_untrusted(hops, set(trusted_proxies))  # a trusted proxy uvicorn did not trust
-    return peer
+        return _rightmost_untrusted(hops, set(trusted_proxies)), None  # a trusted proxy uvicorn did not trust
+    return peer, (hops[-1] if hops else None)
 
 
 def session_id(secret: str) -> str:
@@ -236,11 +270,17 @@ class SecurityStore:
 
     # --- sessions ---------------------------------------------------------------------------
     def open_session(
-        self, username: str, expires_at: float, now: float | None = None, secret: str | None = None
+        self,
+        username: str,
+        expires_at: float,
+        now: float | None = None,
+        secret: str | None = None,
+        client: str | None = None,
     ) -> str:
         """A new session; returns its secret (for the cookie). Only the secret's hash is stored. A single
         sign-on session passes its own `secret`, derived from the provider's signed HttpOnly cookie, so
-        every tab and reload of that sign-in finds the same session (and its idle time and revocation)."""
+        every tab and reload of that sign-in finds the same session (and its idle time and revocation).
+        `client` is the address it is opened from: the first one it has been used from."""
         secret = secret or secrets.token_urlsafe(32)
         now = now or time.time()
         with self._db() as db:
@@ -248,7 +288,32 @@ class SecurityStore:
                 "insert into login_session values (?, ?, ?, ?, ?, null)",
                 (session_id(secret), username.lower(), now, now, expires_at),
             )
+            if client:
+                db.execute(
+                    "insert or ignore into login_session_client values (?, ?, ?)", (session_id(secret), client, now)
+                )
         return secret
+
+    def first_use_from(self, sid: str | None, client: str, now: float | None = None) -> bool:
+        """Is this the first use of session `sid` from `client`? Records the pair, so the answer is the same
+        after a restart and in every server process sharing this file. The address the session was opened
+        from is never a first use. A session opened before addresses were kept (none recorded) adopts its
+        first address silently, as if opened from it."""
+        if not sid:
+            return False
+        now = now or time.time()
+        with self._db() as db:
+            known = db.execute("select count(*) from login_session_client where session_id = ?", (sid,)).fetchone()[0]
+            cur = db.execute("insert or ignore into login_session_client values (?, ?, ?)", (sid, client, now))
+            return bool(known) and cur.rowcount == 1
+
+    def clients_of(self, sid: str) -> list[str]:
+        """The addresses session `sid` has been used from, the opening one first."""
+        with self._db() as db:
+            rows = db.execute(
+                "select client from login_session_client where session_id = ? order by first_seen_at, rowid", (sid,)
+            ).fetchall()
+        return [r[0] for r in rows]
 
     def _active_row(self, sid: str, now: float):
         with self._db() as db:

@@ -11,8 +11,10 @@ On every run of app.py:
      a script in the page, `_cookie_script`).
      A browser reload or a new tab is a new Streamlit session that the cookie signs in again: that is
      no new sign-in and writes no sign-in entry to the access log (as a reload of a single sign-on
-     session writes none); the first time a session is used from another client address (in this
-     server process) it writes a `session_resumed` entry, so a copied cookie shows up in the log.
+     session writes none); the first time a session (password or single sign-on) is used from another
+     client address it writes a `session_resumed` entry, so a copied cookie shows up in the log. The
+     addresses a session has been used from are kept with it in the security store (`_seen_from`), so
+     a restart or a second server process does not take a reload for another address.
   3. `logout` revokes that session id — no cookie needs to be read back — and the next run deletes
      the cookie; `signed_in()` re-checks the session on every run, so a logout, a role change or an
      idle timeout ends it in every tab.
@@ -34,7 +36,7 @@ import streamlit as st
 from tilannekuva.access import AccessError, NoRoleError, Principal, load_users
 from tilannekuva.i18n import t
 from tilannekuva.identities import ForeignIdentity, identity_from_claims, user_with_email
-from tilannekuva.security import client_address, session_id, verify_password
+from tilannekuva.security import client_address, session_id, untrusted_forwarded_for, verify_password
 from tilannekuva.settings import Settings
 from views import access_log as audit
 from views import stores
@@ -84,8 +86,9 @@ def _context_str(name: str) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _client() -> str:
-    """The client address for throttling and the log: X-Forwarded-For only from `trusted_proxies`."""
+def _address_parts() -> tuple:
+    """What the client address is derived from: (reported peer, X-Forwarded-For values, trusted_proxies,
+    the hosts uvicorn trusts)."""
     headers = getattr(st.context, "headers", None)
     try:
         forwarded = list(headers.get_all("X-Forwarded-For")) if headers is not None else []
@@ -94,7 +97,34 @@ def _client() -> str:
     server_trusted = tuple(h.strip() for h in os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1").split(",")
                            if h.strip())
     conf = stores.settings_or_none()
-    return client_address(_context_str("ip_address"), forwarded, conf.trusted_proxies if conf else (), server_trusted)
+    return _context_str("ip_address"), forwarded, conf.trusted_proxies if conf else (), server_trusted
+
+
+def _client() -> str:
+    """The client address for throttling and the log: X-Forwarded-For only from `trusted_proxies`."""
+    return client_address(*_address_parts())
+
+
+_untrusted_proxy_warned = threading.Event()
+
+
+def _seen_from() -> tuple[str, dict]:
+    """Who uses a session, for telling a copied session cookie from a reload (never for throttling):
+    (client identity, its log detail). Behind a proxy that is not in `trusted_proxies`, `_client()` is the
+    proxy for everyone; then the identity is the proxy plus the right-most X-Forwarded-For entry (the
+    address the proxy saw), unverified, and the detail says so. A header sent straight to the app can
+    only add such identities (entries), never make another address look like the session's own."""
+    client = _client()
+    forwarded = untrusted_forwarded_for(*_address_parts())
+    if forwarded is None:
+        return client, {"client": client}
+    if not _untrusted_proxy_warned.is_set():
+        _untrusted_proxy_warned.set()
+        log.warning("X-Forwarded-For arrives from %s, which is not in trusted_proxies: every user's address is the "
+                    "proxy's (throttling counts them as one client); configure trusted_proxies", client)
+    identity = f"{client} > {forwarded}"
+    return identity, {"client": identity, "proxy": client, "forwarded_for": forwarded,
+                      "client_basis": "untrusted_proxy_forwarded_for"}
 
 
 def _cookie_script(settings: Settings, secret: str | None, expires_at: float = 0.0) -> None:
@@ -112,20 +142,15 @@ def _cookie_script(settings: Settings, secret: str | None, expires_at: float = 0
                     "</script>", unsafe_allow_javascript=True)
 
 
-@st.cache_resource(show_spinner=False)
-def _clients_seen() -> tuple[set, threading.Lock]:
-    """(session id, client address) pairs this server process has seen use a session, with their lock."""
-    return set(), threading.Lock()
-
-
-def _first_use_from(sid: str, client: str) -> bool:
-    """Is this the first use of session `sid` from `client` seen here? Marks it seen."""
-    seen, lock = _clients_seen()
-    with lock:
-        if (sid, client) in seen:
-            return False
-        seen.add((sid, client))
-        return True
+def _resumed_elsewhere(settings: Settings, principal: Principal, sid: str, method: str) -> None:
+    """Write one `session_resumed` entry the first time session `sid` is used from a client identity it
+    was neither opened from nor used from before (kept in the security store: restarts and several server
+    processes agree); a reload or a new tab from a known address writes nothing."""
+    client, detail = _seen_from()
+    if stores.security_store(settings).first_use_from(sid, client):
+        log.warning("session of %s (%s) used from another address: %s", principal.username, method, client)
+        audit.record(settings, principal.username, principal.role, "session_resumed", "session", method,
+                     {**detail, "method": method}, 0)
 
 
 def _sign_out_state() -> None:
@@ -137,11 +162,11 @@ def _start_session(settings: Settings, principal: Principal, cookie: bool, secre
     """Open the server-side session of a sign-in and keep its id in this Streamlit session (logout
     revokes exactly it); with `cookie`, this session also writes the secret into the browser."""
     expires_at = time.time() + settings.session_hours * 3600
-    secret = stores.security_store(settings).open_session(principal.username, expires_at, secret=secret)
+    secret = stores.security_store(settings).open_session(principal.username, expires_at, secret=secret,
+                                                          client=_seen_from()[0])   # a reload from here: this sign-in
     st.session_state[PRINCIPAL_KEY] = principal
     st.session_state[TOKEN_KEY] = session_id(secret)
     st.session_state.pop(DELETE_COOKIE_KEY, None)
-    _first_use_from(session_id(secret), _client())       # a reload from here is this sign-in, not a new one
     if cookie:
         st.session_state[COOKIE_KEY] = (secret, expires_at)
 
@@ -216,6 +241,7 @@ def _sso_sign_in(settings: Settings) -> Principal | None:
         st.session_state[TOKEN_KEY] = session_id(secret)
         st.session_state[SSO_SESSION_KEY] = True
         store.touch(session_id(secret))
+        _resumed_elsewhere(settings, principal, session_id(secret), "sso")
         return principal
     _start_session(settings, principal, cookie=False, secret=secret)   # st.login keeps its own HttpOnly cookie
     st.session_state[SSO_SESSION_KEY] = True
@@ -285,11 +311,8 @@ def sign_in(settings: Settings) -> Principal | None:
     store.touch(sid)
     st.session_state[PRINCIPAL_KEY] = principal
     st.session_state[TOKEN_KEY] = sid
-    client = _client()
-    log.info("signed in %s (%s) from a session cookie (%s)", username, principal.role, client)
-    if _first_use_from(sid, client):    # a reload or new tab of the same browser: no entry (it is no new sign-in)
-        audit.record(settings, username, principal.role, "session_resumed", "session", "cookie",
-                     {"client": client, "method": "cookie"}, 0)
+    log.info("signed in %s (%s) from a session cookie (%s)", username, principal.role, _seen_from()[0])
+    _resumed_elsewhere(settings, principal, sid, "cookie")   # a reload or new tab from a known address: no entry
     return principal
 
 

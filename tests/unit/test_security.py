@@ -9,7 +9,15 @@ import time
 
 import pytest
 
-from tilannekuva.security import HASH_ROUNDS, SecurityStore, client_address, hash_password, session_id, verify_password
+from tilannekuva.security import (
+    HASH_ROUNDS,
+    SecurityStore,
+    client_address,
+    hash_password,
+    session_id,
+    untrusted_forwarded_for,
+    verify_password,
+)
 
 T0 = 1_800_000_000.0
 WINDOW = 600
@@ -180,6 +188,54 @@ def test_client_address_cannot_be_chosen_by_the_client(reported, forwarded, trus
 def test_client_address_when_uvicorn_trusts_no_proxy(reported, forwarded, trusted, expected):
     """FORWARDED_ALLOW_IPS="": uvicorn leaves the peer alone, Tilannekuva alone decides on the header."""
     assert client_address(reported, forwarded, trusted, server_trusted=()) == expected
+
+
+# The address used only to tell the users of one login session apart (never to throttle): behind a proxy that
+# is not trusted, the right-most forwarded address (what that proxy saw); None when the client address is
+# already the real one (no header, or a trusted proxy resolved it).
+# (what Streamlit reports, X-Forwarded-For values, trusted proxies, uvicorn's trusted hosts, expected)
+FORWARDED_CASES = [
+    ("direct remote, no header", "192.0.2.5", [], (), ("127.0.0.1",), None),
+    ("untrusted same-host proxy: what it saw", "10.0.0.5", ["10.0.0.5"], (), ("127.0.0.1",), "10.0.0.5"),
+    ("untrusted proxy, client-chosen prefix", "6.6.6.7", ["1.1.1.1, 6.6.6.7"], (), ("127.0.0.1",), "6.6.6.7"),
+    ("untrusted proxy, port stripped", "6.6.6.6", ["6.6.6.6:4444"], (), ("127.0.0.1",), "6.6.6.6"),
+    ("trusted same-host proxy resolves it", "198.51.100.7", ["198.51.100.7"], ("127.0.0.1",), ("127.0.0.1",), None),
+    ("trusted remote proxy resolves it", "10.0.0.9", ["198.51.100.7"], ("10.0.0.9",), ("127.0.0.1",), None),
+    ("remote peer with a header, uvicorn trusts none", "10.0.0.9", ["198.51.100.7, 10.1.1.1"], (), (), "10.1.1.1"),
+]
+
+
+@pytest.mark.parametrize(
+    "reported, forwarded, trusted, server, expected",
+    [c[1:] for c in FORWARDED_CASES],
+    ids=[c[0] for c in FORWARDED_CASES],
+)
+def test_the_forwarded_address_behind_an_untrusted_proxy(reported, forwarded, trusted, server, expected):
+    assert untrusted_forwarded_for(reported, forwarded, trusted, server) == expected
+
+
+# The addresses a login session has been used from live in the store: (opened from, uses as (address,
+# restart before it?), expected first-use answers). A restart is a new store on the same file.
+SEEN_CASES = [
+    ("reload from the opening address", "10.0.0.5", [("10.0.0.5", False)], [False]),
+    ("reload after a restart", "10.0.0.5", [("10.0.0.5", True)], [False]),
+    ("another address once, then known", "10.0.0.5", [("203.0.113.7", False), ("203.0.113.7", True)], [True, False]),
+    ("back at the opening address", "10.0.0.5", [("203.0.113.7", False), ("10.0.0.5", False)], [True, False]),
+    ("a session opened before addresses were kept", None, [("10.0.0.5", False), ("203.0.113.7", False)], [False, True]),
+]
+
+
+@pytest.mark.parametrize("opened_from, uses, expected", [c[1:] for c in SEEN_CASES], ids=[c[0] for c in SEEN_CASES])
+def test_a_session_remembers_the_addresses_it_was_used_from(tmp_path, opened_from, uses, expected):
+    s = store(tmp_path)
+    secret = s.open_session("rehtori", T0 + 3600, now=T0, client=opened_from)
+    answers = []
+    for client, restart in uses:
+        if restart:
+            s = store(tmp_path)
+        answers.append(s.first_use_from(session_id(secret), client, now=T0 + 1))
+    assert answers == expected
+    assert s.clients_of(session_id(secret))[0] == (opened_from or uses[0][0])
 
 
 # --- passwords ---------------------------------------------------------------------------------
