@@ -22,6 +22,7 @@ import numpy as np
 import polars as pl
 
 from tilannekuva.aggregates import refresh_aggregates
+from tilannekuva.competence import AREAS
 from tilannekuva.files import READ_ONLY, private_file, tighten
 from tilannekuva.warehouse import building_file, publish, remove_file, remove_old_versions, schema_sql, writer_lock
 
@@ -213,17 +214,7 @@ SUBJECT_SHIFT = {
     "matematiikka": -0.3,
 }
 TRAINING_TOPICS = ["tietosuoja", "tiedonhallinta", "digiturvallisuus"]
-SURVEY_AREAS = [
-    "ammatillinen_sitoutuminen",
-    "digitaaliset_resurssit",
-    "opettaminen_ja_oppiminen",
-    "arviointi",
-    "oppijoiden_voimaannuttaminen",
-    "oppijoiden_digitaalinen_osaaminen",
-    "ymparisto_laitteet",
-    "ymparisto_verkkoyhteydet",
-    "ymparisto_tuki",
-]
+SURVEY_AREAS = list(AREAS)  # the DigCompEdu areas in their order, then the environment items
 CONVERSATION_THEMES = ["tiedonhallinta", "digiturvallisuus", "viestinta", "tyohyvinvointi", "opetuksen_digitalisaatio"]
 
 DEMO_PASSWORDS = {

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 import dataframely as dy
 import polars as pl
 
+from tilannekuva.competence import AREAS
+
 TYPES = ("int", "bigint", "str", "date", "timestamp", "decimal", "bool")
 POLARS_TYPES: dict[str, pl.DataType] = {
     "int": pl.Int32(),
@@ -317,17 +319,7 @@ CONTRACTS: dict[str, Contract] = {
                     _c(
                         "area",
                         "str",
-                        allowed=(
-                            "ammatillinen_sitoutuminen",
-                            "digitaaliset_resurssit",
-                            "opettaminen_ja_oppiminen",
-                            "arviointi",
-                            "oppijoiden_voimaannuttaminen",
-                            "oppijoiden_digitaalinen_osaaminen",
-                            "ymparisto_laitteet",
-                            "ymparisto_verkkoyhteydet",
-                            "ymparisto_tuki",
-                        ),
+                        allowed=AREAS,
                     ),
                     _c("score", "int", min=1, max=5),
                 ),
