@@ -25,6 +25,16 @@ BABEL_LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
 
 @functools.cache
 def catalog(lang: str) -> dict[str, str]:
+    """The locale file's texts and the metric catalogue's (`metric.<id>.name` …, tilannekuva.catalogue):
+    a metric's name and definition live only in the catalogue."""
+    from tilannekuva import catalogue
+
+    return {**locale_file(lang), **catalogue.texts(lang)}
+
+
+@functools.cache
+def locale_file(lang: str) -> dict[str, str]:
+    """The texts of tilannekuva/locales/<lang>.yaml alone."""
     text = resources.files("tilannekuva.locales").joinpath(f"{lang}.yaml").read_text(encoding="utf-8")
     return {str(k): str(v) for k, v in (yaml.safe_load(text) or {}).items()}
 

@@ -3,7 +3,7 @@
 `metric_parts_by_unit_year` returns each metric per unit and school year as additive parts
 (num, den); `rollup` sums them to any level (city, sector, district, unit) and divides, so a
 district's value is never an average of unit averages. Targets come from configuration
-(`[targets]` in the TOML file, e.g. `M1 = 1.0`) over the defaults here.
+(`[targets]` in the TOML file, e.g. `M1 = 1.0`) over the metric catalogue's (tilannekuva.catalogue).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from tilannekuva import periods
+from tilannekuva.catalogue import catalogue
 from tilannekuva.competence import area_order
 
 SECTORS = ("varhaiskasvatus", "perusopetus", "lukio")
@@ -30,16 +31,11 @@ class Metric:
     first_year: int | None = None  # no data before this school year (e.g. the M4 pilot)
 
 
+# The strategy metrics (those of the catalogue with a target and parts built at load time), in catalogue order.
 METRICS: dict[str, Metric] = {
-    m.id: m
-    for m in (
-        Metric("M1", "share", 1.0, 0.15),
-        Metric("M2", "mean", 4.0, 0.3),
-        Metric("M3", "share", 0.7, 0.1),
-        Metric("M4", "share", 0.5, 0.15, first_year=2025),
-        Metric("M5", "mean", 3.5, 0.3),
-        Metric("M6", "share", 1.0, 0.3),
-    )
+    m.id: Metric(m.id, m.kind, m.target, m.tolerance, m.first_year)
+    for m in catalogue()
+    if m.materialised and m.target is not None
 }
 LEVEL_COLUMNS = {"city": [], "sector": ["sector"], "district": ["district_id"], "unit": ["unit_id", "unit"]}
 

@@ -19,9 +19,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
+from tilannekuva.catalogue import catalogue
+
 YEAR_START_MONTH = 8  # school years start on 1 August
-CUMULATIVE = frozenset({"M1", "M6"})  # metrics whose value accumulates over the school year
-SPRING_SURVEY = frozenset({"M5"})  # answered once a year, in the spring term
+CUMULATIVE = frozenset(m.id for m in catalogue() if m.cumulative)  # accumulate over the school year (M1, M6)
+SPRING_SURVEY = frozenset(m.id for m in catalogue() if m.spring_survey)  # answered once a year, in spring (M5)
 
 # How a metric's value in a school year compares with the year before (metrics.cards' `basis`):
 YEAR = "year"  # a closed year against the whole year before
