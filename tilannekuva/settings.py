@@ -6,6 +6,7 @@ TILANNEKUVA_CONFIG (default: config/tilannekuva.toml when it exists) over the de
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import tomllib
@@ -19,6 +20,10 @@ log = logging.getLogger("tilannekuva.settings")
 # cookie_key signed streamlit-authenticator's cookie; a session cookie now holds a random secret whose
 # hash the server keeps (tilannekuva.security), so there is nothing left to sign.
 IGNORED = ("cookie_key",)
+
+# The demo's data end on 20.11.2026 (tilannekuva.demo.DATA_AS_OF) and it is judged as on this day, so the
+# demo looks the same whenever it runs (its sources are fresh); set `today` to judge it on another day.
+DEMO_TODAY = dt.date(2026, 11, 24)
 
 
 class ConfigError(RuntimeError):
@@ -62,6 +67,15 @@ class Settings:
     sso_tenant_id: str = ""  # Entra ID tenant (tid) every SSO token must come from
     sso_issuer: str = ""  # or, for other OIDC providers, the issuer (iss)
     feedback_email: str = "tilannekuva@kaupunki.example"  # accessibility feedback (the accessibility statement)
+    today: dt.date | None = None  # the day sources' freshness is judged on (None: the real date; demo: DEMO_TODAY)
+
+    @property
+    def today_date(self) -> dt.date:
+        """The day the sources' freshness is judged on (tilannekuva.freshness): `today` when set, else the
+        demo's own day in demo mode and the real date in production."""
+        if self.today is not None:
+            return self.today
+        return DEMO_TODAY if self.is_demo else dt.date.today()
 
     @property
     def warehouse_dir(self) -> Path:
@@ -88,6 +102,18 @@ def _positive(value, name: str) -> float:
     if not number > 0:
         raise ConfigError(f"{name} must be a positive number, not {value!r}")
     return number
+
+
+def _date(value, name: str) -> dt.date | None:
+    """A date setting: a TOML date, or 'YYYY-MM-DD' from the environment; empty = not set."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ConfigError(f"{name} must be a date like 2026-11-24, not {value!r}") from None
 
 
 def _address_list(value) -> tuple[str, ...]:
@@ -169,4 +195,5 @@ def load_settings(environ: dict[str, str] | None = None, for_app: bool = True) -
         sso_tenant_id=str(pick("sso_tenant_id", "")),
         sso_issuer=str(pick("sso_issuer", "")),
         feedback_email=str(pick("feedback_email", "tilannekuva@kaupunki.example")),
+        today=_date(pick("today", None), "today"),
     )

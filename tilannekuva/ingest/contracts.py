@@ -59,6 +59,25 @@ class Rule:
     expr: Callable[[], pl.Expr]
 
 
+RHYTHMS = ("daily", "weekly", "monthly", "termly", "yearly")
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How often a source should arrive (`rhythm`, for people) and how many days its data-as-of date may
+    lag the day it is judged on before it is stale (`stale_after_days`: the rhythm plus the source's usual
+    delay and, for school-year rhythms, the summer). tilannekuva.freshness judges it."""
+
+    rhythm: str
+    stale_after_days: int
+
+    def __post_init__(self):
+        if self.rhythm not in RHYTHMS:
+            raise ValueError(f"unknown rhythm {self.rhythm!r}")
+        if self.stale_after_days < 1:
+            raise ValueError("stale_after_days must be at least 1")
+
+
 @dataclass(frozen=True)
 class Contract:
     name: str  # the export's name, also the start of its file names
@@ -70,6 +89,7 @@ class Contract:
     period: tuple[str, ...] = ()  # replace mode: SQL expressions over the table naming a period
     rules: tuple[Rule, ...] = ()
     as_of: str | None = None  # SQL aggregate over the table: the last day the data covers
+    freshness: Freshness | None = None  # how often it should arrive (every source with an as_of has one)
     order: int = 100  # dimensions load before the facts that reference them
 
     @property
@@ -177,6 +197,7 @@ CONTRACTS: dict[str, Contract] = {
                 key=("school_year_id", "staff_id"),
                 period=("school_year_id",),
                 as_of="max(starts_on) from {table} join dim_school_year using (school_year_id)",
+                freshness=Freshness("yearly", 400),
                 columns=(SCHOOL_YEAR, STAFF, UNIT),
             ),
             Contract(
@@ -227,6 +248,7 @@ CONTRACTS: dict[str, Contract] = {
                 key=("school_year_id", "pupil_id"),
                 period=("school_year_id",),
                 as_of="max(make_date(school_year_id, 8, 1)) from {table}",
+                freshness=Freshness("yearly", 400),
                 columns=(SCHOOL_YEAR, PUPIL, GROUP, UNIT),
             ),
             Contract(
@@ -254,6 +276,7 @@ CONTRACTS: dict[str, Contract] = {
                 key=("training_id", "staff_id"),
                 period=("training_id",),
                 as_of="max(attended_on) from {table}",
+                freshness=Freshness("monthly", 75),
                 columns=(TRAINING, STAFF, _c("attended_on", "date", min=EARLIEST, max="today")),
             ),
             Contract(
@@ -264,6 +287,7 @@ CONTRACTS: dict[str, Contract] = {
                 key=("feedback_id",),
                 period=("training_id",),
                 as_of="max(answered_on) from {table}",
+                freshness=Freshness("monthly", 75),
                 columns=(
                     _c("feedback_id", "int", min=1),
                     TRAINING,
@@ -280,6 +304,7 @@ CONTRACTS: dict[str, Contract] = {
                 key=("school_year_id", "service", "user_type", "unit_id"),
                 period=("school_year_id",),
                 as_of="max(make_date(school_year_id, 8, 1)) from {table}",
+                freshness=Freshness("yearly", 400),
                 columns=(
                     SCHOOL_YEAR,
                     _c("service", "str", allowed=(*SERVICES, ANY_SERVICE)),
@@ -295,6 +320,7 @@ CONTRACTS: dict[str, Contract] = {
                 order=14,
                 period=("date_trunc('month', logged_in_at)::date",),
                 as_of="max(logged_in_at)::date from {table}",
+                freshness=Freshness("daily", 7),
                 columns=(
                     _c("logged_in_at", "timestamp", min=EARLIEST, max="today"),
                     _c("service", "str", allowed=SERVICES),
@@ -311,6 +337,7 @@ CONTRACTS: dict[str, Contract] = {
                 key=("response_id", "area"),
                 period=("school_year_id",),
                 as_of="max(make_date(school_year_id + 1, 5, 31)) from {table}",
+                freshness=Freshness("yearly", 425),
                 columns=(
                     _c("response_id", "int", min=1),
                     SCHOOL_YEAR,
@@ -332,6 +359,7 @@ CONTRACTS: dict[str, Contract] = {
                 key=("conversation_id",),
                 period=("school_year_id",),
                 as_of="max(held_on) from {table}",
+                freshness=Freshness("monthly", 75),
                 columns=(
                     _c("conversation_id", "int", min=1),
                     SCHOOL_YEAR,
@@ -349,6 +377,7 @@ CONTRACTS: dict[str, Contract] = {
                 key=("month", "pupil_id"),
                 period=("month",),
                 as_of="max(last_day(month)) from {table}",
+                freshness=Freshness("weekly", 10),
                 columns=(
                     SCHOOL_YEAR,
                     _c("month", "date", min=EARLIEST, max="today"),
@@ -375,6 +404,7 @@ CONTRACTS: dict[str, Contract] = {
                 key=("decision_id",),
                 period=("school_year_id",),
                 as_of="max(valid_from) from {table}",
+                freshness=Freshness("termly", 150),
                 columns=(
                     _c("decision_id", "int", min=1),
                     PUPIL,
@@ -432,7 +462,8 @@ CONTRACTS: dict[str, Contract] = {
                 order=19,
                 key=("school_year_id", "term", "pupil_id", "subject"),
                 period=("school_year_id", "term"),
-                as_of="max(make_date(school_year_id, 10, 31)) from {table}",
+                as_of="max(case term when 'kevat' then make_date(school_year_id + 1, 5, 31) else make_date(school_year_id, 10, 31) end) from {table}",
+                freshness=Freshness("termly", 200),
                 columns=(
                     SCHOOL_YEAR,
                     _c("term", "str", allowed=("syksy", "kevat")),

@@ -1,0 +1,83 @@
+"""Is each source up to date? Its data-as-of date against its contract's freshness threshold.
+
+Each source contract with a data-as-of date declares how often it should arrive and how many days its
+data may lag before it is stale (`Contract.freshness`: absences weekly, 10 days; the competence survey
+yearly, 425 days …). `assess` judges the sources' rows of `meta_source` on a day (Settings.today_date:
+the real date, or the demo's own day) and `stale_metrics` says which metrics of the catalogue read a
+stale source, so every figure of such a metric can be marked "stale since …".
+
+A source is stale from `stale_since` = its data-as-of date + `stale_after_days` + 1 day: the first day on
+which the data are older than the threshold allows. A source with no rows has no data-as-of date and is
+`missing`, not stale (the pages already say there are no data).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from tilannekuva.catalogue import Catalogue
+from tilannekuva.ingest.contracts import CONTRACTS
+
+SCHEMA = {
+    "source": pl.String,
+    "data_as_of": pl.Date,
+    "rhythm": pl.String,
+    "stale_after_days": pl.Int64,
+    "stale_since": pl.Date,
+    "is_stale": pl.Boolean,
+    "days_old": pl.Int64,
+}
+
+
+def thresholds() -> pl.DataFrame:
+    """Every source contract with a freshness threshold: source, rhythm, stale_after_days."""
+    return pl.DataFrame(
+        [
+            {"source": c.name, "rhythm": c.freshness.rhythm, "stale_after_days": c.freshness.stale_after_days}
+            for c in CONTRACTS.values()
+            if c.freshness is not None
+        ],
+        schema={"source": pl.String, "rhythm": pl.String, "stale_after_days": pl.Int64},
+    )
+
+
+def assess(sources: pl.DataFrame, today: dt.date) -> pl.DataFrame:
+    """One row per source with a threshold (`sources`: rows with source and data_as_of, e.g. the
+    data_freshness query's): its data-as-of date (null: no data), rhythm, threshold, `stale_since` (the
+    first day it is stale), `is_stale` on `today` and `days_old`; sorted by source."""
+    known = sources.select("source", pl.col("data_as_of").cast(pl.Date))
+    return (
+        thresholds()
+        .join(known, on="source", how="left")
+        .with_columns(stale_since=pl.col("data_as_of") + pl.duration(days=pl.col("stale_after_days") + 1))
+        .with_columns(
+            is_stale=pl.col("stale_since").le(pl.lit(today)).fill_null(False),
+            days_old=(pl.lit(today) - pl.col("data_as_of")).dt.total_days(),
+        )
+        .select(list(SCHEMA))
+        .cast(SCHEMA)
+        .sort("source")
+    )
+
+
+def stale_metrics(assessed: pl.DataFrame, catalogue: Catalogue) -> dict[str, pl.DataFrame]:
+    """The metrics that read a stale source: {metric id: the `assess` rows of its stale sources}, in
+    catalogue order; a metric whose sources are all fresh is not in it."""
+    stale = assessed.filter(pl.col("is_stale"))
+    out = {}
+    for metric in catalogue:
+        rows = stale.filter(pl.col("source").is_in(list(metric.sources)))
+        if not rows.is_empty():
+            out[metric.id] = rows
+    return out
+
+
+def of_metric(assessed: pl.DataFrame, metric_sources: tuple[str, ...]) -> pl.DataFrame:
+    """The `assess` rows of the sources a metric reads that have a data-as-of date (in the metric's order):
+    what an explanation lists as "data as of" per source."""
+    order = {s: i for i, s in enumerate(metric_sources)}
+    return assessed.filter(pl.col("source").is_in(list(metric_sources))).sort(
+        pl.col("source").replace_strict(order, return_dtype=pl.Int64)
+    )
