@@ -68,6 +68,7 @@ class Settings:
     sso_issuer: str = ""  # or, for other OIDC providers, the issuer (iss)
     feedback_email: str = "tilannekuva@kaupunki.example"  # accessibility feedback (the accessibility statement)
     today: dt.date | None = None  # the day sources' freshness is judged on (None: the real date; demo: DEMO_TODAY)
+    guidance: tuple[tuple[str, str], ...] = ()  # [guidance] wintra = "https://…": a guidance document's address
 
     @property
     def today_date(self) -> dt.date:
@@ -114,6 +115,19 @@ def _date(value, name: str) -> dt.date | None:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
         raise ConfigError(f"{name} must be a date like 2026-11-24, not {value!r}") from None
+
+
+def _guidance(table: dict) -> tuple[tuple[str, str], ...]:
+    """The [guidance] table: a guidance document of the metric catalogue -> its https:// address."""
+    from tilannekuva.catalogue import catalogue_without_contracts
+
+    known = catalogue_without_contracts().guidance
+    for doc, url in table.items():
+        if doc not in known:
+            raise ConfigError(f"[guidance] {doc}: no such guidance document (known: {', '.join(known)})")
+        if not str(url).startswith("https://"):
+            raise ConfigError(f"[guidance] {doc}: the address must start with https://, not {url!r}")
+    return tuple(sorted((str(k), str(v)) for k, v in table.items()))
 
 
 def _address_list(value) -> tuple[str, ...]:
@@ -196,4 +210,5 @@ def load_settings(environ: dict[str, str] | None = None, for_app: bool = True) -
         sso_issuer=str(pick("sso_issuer", "")),
         feedback_email=str(pick("feedback_email", "tilannekuva@kaupunki.example")),
         today=_date(pick("today", None), "today"),
+        guidance=_guidance(conf.get("guidance") or {}),
     )

@@ -10,7 +10,7 @@ from tilannekuva import catalogue, metrics, periods
 from tilannekuva.catalogue import LANGUAGES, TEXT_FIELDS, CatalogueError, parse, source_text
 from tilannekuva.i18n import catalog, locale_file, t
 from tilannekuva.ingest.contracts import CONTRACTS
-from tilannekuva.settings import PROJECT_ROOT
+from tilannekuva.settings import PROJECT_ROOT, ConfigError, load_settings
 
 CATALOGUE = catalogue.catalogue()
 SCHEMA = (PROJECT_ROOT / "tilannekuva" / "schema" / "warehouse.sql").read_text(encoding="utf-8")
@@ -96,6 +96,7 @@ def _broken(change) -> str:
         (lambda r: r["metrics"]["M1"].update(colour="red"), "M1: unknown field colour"),
         (lambda r: r["metrics"]["M1"]["guidance"].update(doc="intra"), "'intra' is not a guidance document"),
         (lambda r: r["guidance"]["wintra"].pop("sv"), "guidance.wintra: missing or empty in sv"),
+        (lambda r: r["guidance"]["wintra"].pop("url"), "guidance.wintra.url: needs an https:// address"),
         (lambda r: r["metrics"]["S1"]["text"]["fi"].update(definition="{konsern} h"), "unknown placeholder"),
         (lambda r: r["metrics"].update(X1=r["metrics"]["M1"]), "a metric id is M or S and a number"),
     ],
@@ -107,3 +108,28 @@ def test_a_broken_entry_is_refused_naming_the_metric_and_the_field(change, messa
 
 def test_the_shipped_catalogue_parses_as_it_is():
     assert parse(_broken(lambda r: None), frozenset(CONTRACTS)) == CATALOGUE
+
+
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        ({}, "https://intra.kaupunki.example/kasko/wintra"),
+        ({"wintra": "https://wintra.example.org/a"}, "https://wintra.example.org/a"),
+    ],
+)
+def test_a_guidance_documents_address_comes_from_the_settings_over_the_catalogue(table, expected, tmp_path):
+    conf = tmp_path / "t.toml"
+    conf.write_text("[guidance]\n" + "".join(f'{k} = "{v}"\n' for k, v in table.items()), encoding="utf-8")
+    settings = load_settings({"TILANNEKUVA_CONFIG": str(conf)}, for_app=False)
+    assert CATALOGUE.guidance_url("wintra", settings.guidance) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [('intra = "https://x.example"', "no such guidance document"), ('wintra = "http://x"', "must start with https")],
+)
+def test_a_bad_guidance_address_is_refused(line, message, tmp_path):
+    conf = tmp_path / "t.toml"
+    conf.write_text(f"[guidance]\n{line}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        load_settings({"TILANNEKUVA_CONFIG": str(conf)}, for_app=False)

@@ -106,6 +106,12 @@ class Catalogue:
     metrics: dict[str, Metric]
     owners: dict[str, dict[str, str]]  # id -> {lang: name}
     guidance: dict[str, dict[str, str]]  # id -> {lang: document name}
+    guidance_urls: dict[str, str]  # id -> the document's address (settings' [guidance] may override)
+
+    def guidance_url(self, doc: str, overrides=None) -> str:
+        """The address of guidance document `doc`: the settings' (`overrides`, Settings.guidance) over the
+        catalogue's."""
+        return dict(overrides or {}).get(doc, self.guidance_urls[doc])
 
     def __getitem__(self, metric_id: str) -> Metric:
         return self.metrics[metric_id]
@@ -237,7 +243,11 @@ def parse(text: str, sources: frozenset[str] | None = None) -> Catalogue:
         "needs owners, guidance and metrics",
     )
     owners = {k: _languages(v, f"owners.{k}") for k, v in (raw["owners"] or {}).items()}
-    guidance = {k: _languages(v, f"guidance.{k}") for k, v in (raw["guidance"] or {}).items()}
+    guidance, urls = {}, {}
+    for k, v in (raw["guidance"] or {}).items():
+        url = v.pop("url", None) if isinstance(v, dict) else None
+        _need(isinstance(url, str) and url.startswith("https://"), f"guidance.{k}.url", "needs an https:// address")
+        guidance[k], urls[k] = _languages(v, f"guidance.{k}"), url
     metrics = raw["metrics"]
     _need(isinstance(metrics, dict) and metrics, "metrics", "no metrics")
     for metric_id in metrics:
@@ -250,6 +260,7 @@ def parse(text: str, sources: frozenset[str] | None = None) -> Catalogue:
         metrics={k: _metric(k, v, owners, guidance, sources) for k, v in metrics.items()},
         owners=owners,
         guidance=guidance,
+        guidance_urls=urls,
     )
 
 
