@@ -3,24 +3,43 @@
 Pages never scan raw events: monthly active users come from `agg_eservice_monthly`, not from
 tens of millions of sign-ins, so page speed does not depend on raw event volume. Its rows with
 service 'kaikki' count PEOPLE active in any service (one user key signing in to four services is one
-person), the base of M3 (metric_parts_all in sql/_scope.sql). The publication
-cubes (`pub_*`, tilannekuva.publication) are rebuilt here too, with their suppression pattern.
+person), the base of M3: `agg_eservice_year` (M3 per school year, unit and user type over the year's
+complete months). The metric model itself is built here too: `agg_metric_parts`, every materialised
+metric of the catalogue as additive parts per unit and school year (tilannekuva.metric_parts, one
+SELECT per metric in tilannekuva/catalogue/parts/), so no fetch computes a metric from the facts; the
+scope views (sql/_scope.sql) only filter and mark them. Last, the publication cubes (`pub_*`,
+tilannekuva.publication), with their suppression pattern (pub_metric_hidden reads agg_metric_parts).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import time
+from importlib.abc import Traversable
+from pathlib import Path
 
 import duckdb
 
 from tilannekuva import periods
+from tilannekuva.catalogue import Catalogue
 from tilannekuva.ingest.contracts import CONTRACTS
+from tilannekuva.metric_parts import build_metric_parts
 from tilannekuva.publication import PublicationRules, build_publication_cubes
 
+log = logging.getLogger(__name__)
 
-def refresh_aggregates(con: duckdb.DuckDBPyConnection, as_of: dt.date, rules: PublicationRules | None = None) -> None:
+
+def refresh_aggregates(
+    con: duckdb.DuckDBPyConnection,
+    as_of: dt.date,
+    rules: PublicationRules | None = None,
+    catalogue: Catalogue | None = None,
+    parts_dir: Traversable | Path | None = None,
+) -> None:
     """Rebuild the agg_ and pub_ tables and each source's data-as-of date (never later than `as_of`).
-    `rules` (threshold, S1 hours) default to the configured settings."""
+    `rules` (threshold, S1 hours) default to the configured settings; `catalogue` and `parts_dir` (the
+    metrics built into agg_metric_parts and their SQL) to the app's (tilannekuva.metric_parts)."""
     con.execute("delete from agg_eservice_monthly")
     con.execute("""
         insert into agg_eservice_monthly
@@ -69,4 +88,77 @@ def refresh_aggregates(con: duckdb.DuckDBPyConnection, as_of: dt.date, rules: Pu
         left join first_training f on f.staff_id = e.staff_id and f.school_year_id = e.school_year_id
         left join agg_year_to_date d on d.school_year_id = e.school_year_id
         group by all""")
+    started = time.perf_counter()
+    build_eservice_year(con)
+    log.info("agg_eservice_year in %.2f s", time.perf_counter() - started)
+    build_metric_parts(con, catalogue, parts_dir)
+    build_benchmarks(con)
     build_publication_cubes(con, rules or PublicationRules.from_settings())
+
+
+def build_eservice_year(con: duckdb.DuckDBPyConnection) -> None:
+    """agg_eservice_year: M3, the one definition (docs/DATA_MODEL.md), per school year × unit × user
+    type: PEOPLE, not accounts. active_months = Σ over the year's complete months of the people who
+    signed in to any service that month (agg_eservice_monthly's 'kaikki' rows); people = the people with
+    an account in any service (the identity export's 'kaikki' rows); share = active_months / (people ×
+    months) = the monthly mean of active people / people with access. Complete months only: a month
+    whose last day is after the sign-ins' data date is partial and left out (its few days would read
+    as a drop), and kept as partial_month so the pages can say so. Read by parts/M3.sql and, through
+    scoped_eservice_year, by the e-services page."""
+    con.execute("delete from agg_eservice_year")
+    con.execute("""
+        insert into agg_eservice_year
+        with data_date as (
+            select max(data_as_of) as data_as_of from meta_source where source = 'kirjautumiset'
+        ), month_in_year as (
+            select distinct y.school_year_id, m.month, last_day(m.month) <= d.data_as_of as complete
+            from agg_eservice_monthly m join dim_school_year y on m.month between y.starts_on and y.ends_on
+            cross join data_date d
+            where m.service = 'kaikki'
+        ), counted as (
+            select school_year_id, count(*) filter (where complete) as months,
+                   min(month) filter (where complete) as first_month, max(month) filter (where complete) as last_month,
+                   max(month) filter (where not complete) as partial_month
+            from month_in_year group by all
+        ), active as (
+            select mo.school_year_id, m.unit_id, m.user_type, sum(m.active_users) as active_months
+            from agg_eservice_monthly m join month_in_year mo on mo.month = m.month and mo.complete
+            where m.service = 'kaikki'
+            group by all
+        )
+        select e.school_year_id, e.unit_id, e.user_type, coalesce(a.active_months, 0)::bigint as active_months,
+               e.eligible_users::bigint as people, c.months::integer as months, c.first_month, c.last_month,
+               c.partial_month, (select data_as_of from data_date) as data_as_of
+        from agg_eservice_eligible e
+        join counted c using (school_year_id)
+        left join active a using (school_year_id, unit_id, user_type)
+        where e.service = 'kaikki'""")
+
+
+def build_benchmarks(con: duckdb.DuckDBPyConnection) -> None:
+    """The benchmark rollups the bench_* views read: every unit's competence answers by unit and area and by
+    sector and area (M5 against the unit and the city), the feedback answers by training (M2 against the city)
+    and the grades by unit, term and subject (a group against its unit; pupil-derived, so its queries are
+    marked benchmark and always suppressed). Sums and counts only, no person."""
+    started = time.perf_counter()
+    for table, select in (
+        (
+            "agg_competence_by_unit",
+            """select school_year_id, unit_id, area, sum(score), count(*), count(distinct response_id)
+               from fct_competence_survey group by all""",
+        ),
+        (
+            "agg_competence_by_area",
+            """select c.school_year_id, u.sector, c.area, sum(c.score), count(*), count(distinct c.response_id)
+               from fct_competence_survey c join dim_unit u using (unit_id) group by all""",
+        ),
+        ("agg_training_feedback", "select training_id, sum(rating), count(*) from fct_training_feedback group by all"),
+        (
+            "agg_assessment_by_unit",
+            """select school_year_id, term, unit_id, subject, count(distinct pupil_id), sum(grade), count(*)
+               from fct_assessment group by all""",
+        ),
+    ):
+        con.execute(f"delete from {table}")  # this function's own table names
+        con.execute(f"insert into {table} {select}")
+    log.info("benchmark rollups in %.2f s", time.perf_counter() - started)

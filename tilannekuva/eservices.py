@@ -1,7 +1,7 @@
 """E-service use (M3) for one unit: PEOPLE active in any service against the people with access.
 
-The definition is SQL's (eservice_year_all in sql/_scope.sql, the same rows metric_parts_all sums
-into M3): here only the per-user-type split of one school year and its sum, so the e-services page
+The definition is SQL's (agg_eservice_year, built at load time by tilannekuva.aggregates; the same rows
+catalogue/parts/M3.sql sums into M3): here only the per-user-type split of one school year and its sum, so the e-services page
 shows the same figure as the unit's M3 card for the same year."""
 
 from __future__ import annotations

@@ -140,15 +140,13 @@ STAFF_ANSWER_METRICS = ("M2", "M5")
 
 
 def _raw_staff_answers(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """M2 feedback answers and M5 survey respondents (the `events` of metric_parts_all) per unit and
-    school year, with every sector × district × language total."""
-    return con.sql("""
+    """M2 feedback answers and M5 survey respondents (their `events` in agg_metric_parts, built just
+    before by tilannekuva.metric_parts: the very counts the pages roll up) per unit and school year,
+    with every sector × district × language total."""
+    return con.sql(f"""
         with per_unit as (
-            select 'M2' as metric, t.school_year_id, f.unit_id, count(*) as events
-            from fct_training_feedback f join dim_training t using (training_id) group by all
-            union all
-            select 'M5', school_year_id, unit_id, count(distinct response_id)
-            from fct_competence_survey where area not like 'ymparisto%' group by all
+            select metric, school_year_id, unit_id, events
+            from agg_metric_parts where metric in {STAFF_ANSWER_METRICS}
         ), x as (select p.*, u.sector, u.district_id, u.language from per_unit p join dim_unit u using (unit_id))
         select metric, school_year_id, sector, district_id, language, unit_id, sum(events)::bigint as events
         from x

@@ -42,7 +42,7 @@ from tilannekuva.suppression import suppress
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 POINTER = "CURRENT"
 
 

@@ -1,9 +1,13 @@
--- Tilannekuva warehouse schema, version 5 (tilannekuva.warehouse.SCHEMA_VERSION). The data model is documented in docs/DATA_MODEL.md.
+-- Tilannekuva warehouse schema, version 6 (tilannekuva.warehouse.SCHEMA_VERSION). The data model is documented in docs/DATA_MODEL.md.
 -- Version 2 dropped DuckDB foreign keys: DuckDB cannot update a referenced dimension row's indexed
 -- columns (a unit moving district failed), so references are enforced by the source contracts at
 -- load time (tilannekuva/ingest/contracts.py, `ref=`), where a broken one gets file, row and column.
 -- Layers (dbt naming): stg_<source>__<entity> = exports as delivered, dim_/fct_/brg_ = the model,
 -- agg_ = rollups the pages read, meta_ = schema version and data freshness.
+-- Version 6 materialises the metric model at load time: agg_eservice_year and agg_metric_parts (one
+-- SELECT per metric in tilannekuva/catalogue/parts/) and the benchmark rollups (agg_competence_by_unit,
+-- agg_competence_by_area, agg_training_feedback, agg_assessment_by_unit), so the scope views only filter
+-- and mark.
 
 create table meta_schema_version (
     version integer primary key,
@@ -214,6 +218,70 @@ create table agg_year_to_date (          -- each school year's day matching the 
     to_date date not null                -- 20.11.2025 for 2025 when the data end on 20.11.2026
 );
 
+create table agg_eservice_year (         -- M3 as the metric counts it; grain: school year × unit × user type
+    school_year_id integer not null,
+    unit_id integer not null,
+    user_type varchar not null,
+    active_months bigint not null,       -- Σ over the year's complete months of the people active in any service
+    people bigint not null,              -- people with an account in any service ('kaikki' of agg_eservice_eligible)
+    months integer not null,             -- the year's complete months with sign-in data
+    first_month date,
+    last_month date,
+    partial_month date,                  -- the month the sign-ins' data end in, left out (null: none)
+    data_as_of date,                     -- the sign-ins' data-as-of date
+    primary key (school_year_id, unit_id, user_type)
+);
+
+create table agg_metric_parts (          -- the catalogue's materialised metrics (M1–M6) as additive parts
+    metric varchar not null,             -- catalogue id; its SELECT: tilannekuva/catalogue/parts/<metric>.sql
+    school_year_id integer not null,
+    unit_id integer not null,
+    num double not null,                 -- value = Σ num / Σ den at any level (unit, district, sector, city)
+    den double not null,
+    events bigint not null,              -- what the value rests on (staff, answers, people, conversations)
+    num_to_date double,                  -- a cumulative metric's num by the year's same date (null: not cumulative)
+    primary key (metric, school_year_id, unit_id)
+);
+
+-- Benchmark rollups (tilannekuva.aggregates.build_benchmarks): every unit's staff answers and grades summed,
+-- no person; read through bench_* views and always suppressed per result (a benchmark).
+create table agg_competence_by_unit (    -- M5 benchmark; grain: school year × unit × area (environment items too)
+    school_year_id integer not null,
+    unit_id integer not null,
+    area varchar not null,
+    score_sum bigint not null,
+    answers bigint not null,
+    respondents bigint not null,
+    primary key (school_year_id, unit_id, area)
+);
+
+create table agg_competence_by_area (    -- M5 benchmark; grain: school year × sector × area
+    school_year_id integer not null,
+    sector varchar not null,
+    area varchar not null,
+    score_sum bigint not null,
+    answers bigint not null,
+    respondents bigint not null,
+    primary key (school_year_id, sector, area)
+);
+
+create table agg_training_feedback (     -- M2 benchmark; grain: training (every unit's answers)
+    training_id integer primary key,
+    rating_sum bigint not null,
+    answers bigint not null
+);
+
+create table agg_assessment_by_unit (    -- S3 benchmark (pupil-derived); grain: school year × term × unit × subject
+    school_year_id integer not null,
+    term varchar not null,
+    unit_id integer not null,
+    subject varchar not null,
+    pupils bigint not null,
+    grade_sum bigint not null,
+    grades bigint not null,
+    primary key (school_year_id, term, unit_id, subject)
+);
+
 -- Publication cubes (tilannekuva.publication): pupil-derived tables as aggregate-only roles see them,
 -- suppressed once over every dimension a page can filter by. Null in a dimension = its total; a hidden
 -- cell has null counts and is_suppressed = true (its value is not stored). Rebuilt by every load.
@@ -283,4 +351,4 @@ create table meta_publication (          -- how each cube was built: threshold, 
     built_at timestamp not null
 );
 
-insert into meta_schema_version values (5, current_timestamp);
+insert into meta_schema_version values (6, current_timestamp);

@@ -5,9 +5,10 @@
 -- published: pub_metric_hidden
 -- The strategy metrics M1–M6 per unit in scope and school year as additive parts: value = num / den
 -- at any level (unit, district, sector, city) after summing num and den; num_to_date the cumulative
--- metrics' num on the same date of each year (_scope.sql). `events` counts what the
+-- metrics' num on the same date of each year. `events` counts what the
 -- value rests on (staff, answers, users with access, conversations). Staff metrics only. The parts
--- are defined once, in _scope.sql (metric_parts_all); docs/DATA_MODEL.md has the definitions.
+-- are defined once, in tilannekuva/catalogue/parts/<metric>.sql, and built at load time into
+-- agg_metric_parts (tilannekuva.metric_parts); the catalogue (metrics.yaml) has the definitions.
 -- M2 and M5 rest on staff answers: is_suppressed marks a unit whose value is hidden, hidden_totals
 -- the hidden totals it is part of; viewer_events the viewer's own answers among `events`
 -- (tilannekuva.metrics.rollup applies all three; see _scope.sql).
