@@ -246,8 +246,9 @@ def browser_sign_in(page, base: str, username: str, password: str, lang: str = "
 
 def warehouse_with_as_of(home: Path, target: Path, **as_of) -> Path:
     """A data directory `target` with `home`'s demo accounts and a copy of its served warehouse in which
-    `meta_source.data_as_of` is set per source (`poissaolot=dt.date(2026, 9, 30)`): a warehouse whose sources
-    are as fresh or stale as a test needs. Returns `target`."""
+    `meta_source.data_as_of` is set per source (`poissaolot=dt.date(2026, 9, 30)`; None: the source's row is
+    removed, as if never loaded): a warehouse whose sources are as fresh or stale as a test needs. Returns
+    `target`."""
     import shutil
 
     from tilannekuva.warehouse import publish
@@ -259,7 +260,10 @@ def warehouse_with_as_of(home: Path, target: Path, **as_of) -> Path:
     con = duckdb.connect(str(copy))
     try:
         for source, day in as_of.items():
-            con.execute("update meta_source set data_as_of = $d where source = $s", {"d": day, "s": source})
+            if day is None:  # never loaded
+                con.execute("delete from meta_source where source = $s", {"s": source})
+            else:
+                con.execute("update meta_source set data_as_of = $d where source = $s", {"d": day, "s": source})
     finally:
         con.close()
     publish(target / "warehouse", copy)
