@@ -7,7 +7,7 @@ PORT ?= 8501
 SCALE ?= 1
 export TILANNEKUVA_MODE ?= demo
 
-.PHONY: run test demo setup clean lock bench
+.PHONY: run test demo setup clean lock bench docs
 
 $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check --quiet .
 	$(PY) -m pytest -n 2 --dist loadgroup
+
+# The generated docs: docs/CONTRACTS.md and the metric catalogue in docs/DATA_MODEL.md (a test fails when they
+# are out of step with tilannekuva/ingest/contracts.py and tilannekuva/catalogue/metrics.yaml).
+docs: $(STAMP)
+	$(VENV)/bin/tilannekuva docs
 
 # Speed against the targets (bench/run.py): builds data/bench/ once (scale 1 and 10), writes bench-results/.
 # Needs Debian's chromium for the browser part (BENCH_ARGS="--skip browser" without it).

@@ -1,4 +1,5 @@
-"""Admin: what the served warehouse holds — row counts per table and each source's data date, and
+"""Admin: what the served warehouse holds — each source's data date, rhythm, threshold and whether it is up
+to date (a stale one named in a warning at the top) with the metrics reading it, row counts per table, and
 how many cells the suppression rule hid, per query, since the server started."""
 
 import polars as pl
@@ -7,20 +8,18 @@ import streamlit as st
 from tilannekuva.i18n import fmt_number
 from tilannekuva.inert import md
 from tilannekuva.queries import load_query
-from views import labels, loaders, tables
+from views import labels, loaders, source_status, tables
 from views.context import open_page
 
 page = open_page("admin_status")
 st.title(page.t("page.admin_status"))
 st.caption(page.t("admin.version", version=md(loaders.warehouse().version)))
 
+sources = source_status.judged(page)
+source_status.stale_warning(page, sources)
+
 st.header(page.t("admin.sources"))
-fresh = loaders.frame(page, "data_freshness")
-if fresh.is_empty():
-    st.info(page.t("empty.no_sources"))
-else:
-    tables.show(tables.table(fresh, {"source": ("col.source", "label:source"), "data_as_of": ("col.data_as_of", "date"),
-                                     "loaded_at": ("col.loaded_at", "date"), "row_count": "col.rows"}, page.lang))
+source_status.sources_table(page, sources)
 
 st.header(page.t("admin.tables"))
 counts = loaders.frame(page, "table_row_counts")

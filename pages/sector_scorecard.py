@@ -34,5 +34,6 @@ table = tables.table(card.with_columns(labels.compared_with(year["previous_label
     "target": ("col.target", "metric:metric"),
     "light": ("col.status", "label:light")}, page.lang)
 tables.show(table)
-tables.downloads(page, table, key="scorecard", filename=f"strategiamittarit-{year['school_year_id']}")
+tables.downloads(page, table, key="scorecard", filename=f"strategiamittarit-{year['school_year_id']}",
+                 metrics=tuple(card["metric"]))
 sections.data_as_of(page)

@@ -29,7 +29,7 @@ watched = with_severity(listed.join(marks, on="pupil_id", how="left")).with_colu
     labels.signal_reasons(page.lang),
     labels.followed_up(page.lang, stores.display_names(page.settings), notes_of=page.acting.username))
 sections.pupil_list(page, watched, WATCH_COLUMNS, target="watch_list", key="watch", filename=f"seurantalista-{year_id}",
-                    count="psupport.signals_count")
+                    count="psupport.signals_count", metrics=("S4",))
 
 st.header(page.t("watch.history_header"))
 pupil_id, name = watch_sections.pick_pupil(page, listed)

@@ -85,6 +85,21 @@ def xlsx_parts(data: bytes):
     return meta, table
 
 
+def csv_parts(data: bytes):
+    """An exported CSV read back as (the lines above the table, the table): the header block ends at the
+    first empty line, and the table is read with polars' read_csv(skip_rows=…) as a user's tool would."""
+    import csv
+    import io
+
+    import polars as pl
+
+    lines = data.decode("utf-8-sig").split("\n")
+    gap = lines.index("") if "" in lines else -1
+    meta = [row[0] for row in csv.reader(lines[:gap], delimiter=";")] if gap > 0 else []
+    table = pl.read_csv(io.BytesIO(data), separator=";", skip_rows=gap + 1 if gap > 0 else 0, infer_schema=False)
+    return meta, table
+
+
 class OfferedDownloads:
     """The download buttons a page run offers, as [(file name, producer)], spied on Streamlit's
     MediaFileManager.add_deferred (a download's file exists only when clicked: see widgets.downloads).

@@ -242,3 +242,29 @@ def browser_sign_in(page, base: str, username: str, password: str, lang: str = "
         '[data-testid="stSidebar"] [data-testid="stButton"], [data-testid="stMain"] [data-testid="stAlert"]'
     ).first.wait_for(timeout=30_000)
     settle(page)
+
+
+def warehouse_with_as_of(home: Path, target: Path, **as_of) -> Path:
+    """A data directory `target` with `home`'s demo accounts and a copy of its served warehouse in which
+    `meta_source.data_as_of` is set per source (`poissaolot=dt.date(2026, 9, 30)`; None: the source's row is
+    removed, as if never loaded): a warehouse whose sources are as fresh or stale as a test needs. Returns
+    `target`."""
+    import shutil
+
+    from tilannekuva.warehouse import publish
+
+    shutil.copytree(home / "demo", target / "demo", dirs_exist_ok=True)
+    (target / "warehouse").mkdir(parents=True, exist_ok=True)
+    copy = target / "warehouse" / f"tilannekuva-as-of-{len(list((target / 'warehouse').glob('*.duckdb')))}.duckdb"
+    shutil.copyfile(current_file(home / "warehouse"), copy)
+    con = duckdb.connect(str(copy))
+    try:
+        for source, day in as_of.items():
+            if day is None:  # never loaded
+                con.execute("delete from meta_source where source = $s", {"s": source})
+            else:
+                con.execute("update meta_source set data_as_of = $d where source = $s", {"d": day, "s": source})
+    finally:
+        con.close()
+    publish(target / "warehouse", copy)
+    return target

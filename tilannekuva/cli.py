@@ -1,5 +1,5 @@
-"""The `tilannekuva` command: build the demo, load source exports, show the source contracts,
-administer users, prune and check the access log.
+"""The `tilannekuva` command: build the demo, load source exports, show the source contracts and the metric
+catalogue, rewrite the generated docs, administer users, prune and check the access log.
 
 Runs with umask 077: every file it creates is readable only by the service account.
 Exit codes: 0 done (or nothing to do), 1 load rejected (nothing changed) or access log broken,
@@ -296,6 +296,51 @@ def _contracts(args: argparse.Namespace) -> int:
     return 0
 
 
+def _metrics(args: argparse.Namespace) -> int:
+    """Print the metric catalogue; with a served warehouse, each source's data-as-of date and freshness on
+    settings.today_date, and the metrics that read a stale source."""
+    from tilannekuva import freshness, metrics
+    from tilannekuva.catalogue import catalogue, render
+    from tilannekuva.warehouse import WarehouseUnavailable, served_sources
+
+    settings = load_settings(for_app=False)
+    cat, lang, today = catalogue(), args.lang, settings.today_date
+    try:
+        served, rows = served_sources(settings.warehouse_dir)
+        assessed = freshness.assess(rows, today)
+    except WarehouseUnavailable:
+        served, assessed = None, None
+    items = render.entries(
+        cat,
+        lang,
+        values=render.values_of(settings),
+        targets=metrics.targets(settings.targets),
+        guidance=settings.guidance,
+        assessed=assessed,
+    )
+    if args.format == "json":
+        print(render.to_json(items, lang, today, served))
+    elif args.format == "markdown":
+        print(render.to_markdown(items, cat, lang, heading_level=2), end="")
+    else:
+        print(render.to_text(items, cat, lang, today, served), end="")
+    return 0
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from tilannekuva import docs
+    from tilannekuva.settings import PROJECT_ROOT
+
+    if args.check:
+        stale = docs.out_of_step(PROJECT_ROOT)
+        for path in stale:
+            print(f"{path.relative_to(PROJECT_ROOT)} is not in step with the code: run `make docs`", file=sys.stderr)
+        return 1 if stale else 0
+    for path in docs.write(PROJECT_ROOT):
+        print(f"rewrote {path.relative_to(PROJECT_ROOT)}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="tilannekuva", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -349,6 +394,15 @@ def main(argv: list[str] | None = None) -> int:
     verify.set_defaults(handler=_verify)
     contracts = sub.add_parser("contracts", help="print the source contracts as Markdown")
     contracts.set_defaults(handler=_contracts)
+    metrics_ = sub.add_parser(
+        "metrics", help="print the metric catalogue (every field, each source's data-as-of date and freshness)"
+    )
+    metrics_.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    metrics_.add_argument("--lang", choices=("fi", "sv", "en"), default="fi", help="language of the texts (default fi)")
+    metrics_.set_defaults(handler=_metrics)
+    docs_ = sub.add_parser("docs", help="rewrite the generated docs (CONTRACTS.md, DATA_MODEL.md's metric catalogue)")
+    docs_.add_argument("--check", action="store_true", help="only check: exit 1 if a generated doc is out of step")
+    docs_.set_defaults(handler=_docs)
     args = parser.parse_args(argv)
     previous_umask = private_umask()  # whatever it writes is readable only by the service account
     logging.basicConfig(

@@ -12,6 +12,7 @@ percentage number (47,3, the header says '(%)') and numbers have the decimals of
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import re
@@ -63,23 +64,36 @@ def _as_csv_numbers(frame: pl.DataFrame, formats: Formats | None) -> pl.DataFram
     return frame.with_columns(columns) if columns else frame
 
 
-def to_csv_fi(frame: pl.DataFrame, formats: Formats | None = None) -> bytes:
+def to_csv_fi(frame: pl.DataFrame, formats: Formats | None = None, meta: list[str] | None = None) -> bytes:
     """The frame as Excel-friendly CSV for fi/sv locales: numbers with a decimal comma (a share formatted
     as a percent as its percentage number), dates d.m.yyyy, an empty field for a null (hidden) value. Text
     cells and the header row that a spreadsheet would evaluate (= + - @ tab CR first) start with `'`
-    (OWASP); numbers stay numbers."""
+    (OWASP); numbers stay numbers.
+
+    `meta` lines (the same header block as the .xlsx: title, filters, data-as-of date, suppression note,
+    metric definitions …) come first, one field per line, then an empty line, then the table: a reader skips
+    `header_rows(meta)` lines (polars `read_csv(skip_rows=…)`). They are made inert like any cell and
+    kept on one line each."""
     texts = [name for name, dtype in frame.schema.items() if dtype == pl.String]
     frame = _as_csv_numbers(
         frame.with_columns(pl.col(name).map_elements(spreadsheet_cell, return_dtype=pl.String) for name in texts),
         formats,
     ).rename(spreadsheet_cell)
     buffer = io.BytesIO()
+    if meta:
+        head = io.StringIO()
+        writer = csv.writer(head, delimiter=";", lineterminator="\n")
+        for line in meta:
+            writer.writerow([spreadsheet_cell(" ".join(str(line).split()))])
+        head.write("\n")
+        buffer.write(head.getvalue().encode("utf-8"))
     frame.write_csv(buffer, separator=";", decimal_comma=True, date_format="%d.%m.%Y", datetime_format="%d.%m.%Y %H:%M")
     return BOM + buffer.getvalue()
 
 
 def header_rows(meta: list[str] | None) -> int:
-    """How many rows the title block takes above the table (the table's header row index)."""
+    """How many rows the title block takes above the table (the table's header row index), in the .xlsx
+    and the CSV alike."""
     return len(meta) + 1 if meta else 0
 
 

@@ -81,3 +81,34 @@ def of_metric(assessed: pl.DataFrame, metric_sources: tuple[str, ...]) -> pl.Dat
     return assessed.filter(pl.col("source").is_in(list(metric_sources))).sort(
         pl.col("source").replace_strict(order, return_dtype=pl.Int64)
     )
+
+
+def source_status(loaded: pl.DataFrame, today: dt.date, catalogue: Catalogue) -> pl.DataFrame:
+    """The admin's sources table: every source with a threshold, loaded or not (`loaded`: the data_freshness
+    rows, source, data_as_of, loaded_at, row_count), with its rhythm, threshold, `stale_since`, `status`
+    (fresh | stale | missing: not loaded) on `today` and `metrics`, the ids of the catalogue's metrics that
+    read it ('S1, S4'); sorted by source."""
+    reading = {s: ", ".join(catalogue.reading(s)) for s in thresholds()["source"]}
+    return (
+        assess(loaded, today)
+        .join(loaded.select("source", "loaded_at", "row_count"), on="source", how="left")
+        .with_columns(
+            status=pl.when(pl.col("data_as_of").is_null())
+            .then(pl.lit("missing"))
+            .when(pl.col("is_stale"))
+            .then(pl.lit("stale"))
+            .otherwise(pl.lit("fresh")),
+            metrics=pl.col("source").replace_strict(reading, default="", return_dtype=pl.String),
+        )
+        .select(
+            "source",
+            "data_as_of",
+            "loaded_at",
+            "row_count",
+            "rhythm",
+            "stale_after_days",
+            "stale_since",
+            "status",
+            "metrics",
+        )
+    )

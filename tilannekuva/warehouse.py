@@ -83,6 +83,25 @@ def schema_version(path: Path) -> int | None:
         con.close()
 
 
+def served_sources(warehouse_dir: Path) -> tuple[str, pl.DataFrame]:
+    """The served file's name and its `meta_source` rows (source, data_as_of, loaded_at, row_count), read
+    read-only: what `tilannekuva metrics` judges the sources' freshness on (no personal data, no scope:
+    the operator's command). Raises WarehouseUnavailable when nothing readable is published."""
+    path = current_file(warehouse_dir)
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as exc:
+        raise WarehouseUnavailable(f"The warehouse file {path.name} cannot be read: {exc}") from exc
+    try:
+        return path.name, con.sql(
+            "select source, data_as_of, loaded_at, row_count from meta_source order by source"
+        ).pl()
+    except duckdb.Error as exc:
+        raise WarehouseUnavailable(f"The warehouse file {path.name} has no meta_source: {exc}") from exc
+    finally:
+        con.close()
+
+
 def current_file(warehouse_dir: Path) -> Path:
     """The warehouse file CURRENT points at; raises WarehouseUnavailable if there is none."""
     pointer = Path(warehouse_dir) / POINTER

@@ -56,5 +56,5 @@ def grades(page: PageContext, group: dict, year_id: int) -> None:
         page, figures.grouped_bars(latest, x="subject_name", series="series", y="mean_grade", kind="grade",
                                    colour_by="level", title=title, y_title=page.t("col.mean_grade")),
         tables.table(latest, GRADE_COLUMNS, page.lang),
-        key="group_assessment", filename=f"arviointi-{group['group_name']}-{year_id}",
+        key="group_assessment", filename=f"arviointi-{group['group_name']}-{year_id}", metrics=("S3",),
         summary=page.t("groups.assessment_summary", hidden=labels.hidden_cells(fetched.suppressed_cells, page.lang)))

@@ -73,7 +73,7 @@ def trend(page: PageContext, metric: str, levels: pl.DataFrame, card: dict, area
         tables.table(trend.with_columns(labels.partial("school_year", "partial", page.lang)),
                      {"school_year": "col.school_year", "series": "col.level",
                       "value": ("col.value", tables.metric_number(metric))}, page.lang),
-        key="metric_trend", filename=f"{metric.lower()}-kehitys",
+        key="metric_trend", filename=f"{metric.lower()}-kehitys", metrics=(metric,),
         summary=page.t("metric.trend_summary", value=labels.metric_text(metric, card["value"], page.lang),
                        year=md(year["label"]), target=labels.metric_text(metric, target, page.lang))
         + (" " + page.t(f"chart.coinciding_{kind}", lines=md(lines)) if lines else ""))
@@ -95,7 +95,7 @@ def by_district(page: PageContext, metric: str, parts: pl.DataFrame, units: pl.D
                                    y_title=page.t(f"metric.{metric}.unit")),
         tables.table(by_district, {district: "col.district", "value": ("col.value", tables.metric_number(metric)),
                                    "events": f"metric.{metric}.events"}, page.lang),
-        key="metric_district", filename=f"{metric.lower()}-alueittain", clickable=True,
+        key="metric_district", filename=f"{metric.lower()}-alueittain", clickable=True, metrics=(metric,),
         summary=page.t("metric.by_district_summary", best=md(best[0]) if best else "–") + " "
         + page.t("metric.district_click"))
     keep = {"mittari": metric, "lukuvuosi": str(year["school_year_id"]), **filters.area_params(area or {})}
@@ -121,7 +121,7 @@ def topics(page: PageContext, area: dict, year: dict) -> None:
                                    y="mean_rating", kind="mean", title=page.t("m2.topics_title", year=year["label"]),
                                    y_title=page.t("metric.M2.unit")),
         tables.table(shown, {"name": "col.topic", "answers": "col.answers", "mean_rating": ("col.mean_rating", "num2")},
-                     page.lang), key="m2_topics", filename="m2-aiheittain",
+                     page.lang), key="m2_topics", filename="m2-aiheittain", metrics=("M2",),
         summary=page.t("m2.topics_summary", hidden=int(shown["is_suppressed"].sum()),
                        threshold=page.settings.suppression_threshold))
 
@@ -136,7 +136,7 @@ def competence_areas(page: PageContext, area: dict, year: dict) -> None:
         page, figures.grouped_bars(by_area, x="name", series="series", y="mean", kind="mean", horizontal=True,
                                    title=page.t("m5.areas_title", year=year["label"]), y_title=page.t("m5.mean")),
         tables.table(by_area, {"name": "col.area", "mean": ("m5.mean", "num2"), "answers": "col.answers"}, page.lang),
-        key="m5_areas", filename="m5-osa-alueet",
+        key="m5_areas", filename="m5-osa-alueet", metrics=("M5",),
         summary=page.t("m5.areas_summary", weakest=md(weakest[0]) if weakest else "–"))
 
 

@@ -34,23 +34,24 @@ def plot(page: PageContext, fig: go.Figure, *, key: str, clickable: bool = False
 
 def chart_with_table(page: PageContext, fig: go.Figure, table: pl.DataFrame, *, key: str, summary: str,
                      filename: str, target: str | None = None, subjects=(), filters: dict | None = None,
-                     clickable: bool = False):
+                     clickable: bool = False, metrics: tuple[str, ...] = ()):
     """A chart, a one-sentence summary, and the same numbers as a table with CSV and Excel downloads
-    (the Excel file titled with the chart's title). With `clickable`, returns the chart's selection event
-    (views.drill)."""
+    (the Excel file titled with the chart's title; `metrics`: the catalogue's metrics the figure shows, their
+    definitions and sources' dates in the files' header block). With `clickable`, returns the chart's
+    selection event (views.drill)."""
     event = plot(page, fig, key=key, clickable=clickable)
     st.caption(summary)
     with st.expander(t("table.show", page.lang)):
         tables.show(table)
         # The figure's title is Plotly text (entities escaped); the Excel sheet gets it as written.
         tables.downloads(page, table, key=key, filename=filename, title=html.unescape(fig.layout.title.text or ""),
-                         target=target, subjects=subjects, filters=filters)
+                         target=target, subjects=subjects, filters=filters, metrics=metrics)
     return event
 
 
 def by_district(page: PageContext, frame: pl.DataFrame, units: pl.DataFrame, *, y: str, title: str, y_title: str,
                 columns: dict, key: str, filename: str, summary: str, kind: str = "count",
-                colour_by: str | None = None) -> None:
+                colour_by: str | None = None, metrics: tuple[str, ...] = ()) -> None:
     """One period's values per district as bars (a colour and pattern per `series` value) with the same
     numbers as a table and downloads. `frame` has district_id, `series` and `y`; each district is named
     from `units` in the reader's language; the table shows the district, then `columns` (as in
@@ -63,7 +64,7 @@ def by_district(page: PageContext, frame: pl.DataFrame, units: pl.DataFrame, *, 
     event = chart_with_table(page, figures.grouped_bars(named, x="district", series="series", y=y, kind=kind,
                                                         title=title, y_title=y_title, colour_by=colour_by),
                              tables.table(named, {"district": "col.district", **columns}, page.lang), key=key,
-                             filename=filename, summary=summary, clickable=True)
+                             filename=filename, summary=summary, clickable=True, metrics=metrics)
     drill.follow(drill.target(event, named, "district_id", "alue", series="series"))
 
 
@@ -151,7 +152,8 @@ def unit_metrics_table(page: PageContext, cards: pl.DataFrame, unit: str, sector
     named = cards.with_columns(name=labels.label("metric", "metric", page.lang, "name"))
     table = tables.table(named, columns, page.lang)
     tables.show(table)
-    tables.downloads(page, table, key=key, filename=filename)
+    tables.downloads(page, table, key=key, filename=filename,
+                     metrics=tuple(cards["metric"].unique(maintain_order=True)))  # the metrics in the table
 
 
 def unit_trend(page: PageContext, levels: pl.DataFrame, metric: str, names: dict[str, str], *, filename: str,
@@ -175,7 +177,7 @@ def unit_trend(page: PageContext, levels: pl.DataFrame, metric: str, names: dict
         tables.table(trend.with_columns(labels.partial("school_year", "partial", page.lang)),
                      {"school_year": "col.school_year", "series": "col.level",
                       "value": ("col.value", tables.metric_number(metric))}, page.lang),
-        key="unit_trend", filename=filename,
+        key="unit_trend", filename=filename, metrics=(metric,),
         summary=summary + (" " + page.t(f"chart.coinciding_{kind}", lines=md(lines)) if lines else ""))
 
 
@@ -196,7 +198,7 @@ def data_as_of(page: PageContext) -> None:
 
 
 def pupil_list(page: PageContext, listed: pl.DataFrame, columns: dict, *, target: str, key: str, filename: str,
-               count: str | None = None, trends: tuple[str, ...] = ()) -> None:
+               count: str | None = None, trends: tuple[str, ...] = (), metrics: tuple[str, ...] = ()) -> None:
     """A list of named pupils (personal data): its view written to the access log (once per session for the
     same list), an optional count line (`count`: a catalog key with {count}), the table, and its logged
     downloads. `listed` has a `pupil_id` column; `columns` as in tables.table; `trends` names columns of
@@ -210,7 +212,8 @@ def pupil_list(page: PageContext, listed: pl.DataFrame, columns: dict, *, target
     charts = {t(columns[name], page.lang): trend_scale(listed[name]) for name in trends}
     tables.show(table, column_config={header: st.column_config.LineChartColumn(header, y_min=low, y_max=high)
                                       for header, (low, high) in charts.items()})
-    tables.downloads(page, table.without(list(charts)), key=key, filename=filename, target=target, subjects=pupils)
+    tables.downloads(page, table.without(list(charts)), key=key, filename=filename, target=target, subjects=pupils,
+                     metrics=metrics)
 
 
 def trend_scale(trends: pl.Series) -> tuple[float, float]:
@@ -253,11 +256,11 @@ def absence_by_group(page: PageContext, absences: pl.DataFrame, *, key: str, fil
         y_title=t("col.hours_per_pupil", page.lang)), absences["month"]),
                      tables.table(absences, {"group_name": "col.group", "month": ("col.month", "month"), "pupils": "col.pupils",
                                              "hours_per_pupil": ("col.hours_per_pupil", "num1")}, page.lang),
-                     key=key, filename=filename, summary=summary)
+                     key=key, filename=filename, summary=summary, metrics=("S1",))
 
 
 def staff_list(page: PageContext, staff: pl.DataFrame, columns: dict, *, target: str, key: str, filename: str,
-               shown_as: dict | None = None) -> None:
+               shown_as: dict | None = None, metrics: tuple[str, ...] = ()) -> None:
     """A list of named staff (personal data about employees, shown to their supervisor): the table, its view
     written to the access log (the staff ids and `shown_as`, e.g. a toggle's state, in the entry's filters:
     the log's subjects are pupils), and its logged downloads. `staff` has a `staff_id` column."""
@@ -265,7 +268,7 @@ def staff_list(page: PageContext, staff: pl.DataFrame, columns: dict, *, target:
     tables.show(table)
     log_view(page, target, table.height, filters={**page.filter_values(), **(shown_as or {}),
                                                   "staff_ids": sorted(staff["staff_id"].to_list())})
-    tables.downloads(page, table, key=key, filename=filename, target=target)
+    tables.downloads(page, table, key=key, filename=filename, target=target, metrics=metrics)
 
 
 def competence_by_area(page: PageContext, survey: pl.DataFrame, series: dict[str, str], *, title: str, summary: str,
@@ -279,7 +282,8 @@ def competence_by_area(page: PageContext, survey: pl.DataFrame, series: dict[str
                **({"respondents": "col.respondents"} if respondents else {})}
     chart_with_table(page, figures.grouped_bars(by_area, x="name", series="series", y="mean_score", kind="mean",
                                                 horizontal=True, colour_by="level", title=title, y_title=t("m5.mean", page.lang)),
-                     tables.table(by_area, columns, page.lang), key=key, filename=filename, summary=summary)
+                     tables.table(by_area, columns, page.lang), key=key, filename=filename, summary=summary,
+                     metrics=("M5",))
 
 
 def partial_months(page: PageContext, months: pl.Series) -> list:
@@ -305,7 +309,8 @@ def eservice_use(page: PageContext, use: pl.DataFrame, *, title: str, summary: s
     chart_with_table(page, partial_month(page, figures.monthly_lines(
         lines, month="month", series="series", y="activation", kind="share", colour_by="service", title=title,
         y_title=t("metric.M3.unit", page.lang)), lines["month"]),
-                     tables.table(lines, columns, page.lang), key=key, filename=filename, summary=summary)
+                     tables.table(lines, columns, page.lang), key=key, filename=filename, summary=summary,
+                     metrics=("M3",))
 
 
 def training_status(page: PageContext, staff: pl.DataFrame, columns: dict, *, filename: str) -> None:
@@ -321,4 +326,4 @@ def training_status(page: PageContext, staff: pl.DataFrame, columns: dict, *, fi
         st.success(t("staff.all_trained", page.lang))
     else:
         staff_list(page, shown.with_columns(training.status()), columns, target="staff_training_list",
-                   key="staff_training", filename=filename, shown_as={"only_missing": only_missing})
+                   key="staff_training", filename=filename, shown_as={"only_missing": only_missing}, metrics=("M1",))

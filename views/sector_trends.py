@@ -29,13 +29,13 @@ def support(page: PageContext, support: FetchResult, units: pl.DataFrame, year: 
                                    title=page.t("support.trend_title"), break_before="2025–2026",
                                    break_label=page.t("support.break"), colour_by="support_level"),
         tables.table(city, {"school_year": "col.school_year", **SUPPORT_COLUMNS}, page.lang),
-        key="support_trend", filename="tuki-kehitys",
+        key="support_trend", filename="tuki-kehitys", metrics=("S2",),
         summary=page.t("support.trend_summary", hidden=labels.hidden_cells(support.suppressed_cells, page.lang)))
     sections.by_district(
         page, support.frame.filter(PER_DISTRICT, pl.col("school_year_id") == year["school_year_id"]).sort(
             "regime", "support_level"), units, y="share", kind="share", columns=SUPPORT_COLUMNS, colour_by="support_level",
         title=page.t("support.district_title", year=year["label"]), y_title=page.t("col.share"),
-        key="support_district", filename=f"tuki-alueittain-{year['school_year_id']}",
+        key="support_district", filename=f"tuki-alueittain-{year['school_year_id']}", metrics=("S2",),
         summary=page.t("support.hidden_summary", hidden=labels.hidden_cells(support.suppressed_cells, page.lang)))
 
 
@@ -50,7 +50,7 @@ def absences(page: PageContext, absence: FetchResult, units: pl.DataFrame, year:
         page, figures.mark_partial(fig, city.filter(pl.col("partial_term"))["term_label"].unique().to_list(),
                                    page.t("period.partial")),
         tables.table(city, {"term_label": "col.term", **ABSENCE_COLUMNS}, page.lang),
-        key="absence_trend", filename="poissaolot-kehitys",
+        key="absence_trend", filename="poissaolot-kehitys", metrics=("S1",),
         summary=page.t("absence.trend_summary", hidden=labels.hidden_cells(absence.suppressed_cells, page.lang)))
     latest = absence.frame.filter(PER_DISTRICT, pl.col("school_year_id") == year["school_year_id"]).filter(
         pl.col("term_order") == pl.col("term_order").max())
@@ -58,5 +58,5 @@ def absences(page: PageContext, absence: FetchResult, units: pl.DataFrame, year:
         page, latest, units, y="share", kind="share", columns=ABSENCE_COLUMNS, y_title=page.t("col.share"),
         colour_by="threshold",
         title=page.t("absence.district_title", term="".join(latest["term_label"][:1])),
-        key="absence_district", filename=f"poissaolot-alueittain-{year['school_year_id']}",
+        key="absence_district", filename=f"poissaolot-alueittain-{year['school_year_id']}", metrics=("S1",),
         summary=page.t("absence.hidden_summary", hidden=labels.hidden_cells(absence.suppressed_cells, page.lang)))

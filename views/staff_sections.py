@@ -43,7 +43,8 @@ def feedback(page: PageContext, unit: dict, year: dict) -> None:
     tables.show(table := tables.table(given.frame, FEEDBACK_COLUMNS, page.lang))
     st.caption(page.t("staff.feedback_note", hidden=given.suppressed_cells,
                       threshold=page.settings.suppression_threshold))
-    tables.downloads(page, table, key="staff_feedback", filename=f"koulutuspalaute-{year['school_year_id']}")
+    tables.downloads(page, table, key="staff_feedback", filename=f"koulutuspalaute-{year['school_year_id']}",
+                     metrics=("M2",))
 
 
 def competence_survey(page: PageContext, unit: dict, year: dict) -> None:

@@ -31,9 +31,11 @@ import time
 import polars as pl
 import streamlit as st
 
+from tilannekuva import freshness
+from tilannekuva.catalogue import catalogue, render
 from tilannekuva.export import to_csv_fi, to_xlsx
 from tilannekuva.i18n import fmt_date, t
-from tilannekuva.metrics import METRICS
+from tilannekuva.metrics import METRICS, targets
 from views import labels, loaders, stores
 from views.access_log import export_entry
 from views.context import PageContext
@@ -179,9 +181,12 @@ def decimals(frame: pl.DataFrame, most: int = 3) -> dict[str, int]:
 
 
 def downloads(page: PageContext, frame: pl.DataFrame, *, key: str, filename: str, title: str | None = None,
-              target: str | None = None, subjects=(), filters: dict | None = None) -> None:
-    """CSV and Excel downloads of exactly the table shown. The Excel sheet starts with the title (the
-    page's, unless given), the filters, the data-as-of date and the suppression rule. `target` names
+              target: str | None = None, subjects=(), filters: dict | None = None,
+              metrics: tuple[str, ...] = ()) -> None:
+    """CSV and Excel downloads of exactly the table shown. Both files start with the same header block
+    (export_meta): the title (the page's, unless given), the filters, the data-as-of date, the suppression
+    rule and, for each of the `metrics` the table shows (ids of the metric catalogue), its definition and
+    its sources' data-as-of dates, a stale source marked; the CSV then has an empty line. `target` names
     personal data (e.g. 'support_signals') and `subjects` the pupils in it; otherwise the entry's target
     is the file name. `filters` replaces the page's filters in the access-log entry (not in the sheet).
 
@@ -203,7 +208,7 @@ def downloads(page: PageContext, frame: pl.DataFrame, *, key: str, filename: str
     entry = export_entry(page, target or filename, frame.height, subjects, filters)
     typed, formats = typed_and_formats(frame)
     sheet = title or page.title
-    meta = export_meta(page, sheet, frame, loaders.as_of_text(page))
+    meta = export_meta(page, sheet, frame, loaders.as_of_text(page), metrics)
 
     def producer(kind: str, mime: str, name: str, build):
         def produce() -> bytes:
@@ -223,7 +228,7 @@ def downloads(page: PageContext, frame: pl.DataFrame, *, key: str, filename: str
     csv_mime, xlsx_mime = "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     left, right = st.columns(2)
     left.download_button(t("table.download_csv", lang),
-                         producer("csv", csv_mime, f"{filename}.csv", lambda: to_csv_fi(typed, formats)),
+                         producer("csv", csv_mime, f"{filename}.csv", lambda: to_csv_fi(typed, formats, meta)),
                          file_name=f"{filename}.csv", mime=csv_mime, key=f"{key}_csv", on_click="ignore")
     right.download_button(t("table.download_xlsx", lang),
                           producer("xlsx", xlsx_mime, f"{filename}.xlsx", lambda: to_xlsx(typed, sheet=sheet, meta=meta,
@@ -231,9 +236,12 @@ def downloads(page: PageContext, frame: pl.DataFrame, *, key: str, filename: str
                           file_name=f"{filename}.xlsx", mime=xlsx_mime, key=f"{key}_xlsx", on_click="ignore")
 
 
-def export_meta(page: PageContext, title: str, frame: pl.DataFrame, as_of: str | None) -> list[str]:
-    """The lines above an exported table: title, filters, data-as-of date, suppression rule, who and when
-    (the signed-in user: an admin using "see what this user sees" is the one downloading)."""
+def export_meta(page: PageContext, title: str, frame: pl.DataFrame, as_of: str | None,
+                metrics: tuple[str, ...] = ()) -> list[str]:
+    """The lines above an exported table: title, filters, data-as-of date, suppression rule, the `metrics`'
+    definitions and their sources' data-as-of dates (a stale source marked "stale since …",
+    tilannekuva.catalogue.render.export_lines), who and when (the signed-in user: an admin using "see what
+    this user sees" is the one downloading)."""
     lang = page.lang
     chosen = " · ".join(f"{c.label}: {c.text}" for c in page.filters.values()) or t("export.no_filters", lang)
     lines = [title, t("export.filters", lang, filters=chosen)]
@@ -243,9 +251,24 @@ def export_meta(page: PageContext, title: str, frame: pl.DataFrame, as_of: str |
     hidden = frame[note].str.len_chars().gt(0).sum() if note in frame.columns else 0
     lines.append(t("export.suppressed", lang, threshold=page.settings.suppression_threshold, hidden=hidden)
                  if page.acting.suppress_pupil_aggregates else t("export.confidential", lang))
+    lines += metric_lines(page, metrics)
     lines.append(t("export.made", lang, user=page.signed_in.display_name,
                    date=fmt_date(dt.datetime.now(), lang, with_time=True)))
     return lines
+
+
+def metric_lines(page: PageContext, metrics: tuple[str, ...]) -> list[str]:
+    """Each metric's definition (the settings' hours and threshold filled in) and its sources' data-as-of
+    dates on the served warehouse, judged on settings.today_date; nothing for no metrics."""
+    if not metrics:
+        return []
+    if unknown := set(metrics) - set(catalogue().ids()):
+        raise ValueError(f"no metric {', '.join(sorted(unknown))} in the catalogue")
+    assessed = freshness.assess(loaders.frame(page, "data_freshness"), page.settings.today_date)
+    items = render.entries(catalogue(), page.lang, values=render.values_of(page.settings),
+                           targets=targets(page.settings.targets), guidance=page.settings.guidance,
+                           assessed=assessed)
+    return render.export_lines([i for i in items if i["id"] in metrics], page.lang)
 
 
 _MEDIA_EXPIRY: dict[str, float] = {}       # /media file id -> when its last click's grace period ends

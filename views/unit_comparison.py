@@ -58,7 +58,8 @@ def units_table(page: PageContext, shown: pl.DataFrame, metric: str, year: dict)
         "events": f"metric.{metric}.events"}, page.lang)
     st.caption(page.t("units.click_hint"))
     event = tables.show(table, height=min(600, 38 + 35 * shown.height), key="units_table", **drill.TABLE)
-    tables.downloads(page, table, key="units", filename=f"yksikot-{metric.lower()}-{year['school_year_id']}")
+    tables.downloads(page, table, key="units", filename=f"yksikot-{metric.lower()}-{year['school_year_id']}",
+                     metrics=(metric,))
     drill.follow(drill.target(event, shown, "unit_id", "yksikko"))
 
 

@@ -41,7 +41,8 @@ def signals(page: PageContext, unit: dict, year: dict) -> None:
         names = stores.display_names(page.settings)
         sections.pupil_list(page, shown.with_columns(
             labels.signal_reasons(page.lang), labels.followed_up(page.lang, names)), SIGNAL_COLUMNS,
-            target="support_signals", key="signals", filename=f"tukisignaalit-{unit['unit_id']}-{year_id}")
+            target="support_signals", key="signals", filename=f"tukisignaalit-{unit['unit_id']}-{year_id}",
+            metrics=("S4",))
 
 
 def signal_choices(page: PageContext) -> tuple[str | None, bool | None]:
@@ -71,7 +72,7 @@ def support_by_group(page: PageContext, groups: pl.DataFrame, year: dict, *, chi
                                                     else "psupport.support_title", year=year["label"])),
         tables.table(groups, {"group_name": "col.group", "series": "col.support", "pupils": "col.pupils",
                               "enrolled": "col.enrolled", "share": ("col.share", "pct1")}, page.lang),
-        key="unit_support", filename=f"tuki-ryhmittain-{year['school_year_id']}",
+        key="unit_support", filename=f"tuki-ryhmittain-{year['school_year_id']}", metrics=("S2",),
         summary=page.t("psupport.support_summary"))
 
 
@@ -87,5 +88,5 @@ def assessment_by_subject(page: PageContext, grades: pl.DataFrame, year: dict) -
         tables.table(grades, {"subject_name": "col.subject", "term_name": "col.term", "pupils": "col.pupils",
                               "mean_grade": ("col.mean_grade", "num2"),
                               "failing_share": ("col.failing_share", "pct1")}, page.lang),
-        key="unit_assessment", filename=f"arviointi-{year['school_year_id']}",
+        key="unit_assessment", filename=f"arviointi-{year['school_year_id']}", metrics=("S3",),
         summary=page.t("psupport.assessment_summary"))

@@ -38,8 +38,10 @@ def _sheet(data: bytes) -> tuple[list[str], list[list]]:
 
 
 def _csv(data: bytes) -> tuple[list[str], list[list[str]]]:
+    """The table of an exported CSV (below its header block and the empty line): its header and its rows."""
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
-    return rows[0], rows[1:]
+    top = rows.index([]) + 1
+    return rows[top], rows[top + 1 :]
 
 
 # (user, page, file name start, column header, Excel number format (None: a date), a CSV field of the column)

@@ -101,3 +101,23 @@ def test_xlsx_cells_keep_their_value_with_the_number_format(cell, value, number_
 @pytest.mark.parametrize(("code", "places"), [("0 %", 0), ("0.0 %", 1), ("#,##0.00", 2), ("d.m.yyyy", 0)])
 def test_decimals_of_a_number_format(code, places):
     assert decimals(code) == places
+
+
+@pytest.mark.parametrize(
+    ("meta", "expected"),
+    [
+        (["Otsikko", "Tiedot ajalta 20.11.2026 asti."], ["Otsikko", "Tiedot ajalta 20.11.2026 asti."]),
+        (["M3 Määritelmä: a; b", 'sanoi "hei"'], ["M3 Määritelmä: a; b", 'sanoi "hei"']),  # quoted, still one field
+        (['=HYPERLINK("x")', "rivi\nkaksi"], ['\'=HYPERLINK("x")', "rivi kaksi"]),  # inert, one line each
+    ],
+)
+def test_csv_has_the_header_block_then_an_empty_line_then_the_table(meta, expected):
+    import csv
+
+    data = to_csv_fi(TYPED, TYPED_FORMATS, meta)
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert [r[0] for r in rows[: len(meta)]] == expected and rows[len(meta)] == []
+    back = pl.read_csv(io.BytesIO(data), separator=";", skip_rows=header_rows(meta), decimal_comma=True)
+    assert back.columns == TYPED.columns
+    assert back["Mittari"].to_list() == ["M1", "M2", "'=1+1"]
+    assert to_csv_fi(TYPED, TYPED_FORMATS).decode("utf-8-sig") in data.decode("utf-8-sig")  # the same table

@@ -571,7 +571,11 @@ def rule_text(col: Column) -> str:
 
 
 def contracts_markdown() -> str:
-    """docs/CONTRACTS.md, generated from CONTRACTS (a test keeps the file in step)."""
+    """docs/CONTRACTS.md, generated from CONTRACTS (a test keeps the file in step): each source's columns,
+    how often it should arrive and when it is stale, and the metrics of the catalogue that read it."""
+    from tilannekuva.catalogue import catalogue
+
+    reading = catalogue().reading
     lines = [
         "# Source contracts",
         "",
@@ -588,6 +592,14 @@ def contracts_markdown() -> str:
             "",
             f"Source system: {c.system}. Mode: `{c.mode}`. Key: {', '.join(c.key) or '–'}."
             + (f" Replaces by: `{'`, `'.join(c.period)}`." if c.period else ""),
+            "",
+            (
+                f"Freshness: arrives {c.freshness.rhythm}; stale when its data-as-of date is more than "
+                f"{c.freshness.stale_after_days} days old."
+                if c.freshness
+                else "Freshness: reference data, no data-as-of date."
+            )
+            + (f" Read by the metrics {', '.join(reading(c.name))}." if reading(c.name) else " Read by no metric."),
             "",
         ]
         lines += ["| column | type | required | checks |", "|---|---|---|---|"]
