@@ -8,7 +8,7 @@ import streamlit as st
 from tilannekuva.eservices import EVERYONE, USER_TYPES, year_activation
 from tilannekuva.i18n import fmt_date, fmt_month, fmt_number
 from tilannekuva.inert import md
-from views import filters, labels, loaders, sections
+from views import explain, filters, labels, loaders, sections
 from views.context import open_page
 
 page = open_page("principal_eservices")
@@ -19,6 +19,7 @@ year_id = year["school_year_id"]
 st.title(md(unit["name"]))
 st.header(page.t("page.principal_eservices"))
 st.markdown(page.t("metric.M3.definition"))
+explain.about(page, "M3")
 use = loaders.frame(page, "eservice_monthly_for_unit", unit_id=unit["unit_id"]).filter(school_year_id=year_id)
 counted = loaders.frame(page, "eservice_year_for_unit", unit_id=unit["unit_id"]).filter(school_year_id=year_id)
 if use.is_empty() or counted.is_empty():
