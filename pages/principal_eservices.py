@@ -19,7 +19,6 @@ year_id = year["school_year_id"]
 st.title(md(unit["name"]))
 st.header(page.t("page.principal_eservices"))
 st.markdown(page.t("metric.M3.definition"))
-explain.about(page, "M3")
 use = loaders.frame(page, "eservice_monthly_for_unit", unit_id=unit["unit_id"]).filter(school_year_id=year_id)
 counted = loaders.frame(page, "eservice_year_for_unit", unit_id=unit["unit_id"]).filter(school_year_id=year_id)
 if use.is_empty() or counted.is_empty():
@@ -40,6 +39,7 @@ else:
 if period["partial_month"]:
     st.caption(page.t("eservices.partial", month=md(fmt_month(period["partial_month"], page.lang)),
                       date=md(fmt_date(period["data_as_of"], page.lang))))
+explain.about(page, "M3")          # under the cards: what M3 counts, its sources and their dates
 for kind in USER_TYPES:
     if not (part := use.filter(pl.col("user_type") == kind)).is_empty():
         sections.eservice_use(page, part, title=page.t("eservices.title", who=page.t(f"user_type.{kind}")),

@@ -20,8 +20,7 @@ scope = {"unit_id": unit["unit_id"], "school_year_id": year["school_year_id"]}
 st.title(md(unit["name"]))
 if unit["sector"] == "varhaiskasvatus":     # children, no grades, no absence hours: say so, show the support
     st.info(page.t("psupport.ecec_note"))
-    st.header(page.t("psupport.support_header"))
-    explain.about(page, "S2")
+    st.header(page.t("psupport.support_header"))     # not S2: S2 counts pupils in basic education
     unit_support.support_by_group(page, loaders.frame(page, "support_by_group", **scope), year, children=True)
     sections.data_as_of(page)
     st.stop()
