@@ -17,12 +17,14 @@ st.markdown(page.t("catalogue.intro"))
 query = st.text_input(page.t("catalogue.search"), key="tk_metric_search", help=page.t("catalogue.search_help"),
                       max_chars=100).strip()
 found = [m for m in catalogue() if matches(m, page.lang, query, page.settings)]
+stale = [m.id for m in catalogue() if any(s.is_stale for s in explain.states(page, m.id))]
+if stale:
+    st.warning(page.t("catalogue.stale_count", count=fmt_number(len(stale), page.lang)), icon=explain.STALE_ICON)
 st.caption(page.t("catalogue.count", count=fmt_number(len(found), page.lang),
                   total=fmt_number(len(catalogue().metrics), page.lang)))
 if not found:
     st.info(page.t("catalogue.no_match", query=md(query)))
 for m in found:
-    stale = any(s.is_stale for s in explain.states(page, m.id))
     with st.expander(md(f"{m.id} {texts(m, page.lang, page.settings).name}"),
-                     icon=explain.STALE_ICON if stale else ":material/functions:"):
+                     icon=explain.STALE_ICON if m.id in stale else ":material/functions:"):
         explain.explanation(page, m.id)

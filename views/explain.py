@@ -20,7 +20,7 @@ import streamlit as st
 
 from tilannekuva import explanations, metrics
 from tilannekuva.catalogue import catalogue
-from tilannekuva.i18n import fmt_date
+from tilannekuva.i18n import fmt_date, fmt_number
 from tilannekuva.inert import md
 from views import labels, loaders
 from views.context import PageContext
@@ -87,7 +87,8 @@ def explanation(page: PageContext, metric: str) -> None:
     st.markdown(f"**{page.t('explain.target')}:** " + (
         page.t("explain.no_target") + "." if target is None or entry.tolerance is None else page.t(
             "explain.target_value", target=labels.metric_text(metric, target, lang),
-            tolerance=labels.metric_text(metric, entry.tolerance, lang))) + " " + md(said.target_why))
+            tolerance=page.t("explain.tolerance_points", value=fmt_number(entry.tolerance * 100, lang))
+            if entry.kind == "share" else fmt_number(entry.tolerance, lang, 2))) + " " + md(said.target_why))
     if entry.first_year is not None:
         st.caption(page.t("explain.first_year", year=md(f"{entry.first_year}–{entry.first_year + 1}")))
     doc = catalogue().guidance[entry.guidance][lang]

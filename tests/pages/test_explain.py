@@ -15,7 +15,7 @@ from tests.conftest import as_read
 from tests.helpers import app_env, open_as, truth
 from tilannekuva import explanations
 from tilannekuva.catalogue import catalogue
-from tilannekuva.i18n import fmt_date, fmt_percent, t
+from tilannekuva.i18n import fmt_date, fmt_number, fmt_percent, t
 from tilannekuva.ingest.contracts import CONTRACTS
 from tilannekuva.settings import load_settings
 from tilannekuva.warehouse import current_file
@@ -109,7 +109,8 @@ def test_the_explanation_shows_the_configured_target(demo_env, monkeypatch, tmp_
     at = open_as("rehtori", "principal_eservices")
     said = text_in(popovers(at)[t("explain.button", metric="M3")])
     tolerance = catalogue()["M3"].tolerance
-    assert t("explain.target_value", target=fmt_percent(0.9), tolerance=fmt_percent(tolerance)) in said
+    points = t("explain.tolerance_points", value=fmt_number(tolerance * 100))
+    assert t("explain.target_value", target=fmt_percent(0.9), tolerance=points) in said
 
 
 @pytest.fixture(scope="module")
@@ -170,6 +171,15 @@ def test_a_stale_source_marks_exactly_the_figures_that_read_it(stale_homes, monk
             assert bool(inside) == any(t("explain.button", metric=m) == label for m in metrics), label
 
 
+@pytest.mark.parametrize("source", ["kirjautumiset", "poissaolot"])
+def test_the_catalogue_page_names_the_stale_metrics(stale_homes, monkeypatch, source):
+    with app_env(stale_homes(source), monkeypatch):
+        at = open_as("admin", "metric_catalogue")
+        reading = catalogue().reading(source)
+        assert t("catalogue.stale_count", count=len(reading)) in [w.value for w in at.warning]
+        assert [e.label.split(" ")[0] for e in at.expander if e.icon == STALE_ICON] == list(reading)
+
+
 ROLES = ["johto", "rehtori", "opettaja", "admin"]
 
 
@@ -186,6 +196,7 @@ def test_every_role_has_the_whole_catalogue(demo_env, user):
     assert explanations.texts(catalogue()["M3"], "fi", load_settings()).definition in said
     assert fmt_date(source_dates(demo_env)["kirjautumiset"], "fi") in said
     assert not at.get("dataframe") and not at.get("download_button")  # no personal data, nothing to export
+    assert not [w for w in at.warning if w.icon == STALE_ICON]  # the fixture's sources are fresh
 
 
 SEARCHES = [
