@@ -1,7 +1,7 @@
 """Every figure of a metric explains itself, in place.
 
 `about(page, "M3")` goes beside a figure (a metric card, a chart's or a table's heading): a small button
-"ⓘ Mittarin M3 tiedot" that opens the explanation in a popover; under it, always visible, the data-as-of
+"(i) Mittarin M3 tiedot" (an info icon and the words, which name the metric) that opens the explanation in a popover; under it, always visible, the data-as-of
 date of each source the metric reads ("Tiedot: Sähköisten palvelujen kirjautumiset 20.11.2026, …") and,
 for a source past its contract's threshold, a warning "Vanhentunut … alkaen" — beside every figure
 that reads that source and no other.
@@ -26,6 +26,7 @@ from views import labels, loaders
 from views.context import PageContext
 
 STALE_ICON = ":material/update:"
+INFO_ICON = ":material/info:"
 SOURCE_LINES = {explanations.REFERENCE: "explain.source_no_date", explanations.MISSING: "explain.source_missing"}
 
 
@@ -38,7 +39,8 @@ def states(page: PageContext, metric: str) -> list[explanations.SourceState]:
 def about(page: PageContext, metric: str) -> None:
     """Beside a figure of `metric`: the button that opens its explanation, the data-as-of of its sources,
     and a stale mark for each of its sources past the threshold."""
-    with st.popover(page.t("explain.button", metric=metric), help=page.t("explain.button_help", metric=metric)):
+    with st.popover(page.t("explain.button", metric=metric), icon=INFO_ICON,
+                    help=page.t("explain.button_help", metric=metric)):
         explanation(page, metric)
     found = states(page, metric)
     as_of(page, found)
@@ -70,7 +72,9 @@ def explanation(page: PageContext, metric: str) -> None:
     said = explanations.texts(entry, lang, page.settings)
     st.markdown(f"**{md(metric)} {md(said.name)}**")
     st.markdown(f"**{page.t('explain.definition')}:** {md(said.definition)}")
-    st.markdown(f"**{page.t('explain.formula')}:** {page.t('explain.formula_line', kind=page.t(f'explain.kind.{entry.kind}'))}"
+    kind = page.t(f"explain.kind.{entry.kind}")        # a count has no denominator to divide by
+    st.markdown(f"**{page.t('explain.formula')}:** "
+                f"{kind if entry.kind == 'count' else page.t('explain.formula_line', kind=kind)}"
                 f"  \n{page.t('explain.numerator')}: {md(said.numerator)}"
                 f"  \n{page.t('explain.denominator')}: {md(said.denominator)}")
     st.markdown(f"**{page.t('explain.includes')}:** {md(said.includes)}  \n"
@@ -84,11 +88,11 @@ def explanation(page: PageContext, metric: str) -> None:
     st.markdown(f"**{page.t('explain.owner')}:** {md(owner)}")
     st.markdown(f"**{page.t('explain.caveats')}**\n\n" + "\n".join(f"- {md(c)}" for c in said.caveats))
     target = metrics.targets(page.settings.targets).get(metric)     # the configured target, not the catalogue's
-    st.markdown(f"**{page.t('explain.target')}:** " + (
-        page.t("explain.no_target") + "." if target is None or entry.tolerance is None else page.t(
+    st.markdown(f"**{page.t('explain.target')}:** " + (     # without a target, the reason says so ("Ei tavoitearvoa: …")
+        "" if target is None or entry.tolerance is None else page.t(
             "explain.target_value", target=labels.metric_text(metric, target, lang),
             tolerance=page.t("explain.tolerance_points", value=fmt_number(entry.tolerance * 100, lang))
-            if entry.kind == "share" else fmt_number(entry.tolerance, lang, 2))) + " " + md(said.target_why))
+            if entry.kind == "share" else fmt_number(entry.tolerance, lang, 2)) + " ") + md(said.target_why))
     if entry.first_year is not None:
         st.caption(page.t("explain.first_year", year=md(f"{entry.first_year}–{entry.first_year + 1}")))
     doc = catalogue().guidance[entry.guidance][lang]
