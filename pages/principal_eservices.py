@@ -8,7 +8,7 @@ import streamlit as st
 from tilannekuva.eservices import EVERYONE, USER_TYPES, year_activation
 from tilannekuva.i18n import fmt_date, fmt_month, fmt_number
 from tilannekuva.inert import md
-from views import filters, labels, loaders, sections
+from views import explain, filters, labels, loaders, sections
 from views.context import open_page
 
 page = open_page("principal_eservices")
@@ -39,6 +39,7 @@ else:
 if period["partial_month"]:
     st.caption(page.t("eservices.partial", month=md(fmt_month(period["partial_month"], page.lang)),
                       date=md(fmt_date(period["data_as_of"], page.lang))))
+explain.about(page, "M3")          # under the cards: what M3 counts, its sources and their dates
 for kind in USER_TYPES:
     if not (part := use.filter(pl.col("user_type") == kind)).is_empty():
         sections.eservice_use(page, part, title=page.t("eservices.title", who=page.t(f"user_type.{kind}")),

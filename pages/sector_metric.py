@@ -5,7 +5,7 @@ means something (M2 ratings, M5 DigCompEdu areas)."""
 import polars as pl
 import streamlit as st
 
-from views import filters, loaders, metric_details, sections
+from views import explain, filters, loaders, metric_details, sections
 from views.context import open_page
 
 page = open_page("sector_metric")
@@ -17,6 +17,7 @@ area = filters.area(page, units)
 st.title(f"{metric} {page.t(f'metric.{metric}.name')}")
 st.caption(filters.summary(page, area, units))
 st.markdown(page.t(f"metric.{metric}.definition"))
+explain.about(page, metric)
 parts = loaders.metric_parts(page, metric, **area)
 levels = loaders.metric_levels(page, parts)
 now = levels.filter(pl.col("sector").is_null(), pl.col("school_year_id") == year["school_year_id"])

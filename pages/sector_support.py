@@ -5,7 +5,7 @@ support are separate series, never joined. Pupil counts under the threshold are 
 import streamlit as st
 
 from tilannekuva.i18n import fmt_number
-from views import filters, loaders, sections, sector_trends
+from views import explain, filters, loaders, sections, sector_trends
 from views.context import open_page
 
 page = open_page("sector_support")
@@ -18,6 +18,7 @@ st.title(page.t("page.sector_support"))
 st.caption(filters.summary(page, area, units))
 st.header(page.t("support.header"))
 st.markdown(page.t("support.reform_note"))
+explain.about(page, "S2")
 support = loaders.support_levels(page, **scope)
 if support.frame.filter(sector_trends.WHOLE).is_empty() or area["sector"] not in (None, "perusopetus"):
     st.info(page.t("empty.no_support"))
@@ -27,6 +28,7 @@ else:
 st.header(page.t("absence.header"))
 st.markdown(page.t("absence.definition", concern=fmt_number(conf.absence_concern_hours, page.lang),
                    serious=fmt_number(conf.absence_serious_hours, page.lang)))
+explain.about(page, "S1")
 absence = loaders.absence_terms(page, **scope)
 if absence.frame.filter(sector_trends.WHOLE).is_empty():
     st.info(page.t("empty.no_absences_selection"))

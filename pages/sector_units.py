@@ -7,7 +7,7 @@ import streamlit as st
 
 from tilannekuva import metrics
 from tilannekuva.inert import md
-from views import filters, loaders, sections, unit_comparison
+from views import explain, filters, loaders, sections, unit_comparison
 from views.context import open_page
 
 page = open_page("sector_units")
@@ -23,6 +23,7 @@ st.caption(filters.breadcrumb(page, area, units, unit_id))
 if unit_id is not None:
     unit_comparison.one_unit(page, units.filter(pl.col("unit_id") == unit_id).row(0, named=True), parts, metric, year)
 else:
+    explain.about(page, metric)        # every figure below is of the chosen metric
     chosen = metrics.apply_filters(parts, sector=area["sector"], language=area["language"])
     if area["district_id"] is None:
         st.header(page.t("units.districts_header", metric=metric))

@@ -5,7 +5,7 @@ applies), and the group's grades by subject against the unit (unit: an aggregate
 import streamlit as st
 
 from tilannekuva.inert import md
-from views import filters, group_sections, loaders, sections
+from views import explain, filters, group_sections, loaders, sections
 from views.context import open_page
 
 page = open_page("teacher_groups")
@@ -22,6 +22,7 @@ group_sections.pupils(page, group, year_id)
 group_sections.grades(page, group, year_id)
 
 if not (absences := loaders.frame(page, "absence_by_group_month", unit_id=None, school_year_id=year_id)).is_empty():
+    explain.about(page, "S1")
     sections.absence_by_group(page, absences, key="absence_groups", title=page.t("absence.chart_title"),
                               summary=page.t("absence.summary", groups=groups.height), filename="poissaolot-ryhmittain")
 sections.data_as_of(page)

@@ -6,7 +6,7 @@ import streamlit as st
 
 from tilannekuva.i18n import fmt_number
 from tilannekuva.signals import with_severity
-from views import filters, labels, loaders, sections, stores, watch_sections
+from views import explain, filters, labels, loaders, sections, stores, watch_sections
 from views.context import open_page
 
 WATCH_COLUMNS = {"last_name": "col.last_name", "first_name": "col.first_name", "group_name": "col.group",
@@ -18,6 +18,7 @@ year_id = filters.school_year(page)["school_year_id"]
 
 st.title(page.t("page.teacher_watch"))
 st.markdown(page.t("psupport.signals_definition", concern=fmt_number(page.settings.absence_concern_hours, page.lang)))
+explain.about(page, "S4")
 listed = loaders.signals(page, None, year_id)
 if listed.is_empty():
     st.success(page.t("watch.none"))

@@ -9,7 +9,7 @@ import streamlit as st
 from tilannekuva.i18n import fmt_number
 from tilannekuva.inert import md
 from tilannekuva.terms import in_latest_term
-from views import figures, labels, loaders, sections, tables
+from views import explain, figures, labels, loaders, sections, tables
 from views.context import PageContext
 
 PUPIL_COLUMNS = {"pupil": "col.pupil", "absence_hours": ("col.absence_hours", "num1"),
@@ -42,6 +42,7 @@ def grades(page: PageContext, group: dict, year_id: int) -> None:
     as the group's and the unit's. A group with no numeric grades (years 1–3, verbal assessment) is said
     to have none: the unit's bars alone would read as the class's own."""
     st.header(page.t("groups.assessment_header", group=md(group["group_name"])))
+    explain.about(page, "S3")
     fetched = loaders.fetch(page, "group_vs_unit_assessment", school_year_id=year_id)
     rows = fetched.frame.filter(pl.col("group_id") == group["group_id"])
     if (own := rows.filter(pl.col("level") == "group")).is_empty():

@@ -8,7 +8,7 @@ import streamlit as st
 from tilannekuva import competence, periods, training
 from tilannekuva.i18n import fmt_number
 from tilannekuva.inert import md
-from views import loaders, sections, tables
+from views import explain, loaders, sections, tables
 from views.context import PageContext
 
 RECORD_COLUMNS = {"attended_on": ("col.date", "date"), "name": "col.training", "topic": ("col.topic", "label:topic"),
@@ -19,6 +19,7 @@ def training_record(page: PageContext, year: dict) -> None:
     """This year's trainings and hours and all trainings as KPI cards, whether a training is still due
     this year (or, for a closed year, was not completed in it), and the record itself (what, when, hours)."""
     st.header(page.t("me.training_header"))
+    explain.about(page, "M1")
     record = loaders.frame(page, "my_training_record")
     this_year = training.year_record(record, year["school_year_id"])
     sections.kpi_row([(page.t("me.trainings_year", year=md(year["label"])),
@@ -44,6 +45,7 @@ def competence_answers(page: PageContext, year: dict) -> None:
     year, not yet open before the spring term of an unfinished one, not yet answered while open."""
     threshold = page.settings.suppression_threshold
     st.header(page.t("me.competence_header", year=md(year["label"])))
+    explain.about(page, "M5")
     if (survey := loaders.frame(page, "my_competence_vs_unit_city", school_year_id=year["school_year_id"])).is_empty():
         status = periods.survey_status(year["school_year_id"], loaders.as_of(page))
         st.info(page.t({"closed": "me.no_answers_closed", "not_open": "me.survey_opens"}.get(

@@ -18,7 +18,7 @@ from tilannekuva.groups import group_label
 from tilannekuva.i18n import fmt_number, fmt_percent, t
 from tilannekuva.inert import md
 from tilannekuva.metrics import LEVELS, METRICS
-from views import drill, figures, filters, labels, loaders, tables
+from views import drill, explain, figures, filters, labels, loaders, tables
 from views.access_log import log_event, log_view
 from views.context import PageContext
 
@@ -86,7 +86,8 @@ def metric_cards(page: PageContext, cards: pl.DataFrame, year: dict, *, sector: 
     value; a year without a value shows the latest one with its period ('3,40', 'kevät 2026'); the trend
     in words, its unfinished last year marked (or, for one unit's cards, with `sector` its sector's name:
     the sector's and the city's value); the traffic light ('no verdict yet' for a cumulative metric
-    mid-year) and the target; with `details` (URL parameters to keep) a link to the metric's page."""
+    mid-year) and the target; the button to the metric's explanation with its sources' data-as-of and
+    stale marks (views.explain); with `details` (URL parameters to keep) a link to the metric's page."""
     lang = page.lang
     rows = cards.to_dicts()
     for start in range(0, len(rows), 3):
@@ -104,6 +105,7 @@ def metric_cards(page: PageContext, cards: pl.DataFrame, year: dict, *, sector: 
                         f" ({page.t('period.partial')})" if card["trend_partial"] else "")))
                 st.markdown(labels.light_badge(card["light"], lang) + " · " + page.t(
                     "scorecard.target", target=labels.metric_text(metric, card["target"], lang)))
+                explain.about(page, metric)
                 if details is not None:
                     st.page_link("pages/sector_metric.py", label=page.t("scorecard.details"),
                                  icon=":material/arrow_forward:", query_params={"mittari": metric, **details})
@@ -168,6 +170,7 @@ def unit_trend(page: PageContext, levels: pl.DataFrame, metric: str, names: dict
              .sort(pl.col("level").cast(pl.Enum(LEVELS)), "school_year_id"))
     kind = METRICS[metric].kind
     drawn, lines = one_line_each(trend, kind)
+    explain.about(page, metric)          # the chart's title names the metric: its explanation beside it
     fig = figures.share_trend(drawn, x="school_year", series="series", y="value", kind=kind,
                               title=f"{metric} {page.t(f'metric.{metric}.name')}", target=target, colour_by="level",
                               y_title=page.t(f"metric.{metric}.unit"), target_label=page.t("col.target"))

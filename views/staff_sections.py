@@ -8,7 +8,7 @@ import streamlit as st
 
 from tilannekuva import competence
 from tilannekuva.inert import md
-from views import loaders, sections, tables
+from views import explain, loaders, sections, tables
 from views.context import PageContext
 
 STAFF_COLUMNS = {"last_name": "col.last_name", "first_name": "col.first_name",
@@ -27,6 +27,7 @@ def _scope(unit: dict, year: dict) -> dict:
 def training(page: PageContext, unit: dict, year: dict) -> None:
     """Who has and who has not attended this year's trainings, by name (a logged staff list)."""
     st.header(page.t("staff.training_header", year=md(year["label"])))
+    explain.about(page, "M1")
     if (staff := loaders.frame(page, "staff_training_status", **_scope(unit, year))).is_empty():
         st.info(page.t("empty.no_staff", year=md(year["label"])))
     else:
@@ -37,6 +38,7 @@ def training(page: PageContext, unit: dict, year: dict) -> None:
 def feedback(page: PageContext, unit: dict, year: dict) -> None:
     """The feedback on the trainings the unit's staff attended, the unit's mean against the city's."""
     st.header(page.t("staff.feedback_header", year=md(year["label"])))
+    explain.about(page, "M2")
     if (given := loaders.fetch(page, "training_feedback_for_unit", **_scope(unit, year))).frame.is_empty():
         st.info(page.t("empty.no_trainings_attended", year=md(year["label"])))
         return
@@ -52,6 +54,7 @@ def competence_survey(page: PageContext, unit: dict, year: dict) -> None:
     only; the unit is hidden under the suppression threshold, and the page says so)."""
     threshold = page.settings.suppression_threshold
     st.header(page.t("staff.competence_header", year=md(year["label"])))
+    explain.about(page, "M5")
     if (survey := loaders.frame(page, "competence_unit_vs_city", **_scope(unit, year))).is_empty():
         st.info(page.t("empty.no_survey", year=md(year["label"])))
         return
@@ -67,6 +70,7 @@ def competence_survey(page: PageContext, unit: dict, year: dict) -> None:
 def eservices(page: PageContext, unit: dict, year: dict) -> None:
     """The staff's e-service use in the unit month by month this school year."""
     st.header(page.t("staff.eservices_header"))
+    explain.about(page, "M3")
     use = loaders.frame(page, "eservice_monthly_for_unit", unit_id=unit["unit_id"])
     if (use := use.filter(user_type="henkilosto", school_year_id=year["school_year_id"])).is_empty():
         st.info(page.t("empty.no_eservice"))

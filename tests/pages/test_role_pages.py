@@ -15,10 +15,17 @@ from tilannekuva.settings import PROJECT_ROOT
 
 PAGES = sorted(load_policy(PROJECT_ROOT / "roles.yaml").page_icons)
 SHOWN = {
-    "johto": {"sector_overview", "sector_scorecard", "sector_metric", "sector_support", "sector_units"},
-    "rehtori": {"principal_unit", "principal_staff", "principal_support", "principal_eservices"},
-    "opettaja": {"teacher_groups", "teacher_watch", "teacher_me"},
-    "admin": {"admin_status", "admin_loads", "admin_access_log", "admin_users"},
+    "johto": {
+        "sector_overview",
+        "sector_scorecard",
+        "sector_metric",
+        "sector_support",
+        "sector_units",
+        "metric_catalogue",
+    },
+    "rehtori": {"principal_unit", "principal_staff", "principal_support", "principal_eservices", "metric_catalogue"},
+    "opettaja": {"teacher_groups", "teacher_watch", "teacher_me", "metric_catalogue"},
+    "admin": {"admin_status", "admin_loads", "admin_access_log", "admin_users", "metric_catalogue"},
     "vieras": set(),  # no role: signs in to nothing
 }
 CASES = [(user, page, page in shown) for user, shown in SHOWN.items() for page in PAGES]

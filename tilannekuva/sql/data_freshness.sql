@@ -1,4 +1,4 @@
--- page: admin_status, admin_loads, admin_access_log, sector_overview, sector_scorecard, sector_metric, sector_support, sector_units, principal_unit, principal_staff, principal_support, principal_eservices, teacher_groups, teacher_watch, teacher_me
+-- page: admin_status, admin_loads, admin_access_log, sector_overview, sector_scorecard, sector_metric, sector_support, sector_units, principal_unit, principal_staff, principal_support, principal_eservices, teacher_groups, teacher_watch, teacher_me, metric_catalogue
 -- roles: sector_lead, principal, teacher, admin
 -- grain: aggregate
 -- params:
