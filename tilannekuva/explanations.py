@@ -14,8 +14,8 @@ import datetime as dt
 
 import polars as pl
 
-from tilannekuva.catalogue import Catalogue, Metric, Texts
-from tilannekuva.i18n import fmt_number
+from tilannekuva import freshness
+from tilannekuva.catalogue import Catalogue, Metric, Texts, render
 from tilannekuva.ingest.contracts import CONTRACTS
 
 DATED, REFERENCE, MISSING = "dated", "reference", "missing"
@@ -38,56 +38,43 @@ class SourceState:
 
 def source_states(sources: tuple[str, ...], fresh: pl.DataFrame, today: dt.date) -> list[SourceState]:
     """The sources (in the given order) as of `today`; `fresh`: rows with source and data_as_of (the
-    data_freshness query's)."""
-    dates = dict(fresh.select("source", pl.col("data_as_of").cast(pl.Date)).iter_rows()) if fresh.height else {}
+    data_freshness query's). Staleness is tilannekuva.freshness.assess's, the one rule."""
+    judged = {row["source"]: row for row in freshness.assess(fresh, today).iter_rows(named=True)}
     out = []
     for name in sources:
         contract = CONTRACTS[name]
-        rhythm = contract.freshness.rhythm if contract.freshness else None
-        if contract.as_of is None:
+        row = judged.get(name)
+        if contract.as_of is None or row is None:  # no data-as-of date (units, staff, groups)
             out.append(SourceState(name, contract.system, REFERENCE))
-            continue
-        as_of = dates.get(name)
-        if as_of is None:
-            out.append(SourceState(name, contract.system, MISSING, rhythm=rhythm))
-            continue
-        since = as_of + dt.timedelta(days=contract.freshness.stale_after_days + 1) if contract.freshness else None
-        out.append(
-            SourceState(name, contract.system, DATED, as_of, rhythm, since, since is not None and since <= today)
-        )
+        elif row["data_as_of"] is None:
+            out.append(SourceState(name, contract.system, MISSING, rhythm=row["rhythm"]))
+        else:
+            out.append(
+                SourceState(
+                    name, contract.system, DATED, row["data_as_of"], row["rhythm"], row["stale_since"], row["is_stale"]
+                )
+            )
     return out
 
 
 def stale_metrics(catalogue: Catalogue, fresh: pl.DataFrame, today: dt.date) -> tuple[str, ...]:
-    """The metrics (catalogue order) that read at least one stale source."""
-    return tuple(m.id for m in catalogue if any(s.is_stale for s in source_states(m.sources, fresh, today)))
-
-
-def fill(text: str, lang: str, *, concern: float, serious: float, threshold: int) -> str:
-    """A catalogue text with its placeholders ({concern}, {serious}: the S1 hours; {threshold}: the
-    suppression threshold) filled as numbers in `lang`."""
-    return text.format(
-        concern=fmt_number(concern, lang), serious=fmt_number(serious, lang), threshold=fmt_number(threshold, lang)
-    )
+    """The metrics (catalogue order) that read at least one stale source (freshness.stale_metrics)."""
+    return tuple(freshness.stale_metrics(freshness.assess(fresh, today), catalogue))
 
 
 def texts(metric: Metric, lang: str, settings) -> Texts:
-    """The metric's texts in `lang` with every placeholder filled from `settings`
-    (absence_concern_hours, absence_serious_hours, suppression_threshold)."""
-    values = {
-        "concern": settings.absence_concern_hours,
-        "serious": settings.absence_serious_hours,
-        "threshold": settings.suppression_threshold,
-    }
+    """The metric's texts in `lang` with every placeholder filled from `settings` (absence_concern_hours,
+    absence_serious_hours, suppression_threshold) as the catalogue's other readers fill them (render.fill)."""
+    values = render.values_of(settings)
     raw = metric.texts(lang)
     return dataclasses.replace(
         raw,
         **{
-            f.name: fill(getattr(raw, f.name), lang, **values)
+            f.name: render.fill(getattr(raw, f.name), values, lang)
             for f in dataclasses.fields(raw)
             if isinstance(getattr(raw, f.name), str)
         },
-        caveats=tuple(fill(c, lang, **values) for c in raw.caveats),
+        caveats=tuple(render.fill(c, values, lang) for c in raw.caveats),
     )
 
 

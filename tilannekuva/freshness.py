@@ -74,15 +74,6 @@ def stale_metrics(assessed: pl.DataFrame, catalogue: Catalogue) -> dict[str, pl.
     return out
 
 
-def of_metric(assessed: pl.DataFrame, metric_sources: tuple[str, ...]) -> pl.DataFrame:
-    """The `assess` rows of the sources a metric reads that have a data-as-of date (in the metric's order):
-    what an explanation lists as "data as of" per source."""
-    order = {s: i for i, s in enumerate(metric_sources)}
-    return assessed.filter(pl.col("source").is_in(list(metric_sources))).sort(
-        pl.col("source").replace_strict(order, return_dtype=pl.Int64)
-    )
-
-
 def source_status(loaded: pl.DataFrame, today: dt.date, catalogue: Catalogue) -> pl.DataFrame:
     """The admin's sources table: every source with a threshold, loaded or not (`loaded`: the data_freshness
     rows, source, data_as_of, loaded_at, row_count), with its rhythm, threshold, `stale_since`, `status`

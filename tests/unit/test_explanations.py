@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from tilannekuva import explanations
-from tilannekuva.catalogue import catalogue
+from tilannekuva.catalogue import catalogue, render
 from tilannekuva.ingest.contracts import CONTRACTS
 
 
@@ -74,12 +74,14 @@ FILLS = [
     ("over {concern} h, over {serious} h", "fi", "over 50 h, over 100 h"),
     ("under {threshold}", "en", "under 5"),
     ("no placeholder", "sv", "no placeholder"),
+    ("{concern} h", "fi", "60,5 h"),
 ]
 
 
 @pytest.mark.parametrize("text, lang, expected", FILLS)
 def test_placeholders_are_filled_from_the_settings(text, lang, expected):
-    assert explanations.fill(text, lang, concern=50, serious=100, threshold=5) == expected
+    values = {"concern": 60.5 if "60,5" in expected else 50, "serious": 100, "threshold": 5}
+    assert render.fill(text, values, lang) == expected
 
 
 @pytest.mark.parametrize("metric", catalogue().ids())

@@ -51,14 +51,6 @@ def test_stale_metrics_are_exactly_those_reading_a_stale_source():
     assert freshness.stale_metrics(freshness.assess(sources(**fresh), D(2026, 11, 24)), cat) == {}
 
 
-def test_a_metrics_sources_in_its_order():
-    assessed = freshness.assess(sources(kayttajatilit=D(2026, 8, 1), kirjautumiset=D(2026, 11, 20)), D(2026, 11, 24))
-    assert freshness.of_metric(assessed, ("kirjautumiset", "kayttajatilit"))["source"].to_list() == [
-        "kirjautumiset",
-        "kayttajatilit",
-    ]
-
-
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
