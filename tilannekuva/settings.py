@@ -119,14 +119,17 @@ def _date(value, name: str) -> dt.date | None:
 
 def _guidance(table: dict) -> tuple[tuple[str, str], ...]:
     """The [guidance] table: a guidance document of the metric catalogue -> its https:// address."""
-    from tilannekuva.catalogue import catalogue_without_contracts
+    from tilannekuva.catalogue import catalogue_without_contracts, safe_url
 
     known = catalogue_without_contracts().guidance
     for doc, url in table.items():
         if doc not in known:
             raise ConfigError(f"[guidance] {doc}: no such guidance document (known: {', '.join(known)})")
-        if not str(url).startswith("https://"):
-            raise ConfigError(f"[guidance] {doc}: the address must start with https://, not {url!r}")
+        if not safe_url(url):
+            raise ConfigError(
+                f"[guidance] {doc}: the address must be one plain https:// address (no spaces, quotes or "
+                f"brackets), not {url!r}"
+            )
     return tuple(sorted((str(k), str(v)) for k, v in table.items()))
 
 

@@ -96,7 +96,7 @@ def _broken(change) -> str:
         (lambda r: r["metrics"]["M1"].update(colour="red"), "M1: unknown field colour"),
         (lambda r: r["metrics"]["M1"]["guidance"].update(doc="intra"), "'intra' is not a guidance document"),
         (lambda r: r["guidance"]["wintra"].pop("sv"), "guidance.wintra: missing or empty in sv"),
-        (lambda r: r["guidance"]["wintra"].pop("url"), "guidance.wintra.url: needs an https:// address"),
+        (lambda r: r["guidance"]["wintra"].pop("url"), "guidance.wintra.url: needs one plain https:// address"),
         (lambda r: r["metrics"]["S1"]["text"]["fi"].update(definition="{konsern} h"), "unknown placeholder"),
         (lambda r: r["metrics"].update(X1=r["metrics"]["M1"]), "a metric id is M or S and a number"),
     ],
@@ -126,7 +126,16 @@ def test_a_guidance_documents_address_comes_from_the_settings_over_the_catalogue
 
 @pytest.mark.parametrize(
     ("line", "message"),
-    [('intra = "https://x.example"', "no such guidance document"), ('wintra = "http://x"', "must start with https")],
+    [
+        ('intra = "https://x.example"', "no such guidance document"),
+        ('wintra = "http://x"', "one plain https:// address"),
+        ('wintra = "javascript:alert(1)"', "one plain https:// address"),
+        # attack finding 19a-2: an address that ends the Markdown link and starts another, an image or HTML
+        ('wintra = "https://ohje.example/a) [Avaa ohje](javascript:alert(1)"', "one plain https:// address"),
+        ('wintra = "https://ohje.example/a) ![](http://tracker.example/p.png"', "one plain https:// address"),
+        ("wintra = 'https://ohje.example/a \"x\") <img src=http://t.example/p>'", "one plain https:// address"),
+        ('wintra = "https:///no-host"', "one plain https:// address"),
+    ],
 )
 def test_a_bad_guidance_address_is_refused(line, message, tmp_path):
     conf = tmp_path / "t.toml"

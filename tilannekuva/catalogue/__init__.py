@@ -127,6 +127,24 @@ class Catalogue:
         return tuple(m.id for m in self if source in m.sources)
 
 
+_UNSAFE_IN_URL = frozenset(" \t\r\n\"'`<>()[]{}\\|^")
+
+
+def safe_url(url) -> bool:
+    """Is `url` one plain https:// address that can be written into a Markdown link or a button as it is:
+    a host, and no whitespace, control character, quote, bracket or angle bracket that could end the link
+    and start markup (`https://x/a) [y](javascript:…`)?"""
+    from urllib.parse import urlsplit
+
+    if not isinstance(url, str) or len(url) > 2000 or any(c in _UNSAFE_IN_URL or ord(c) < 32 for c in url):
+        return False
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return parts.scheme == "https" and bool(parts.hostname) and url.startswith("https://")
+
+
 def _need(condition: bool, where: str, message: str) -> None:
     if not condition:
         raise CatalogueError(f"metric catalogue, {where}: {message}")
@@ -246,7 +264,7 @@ def parse(text: str, sources: frozenset[str] | None = None) -> Catalogue:
     guidance, urls = {}, {}
     for k, v in (raw["guidance"] or {}).items():
         url = v.pop("url", None) if isinstance(v, dict) else None
-        _need(isinstance(url, str) and url.startswith("https://"), f"guidance.{k}.url", "needs an https:// address")
+        _need(safe_url(url), f"guidance.{k}.url", "needs one plain https:// address")
         guidance[k], urls[k] = _languages(v, f"guidance.{k}"), url
     metrics = raw["metrics"]
     _need(isinstance(metrics, dict) and metrics, "metrics", "no metrics")
