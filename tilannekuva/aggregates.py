@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Collection
 from importlib.abc import Traversable
 from pathlib import Path
 
@@ -36,10 +37,17 @@ def refresh_aggregates(
     rules: PublicationRules | None = None,
     catalogue: Catalogue | None = None,
     parts_dir: Traversable | Path | None = None,
+    loaded: Collection[str] | None = None,
 ) -> None:
-    """Rebuild the agg_ and pub_ tables and each source's data-as-of date (never later than `as_of`).
-    `rules` (threshold, S1 hours) default to the configured settings; `catalogue` and `parts_dir` (the
-    metrics built into agg_metric_parts and their SQL) to the app's (tilannekuva.metric_parts)."""
+    """Rebuild the agg_ and pub_ tables and each source's data-as-of date. `rules` (threshold, S1 hours)
+    default to the configured settings; `catalogue` and `parts_dir` (the metrics built into agg_metric_parts
+    and their SQL) to the app's (tilannekuva.metric_parts).
+
+    `loaded`: the sources whose data this load brought (None: all, as in a demo build). Only their
+    `meta_source` rows are computed anew — the contract's as-of expression, never later than `as_of`, the
+    day of this load; every other source keeps the row of the load that brought its data. Recomputing them
+    all capped at the latest load's day let a source's date float forward with loads of other sources (a
+    support decision starting next autumn made old support data look fresh for ever: attack finding 19a-1)."""
     con.execute("delete from agg_eservice_monthly")
     con.execute("""
         insert into agg_eservice_monthly
@@ -50,9 +58,17 @@ def refresh_aggregates(
         select month, service, user_type, unit_id, count(*), sum(logins) from per_key group by all
         union all              -- people active in any service: a key in four services is one person
         select month, 'kaikki', user_type, unit_id, count(distinct user_key), sum(logins) from per_key group by all""")
+    kept = {
+        row[0]: row
+        for row in con.execute("select source, data_as_of, loaded_at, row_count from meta_source").fetchall()
+        if loaded is not None and row[0] not in loaded
+    }
     con.execute("delete from meta_source")
     for contract in CONTRACTS.values():
         if contract.as_of is None:
+            continue
+        if contract.name in kept:  # not in this load: its data and their date are as that load left them
+            con.execute("insert into meta_source values (?, ?, ?, ?)", list(kept[contract.name]))
             continue
         # Table names and expressions come from the contracts in code, never from input.
         con.execute(

@@ -348,3 +348,39 @@ def test_tilannekuvas_own_use_loads_into_m4_beside_the_demo_pilot(demo_home, hom
         ingest([tmp_path / "tilannekuva_kaytto.csv"], home / "warehouse", history, force=True, today=dt.date.today())
     assert _count(home / "warehouse", "fct_dashboard_use", "source = 'access_log' and username = 'maija'") == 1
     assert _count(home / "warehouse", "fct_dashboard_use", "source = 'demo'") == before_demo
+
+
+def _meta(warehouse_dir: Path) -> dict[str, tuple]:
+    con = duckdb.connect(str(current_file(warehouse_dir)), read_only=True)
+    try:
+        return {
+            s: (d, at) for s, d, at in con.execute("select source, data_as_of, loaded_at from meta_source").fetchall()
+        }
+    finally:
+        con.close()
+
+
+def test_a_sources_date_stays_with_its_own_load(demo_exports, home, history):
+    """Attack finding 19a-1: a load of one source recomputed every source's data-as-of date capped at THAT
+    load's day, so support data holding a decision that starts next autumn (the contract allows it) became
+    'as of' the day of any later load — fresh for ever — and every source showed the last load's time as
+    its own. Now a source not in the load keeps the date and time of the load that brought its data."""
+    warehouse = home / "warehouse"
+    con = duckdb.connect(str(current_file(warehouse)))
+    try:  # the served support data hold one decision planned to start in 300 days
+        con.execute(
+            "update fct_support_decision set valid_from = ? "
+            "where decision_id = (select min(decision_id) from fct_support_decision)",
+            [DATA_AS_OF + dt.timedelta(days=300)],
+        )
+    finally:
+        con.close()
+    before = _meta(warehouse)
+    later = DATA_AS_OF + dt.timedelta(days=180)  # half a year on, only the absences arrive
+    assert ingest([demo_exports / "poissaolot.csv"], warehouse, history, run_by="test", today=later).result == "loaded"
+    after = _meta(warehouse)
+    assert after["tukipaatokset"] == before["tukipaatokset"]
+    assert {s: v for s, v in after.items() if s != "poissaolot"} == {
+        s: v for s, v in before.items() if s != "poissaolot"
+    }
+    assert after["poissaolot"][1] > before["poissaolot"][1]  # the loaded source: a new load time

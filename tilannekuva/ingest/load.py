@@ -349,7 +349,7 @@ def _write(
                     time.sleep(pause)
                     pause = 0
             step = time.perf_counter()
-            refresh_aggregates(con, today)
+            refresh_aggregates(con, today, loaded=set(by_contract))
             con.execute("checkpoint")
             log.info("rollups rebuilt and checkpointed in %.1f s", time.perf_counter() - step)
         finally:
