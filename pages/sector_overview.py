@@ -3,7 +3,7 @@ language over five school years (small cells suppressed), with the data-as-of da
 
 import streamlit as st
 
-from views import filters, loaders, overview_sections, sections
+from views import explain, filters, loaders, overview_sections, sections
 from views.context import open_page
 
 page = open_page("sector_overview")
@@ -13,6 +13,7 @@ area = filters.area(page, units)
 
 st.title(page.t("page.sector_overview"))
 st.caption(filters.summary(page, area, units))
+explain.data_of(page, ("ilmoittautumiset",))      # every count here is of enrolments
 counts = loaders.pupil_counts(page, **area)
 if overview_sections.totals(counts.frame).is_empty():
     st.info(page.t("empty.no_pupils_selection"))

@@ -16,6 +16,7 @@ import polars as pl
 
 from tilannekuva import freshness
 from tilannekuva.catalogue import Catalogue, Metric, Texts, render
+from tilannekuva.i18n import t
 from tilannekuva.ingest.contracts import CONTRACTS
 
 DATED, REFERENCE, MISSING = "dated", "reference", "missing"
@@ -55,6 +56,11 @@ def source_states(sources: tuple[str, ...], fresh: pl.DataFrame, today: dt.date)
                 )
             )
     return out
+
+
+def system_name(source: str, lang: str) -> str:
+    """The name of the system `source` comes from, in `lang` ('Inloggningsloggen')."""
+    return t(CONTRACTS[source].system_key, lang)
 
 
 def stale_metrics(catalogue: Catalogue, fresh: pl.DataFrame, today: dt.date) -> tuple[str, ...]:

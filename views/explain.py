@@ -47,6 +47,14 @@ def about(page: PageContext, metric: str) -> None:
     stale_marks(page, found)
 
 
+def data_of(page: PageContext, sources: tuple[str, ...]) -> None:
+    """Beside a figure that is not a catalogue metric (pupil counts, a unit's basic facts): the data-as-of of
+    the sources it reads and a stale mark for each past its threshold, as `about` gives a metric's figure."""
+    found = explanations.source_states(sources, loaders.frame(page, "data_freshness"), page.settings.today_date)
+    as_of(page, found)
+    stale_marks(page, found)
+
+
 def as_of(page: PageContext, found: list[explanations.SourceState]) -> None:
     """'Tiedot: Poissaolot 20.11.2026, Ilmoittautumiset ryhmiin 1.8.2026' (reference data have no date)."""
     dated = [f"{page.t(f'source.{s.source}')} "
@@ -81,7 +89,7 @@ def explanation(page: PageContext, metric: str) -> None:
                 f"**{page.t('explain.excludes')}:** {md(said.excludes)}")
     st.markdown(f"**{page.t('explain.sources')}**\n\n" + "\n".join(
         "- " + page.t(SOURCE_LINES.get(s.state, "explain.source_line"), source=page.t(f"source.{s.source}"),
-                      system=md(s.system), date=fmt_date(s.data_as_of, lang), rhythm=page.t(f"rhythm.{s.rhythm}") if s.rhythm else "")
+                      system=md(explanations.system_name(s.source, lang)), date=fmt_date(s.data_as_of, lang), rhythm=page.t(f"rhythm.{s.rhythm}") if s.rhythm else "")
         for s in found))
     stale_marks(page, found)
     owner = catalogue().owners[entry.owner][lang]
@@ -91,7 +99,7 @@ def explanation(page: PageContext, metric: str) -> None:
     st.markdown(f"**{page.t('explain.target')}:** " + (     # without a target, the reason says so ("Ei tavoitearvoa: …")
         "" if target is None or entry.tolerance is None else page.t(
             "explain.target_value", target=labels.metric_text(metric, target, lang),
-            tolerance=page.t("explain.tolerance_points", value=fmt_number(entry.tolerance * 100, lang))
+            tolerance=page.t("metrics.points", points=fmt_number(entry.tolerance * 100, lang))
             if entry.kind == "share" else fmt_number(entry.tolerance, lang, 2)) + " ") + md(said.target_why))
     if entry.first_year is not None:
         st.caption(page.t("explain.first_year", year=md(f"{entry.first_year}–{entry.first_year + 1}")))

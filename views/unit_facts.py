@@ -8,8 +8,10 @@ import streamlit as st
 from tilannekuva.i18n import fmt_number, t
 from tilannekuva.inert import md
 from tilannekuva.unit_facts import SUPPRESSED, facts_through
-from views import labels, loaders
+from views import explain, labels, loaders
 from views.context import PageContext
+
+FACT_SOURCES = ("ilmoittautumiset", "palvelussuhteet")   # pupils by enrolment, staff by employment (groups: reference)
 
 
 def _count(value: int | None, hidden: bool, lang: str) -> str:
@@ -34,3 +36,4 @@ def facts(page: PageContext, unit: dict, year: dict) -> None:
                                trend=page.t("unit.facts_trend", first=md(f"{trend[0][0]}–{trend[0][0] + 1}"),
                                             last=md(f"{trend[-1][0]}–{trend[-1][0] + 1}"), values=md(values))))
         st.caption(page.t("unit.facts_note", threshold=page.settings.suppression_threshold))
+        explain.data_of(page, FACT_SOURCES)

@@ -384,3 +384,12 @@ def test_a_sources_date_stays_with_its_own_load(demo_exports, home, history):
         s: v for s, v in before.items() if s != "poissaolot"
     }
     assert after["poissaolot"][1] > before["poissaolot"][1]  # the loaded source: a new load time
+
+
+def test_a_register_snapshot_is_as_of_the_day_it_was_loaded(demo_exports, home, history):
+    """Attack finding 19b-2: the support decisions' data-as-of was the latest decision's start (1.8.), so an
+    export of the decisions in force loaded yesterday read 'data up to 1.8.' and was marked stale. A snapshot
+    of a register is as of the day the load brought it."""
+    later = DATA_AS_OF + dt.timedelta(days=40)
+    assert ingest([demo_exports / "tukipaatokset.csv"], home / "warehouse", history, today=later).result == "loaded"
+    assert _meta(home / "warehouse")["tukipaatokset"][0] == later

@@ -109,7 +109,7 @@ def test_the_explanation_shows_the_configured_target(demo_env, monkeypatch, tmp_
     at = open_as("rehtori", "principal_eservices")
     said = text_in(popovers(at)[t("explain.button", metric="M3")])
     tolerance = catalogue()["M3"].tolerance
-    points = t("explain.tolerance_points", value=fmt_number(tolerance * 100))
+    points = t("metrics.points", points=fmt_number(tolerance * 100))
     assert t("explain.target_value", target=fmt_percent(0.9), tolerance=points) in said
 
 

@@ -80,9 +80,9 @@ def test_the_settings_fill_the_texts(metric, lang, values, expected):
 @pytest.mark.parametrize(
     ("targets", "lang", "metric", "expected"),
     [
-        ({}, "fi", "M3", "Tavoite 70\u00a0% – keltainen, kun arvo on enintään 10 %-yksikköä"),
-        ({"M3": 0.8}, "fi", "M3", "Tavoite 80\u00a0% – keltainen"),
-        ({"M2": 4.2}, "sv", "M2", "Mål 4,2 – gult"),
+        ({}, "fi", "M3", "Tavoite: 70\u00a0%; keltainen, kun arvo on enintään 10\u00a0%-yksikköä"),
+        ({"M3": 0.8}, "fi", "M3", "Tavoite: 80\u00a0%; keltainen"),
+        ({"M2": 4.2}, "sv", "M2", "Mål: 4,2; gult"),
         ({}, "en", "S2", "Target: No target value"),
     ],
 )
@@ -148,7 +148,7 @@ def test_json_is_machine_readable():
     assert isinstance(m3["cumulative"], bool) and m3["first_year"] is None
     assert m3["sources"][1] == {
         "source": "kirjautumiset",
-        "system": "Kirjautumisloki",
+        "system": "Sign-in log",  # the system in the reader's language (attack finding 19b-3)
         "table": "stg_eservice__logins",
         "rhythm": "daily",
         "stale_after_days": 7,
@@ -190,7 +190,7 @@ def test_json_is_machine_readable():
             [
                 "M1 Training reach – Definition: ",
                 "M1 Sources: ",
-                "M1 Sources: Trainings (Koulutusrekisteri): reference data, no date",
+                "M1 Sources: Trainings (Training register): reference data, no date",
                 "M1 Sources: ",
             ],
         ),

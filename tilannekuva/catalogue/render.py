@@ -53,7 +53,7 @@ def _school_year(year: int | None) -> str | None:
     return None if year is None else f"{year}{SCHOOL_YEAR_DASH}{year + 1}"
 
 
-def _sources(metric: Metric, assessed: pl.DataFrame | None) -> list[dict]:
+def _sources(metric: Metric, assessed: pl.DataFrame | None, lang: str) -> list[dict]:
     from tilannekuva.ingest.contracts import CONTRACTS
 
     judged = {} if assessed is None else {r["source"]: r for r in assessed.iter_rows(named=True)}
@@ -72,7 +72,7 @@ def _sources(metric: Metric, assessed: pl.DataFrame | None) -> list[dict]:
         out.append(
             {
                 "source": name,
-                "system": contract.system,
+                "system": t(contract.system_key, lang),  # the system's name in the reader's language
                 "table": contract.table,
                 "rhythm": contract.freshness.rhythm if contract.freshness else None,
                 "stale_after_days": contract.freshness.stale_after_days if contract.freshness else None,
@@ -112,7 +112,7 @@ def entries(
                 "events",
             )
         }
-        sources = _sources(m, assessed)
+        sources = _sources(m, assessed, lang)
         target = (targets or {}).get(m.id, m.target)
         out.append(
             {

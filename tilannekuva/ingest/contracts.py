@@ -60,6 +60,11 @@ class Rule:
 
 
 RHYTHMS = ("daily", "weekly", "monthly", "termly", "yearly")
+# The as-of "expression" of a register snapshot (the support decisions in force): its data are as of the day
+# the load brought them (tilannekuva.aggregates caps every as-of date at that day; this is the cap itself).
+# The latest decision's start date said nothing of how current the register was: a snapshot loaded yesterday
+# read "data up to 1.8." and was marked stale (attack finding 19b-2).
+LOAD_DAY = "$as_of"
 
 
 @dataclass(frozen=True)
@@ -98,6 +103,12 @@ class Contract:
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
+
+    @property
+    def system_key(self) -> str:
+        """The catalog key of the source system's name in the reader's language ('system.kirjautumisloki')."""
+        plain = self.system.lower().translate(str.maketrans({"ä": "a", "ö": "o", "å": "a", " ": "_"}))
+        return f"system.{plain}"
 
 
 def _c(name, type_, **kw) -> Column:
@@ -403,8 +414,8 @@ CONTRACTS: dict[str, Contract] = {
                 order=18,
                 key=("decision_id",),
                 period=("school_year_id",),
-                as_of="max(valid_from) from {table}",
-                freshness=Freshness("termly", 150),
+                as_of=LOAD_DAY,  # a snapshot of the decisions in force: as of the day it is loaded
+                freshness=Freshness("monthly", 45),
                 columns=(
                     _c("decision_id", "int", min=1),
                     PUPIL,
@@ -445,6 +456,8 @@ CONTRACTS: dict[str, Contract] = {
                 order=20,
                 key=("month", "username"),
                 period=("month", "source"),
+                as_of="max(last_day(month)) from {table}",
+                freshness=Freshness("monthly", 45),
                 columns=(
                     _c("month", "date", min=EARLIEST, max="today"),
                     _c("username", "str"),
