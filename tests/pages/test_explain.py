@@ -6,19 +6,16 @@ the whole catalogue, searchable, for every role."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
-import duckdb
 import pytest
 
 from tests.conftest import as_read
-from tests.helpers import app_env, open_as, truth
+from tests.helpers import app_env, open_as, truth, warehouse_with_as_of
 from tilannekuva import explanations
 from tilannekuva.catalogue import catalogue
 from tilannekuva.i18n import fmt_date, fmt_number, fmt_percent, t
 from tilannekuva.ingest.contracts import CONTRACTS
 from tilannekuva.settings import load_settings
-from tilannekuva.warehouse import current_file
 from views.explain import STALE_ICON
 
 TEXTS = ("markdown", "caption", "warning", "info")
@@ -121,14 +118,9 @@ def stale_homes(demo_home, tmp_path_factory):
 
     def home_for(source: str):
         if source not in homes:
-            home = tmp_path_factory.mktemp(f"stale-{source}")
-            shutil.copytree(demo_home, home, dirs_exist_ok=True)
-            con = duckdb.connect(str(current_file(home / "warehouse")))
-            try:
-                con.execute("update meta_source set data_as_of = date '2026-09-01' where source = $s", {"s": source})
-            finally:
-                con.close()
-            homes[source] = home
+            homes[source] = warehouse_with_as_of(
+                demo_home, tmp_path_factory.mktemp(f"stale-{source}"), **{source: dt.date(2026, 9, 1)}
+            )
         return homes[source]
 
     return home_for

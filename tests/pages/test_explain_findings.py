@@ -5,13 +5,14 @@ test_a_register_snapshot_is_as_of_the_day_it_was_loaded; the keyboard finding is
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import duckdb
 import pytest
 
 from tests.conftest import as_read
-from tests.helpers import app_env, open_as
+from tests.helpers import app_env, open_as, warehouse_with_as_of
 from tilannekuva.catalogue import catalogue
 from tilannekuva.i18n import fmt_percent, t
 from tilannekuva.ingest.contracts import CONTRACTS
@@ -158,16 +159,7 @@ def test_the_target_paragraph_says_the_band_once(demo_env, lang, word):
 
 @pytest.fixture
 def stale_enrolment_home(demo_home, tmp_path):
-    import shutil
-
-    home = tmp_path / "home"
-    shutil.copytree(demo_home, home)
-    con = duckdb.connect(str(current_file(home / "warehouse")))
-    try:
-        con.execute("update meta_source set data_as_of = date '2025-08-01' where source = 'ilmoittautumiset'")
-    finally:
-        con.close()
-    return home
+    return warehouse_with_as_of(demo_home, tmp_path / "home", ilmoittautumiset=dt.date(2025, 8, 1))
 
 
 @pytest.mark.parametrize("user, page", [("johto", "sector_overview"), ("rehtori", "principal_unit")])

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 
 import polars as pl
 
-from tilannekuva.catalogue import Catalogue, Metric
+from tilannekuva.catalogue import TEXT_FIELDS, Catalogue, Metric
 from tilannekuva.i18n import fmt_date, fmt_number, fmt_percent, t
 
 # The settings the catalogue's texts name, with the defaults the generated docs are written with.
@@ -100,17 +100,8 @@ def entries(
         texts = m.texts(lang)
         text = {
             name: fill(getattr(texts, name), values, lang)
-            for name in (
-                "name",
-                "definition",
-                "numerator",
-                "denominator",
-                "includes",
-                "excludes",
-                "target_why",
-                "unit",
-                "events",
-            )
+            for name in TEXT_FIELDS
+            if name != "caveats"  # a list, filled one by one below
         }
         sources = _sources(m, assessed, lang)
         target = (targets or {}).get(m.id, m.target)
