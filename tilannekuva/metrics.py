@@ -17,6 +17,7 @@ import polars as pl
 from tilannekuva import periods
 from tilannekuva.catalogue import catalogue
 from tilannekuva.competence import area_order
+from tilannekuva.i18n import fmt_number, fmt_percent
 
 SECTORS = ("varhaiskasvatus", "perusopetus", "lukio")
 LANGUAGES = ("fi", "sv")
@@ -133,6 +134,18 @@ def light(metric: str, value: float | None, target: float) -> str:
     if value >= target - 1e-9:
         return "green"
     return "amber" if value >= target - METRICS[metric].tolerance else "red"
+
+
+def value_text_of_kind(kind: str, value: float | None, lang: str) -> str:
+    """A value of a metric of `kind` as text: '87 %' for shares, '4,12' for means and counts; None -> '–'."""
+    if value is None:
+        return "–"
+    return fmt_percent(value, lang) if kind == "share" else fmt_number(value, lang, 2)
+
+
+def value_text(metric: str, value: float | None, lang: str) -> str:
+    """One metric value as text (KPI cards, what's new, digests): '87 %' for shares, '4,12' for ratings."""
+    return value_text_of_kind(METRICS[metric].kind, value, lang)
 
 
 def sector_order(column: str = "sector") -> pl.Expr:

@@ -26,6 +26,12 @@ IGNORED = ("cookie_key",)
 DEMO_TODAY = dt.date(2026, 11, 24)
 
 
+# Microsoft's addresses for Teams incoming webhooks and Workflows ("Post to a chat when a webhook request is
+# received"): a user's Teams address must be on one of these hosts (https), so the server posts nowhere else.
+TEAMS_HOSTS = ("*.logic.azure.com", "*.webhook.office.com", "*.environment.api.powerplatform.com")
+SMTP_SECURITY = ("starttls", "ssl", "none")
+
+
 class ConfigError(RuntimeError):
     """The configuration is unusable; the message says what to fix."""
 
@@ -69,6 +75,19 @@ class Settings:
     feedback_email: str = "tilannekuva@kaupunki.example"  # accessibility feedback (the accessibility statement)
     today: dt.date | None = None  # the day sources' freshness is judged on (None: the real date; demo: DEMO_TODAY)
     guidance: tuple[tuple[str, str], ...] = ()  # [guidance] wintra = "https://…": a guidance document's address
+    # What's new and the digests (tilannekuva.whatsnew, tilannekuva.digest, tilannekuva.delivery):
+    app_url: str = "http://localhost:8501"  # the app's address as users open it: the digests' links start with it
+    notifications: str = ""  # [notifications]: overrides of tilannekuva/catalogue/notifications.yaml (as JSON)
+    smtp_host: str = ""  # the city's mail relay; "" = no e-mail digests
+    smtp_port: int = 25
+    smtp_security: str = "starttls"  # starttls | ssl | none (none only to a relay on this host)
+    smtp_username: str = ""  # "" = the relay takes mail without signing in
+    smtp_password_file: Path | None = None  # the relay password, in a file outside the settings
+    mail_from: str = "tilannekuva@kaupunki.example"
+    teams_hosts: tuple[str, ...] = TEAMS_HOSTS  # where a Teams workflow address may point ("*." = any subdomain)
+    digest_max_attempts: int = 5  # a failing delivery is tried this many times (then listed as failed)
+    digest_retry_minutes: float = 5.0  # first retry after this long, doubling each time
+    digest_lease_seconds: float = 300.0  # a delivery claimed by a run that died is free again after this long
 
     @property
     def today_date(self) -> dt.date:
@@ -131,6 +150,45 @@ def _guidance(table: dict) -> tuple[tuple[str, str], ...]:
                 f"brackets), not {url!r}"
             )
     return tuple(sorted((str(k), str(v)) for k, v in table.items()))
+
+
+def _choice(value, allowed: tuple[str, ...], name: str) -> str:
+    text = str(value).strip().lower()
+    if text not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return text
+
+
+def _app_url(value) -> str:
+    """The app's address for the digests' links: one plain http(s):// address, without a trailing slash."""
+    from urllib.parse import urlsplit
+
+    text = str(value).strip().rstrip("/")
+    parts = urlsplit(text)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or parts.query
+        or parts.fragment
+        or any(c in text for c in " \"'<>")
+    ):
+        raise ConfigError(f"app_url must be the app's http(s):// address (no query), not {value!r}")
+    return text
+
+
+def _notifications(table: dict) -> str:
+    """The [notifications] table, checked against tilannekuva/catalogue/notifications.yaml (as JSON)."""
+    import json
+
+    if not table:
+        return ""
+    from tilannekuva.whatsnew import RulesError, parse_rules, rules_file
+
+    try:
+        parse_rules(rules_file(), table)
+    except (RulesError, ValueError) as exc:
+        raise ConfigError(f"[notifications]: {exc}") from exc
+    return json.dumps(table, sort_keys=True)
 
 
 def _address_list(value) -> tuple[str, ...]:
@@ -214,4 +272,16 @@ def load_settings(environ: dict[str, str] | None = None, for_app: bool = True) -
         feedback_email=str(pick("feedback_email", "tilannekuva@kaupunki.example")),
         today=_date(pick("today", None), "today"),
         guidance=_guidance(conf.get("guidance") or {}),
+        app_url=_app_url(pick("app_url", "http://localhost:8501")),
+        notifications=_notifications(conf.get("notifications") or {}),
+        smtp_host=str(pick("smtp_host", "")).strip(),
+        smtp_port=int(pick("smtp_port", 25)),
+        smtp_security=_choice(pick("smtp_security", "starttls"), SMTP_SECURITY, "smtp_security"),
+        smtp_username=str(pick("smtp_username", "")),
+        smtp_password_file=Path(p) if (p := str(pick("smtp_password_file", "") or "")) else None,
+        mail_from=str(pick("mail_from", "tilannekuva@kaupunki.example")),
+        teams_hosts=_address_list(pick("teams_hosts", ",".join(TEAMS_HOSTS))),
+        digest_max_attempts=int(_positive(pick("digest_max_attempts", 5), "digest_max_attempts")),
+        digest_retry_minutes=_positive(pick("digest_retry_minutes", 5.0), "digest_retry_minutes"),
+        digest_lease_seconds=_positive(pick("digest_lease_seconds", 300.0), "digest_lease_seconds"),
     )

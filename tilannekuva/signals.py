@@ -1,8 +1,9 @@
 """Support signals (S4): pupils whose absences rise or grades fall with no support in place.
 
 One implementation for every page that lists them (the principal's support page, the teacher's
-watch list). Pure polars over three small frames the pupil-grain queries return for the pupils
-in the viewer's scope; nothing here reads the warehouse.
+watch list) and for what's new and the digests (tilannekuva.whatsnew). Pure polars over three small
+frames the pupil-grain queries return for the pupils in the viewer's scope; `signals_in_scope` reads
+them through the reader it is given (the viewer's own: Warehouse.fetch as that principal).
 
 Rules (each can be tuned in `Rules`; the reasons are codes the pages translate):
   absence_rising   the mean absence hours of the last two months with records are at least
@@ -90,6 +91,27 @@ def support_signals(
         )
         .sort("pupil_id")
     )
+
+
+def signals_in_scope(read, scope: dict, rules: Rules = Rules()) -> pl.DataFrame:
+    """The signals of the pupils `read` may see (read(query, **params) -> frame, as the viewer) in `scope`
+    (unit_id: one unit or None for all in scope; school_year_id), joined with the roster (names, group),
+    by group and name: what the principal's support page and the teacher's watch list list."""
+    roster = read("pupil_roster", **scope)
+    found = support_signals(
+        read("pupil_absence_by_month", **scope),
+        read("pupil_grades_by_term", **scope),
+        roster.filter(pl.col("has_support"))["pupil_id"],
+        rules,
+    )
+    return found.join(roster.with_columns(pl.col("pupil_id").cast(pl.Int64)), on="pupil_id").sort(
+        "group_name", "last_name", "first_name"
+    )
+
+
+def term_hours(absences: pl.DataFrame) -> pl.DataFrame:
+    """pupil_id, term_hours: each pupil's absence hours in the term the data end in (as the signals count them)."""
+    return _absence_facts(absences, Rules()).select("pupil_id", "term_hours")
 
 
 def _absence_facts(absences: pl.DataFrame, rules: Rules) -> pl.DataFrame:

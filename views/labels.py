@@ -17,6 +17,7 @@ import functools
 
 import polars as pl
 
+from tilannekuva import metrics
 from tilannekuva.i18n import catalog, fmt_date, fmt_month, fmt_number, fmt_percent, t
 from tilannekuva.metrics import METRICS
 
@@ -115,15 +116,8 @@ def partial_text(text: str, is_partial: bool, lang: str) -> str:
     return f"{text} ({t('period.partial', lang)})" if is_partial else text
 
 
-def metric_text_of_kind(kind: str, value: float | None, lang: str) -> str:
-    if value is None:
-        return DASH
-    return fmt_percent(value, lang) if kind == "share" else fmt_number(value, lang, 2)
-
-
-def metric_text(metric: str, value: float | None, lang: str) -> str:
-    """One metric value as text (KPI cards): '87 %' for shares, '4,12' for ratings; None -> '–'."""
-    return metric_text_of_kind(METRICS[metric].kind, value, lang)
+metric_text_of_kind = metrics.value_text_of_kind
+metric_text = metrics.value_text
 
 
 def metric_delta(metric: str, value: float | None, previous: float | None, lang: str,

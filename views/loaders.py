@@ -13,13 +13,13 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from tilannekuva import metrics, periods, terms
+from tilannekuva import metrics, periods, terms, whatsnew
 from tilannekuva.access import Principal
 from tilannekuva.followups import FollowUps
 from tilannekuva.i18n import fmt_date, t
 from tilannekuva.ingest.history import LoadHistory
 from tilannekuva.metrics import sector_order
-from tilannekuva.signals import Rules, support_signals
+from tilannekuva.signals import Rules, signals_in_scope
 from tilannekuva.warehouse import FetchResult, Warehouse, WarehouseUnavailable
 from views import labels
 from views.context import PageContext
@@ -167,13 +167,8 @@ def as_of_text(page: PageContext) -> str | None:
 @st.cache_data(ttl=900, max_entries=500, show_spinner=False)
 def _cached_signals(principal: Principal, version: str, unit_id: int | None, school_year_id: int,
                     concern_hours: float) -> pl.DataFrame:
-    scope = {"unit_id": unit_id, "school_year_id": school_year_id}
-    roster = warehouse().fetch(principal, "pupil_roster", **scope).frame
-    found = support_signals(warehouse().fetch(principal, "pupil_absence_by_month", **scope).frame,
-                            warehouse().fetch(principal, "pupil_grades_by_term", **scope).frame,
-                            roster.filter(pl.col("has_support"))["pupil_id"], Rules(concern_hours=concern_hours))
-    return found.join(roster.with_columns(pl.col("pupil_id").cast(pl.Int64)), on="pupil_id").sort(
-        "group_name", "last_name", "first_name")
+    read = whatsnew.Reader(warehouse(), principal)
+    return signals_in_scope(read, {"unit_id": unit_id, "school_year_id": school_year_id}, Rules(concern_hours=concern_hours))
 
 
 def signals(page: PageContext, unit_id: int | None, school_year_id: int) -> pl.DataFrame:
