@@ -42,6 +42,7 @@ class Action(StrEnum):
     REJECT_IDENTITY = "reject_identity"
     UNLINK_IDENTITY = "unlink_identity"
     PRUNE = "prune"  # retention: older entries removed behind an anchor
+    DIGEST = "digest"  # a digest of what changed was sent (e-mail, Teams): counts only, no pupil ids
 
 
 class Target(StrEnum):
@@ -54,6 +55,7 @@ class Target(StrEnum):
     STAFF_TRAINING_LIST = "staff_training_list"  # principal_staff: named staff and their training
     ACCESS_LOG = "access_log"  # admin_access_log: the log itself (who used the app)
     SESSION = "session"  # sign-in and sign-out
+    DIGEST = "digest"  # a digest (tilannekuva.digest): the page column names the channel
 
 
 class Subject(StrEnum):
@@ -73,6 +75,7 @@ SUBJECTS: dict[Target, Subject] = {
     Target.STAFF_TRAINING_LIST: Subject.STAFF,
     Target.ACCESS_LOG: Subject.USERS,
     Target.SESSION: Subject.NONE,
+    Target.DIGEST: Subject.NONE,  # counts and aggregate figures, no one's own data
 }
 
 

@@ -1,9 +1,11 @@
 """The `tilannekuva` command: build the demo, load source exports, show the source contracts and the metric
-catalogue, rewrite the generated docs, administer users, prune and check the access log.
+catalogue, rewrite the generated docs, administer users, prune and check the access log, send the digests of
+what changed (after every load, and on a schedule).
 
 Runs with umask 077: every file it creates is readable only by the service account.
 Exit codes: 0 done (or nothing to do), 1 load rejected (nothing changed) or access log broken,
-2 bad usage or configuration, 3 another load is running, 4 a valid load could not be written.
+2 bad usage or configuration, 3 another load is running, 4 a valid load could not be written; `digest`: 1 when
+a delivery failed (it is retried by the next run and listed for the admin).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from tilannekuva.files import private_umask
 from tilannekuva.ingest.history import LoadHistory
 from tilannekuva.settings import ConfigError, load_settings
 from tilannekuva.warehouse import WarehouseBusy
+
+log = logging.getLogger("tilannekuva.cli")
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -87,6 +91,7 @@ def _ingest(args: argparse.Namespace) -> int:
         print(f"  {f.file_name}: {t('ingest.result.' + f.result, lang)} ({f.source}, {rows}, {f.periods})")
     if result.result == "skipped":
         print(t("ingest.cli.skipped", lang))
+        return 0
     else:
         rate = result.rows_accepted / result.seconds if result.seconds else 0
         print(
@@ -99,7 +104,26 @@ def _ingest(args: argparse.Namespace) -> int:
                 rate=fmt_number(rate, lang),
             )
         )
+    if not args.no_digest:
+        _digest_after_load(settings, lang)
     return 0
+
+
+def _digest_after_load(settings, lang: str) -> None:
+    """The digests of the kinds users want immediately, right after the load committed. The load stands
+    whatever happens here: a failure is reported, logged and retried by the next run."""
+    from tilannekuva.digest import Runner
+    from tilannekuva.i18n import t
+
+    try:
+        report = Runner(settings).run("load")
+    except Exception as exc:  # the load is committed: say so, never undo it
+        log.exception("digests after the load failed")
+        print(t("ingest.cli.digest_failed", lang, error=str(exc)[:300]), file=sys.stderr)
+        return
+    print(
+        t("ingest.cli.digest", lang, sent=report.count("sent"), failed=report.count("failed") + report.count("gave_up"))
+    )
 
 
 def _users(args: argparse.Namespace) -> int:
@@ -327,6 +351,38 @@ def _metrics(args: argparse.Namespace) -> int:
     return 0
 
 
+def _digest(args: argparse.Namespace) -> int:
+    """Send the digests that are due (after a load, on a schedule), or show what one user would get."""
+    import datetime as dt
+    import json
+
+    from tilannekuva.digest import Runner
+
+    settings = load_settings(for_app=False)
+    now = dt.datetime.fromisoformat(args.at) if args.at else None
+    runner = Runner(settings, now=now)
+    if args.dry_run:
+        if not args.user:
+            print("tilannekuva: --dry-run needs --user", file=sys.stderr)
+            return 2
+        preview = runner.preview(args.user.lower())
+        if args.json:
+            print(json.dumps(preview, ensure_ascii=False, indent=2))
+        else:
+            for digest in preview["digests"]:
+                print(f"{digest['frequency']} ({digest['period']}):")
+                for change in digest["changes"] or [{"text": "–", "link": ""}]:
+                    print(f"  {change['text']}  {change['link']}")
+        return 0
+    report = runner.run(args.trigger, only_user=args.user.lower() if args.user else None)
+    summary = {s: report.count(s) for s in ("sent", "failed", "gave_up", "skipped", "empty", "baseline")}
+    if args.json:
+        print(json.dumps({"trigger": report.trigger, "version": report.version, **summary}))
+    else:
+        print(f"digest {report.trigger} ({report.version}): " + ", ".join(f"{k} {v}" for k, v in summary.items()))
+    return 1 if summary["failed"] or summary["gave_up"] else 0
+
+
 def _docs(args: argparse.Namespace) -> int:
     from tilannekuva import docs
     from tilannekuva.settings import PROJECT_ROOT
@@ -362,6 +418,11 @@ def main(argv: list[str] | None = None) -> int:
     ingest.add_argument("paths", nargs="+", metavar="PATH", help="export files or folders of them")
     ingest.add_argument("--force", action="store_true", help="load even files identical to ones already loaded")
     ingest.add_argument("--lang", choices=("fi", "sv", "en"), help="language of the messages (default fi)")
+    ingest.add_argument(
+        "--no-digest",
+        action="store_true",
+        help="do not send the 'immediate' digests after the load (a scheduler runs `digest --trigger load`)",
+    )
     ingest.set_defaults(handler=_ingest)
     users = sub.add_parser("users", help="add users, set roles and scopes, reset passwords (no hashes by hand)")
     users.add_argument("action", choices=("list", "add", "set-role", "reset-password", "remove", "link", "unlink"))
@@ -403,6 +464,21 @@ def main(argv: list[str] | None = None) -> int:
     docs_ = sub.add_parser("docs", help="rewrite the generated docs (CONTRACTS.md, DATA_MODEL.md's metric catalogue)")
     docs_.add_argument("--check", action="store_true", help="only check: exit 1 if a generated doc is out of step")
     docs_.set_defaults(handler=_docs)
+    digest = sub.add_parser(
+        "digest", help="send the due digests of what changed (e-mail, Teams), each user's own scope, exactly once"
+    )
+    digest.add_argument(
+        "--trigger",
+        choices=("load", "schedule", "retry"),
+        default="schedule",
+        help="load: right after a data load (the 'immediate' kinds); schedule: the daily and weekly "
+        "ones (run it hourly); retry: only deliveries due again (every run also retries)",
+    )
+    digest.add_argument("--user", help="only this user")
+    digest.add_argument("--dry-run", action="store_true", help="print what --user would get; send nothing")
+    digest.add_argument("--json", action="store_true", help="print JSON")
+    digest.add_argument("--at", help=argparse.SUPPRESS)  # the run's local time (tests): 2026-11-24T07:30
+    digest.set_defaults(handler=_digest)
     args = parser.parse_args(argv)
     previous_umask = private_umask()  # whatever it writes is readable only by the service account
     logging.basicConfig(

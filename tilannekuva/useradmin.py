@@ -9,6 +9,7 @@ removal, revokes the user's open sessions, so a copied cookie of the old role st
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,34 @@ from tilannekuva.files import READ_ONLY, private_file
 from tilannekuva.security import SecurityStore, hash_password
 
 MIN_PASSWORD = 12
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Person:
+    """A user as the user directory knows them: the name people know and the e-mail address ('' if none)."""
+
+    name: str = ""
+    email: str = ""
+
+
+def directory(users_file: Path, credentials_file: Path) -> dict[str, Person]:
+    """username -> Person, from the credentials file's `name` and `email` (else the users file's). An
+    unreadable file gives nothing (logged): names fall back to usernames, and no e-mail goes out."""
+    found: dict[str, dict] = {}
+    for path, section in ((users_file, ("users",)), (credentials_file, ("credentials", "usernames"))):
+        try:
+            raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            log.warning("no user names from %s: %s", path, exc)
+            continue
+        for key in section:
+            raw = raw.get(key) or {} if isinstance(raw, dict) else {}
+        for user, entry in raw.items():
+            if isinstance(entry, dict):
+                mine = found.setdefault(str(user).lower(), {})
+                mine |= {k: str(entry[k]).strip() for k in ("name", "email") if entry.get(k)}
+    return {user: Person(**entry) for user, entry in found.items()}
 
 
 class UserAdminError(ValueError):

@@ -20,6 +20,7 @@ from tilannekuva.identities import IdentityLinks
 from tilannekuva.preferences import Preferences
 from tilannekuva.security import SecurityStore
 from tilannekuva.settings import ConfigError, Settings, load_settings
+from tilannekuva.useradmin import directory
 
 log = logging.getLogger("tilannekuva.app")
 
@@ -82,20 +83,7 @@ def principal_for(settings: Settings, username: str, name: str) -> Principal:
 
 
 def display_names(settings: Settings) -> dict[str, str]:
-    """username -> the person's name from the user directory (the credentials file's `name`, else the users
-    file's), so a mark reads 'Opettaja Demo', not 'opettaja'. A user with no name there keeps the username;
-    an unreadable file gives none (the usernames are shown)."""
-    import yaml
-
-    names: dict[str, str] = {}
-    for path, section in ((settings.users_file, ("users",)), (settings.credentials_file, ("credentials", "usernames"))):
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
-            log.warning("no user names from %s: %s", path, exc)
-            continue
-        for key in section:
-            raw = raw.get(key) or {} if isinstance(raw, dict) else {}
-        names |= {str(user).lower(): str(entry["name"]) for user, entry in raw.items()
-                  if isinstance(entry, dict) and entry.get("name")}
-    return names
+    """username -> the person's name from the user directory (tilannekuva.useradmin.directory), so a mark reads
+    'Opettaja Demo', not 'opettaja'. A user with no name there keeps the username."""
+    return {user: entry.name for user, entry in directory(settings.users_file, settings.credentials_file).items()
+            if entry.name}

@@ -1,0 +1,369 @@
+"""What each user wants to be told, and what has been told: a SQLite file in the state directory
+(data/state/notifications.sqlite, 0600), outside the versioned warehouse, like the follow-up marks.
+
+- `subscription`: a user's own choice of frequency per kind of change (immediate, daily, weekly, never);
+- `role_default`: the admin's default per role and kind (else the rules file's default);
+- `channel`: whether a user wants e-mail (to the address of the user directory, never one typed in) and
+  their Teams address (checked against the allowed hosts when saved and when sent);
+- `visit`: the snapshot at the start of the user's previous and current visit — "Mitä uutta" on the
+  landing page is the difference (per session: reloading the page does not lose it);
+- `digest_baseline`: per user, frequency and channel, the snapshot the last sent digest was computed to;
+- `delivery`: the ledger that makes a digest go out once. A row is unique per (user, channel, period)
+  — the period names the rule's time: 'load:<warehouse file>' (immediate), 'day:2026-11-24', 'week:2026-W48'.
+  A run *claims* a row in one IMMEDIATE transaction before sending (a second process finds it claimed and
+  skips), holds it for `lease_seconds`, and marks it sent together with the new baseline. A run that dies
+  half-way leaves a claim whose lease runs out: the next run takes it over. A failure is kept with its
+  error and tried again after `retry_minutes`, doubling, up to `max_attempts`; the admin sees them all
+  (`failing`).
+
+Snapshots hold pupil ids (what the user's own pages listed); nothing in this file ever leaves the server.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from tilannekuva.access import Principal
+from tilannekuva.files import private_dir, private_file
+from tilannekuva.whatsnew import FREQUENCIES, KINDS, Snapshot
+
+_SCHEMA = """
+create table if not exists subscription (
+    username text not null, kind text not null, frequency text not null, updated_at real not null,
+    primary key (username, kind)
+);
+create table if not exists role_default (
+    role text not null, kind text not null, frequency text not null, updated_at real not null,
+    updated_by text not null, primary key (role, kind)
+);
+create table if not exists channel (
+    username text primary key, email integer not null, teams_url text not null, updated_at real not null
+);
+create table if not exists visit (
+    username text primary key, session text not null, baseline text, current text not null, started_at real not null
+);
+create table if not exists digest_baseline (
+    username text not null, frequency text not null, channel text not null, snapshot text not null,
+    taken_at real not null, primary key (username, frequency, channel)
+);
+create table if not exists delivery (
+    delivery_id integer primary key,
+    username text not null,
+    channel text not null,
+    period text not null,
+    frequency text not null,
+    status text not null,            -- sending | sent | failed | gave_up
+    attempts integer not null,
+    owner text not null,             -- the run holding the claim
+    lease_until real not null,
+    next_try real not null,
+    kinds text not null,             -- JSON: kind -> how many changes
+    last_error text not null default '',
+    created_at real not null,
+    sent_at real,
+    message_id text not null,
+    unique (username, channel, period)
+);
+create index if not exists delivery_status on delivery (status, next_try);
+"""
+
+
+@dataclass(frozen=True)
+class Channels:
+    email: bool = True  # to the address of the user directory
+    teams_url: str = ""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    delivery_id: int
+    username: str
+    channel: str
+    period: str
+    frequency: str
+    status: str
+    attempts: int
+    next_try: float
+    last_error: str
+    created_at: float
+    sent_at: float | None
+    kinds: dict
+
+
+class Notifications:
+    def __init__(self, path: Path, clock=time.time):
+        self.path = Path(path)
+        self._clock = clock
+        private_dir(self.path.parent)
+        private_file(self.path)
+        with self._db() as db:
+            db.executescript(_SCHEMA)
+
+    @contextmanager
+    def _db(self):
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            yield db
+        finally:
+            db.close()
+
+    @contextmanager
+    def _write(self):
+        """One writer at a time, across processes too (BEGIN IMMEDIATE)."""
+        with self._db() as db:
+            db.execute("begin immediate")
+            try:
+                yield db
+                db.execute("commit")
+            except BaseException:
+                db.execute("rollback")
+                raise
+
+    # -------------------------------------------------------------------------------- choices
+
+    def role_defaults(self, role: str) -> dict[str, str]:
+        """The admin's defaults for `role` (kind -> frequency), only the kinds the admin set."""
+        with self._db() as db:
+            rows = db.execute("select kind, frequency from role_default where role = ?", (role,)).fetchall()
+        return dict(rows)
+
+    def set_role_default(self, role: str, kind: str, frequency: str, by: Principal) -> None:
+        _check(kind, frequency)
+        if by.read_only or not by.may_view_as:
+            raise PermissionError(f"{by.username} may not set the defaults of a role")
+        with self._write() as db:
+            db.execute(
+                "insert into role_default values (?, ?, ?, ?, ?) on conflict (role, kind) do update set "
+                "frequency = excluded.frequency, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+                (role, kind, frequency, self._clock(), by.username),
+            )
+
+    def own_choices(self, username: str) -> dict[str, str]:
+        with self._db() as db:
+            rows = db.execute("select kind, frequency from subscription where username = ?", (username,)).fetchall()
+        return dict(rows)
+
+    def frequencies(self, principal: Principal, rules) -> dict[str, str]:
+        """How often `principal` is told of each kind it may be told of: its own choice, else the admin's
+        default for its role, else the rules file's default."""
+        own, role = self.own_choices(principal.username), self.role_defaults(principal.role)
+        return {k: own.get(k) or role.get(k) or rules.defaults[k] for k in rules.kinds_for(principal)}
+
+    def set_frequency(self, principal: Principal, kind: str, frequency: str) -> None:
+        _check(kind, frequency)
+        if principal.read_only:
+            raise PermissionError(f"{principal.viewed_by} is viewing as {principal.username}: read-only")
+        with self._write() as db:
+            db.execute(
+                "insert into subscription values (?, ?, ?, ?) on conflict (username, kind) do update set "
+                "frequency = excluded.frequency, updated_at = excluded.updated_at",
+                (principal.username, kind, frequency, self._clock()),
+            )
+
+    def channels(self, username: str) -> Channels:
+        with self._db() as db:
+            row = db.execute("select email, teams_url from channel where username = ?", (username,)).fetchone()
+        return Channels(bool(row[0]), row[1]) if row else Channels()
+
+    def set_channels(self, principal: Principal, email: bool, teams_url: str) -> None:
+        """Store the user's channels; `teams_url` must already be checked (delivery.check_teams_url)."""
+        if principal.read_only:
+            raise PermissionError(f"{principal.viewed_by} is viewing as {principal.username}: read-only")
+        with self._write() as db:
+            db.execute(
+                "insert into channel values (?, ?, ?, ?) on conflict (username) do update set "
+                "email = excluded.email, teams_url = excluded.teams_url, updated_at = excluded.updated_at",
+                (principal.username, int(bool(email)), teams_url, self._clock()),
+            )
+
+    # -------------------------------------------------------------------------------- visits
+
+    def visit(self, username: str, session: str, current: Snapshot) -> Snapshot | None:
+        """The snapshot to compare `current` with on this visit: the one taken when the user's previous
+        visit began (None on a first visit). A new session starts a new visit; within a session the
+        baseline stays (a reload shows the same news), and the current snapshot is kept up to date."""
+        with self._write() as db:
+            row = db.execute("select session, baseline, current from visit where username = ?", (username,)).fetchone()
+            if row is None:
+                baseline = None
+            elif row[0] == session:
+                baseline = row[1]
+            else:
+                baseline = row[2]
+            db.execute(
+                "insert into visit values (?, ?, ?, ?, ?) on conflict (username) do update set "
+                "session = excluded.session, baseline = excluded.baseline, current = excluded.current, "
+                "started_at = case when visit.session = excluded.session then visit.started_at "
+                "else excluded.started_at end",
+                (username, session, baseline, current.to_json(), self._clock()),
+            )
+        return Snapshot.from_json(baseline)
+
+    def visit_started(self, username: str) -> float | None:
+        with self._db() as db:
+            row = db.execute("select started_at from visit where username = ?", (username,)).fetchone()
+        return row[0] if row else None
+
+    # -------------------------------------------------------------------------------- digests
+
+    def baseline(self, username: str, frequency: str, channel: str) -> Snapshot | None:
+        with self._db() as db:
+            row = db.execute(
+                "select snapshot from digest_baseline where username = ? and frequency = ? and channel = ?",
+                (username, frequency, channel),
+            ).fetchone()
+        return Snapshot.from_json(row[0]) if row else None
+
+    def set_baseline(self, username: str, frequency: str, channel: str, snapshot: Snapshot) -> None:
+        with self._write() as db:
+            _put_baseline(db, username, frequency, channel, snapshot, self._clock())
+
+    def claim(
+        self,
+        username: str,
+        channel: str,
+        period: str,
+        frequency: str,
+        kinds: dict,
+        owner: str,
+        message_id: str,
+        lease_seconds: float,
+    ) -> int | None:
+        """Claim the delivery of (username, channel, period) for `owner`: its id, or None when it is sent,
+        given up, held by a live claim, or failed and not yet due again."""
+        now = self._clock()
+        with self._write() as db:
+            row = db.execute(
+                "select delivery_id, status, lease_until, next_try from delivery "
+                "where username = ? and channel = ? and period = ?",
+                (username, channel, period),
+            ).fetchone()
+            if row is None:
+                cur = db.execute(
+                    "insert into delivery (username, channel, period, frequency, status, attempts, owner, "
+                    "lease_until, next_try, kinds, created_at, message_id) "
+                    "values (?, ?, ?, ?, 'sending', 1, ?, ?, ?, ?, ?, ?)",
+                    (
+                        username,
+                        channel,
+                        period,
+                        frequency,
+                        owner,
+                        now + lease_seconds,
+                        now,
+                        json.dumps(kinds),
+                        now,
+                        message_id,
+                    ),
+                )
+                return int(cur.lastrowid)
+            delivery_id, status, lease_until, next_try = row
+            if status in ("sent", "gave_up"):
+                return None
+            if status == "sending" and lease_until > now:
+                return None
+            if status == "failed" and next_try > now:
+                return None
+            db.execute(
+                "update delivery set status = 'sending', attempts = attempts + 1, owner = ?, lease_until = ?, "
+                "kinds = ? where delivery_id = ?",
+                (owner, now + lease_seconds, json.dumps(kinds), delivery_id),
+            )
+            return int(delivery_id)
+
+    def sent(self, delivery_id: int, owner: str, baseline: tuple[str, str, str, Snapshot] | None = None) -> bool:
+        """Mark a claimed delivery sent, and store the digest's new baseline in the same transaction.
+        False when `owner` no longer holds the claim (its lease ran out and another run took it)."""
+        now = self._clock()
+        with self._write() as db:
+            cur = db.execute(
+                "update delivery set status = 'sent', sent_at = ?, last_error = '' "
+                "where delivery_id = ? and owner = ? and status = 'sending'",
+                (now, delivery_id, owner),
+            )
+            if baseline is not None:
+                _put_baseline(db, *baseline, now)
+            return cur.rowcount == 1
+
+    def failed(
+        self, delivery_id: int, owner: str, error: str, transient: bool, retry_minutes: float, max_attempts: int
+    ) -> str:
+        """Record a failed attempt: 'failed' (tried again after retry_minutes × 2^(attempts-1)) or 'gave_up'
+        (not transient, or max_attempts reached)."""
+        now = self._clock()
+        with self._write() as db:
+            row = db.execute(
+                "select attempts from delivery where delivery_id = ? and owner = ?", (delivery_id, owner)
+            ).fetchone()
+            if row is None:
+                return "lost"
+            attempts = int(row[0])
+            status = "failed" if transient and attempts < max_attempts else "gave_up"
+            db.execute(
+                "update delivery set status = ?, next_try = ?, last_error = ?, lease_until = 0 where delivery_id = ?",
+                (status, now + retry_minutes * 60 * 2 ** (attempts - 1), error[:300], delivery_id),
+            )
+            return status
+
+    def due_again(self) -> list[tuple[str, str, str, str]]:
+        """(username, channel, period, frequency) of the deliveries to try again now: failed ones whose time
+        has come and claims whose run died (lease over)."""
+        now = self._clock()
+        with self._db() as db:
+            return db.execute(
+                "select username, channel, period, frequency from delivery where "
+                "(status = 'failed' and next_try <= ?) or (status = 'sending' and lease_until <= ?) "
+                "order by delivery_id",
+                (now, now),
+            ).fetchall()
+
+    def deliveries(
+        self, username: str | None = None, statuses: tuple[str, ...] | None = None, limit: int = 200
+    ) -> list[Delivery]:
+        where, args = [], []
+        if username is not None:
+            where.append("username = ?")
+            args.append(username)
+        if statuses:
+            where.append(f"status in ({','.join('?' * len(statuses))})")
+            args += list(statuses)
+        sql = (
+            "select delivery_id, username, channel, period, frequency, status, attempts, next_try, last_error, "
+            "created_at, sent_at, kinds from delivery"
+            + (" where " + " and ".join(where) if where else "")
+            + " order by delivery_id desc limit ?"
+        )
+        with self._db() as db:
+            rows = db.execute(sql, [*args, limit]).fetchall()
+        return [Delivery(*row[:-1], json.loads(row[-1])) for row in rows]
+
+    def failing(self) -> list[Delivery]:
+        """What the admin's "failing deliveries" list shows: failed, given up, and claims whose run died."""
+        now = self._clock()
+        stale = [d for d in self.deliveries(statuses=("sending",)) if self._lease_over(d.delivery_id, now)]
+        return sorted(self.deliveries(statuses=("failed", "gave_up")) + stale, key=lambda d: -d.delivery_id)
+
+    def _lease_over(self, delivery_id: int, now: float) -> bool:
+        with self._db() as db:
+            row = db.execute("select lease_until from delivery where delivery_id = ?", (delivery_id,)).fetchone()
+        return bool(row) and row[0] <= now
+
+
+def _put_baseline(db, username: str, frequency: str, channel: str, snapshot: Snapshot, now: float) -> None:
+    db.execute(
+        "insert into digest_baseline values (?, ?, ?, ?, ?) on conflict (username, frequency, channel) do update "
+        "set snapshot = excluded.snapshot, taken_at = excluded.taken_at",
+        (username, frequency, channel, snapshot.to_json(), now),
+    )
+
+
+def _check(kind: str, frequency: str) -> None:
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind of change {kind!r}")
+    if frequency not in FREQUENCIES:
+        raise ValueError(f"unknown frequency {frequency!r}")
