@@ -17,12 +17,14 @@ and is hostile data.
   backslash escapes differently (microsoft/AdaptiveCards#5590, #5758), so `card_text` does not rely on
   them alone: it escapes the subset's characters *and* breaks the syntax with an invisible word joiner
   where a link, autolink, list or `{{DATE(…)}}` would form, so a unit's name stays text in every client.
+  A Teams message is at most 28 KB: a card lists CARD_CHANGES_MAX changes and counts the rest.
 - `check_teams_url(url, settings)`: a Teams address must be https to a host of settings.teams_hosts
   ("*.logic.azure.com" = any subdomain); a loopback http address only when that loopback host is listed
   (the tests' local receiver). Checked when saved and again at every send.
 - `send(channel, message, address, settings)`: delivers, raising `DeliveryError(transient=…)`: a relay that
   is down, a timeout, SMTP 4xx and HTTP 429/5xx may pass when tried again; a refused address (SMTP 5xx),
-  HTTP 4xx, a redirect or a refused configuration will not. One log line per send (user, channel, result),
+  HTTP 4xx, a redirect or a refused configuration will not (an Office 365 connector may answer 200 with
+  'Microsoft Teams endpoint returned HTTP error 429' in its body: read as that code). One log line per send (user, channel, result),
   never the body or the address.
 """
 
@@ -57,6 +59,9 @@ SETTINGS_PAGE = "my_notifications"  # the page where a user changes their notifi
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 TEAMS_URL_MAX = 2000
 ERROR_TEXT_MAX = 200  # an exception text carries at most this much of a server's answer
+CARD_CHANGES_MAX = 20  # a Teams message is at most 28 KB: more changes than this are counted, not listed
+_WEBHOOK_FAILED = re.compile(r"(?i)webhook message delivery failed|returned http error")
+_WEBHOOK_CODE = re.compile(r"(?i)http error (\d{3})")
 
 WORD_JOINER = "\u2060"  # invisible and not a space: breaks a syntax without changing what is read
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
@@ -266,10 +271,14 @@ def render_card(message: Message, settings: Settings) -> dict:
         {"type": "TextBlock", "text": card_text(subject(message)), "weight": "Bolder", "size": "Medium", "wrap": True},
         {"type": "TextBlock", "text": card_text(t("delivery.greeting", lang, name=message.display_name)), "wrap": True},
     ]
-    groups = grouped(message)
+    groups, listed = grouped(message), 0
     if not groups:
         body.append({"type": "TextBlock", "text": card_text(t("delivery.nothing", lang)), "wrap": True})
     for kind, found in groups:
+        found = found[: max(CARD_CHANGES_MAX - listed, 0)]
+        if not found:
+            continue
+        listed += len(found)
         body.append(
             {
                 "type": "TextBlock",
@@ -293,6 +302,9 @@ def render_card(message: Message, settings: Settings) -> dict:
                     ],
                 }
             )
+    if listed < len(message.changes):
+        more = t("delivery.more", lang, count=len(message.changes) - listed)
+        body.append({"type": "TextBlock", "text": card_text(more), "wrap": True, "spacing": "Medium"})
     body += [
         {
             "type": "TextBlock",
@@ -486,7 +498,7 @@ def _send_teams(message: Message, address: str, settings: Settings) -> None:
     )
     try:
         with opener.open(request, timeout=TEAMS_TIMEOUT) as response:
-            response.read(ERROR_TEXT_MAX)
+            answer = _short(response.read(ERROR_TEXT_MAX * 2))
             status = response.status
     except urllib.error.HTTPError as error:
         status, text = error.code, _short(error.read(ERROR_TEXT_MAX * 2) if error.fp else b"")
@@ -503,3 +515,7 @@ def _send_teams(message: Message, address: str, settings: Settings) -> None:
         ) from None
     if not 200 <= status < 300:
         raise DeliveryError(f"Teams answered {status}", transient=status == 429 or status >= 500)
+    failed = _WEBHOOK_FAILED.search(answer)
+    if failed:  # an Office 365 connector can answer 200 with the failure in its body
+        code = int(found.group(1)) if (found := _WEBHOOK_CODE.search(answer)) else 400
+        raise DeliveryError(f"Teams answered {status}: {answer}", transient=code == 429 or code >= 500)

@@ -19,7 +19,15 @@ import pytest
 
 from tests.helpers import free_port, http_receiver, self_signed, smtp_server
 from tilannekuva import delivery
-from tilannekuva.delivery import DeliveryError, Message, TeamsAddressError, check_teams_url, render_card, send
+from tilannekuva.delivery import (
+    DeliveryError,
+    Message,
+    TeamsAddressError,
+    check_teams_url,
+    render_card,
+    render_email,
+    send,
+)
 from tilannekuva.i18n import t
 from tilannekuva.settings import Settings
 from tilannekuva.whatsnew import Change
@@ -239,6 +247,29 @@ def test_each_send_is_logged_without_the_body_or_the_address(caplog):
         ((503,), 0.0, True),
         (((302, {"Location": "{base}/elsewhere"}, b""),), 0.0, False),
         ((202,), 1.5, True),  # slower than the (shortened) timeout
+        # an Office 365 connector answers 200 with the failure in its body
+        (
+            (
+                (
+                    200,
+                    {},
+                    b"Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 429 with ContextId tcid=0",
+                ),
+            ),
+            0.0,
+            True,
+        ),
+        (
+            (
+                (
+                    200,
+                    {},
+                    b"Webhook message delivery failed with error: Microsoft Teams endpoint returned HTTP error 413 with ContextId tcid=0",
+                ),
+            ),
+            0.0,
+            False,
+        ),
     ],
 )
 def test_teams_answers_are_delivered_or_transient_or_not(monkeypatch, responses, delay, transient):
@@ -293,6 +324,24 @@ def test_the_card_is_an_adaptive_card_with_links_only_into_the_app(lang):
     ]
     assert all(u.startswith(APP + "/") for u in urls)
     assert f"{APP}/my_notifications" in urls
+
+
+@pytest.mark.parametrize(("count", "listed"), [(3, 3), (20, 20), (21, 20), (150, 20)])
+def test_a_long_digest_lists_the_first_changes_on_the_card_and_counts_the_rest(count, listed):
+    many = [
+        dataclasses.replace(CHANGES[0], place_name=f"Koulu {i:03d}", link=f"principal_support?yksikko={i}")
+        for i in range(count)
+    ]
+    msg = message("fi", changes=many)
+    body = render_card(msg, settings())
+    card = body["attachments"][0]["content"]
+    containers = [b for b in card["body"] if b["type"] == "Container"]
+    assert [c["items"][0]["text"] for c in containers] == [c.text("fi") for c in many[:listed]]
+    more = [b["text"] for b in card["body"] if b["type"] == "TextBlock" and "muita muutoksia" in b["text"]]
+    assert more == ([t("delivery.more", "fi", count=count - listed)] if count > listed else [])
+    assert len(json.dumps(body, ensure_ascii=False).encode()) < 28_000  # Teams' limit for a message
+    plain, _ = parts(render_email(msg, "rauha@kaupunki.example", settings()))
+    assert all(c.text("fi") in plain for c in many)  # the e-mail lists them all
 
 
 @pytest.mark.parametrize(
