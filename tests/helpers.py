@@ -308,12 +308,18 @@ def self_signed(directory: Path, host: str = "127.0.0.1") -> tuple[Path, Path]:
 
 
 @contextlib.contextmanager
-def smtp_server(rcpt: str = "250 OK", tls: tuple[Path, Path] | None = None, users: dict[str, str] | None = None):
+def smtp_server(
+    rcpt: str = "250 OK",
+    tls: tuple[Path, Path] | None = None,
+    users: dict[str, str] | None = None,
+    implicit_tls: bool = False,
+):
     """A real SMTP server (aiosmtpd) on 127.0.0.1 and a free port: yields (host, port, received), where
     `received` is a list the server appends one dict per accepted message to: {"mail_from", "rcpt_tos",
     "data" (the bytes as received), "login" (the user signed in, or None)}. `rcpt` is its answer to every
     RCPT TO ("550 5.1.1 No such user", "451 4.3.0 Try again later" to test refusals); `tls` a (cert, key)
-    pair (`self_signed`) to offer STARTTLS (without it, STARTTLS is not offered); `users` user -> password
+    pair (`self_signed`) to offer STARTTLS (without it, STARTTLS is not offered) — or, with `implicit_tls`,
+    to speak TLS from the first byte (smtp_security = ssl, port 465 style); `users` user -> password
     to offer AUTH (allowed without TLS, for the tests only). The server stops when the block ends."""
     from aiosmtpd.controller import Controller
     from aiosmtpd.smtp import AuthResult
@@ -349,7 +355,7 @@ def smtp_server(rcpt: str = "250 OK", tls: tuple[Path, Path] | None = None, user
 
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(str(tls[0]), str(tls[1]))
-        options["tls_context"] = context
+        options["ssl_context" if implicit_tls else "tls_context"] = context
     if users is not None:
         options |= {"authenticator": authenticator, "auth_require_tls": False}
     port = free_port()

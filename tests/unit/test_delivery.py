@@ -212,6 +212,22 @@ def test_starttls_and_login_when_the_relay_offers_them(tmp_path, monkeypatch):
     assert len(received) == 1 and received[0]["login"] == "tilannekuva"
 
 
+@pytest.mark.parametrize(("trusted", "delivered"), [(True, True), (False, False)])
+def test_smtp_over_tls_from_the_first_byte(tmp_path, monkeypatch, trusted, delivered):
+    cert, key = self_signed(tmp_path)
+    if trusted:
+        monkeypatch.setattr(delivery, "tls_context", lambda: ssl.create_default_context(cafile=str(cert)))
+    with smtp_server(tls=(cert, key), implicit_tls=True) as (host, port, received):
+        config = settings(smtp_port=port, smtp_security="ssl")
+        if delivered:
+            send("email", message(), "rauha@kaupunki.example", config)
+        else:
+            with pytest.raises(DeliveryError) as failed:
+                send("email", message(), "rauha@kaupunki.example", config)
+            assert failed.value.transient is False and "certificate" in str(failed.value)
+    assert len(received) == int(delivered)
+
+
 def test_starttls_to_a_relay_with_an_untrusted_certificate_fails(tmp_path):
     cert, key = self_signed(tmp_path)  # the system does not trust it
     with smtp_server(tls=(cert, key)) as (host, port, received):
