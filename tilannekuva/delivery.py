@@ -55,6 +55,7 @@ log = logging.getLogger(__name__)
 CHANNELS = ("email", "teams")
 SMTP_TIMEOUT = 30.0  # seconds; a relay that does not answer is a transient failure
 TEAMS_TIMEOUT = 15.0
+SENT = ("immediate", "daily", "weekly")  # the frequencies a digest is sent at (whatsnew.FREQUENCIES less 'never')
 SETTINGS_PAGE = "my_notifications"  # the page where a user changes their notifications (url_path)
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 TEAMS_URL_MAX = 2000
@@ -142,9 +143,13 @@ def settings_link(app_url: str) -> str:
     return f"{app_url.rstrip('/')}/{SETTINGS_PAGE}"
 
 
-def _checked(message: Message) -> None:
-    """Refuse a message that must not leave the app: a change that still names pupils, an unknown kind or
-    language, a malformed Message-ID."""
+def _checked(message: Message, settings: Settings) -> None:
+    """Refuse a message that must not leave the app: a change that still names pupils, an unknown kind,
+    language or frequency, a malformed Message-ID, links to another address than settings.app_url."""
+    if message.app_url.rstrip("/") != settings.app_url.rstrip("/"):
+        raise ValueError("the message's app_url is not the app's address (settings.app_url)")
+    if message.frequency not in SENT:
+        raise ValueError(f"frequency must be one of {', '.join(SENT)}")
     if message.lang not in ("fi", "sv", "en"):
         raise ValueError(f"unknown language {message.lang!r}")
     if not _MESSAGE_ID.match(message.message_id or ""):
@@ -173,8 +178,9 @@ def when(message: Message, today: dt.date | None = None) -> str:
 
 
 def subject(message: Message) -> str:
-    frequency = message.frequency if message.frequency in ("immediate", "daily", "weekly") else "immediate"
-    return t(f"delivery.subject.{frequency}", message.lang, app=t("app.title", message.lang), when=when(message))
+    return t(
+        f"delivery.subject.{message.frequency}", message.lang, app=t("app.title", message.lang), when=when(message)
+    )
 
 
 def grouped(message: Message) -> list[tuple[str, list[Change]]]:
@@ -185,8 +191,13 @@ def grouped(message: Message) -> list[tuple[str, list[Change]]]:
 
 
 def _footer(message: Message) -> str:
-    frequency = message.frequency if message.frequency in ("immediate", "daily", "weekly") else "immediate"
-    return t(f"delivery.why.{frequency}", message.lang)
+    return t(f"delivery.why.{message.frequency}", message.lang)
+
+
+def greeting(message: Message) -> str:
+    """'Hei Rauha Rehtori,' (the name as data: escape it where it goes); 'Hei,' without a name."""
+    name = _CONTROLS.sub("", _LINE_BREAKS.sub(" ", message.display_name or "")).strip()
+    return t("delivery.greeting", message.lang, name=name) if name else t("delivery.greeting_plain", message.lang)
 
 
 # --------------------------------------------------------------------------------------------- e-mail
@@ -195,11 +206,10 @@ def _footer(message: Message) -> str:
 def render_email(message: Message, to: str, settings: Settings) -> EmailMessage:
     """The digest as an e-mail to `to`: a plain-text and an HTML part; raises ValueError for a message that
     must not leave the app (a change with pupils) or an address that is not one mailbox."""
-    _checked(message)
+    _checked(message, settings)
     if not _MAILBOX.match(to or "") or len(to) > 254:
         raise ValueError("the recipient is not one e-mail address")
     lang, app = message.lang, message.app_url.rstrip("/")
-    name = plain(message.display_name)
     mail = EmailMessage()
     mail["Subject"] = subject(message)
     mail["From"] = settings.mail_from
@@ -211,9 +221,9 @@ def render_email(message: Message, to: str, settings: Settings) -> EmailMessage:
     mail["List-Unsubscribe"] = f"<{settings_link(app)}>"
     mail["Content-Language"] = lang
 
-    lines = [t("delivery.greeting", lang, name=name), "", t("delivery.intro", lang, when=when(message)), ""]
+    lines = [plain(greeting(message)), "", t("delivery.intro", lang, when=when(message)), ""]
     parts = [
-        f"<p>{html.escape(t('delivery.greeting', lang, name=name))}</p>",
+        f"<p>{html.escape(plain(greeting(message)))}</p>",
         f"<p>{html.escape(t('delivery.intro', lang, when=when(message)))}</p>",
     ]
     groups = grouped(message)
@@ -265,11 +275,11 @@ def render_email(message: Message, to: str, settings: Settings) -> EmailMessage:
 def render_card(message: Message, settings: Settings) -> dict:
     """The digest as the JSON body of a Teams incoming webhook / Workflows address: one Adaptive Card 1.4.
     Every text from data passes `card_text`; the only addresses are the app's own."""
-    _checked(message)
+    _checked(message, settings)
     lang, app = message.lang, message.app_url.rstrip("/")
     body: list[dict] = [
         {"type": "TextBlock", "text": card_text(subject(message)), "weight": "Bolder", "size": "Medium", "wrap": True},
-        {"type": "TextBlock", "text": card_text(t("delivery.greeting", lang, name=message.display_name)), "wrap": True},
+        {"type": "TextBlock", "text": card_text(greeting(message)), "wrap": True},
     ]
     groups, listed = grouped(message), 0
     if not groups:

@@ -128,6 +128,17 @@ def test_a_retry_carries_the_same_message_id():
     assert ids == ["<digest-1-rehtori@tilannekuva>"] * 2
 
 
+@pytest.mark.parametrize(
+    ("name", "expected"), [("Rauha Rehtori", "Hei Rauha Rehtori,"), ("", "Hei,"), ("  \n", "Hei,")]
+)
+def test_the_greeting_names_the_recipient_when_there_is_a_name(name, expected):
+    msg = dataclasses.replace(message(), display_name=name)
+    plain, html_part = parts(render_email(msg, "rauha@kaupunki.example", settings()))
+    card = render_card(msg, settings())["attachments"][0]["content"]
+    assert plain.startswith(expected + "\n") and f"<p>{expected}</p>" in html_part
+    assert card["body"][1]["text"] == expected
+
+
 def test_nothing_new_says_so():
     with smtp_server() as (host, port, received):
         send("email", message(changes=()), "rauha@kaupunki.example", settings(smtp_port=port))
@@ -143,6 +154,8 @@ def test_nothing_new_says_so():
         (dict(changes=(dataclasses.replace(CHANGES[0], link="//evil.example/x"),)), "link"),
         (dict(changes=(dataclasses.replace(CHANGES[0], link='x?a="><script>'),)), "link"),
         (dict(message_id="<a@b>\r\nBcc: all@kaupunki.example"), "Message-ID"),
+        (dict(app_url="https://evil.example"), "app_url"),
+        (dict(frequency="never"), "frequency"),
     ],
 )
 def test_a_message_that_must_not_leave_the_app_is_refused_before_anything_is_sent(broken, reason):
