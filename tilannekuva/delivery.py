@@ -425,8 +425,8 @@ def send(channel: str, message: Message, address: str, settings: Settings) -> No
 def _send_email(message: Message, address: str, settings: Settings) -> None:
     try:
         mail = render_email(message, address, settings)
-    except ValueError as error:
-        raise DeliveryError(f"refused before sending: {error}", transient=False) from None
+    except (ValueError, KeyError, TypeError) as error:  # a message that cannot be rendered is not sent
+        raise DeliveryError(f"refused before sending: {_short(error)}", transient=False) from None
     host, port, security = settings.smtp_host, settings.smtp_port, settings.smtp_security
     if not host:
         raise DeliveryError("no mail relay configured (smtp_host)", transient=False)
@@ -497,8 +497,8 @@ def _send_teams(message: Message, address: str, settings: Settings) -> None:
     try:
         url = check_teams_url(address, settings)
         payload = json.dumps(render_card(message, settings), ensure_ascii=False).encode("utf-8")
-    except ValueError as error:
-        raise DeliveryError(f"refused before sending: {error}", transient=False) from None
+    except (ValueError, KeyError, TypeError) as error:  # a message that cannot be rendered is not sent
+        raise DeliveryError(f"refused before sending: {_short(error)}", transient=False) from None
     handlers: list = [_NoRedirect()]
     if (urlsplit(url).hostname or "") in LOOPBACK:
         handlers.append(urllib.request.ProxyHandler({}))  # a local receiver is never behind the proxy
