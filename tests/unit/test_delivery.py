@@ -155,6 +155,7 @@ def test_nothing_new_says_so():
         (dict(changes=(dataclasses.replace(CHANGES[0], link='x?a="><script>'),)), "link"),
         (dict(message_id="<a@b>\r\nBcc: all@kaupunki.example"), "Message-ID"),
         (dict(app_url="https://evil.example"), "app_url"),
+        (dict(changes=(Change("metrics", "moved", "city", subject="M99", before="1", after="2"),)), "M99"),
         (dict(frequency="never"), "frequency"),
     ],
 )
