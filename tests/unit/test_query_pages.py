@@ -16,10 +16,16 @@ from tilannekuva.settings import PROJECT_ROOT
 QUERIES = set(query_names())
 
 
+# Core modules whose functions read named queries through the reader a page gives them (the support
+# signals: the same computation for the pages and the digests).
+CORE_READERS = ("signals",)
+
+
 def _functions(root: Path, queries: set[str]):
-    """views: {(module, function): (queries named, functions called)}."""
+    """views and CORE_READERS: {(module, function): (queries named, functions called)}."""
     table = {}
-    for path in sorted((root / "views").glob("*.py")):
+    core = [PROJECT_ROOT / "tilannekuva" / f"{name}.py" for name in CORE_READERS]
+    for path in sorted((root / "views").glob("*.py")) + core:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         imported = _imported(tree)
         for node in ast.walk(tree):
@@ -31,7 +37,10 @@ def _functions(root: Path, queries: set[str]):
 def _imported(tree):
     names = {}
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("views"):
+        if isinstance(node, ast.ImportFrom) and node.module in {f"tilannekuva.{m}" for m in CORE_READERS}:
+            for a in node.names:
+                names[a.asname or a.name] = ("function", (node.module.split(".")[1], a.name))
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("views"):
             for a in node.names:
                 if node.module == "views":
                     names[a.asname or a.name] = ("module", a.name)
