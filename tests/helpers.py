@@ -313,10 +313,16 @@ def smtp_server(
     tls: tuple[Path, Path] | None = None,
     users: dict[str, str] | None = None,
     implicit_tls: bool = False,
+    delay: float = 0.0,
+    control: dict | None = None,
 ):
     """A real SMTP server (aiosmtpd) on 127.0.0.1 and a free port: yields (host, port, received), where
     `received` is a list the server appends one dict per accepted message to: {"mail_from", "rcpt_tos",
-    "data" (the bytes as received), "login" (the user signed in, or None)}. `rcpt` is its answer to every
+    "data" (the bytes as received), "login" (the user signed in, or None), "at" (time.time() on
+    acceptance)}. `delay`: seconds it takes over each message before accepting it (a slow relay);
+    `control`: a dict the test may change while it runs — with control["stall_after"] = n the server
+    accepts n messages and then holds every further one unanswered (setting control["stalled"] = True)
+    until the key is removed: a relay a client can die in front of. `rcpt` is its answer to every
     RCPT TO ("550 5.1.1 No such user", "451 4.3.0 Try again later" to test refusals); `tls` a (cert, key)
     pair (`self_signed`) to offer STARTTLS (without it, STARTTLS is not offered) — or, with `implicit_tls`,
     to speak TLS from the first byte (smtp_security = ssl, port 465 style); `users` user -> password
@@ -334,13 +340,27 @@ def smtp_server(
             return "250 OK"
 
         async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+            import asyncio
+
             login = session.auth_data.login.decode() if getattr(session.auth_data, "login", None) else None
+            if delay:
+                await asyncio.sleep(delay)
+            while (
+                control is not None
+                and control.get("stall_after") is not None
+                and len(received) >= control["stall_after"]
+            ):
+                control["stalled"] = True
+                await asyncio.sleep(0.05)
+                if server.transport is None or server.transport.is_closing():
+                    return "421 4.4.2 the client went away"  # never accepted: not received
             received.append(
                 {
                     "mail_from": envelope.mail_from,
                     "rcpt_tos": list(envelope.rcpt_tos),
                     "data": envelope.original_content,
                     "login": login,
+                    "at": time.time(),
                 }
             )
             return "250 Message accepted for delivery"
