@@ -319,7 +319,7 @@ class Change:
                 }
         elif self.kind == "loads":
             values |= {
-                "subject": _system_name(self.subject, lang),
+                "subject": _source_name(self.subject, lang),
                 "after": fmt_date(dt.date.fromisoformat(self.after), lang) if self.after else "–",
             }
         sentence = t(f"whatsnew.{self.kind}.{self.what}", lang, **values)
@@ -330,11 +330,12 @@ def _float(text: str | None) -> float | None:
     return float(text) if text not in (None, "") else None
 
 
-def _system_name(source: str, lang: str) -> str:
+def _source_name(source: str, lang: str) -> str:
+    """'Poissaolot (Wilma)': the source and the system it comes from, in `lang` (several sources share a system)."""
     from tilannekuva.explanations import system_name
 
     try:
-        return system_name(source, lang)
+        return f"{t(f'source.{source}', lang)} ({system_name(source, lang)})"
     except KeyError:  # a source this version no longer knows: its name as stored
         return source
 
