@@ -1,14 +1,18 @@
 """Admin: what the served warehouse holds — each source's data date, rhythm, threshold and whether it is up
 to date (a stale one named in a warning at the top) with the metrics reading it, row counts per table, and
-how many cells the suppression rule hid, per query, since the server started."""
+how many cells the suppression rule hid, per query, since the server started; the digests by e-mail and
+Teams: the deliveries that fail (user, channel, period, attempts, next try, last error) and each role's
+default of how often its users are told of each kind of change."""
 
 import polars as pl
 import streamlit as st
 
+from tilannekuva.access import load_policy
 from tilannekuva.i18n import fmt_number
 from tilannekuva.inert import md
 from tilannekuva.queries import load_query
 from views import labels, loaders, source_status, tables
+from views import notification_sections as notify
 from views.context import open_page
 
 page = open_page("admin_status")
@@ -39,3 +43,10 @@ else:
                             "loads": n, "hidden": h} for q, (n, h) in sorted(stats.items())])
     tables.show(tables.table(hidden, {"query": ("col.figure", "label:query"), "page": "col.pages",
                                       "loads": "col.loads", "hidden": "col.hidden_cells"}, page.lang))
+
+st.header(page.t("notify.admin_header"))         # after every data load: did the digests reach everyone?
+store = notify.store(page.settings)
+st.subheader(page.t("notify.failing_header"))
+notify.failing(page, store)
+st.subheader(page.t("notify.defaults_header"))
+notify.role_defaults(page, store, notify.rules(page), load_policy(page.settings.roles_file))
