@@ -268,3 +268,148 @@ def warehouse_with_as_of(home: Path, target: Path, **as_of) -> Path:
         con.close()
     publish(target / "warehouse", copy)
     return target
+
+
+# --- real local servers for the digests' deliveries (issue 20) ----------------------------------------
+
+
+def self_signed(directory: Path, host: str = "127.0.0.1") -> tuple[Path, Path]:
+    """A self-signed certificate and its key for `host` (an IP address) in `directory`: (cert, key) paths,
+    for `smtp_server(tls=…)`; a client trusts it with `ssl.create_default_context(cafile=cert)`."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address(host))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "relay-cert.pem", directory / "relay-key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_path, key_path
+
+
+@contextlib.contextmanager
+def smtp_server(
+    rcpt: str = "250 OK",
+    tls: tuple[Path, Path] | None = None,
+    users: dict[str, str] | None = None,
+    implicit_tls: bool = False,
+):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 and a free port: yields (host, port, received), where
+    `received` is a list the server appends one dict per accepted message to: {"mail_from", "rcpt_tos",
+    "data" (the bytes as received), "login" (the user signed in, or None)}. `rcpt` is its answer to every
+    RCPT TO ("550 5.1.1 No such user", "451 4.3.0 Try again later" to test refusals); `tls` a (cert, key)
+    pair (`self_signed`) to offer STARTTLS (without it, STARTTLS is not offered) — or, with `implicit_tls`,
+    to speak TLS from the first byte (smtp_security = ssl, port 465 style); `users` user -> password
+    to offer AUTH (allowed without TLS, for the tests only). The server stops when the block ends."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    received: list[dict] = []
+
+    class Handler:
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 (aiosmtpd's)
+            if not rcpt.startswith("250"):
+                return rcpt
+            envelope.rcpt_tos.append(address)
+            return "250 OK"
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+            login = session.auth_data.login.decode() if getattr(session.auth_data, "login", None) else None
+            received.append(
+                {
+                    "mail_from": envelope.mail_from,
+                    "rcpt_tos": list(envelope.rcpt_tos),
+                    "data": envelope.original_content,
+                    "login": login,
+                }
+            )
+            return "250 Message accepted for delivery"
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        ok = users is not None and users.get(auth_data.login.decode()) == auth_data.password.decode()
+        return AuthResult(success=ok, handled=False, auth_data=auth_data)
+
+    options: dict = {}
+    if tls is not None:
+        import ssl
+
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(str(tls[0]), str(tls[1]))
+        options["ssl_context" if implicit_tls else "tls_context"] = context
+    if users is not None:
+        options |= {"authenticator": authenticator, "auth_require_tls": False}
+    port = free_port()
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port, **options)
+    controller.start()
+    try:
+        yield "127.0.0.1", port, received
+    finally:
+        controller.stop()
+
+
+@contextlib.contextmanager
+def http_receiver(responses=(202,), delay: float = 0.0):
+    """A real HTTP server (http.server.ThreadingHTTPServer) on 127.0.0.1 in a thread, standing in for a Teams
+    webhook / Workflows address: yields (base, requests) — base 'http://127.0.0.1:<port>', requests a list of
+    {"method", "path", "headers", "body" (bytes)} appended per request. It answers the requests in turn with
+    `responses` (the last one repeats): a status (202), or (status, headers, body) such as
+    (302, {"Location": base + "/elsewhere"}, b""); `delay` seconds before each answer (a slow receiver)."""
+    import http.server
+    import threading
+
+    requests: list[dict] = []
+    answers = list(responses)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server's name)
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            requests.append({"method": self.command, "path": self.path, "headers": dict(self.headers), "body": body})
+            answer = answers[min(len(requests), len(answers)) - 1]
+            status, headers, content = (answer, {}, b"1") if isinstance(answer, int) else answer
+            time.sleep(delay)
+            try:
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value.replace("{base}", base))
+                self.send_header("Content-Length", str(len(content)))
+                self.end_headers()
+                self.wfile.write(content)
+            except OSError:  # the client gave up (a timeout test)
+                pass
+
+        do_GET = do_POST  # noqa: N815 (a followed redirect would arrive as GET: recorded, to be seen)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield base, requests
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)

@@ -214,13 +214,15 @@ def flagged(entries: pl.DataFrame, *, bulk_rows: int, roles_with_own_pupils: Ite
     - `flag_bulk`: an export of `bulk_rows` rows or more;
     - `flag_outside`: pupil data (`is_pupil_data`) seen or exported by a role that has no own pupils
       (an admin viewing as a teacher is still the admin: flagged);
-    - `flag_off_hours`: logged outside office hours (before 7, from 18, or at the weekend)."""
+    - `flag_off_hours`: logged outside office hours (before 7, from 18, or at the weekend) — not a digest,
+      which the server sends when a load ends, whoever is at work."""
     hour, weekday = pl.col("logged_at").dt.hour(), pl.col("logged_at").dt.weekday()
     return entries.with_columns(
         flag_bulk=(pl.col("action") == Action.EXPORT.value) & (pl.col("rows") >= bulk_rows),
         flag_outside=pl.col("target").is_in([str(x) for x in PUPIL_DATA])
         & ~pl.col("role").is_in(list(roles_with_own_pupils)),
-        flag_off_hours=(hour < OFFICE_HOURS[0]) | (hour >= OFFICE_HOURS[1]) | ~weekday.is_in(list(WORKDAYS)),
+        flag_off_hours=((hour < OFFICE_HOURS[0]) | (hour >= OFFICE_HOURS[1]) | ~weekday.is_in(list(WORKDAYS)))
+        & (pl.col("action") != Action.DIGEST.value),
     )
 
 

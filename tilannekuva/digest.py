@@ -30,6 +30,7 @@ import hashlib
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -105,7 +106,8 @@ def message_id(username: str, channel: str, period: str) -> str:
 
 
 class Runner:
-    """One run over every user; `send` is delivery.send (a test may pass a wrapper that counts or dies)."""
+    """One run over every user; `send` is delivery.send (a test may pass a wrapper that counts or dies), `now` the
+    run's local time (which periods are due), `clock` the ledger's clock (leases and retries)."""
 
     def __init__(
         self,
@@ -114,6 +116,7 @@ class Runner:
         now: dt.datetime | None = None,
         send: Callable = delivery.send,
         owner: str | None = None,
+        clock: Callable[[], float] = time.time,
     ):
         self.settings = settings
         self.now = now or dt.datetime.now()
@@ -123,7 +126,7 @@ class Runner:
         self.policy = load_policy(settings.roles_file)
         self.users = load_users(settings.users_file)
         self.people = directory(settings.users_file, settings.credentials_file)
-        self.store = Notifications(settings.state_dir / "notifications.sqlite")
+        self.store = Notifications(settings.state_dir / "notifications.sqlite", clock=clock)
         self.warehouse = Warehouse(settings.warehouse_dir, settings.suppression_threshold)
         self.version = self.warehouse.version
         self.languages = Preferences(settings.state_dir / "preferences.sqlite")

@@ -109,6 +109,9 @@ def test_members_are_the_strings_already_in_the_log():
         ({"at": dt.datetime(2026, 11, 18, 18, 0)}, ("off_hours",)),  # from 18
         ({"at": dt.datetime(2026, 11, 21, 12, 0)}, ("off_hours",)),  # Saturday
         ({"at": dt.datetime(2026, 11, 22, 12, 0)}, ("off_hours",)),  # Sunday
+        # a digest goes out when a night's load ends: the server's doing, not a person at work off hours
+        ({"action": "digest", "target": "digest", "at": dt.datetime(2026, 11, 22, 3, 0)}, ()),
+        ({"action": "digest", "target": "digest", "role": "sector_lead"}, ()),
         (
             {"role": "sector_lead", "action": "export", "rows": 300, "at": dt.datetime(2026, 11, 22, 23, 0)},
             ("bulk", "outside", "off_hours"),
