@@ -127,7 +127,8 @@ def channels(page: PageContext, notes: Notifications) -> None:
         except ValueError as exc:
             log.warning("%s: a Teams address to host %r was refused: %s", user.username,
                         urlsplit(typed.strip()).hostname, exc)
-            st.error(page.t("notify.teams_refused", hosts=md(", ".join(settings.teams_hosts))))
+            reason = exc.key if isinstance(exc, delivery.TeamsAddressError) else "delivery.teams_error.malformed"
+            st.error(page.t("notify.teams_refused", reason=page.t(reason), hosts=md(", ".join(settings.teams_hosts))))
             return
     keep_email = chosen.email if blocker else email          # a disabled toggle does not switch e-mail off
     notes.set_channels(user, keep_email, teams)

@@ -7,6 +7,7 @@ save nothing."""
 from __future__ import annotations
 
 import dataclasses
+import logging
 
 import pytest
 
@@ -14,6 +15,7 @@ from tests.helpers import open_as
 from tilannekuva.i18n import t
 from tilannekuva.inert import md
 from tilannekuva.notifications import Channels, Notifications
+from tilannekuva.settings import load_settings
 from tilannekuva.whatsnew import FREQUENCIES, default_rules
 
 ALL = ("signals", "absence", "followups", "metrics", "loads")
@@ -28,12 +30,13 @@ TEAMS_OK = (
     "https://prod-12.westeurope.logic.azure.com:443/workflows/0123abcd/triggers/manual/paths/invoke"
     "?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=SeCrEtSiGnAtUrE"
 )
-TEAMS_REFUSED = [
-    "http://prod-12.westeurope.logic.azure.com/workflows/0123abcd/triggers/manual/paths/invoke?sig=x",  # http
-    "https://hooks.attacker.example/workflows/0123abcd/triggers/manual/paths/invoke?sig=x",  # another host
-    "https://prod-12.westeurope.logic.azure.com.attacker.example/workflows/0123abcd?sig=x",  # look-alike
-    "https://prod-12.westeurope.logic.azure.com@attacker.example/workflows/0123abcd?sig=x",  # userinfo trick
-    "https://logic.azure.com.attacker.example/x",  # look-alike without a subdomain
+TEAMS_REFUSED = [  # (address, the reason's catalog key)
+    ("http://prod-12.westeurope.logic.azure.com/workflows/0123abcd/triggers/manual/paths/invoke?sig=x", "https"),
+    ("https://hooks.attacker.example/workflows/0123abcd/triggers/manual/paths/invoke?sig=x", "host"),
+    ("https://prod-12.westeurope.logic.azure.com.attacker.example/workflows/0123abcd?sig=x", "host"),  # look-alike
+    ("https://prod-12.westeurope.logic.azure.com@attacker.example/workflows/0123abcd?sig=x", "userinfo"),
+    ("https://logic.azure.com.attacker.example/x?sig=x", "host"),  # look-alike without a subdomain
+    ("https://prod-12.westeurope.logic.azure.com:8443/workflows/0123abcd?sig=x", "port"),
 ]
 
 
@@ -133,6 +136,43 @@ def test_the_store_refuses_a_read_only_principal(home, principals, write):
         else:
             notes.set_channels(viewed, False, "")
     assert notes.own_choices("rehtori") == {} and notes.channels("rehtori") == Channels()
+
+
+@pytest.mark.parametrize("url, reason", TEAMS_REFUSED)
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_a_refused_teams_address_is_told_logged_and_not_stored(home, caplog, url, reason, lang):
+    at = open_as("rehtori", "my_notifications", lang=lang)
+    at.text_input(key="tk_notify_teams").input(url)
+    with caplog.at_level(logging.WARNING, logger="tilannekuva.app"):
+        at.button(key="tk_notify_save_channels").click().run()
+    assert not at.exception, at.exception
+    hosts = md(", ".join(load_settings().teams_hosts))
+    said = t("notify.teams_refused", lang, reason=t(f"delivery.teams_error.{reason}", lang), hosts=hosts)
+    assert [e.value for e in at.error] == [said]
+    assert store(home).channels("rehtori") == Channels()
+    assert [r for r in caplog.records if "Teams address" in r.getMessage() and "rehtori" in r.getMessage()]
+    assert not [r for r in caplog.records if "sig=x" in r.getMessage()]  # the log names the host, not the secret
+
+
+def test_an_accepted_teams_address_is_stored_and_shown_masked_then_removed(home):
+    at = open_as("rehtori", "my_notifications")
+    assert t("notify.teams_none") in [c.value for c in at.caption]
+    at.text_input(key="tk_notify_teams").input(TEAMS_OK)
+    at.button(key="tk_notify_save_channels").click().run()
+    assert not at.exception, at.exception
+    stored = store(home).channels("rehtori").teams_url
+    assert stored.startswith("https://prod-12.westeurope.logic.azure.com") and "SeCrEtSiGnAtUrE" in stored
+    masked = md("https://prod-12.westeurope.logic.azure.com/…")
+    assert t("notify.teams_saved", address=masked) in [m.value for m in at.markdown]
+    assert not [x for x in texts(at) if "SeCrEt" in x or "workflows" in x]  # nothing past the host, field emptied
+    again = open_as("rehtori", "my_notifications")  # a new visit shows it masked too, and keeps it on a save
+    assert t("notify.teams_saved", address=masked) in [m.value for m in again.markdown]
+    again.button(key="tk_notify_save_channels").click().run()
+    assert store(home).channels("rehtori").teams_url == stored
+    again.checkbox(key="tk_notify_teams_remove").check()
+    again.button(key="tk_notify_save_channels").click().run()
+    assert store(home).channels("rehtori").teams_url == ""
+    assert t("notify.teams_none") in [c.value for c in again.caption]
 
 
 @pytest.mark.parametrize(
