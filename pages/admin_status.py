@@ -21,6 +21,7 @@ st.caption(page.t("admin.version", version=md(loaders.warehouse().version)))
 
 sources = source_status.judged(page)
 source_status.stale_warning(page, sources)
+notify.failing_warning(page, notify.store(page.settings))
 
 st.header(page.t("admin.sources"))
 source_status.sources_table(page, sources)
@@ -45,8 +46,7 @@ else:
                                       "loads": "col.loads", "hidden": "col.hidden_cells"}, page.lang))
 
 st.header(page.t("notify.admin_header"))         # after every data load: did the digests reach everyone?
-store = notify.store(page.settings)
 st.subheader(page.t("notify.failing_header"))
-notify.failing(page, store)
+notify.failing(page, notify.store(page.settings))
 st.subheader(page.t("notify.defaults_header"))
-notify.role_defaults(page, store, notify.rules(page), load_policy(page.settings.roles_file))
+notify.role_defaults(page, notify.store(page.settings), notify.rules(page), load_policy(page.settings.roles_file))

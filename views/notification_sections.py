@@ -71,6 +71,7 @@ def frequencies(page: PageContext, notes: Notifications, found: whatsnew.Rules) 
     user = page.acting
     now, own, role = notes.frequencies(user, found), notes.own_choices(user.username), notes.role_defaults(user.role)
     _saved_message(page, "kinds")
+    _saved_message(page, "reset")
     with st.form("tk_notify_kinds", border=False):
         chosen = {}
         for kind in found.kinds_for(user):
@@ -79,6 +80,15 @@ def frequencies(page: PageContext, notes: Notifications, found: whatsnew.Rules) 
             st.caption(page.t(f"notify.about.{kind}") + " " + page.t(f"notify.origin.{origin}"))
         pressed = st.form_submit_button(page.t("notify.save"), type="primary", disabled=user.read_only,
                                         key="tk_notify_save_kinds")
+    if own and st.button(page.t("notify.reset"), key="tk_notify_reset", disabled=user.read_only,
+                         help=page.t("notify.reset_help")) and not user.read_only:
+        forgotten = notes.clear_choices(user)
+        for kind in chosen:                    # the selects show the defaults, not what they held in this session
+            st.session_state.pop(f"tk_notify_{kind}", None)
+        log.info("%s went back to the default notification frequencies (%d own choices forgotten)", user.username,
+                 forgotten)
+        st.session_state[SAVED] = ("reset", forgotten)
+        st.rerun()
     if pressed and not user.read_only:
         changed = choices.changed(now, chosen)
         for kind, frequency in changed.items():
@@ -174,6 +184,13 @@ def role_defaults(page: PageContext, notes: Notifications, found: whatsnew.Rules
         log.info("%s changed the notification defaults: %s", page.acting.username, changed)
         st.session_state[SAVED] = ("defaults", len(changed))
         st.rerun()
+
+
+def failing_warning(page: PageContext, notes: Notifications) -> None:
+    """At the top of the status page: how many deliveries are failing (the list is further down)."""
+    if found := notes.failing():
+        st.warning(page.t("notify.failing_top", count=fmt_number(len(found), page.lang)),
+                   icon=":material/mail_lock:")
 
 
 def failing(page: PageContext, notes: Notifications) -> None:

@@ -126,16 +126,40 @@ def test_viewed_as_by_the_admin_everything_is_disabled_and_nothing_saved(home):
     assert store(home).own_choices("rehtori") == {} and store(home).channels("rehtori") == Channels()
 
 
-@pytest.mark.parametrize("write", ["set_frequency", "set_channels"])
+@pytest.mark.parametrize("write", ["set_frequency", "set_channels", "clear_choices"])
 def test_the_store_refuses_a_read_only_principal(home, principals, write):
     viewed = dataclasses.replace(principals["rehtori"], viewed_by="admin")
     notes = store(home)
+    notes.set_frequency(principals["rehtori"], "loads", "weekly")  # the user's own, before the admin looks
     with pytest.raises(PermissionError):
         if write == "set_frequency":
             notes.set_frequency(viewed, "signals", "never")
-        else:
+        elif write == "set_channels":
             notes.set_channels(viewed, False, "")
-    assert notes.own_choices("rehtori") == {} and notes.channels("rehtori") == Channels()
+        else:
+            notes.clear_choices(viewed)
+    assert notes.own_choices("rehtori") == {"loads": "weekly"} and notes.channels("rehtori") == Channels()
+
+
+def test_back_to_the_defaults_forgets_the_own_choices(home, principals):
+    notes = store(home)
+    assert "tk_notify_reset" not in [b.key for b in open_as("opettaja", "my_notifications").button]  # nothing own
+    notes.set_frequency(principals["opettaja"], "signals", "never")
+    notes.set_frequency(principals["opettaja"], "loads", "weekly")
+    notes.set_role_default("teacher", "signals", "daily", by=principals["admin"])
+    at = open_as("opettaja", "my_notifications")
+    assert at.selectbox(key="tk_notify_signals").value == "never"
+    at.button(key="tk_notify_reset").click().run()
+    assert not at.exception, at.exception
+    assert notes.own_choices("opettaja") == {}
+    assert t("notify.saved_reset", count="2") in [s.value for s in at.success]
+    assert {s.key: s.value for s in at.selectbox} == {
+        "tk_notify_signals": "daily",  # the admin's default for teachers
+        "tk_notify_absence": default_rules().defaults["absence"],
+        "tk_notify_loads": default_rules().defaults["loads"],
+    }
+    assert t("notify.about.signals") + " " + t("notify.origin.role") in [c.value for c in at.caption]
+    assert "tk_notify_reset" not in [b.key for b in at.button]
 
 
 @pytest.mark.parametrize("url, reason", TEAMS_REFUSED)

@@ -90,6 +90,7 @@ def test_with_nothing_failing_it_says_all_went_through_and_how_many_this_week(ho
         _sent(notes, "opettaja", f"day:2026-11-{20 + i}")
     at = open_as("admin", "admin_status")
     assert t("notify.all_through", count=str(sent)) in [s.value for s in at.success]
+    assert not at.warning  # nothing failing: no warning at the top either
     assert t("notify.failing_header") in [s.value for s in at.subheader]
 
 
@@ -103,6 +104,7 @@ def test_a_failing_delivery_is_listed_with_its_error_inert(home, lang):
     assert notes.failed(given_up, "run-c", "550 no such user", transient=False, retry_minutes=5, max_attempts=5)
     at = open_as("admin", "admin_status", lang=lang)
     assert not at.exception, at.exception
+    assert at.warning[0].value == t("notify.failing_top", lang, count="2")  # at the top of the page
     assert t("notify.failing_count", lang, count="2") in [w.value for w in at.warning]
     table = next(d.value for d in at.dataframe if t("notify.col.error", lang) in d.value.columns)
     rows = {r[t("col.user", lang)]: r for r in table.to_dict("records")}
