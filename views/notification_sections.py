@@ -33,6 +33,7 @@ log = logging.getLogger("tilannekuva.app")
 SAVED = "tk_notify_saved"            # session state: which form was just saved and how many changed (told after the rerun)
 TEAMS_KEY = "tk_notify_teams"        # the Teams address field (emptied after a save: the address is a secret)
 WEEK = 7 * 24 * 3600
+PER_ROW = 3                          # the admin's selects per row (five in a row cut their texts)
 FAILING_COLUMNS = {"username": "col.user", "name": "col.name", "channel": ("notify.col.channel", "label:notify.channel"),
                    "period": "notify.col.period", "attempts": "notify.col.attempts",
                    "next_try": ("notify.col.next_try", "datetime"), "status": ("col.status", "label:notify.status"),
@@ -75,9 +76,11 @@ def frequencies(page: PageContext, notes: Notifications, found: whatsnew.Rules) 
     with st.form("tk_notify_kinds", border=False):
         chosen = {}
         for kind in found.kinds_for(user):
-            chosen[kind] = _frequency_select(page, kind, now[kind], f"tk_notify_{kind}")
+            select, meaning = st.columns([2, 3], vertical_alignment="bottom")
+            with select:
+                chosen[kind] = _frequency_select(page, kind, now[kind], f"tk_notify_{kind}")
             origin = "own" if kind in own else "role" if kind in role else "rules"
-            st.caption(page.t(f"notify.about.{kind}") + " " + page.t(f"notify.origin.{origin}"))
+            meaning.caption(page.t(f"notify.about.{kind}") + " " + page.t(f"notify.origin.{origin}"))
         pressed = st.form_submit_button(page.t("notify.save"), type="primary", disabled=user.read_only,
                                         key="tk_notify_save_kinds")
     if own and st.button(page.t("notify.reset"), key="tk_notify_reset", disabled=user.read_only,
@@ -171,7 +174,8 @@ def role_defaults(page: PageContext, notes: Notifications, found: whatsnew.Rules
                 continue
             stored = notes.role_defaults(role)
             st.subheader(page.t(f"role.{role}"))
-            for column, kind in zip(st.columns(len(kinds)), kinds, strict=True):
+            columns = [c for _ in range(0, len(kinds), PER_ROW) for c in st.columns(PER_ROW)]  # rows of three
+            for column, kind in zip(columns, kinds, strict=False):
                 current[(role, kind)] = stored.get(kind) or found.defaults[kind]
                 with column:
                     chosen[(role, kind)] = _frequency_select(page, kind, current[(role, kind)], f"tk_notify_default_{role}_{kind}")
