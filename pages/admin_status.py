@@ -1,14 +1,18 @@
 """Admin: what the served warehouse holds — each source's data date, rhythm, threshold and whether it is up
 to date (a stale one named in a warning at the top) with the metrics reading it, row counts per table, and
-how many cells the suppression rule hid, per query, since the server started."""
+how many cells the suppression rule hid, per query, since the server started; the digests by e-mail and
+Teams: the deliveries that fail (user, channel, period, attempts, next try, last error) and each role's
+default of how often its users are told of each kind of change."""
 
 import polars as pl
 import streamlit as st
 
+from tilannekuva.access import load_policy
 from tilannekuva.i18n import fmt_number
 from tilannekuva.inert import md
 from tilannekuva.queries import load_query
 from views import labels, loaders, source_status, tables
+from views import notification_sections as notify
 from views.context import open_page
 
 page = open_page("admin_status")
@@ -17,6 +21,7 @@ st.caption(page.t("admin.version", version=md(loaders.warehouse().version)))
 
 sources = source_status.judged(page)
 source_status.stale_warning(page, sources)
+notify.failing_warning(page, notify.store(page.settings))
 
 st.header(page.t("admin.sources"))
 source_status.sources_table(page, sources)
@@ -39,3 +44,9 @@ else:
                             "loads": n, "hidden": h} for q, (n, h) in sorted(stats.items())])
     tables.show(tables.table(hidden, {"query": ("col.figure", "label:query"), "page": "col.pages",
                                       "loads": "col.loads", "hidden": "col.hidden_cells"}, page.lang))
+
+st.header(page.t("notify.admin_header"))         # after every data load: did the digests reach everyone?
+st.subheader(page.t("notify.failing_header"))
+notify.failing(page, notify.store(page.settings))
+st.subheader(page.t("notify.defaults_header"))
+notify.role_defaults(page, notify.store(page.settings), notify.rules(page), load_policy(page.settings.roles_file))

@@ -165,6 +165,14 @@ class Notifications:
                 (principal.username, kind, frequency, self._clock()),
             )
 
+    def clear_choices(self, principal: Principal) -> int:
+        """Forget `principal`'s own choices: the admin's default for its role (else the rules file's) applies
+        again, and follows the admin's later changes. How many were forgotten."""
+        if principal.read_only:
+            raise PermissionError(f"{principal.viewed_by} is viewing as {principal.username}: read-only")
+        with self._write() as db:
+            return db.execute("delete from subscription where username = ?", (principal.username,)).rowcount
+
     def channels(self, username: str) -> Channels:
         with self._db() as db:
             row = db.execute("select email, teams_url from channel where username = ?", (username,)).fetchone()

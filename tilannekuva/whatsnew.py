@@ -60,7 +60,12 @@ class Rules:
 
     def kinds_for(self, principal: Principal) -> tuple[str, ...]:
         """The kinds `principal` may be told of: those whose every query its role may run."""
-        return tuple(k for k in self.kinds if all(principal.role in load_query(q).roles for q in self.needs[k]))
+        return self.kinds_for_role(principal.role)
+
+    def kinds_for_role(self, role: str) -> tuple[str, ...]:
+        """The kinds a user of `role` (roles.yaml's name) may be told of: those whose every query the role
+        may run (the queries' `-- roles:` headers). The admin's defaults per role offer only these."""
+        return tuple(k for k in self.kinds if all(role in load_query(q).roles for q in self.needs[k]))
 
 
 def rules_file() -> dict:

@@ -19,5 +19,6 @@ Sections of one page each, kept out of the page scripts:
   sector's support page), overview_sections.py (the city overview), unit_support.py (the principal's
   support page), staff_sections.py (the principal's staff page), group_sections.py, watch_sections.py,
   me_sections.py (the teacher's groups, watch list and own page), access_review.py (the access log),
-  load_review.py (the data loads), user_admin.py (the users page)
+  load_review.py (the data loads), user_admin.py (the users page), notification_sections.py (the page
+  Ilmoitukset, and the status page's notification defaults per role and failing deliveries)
 """

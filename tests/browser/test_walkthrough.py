@@ -47,6 +47,7 @@ MARKERS = {
     "admin_access_log": "page.admin_access_log",
     "admin_users": "page.admin_users",
     "metric_catalogue": "page.metric_catalogue",
+    "my_notifications": "page.my_notifications",
     STATEMENT: "page.accessibility",
 }
 KEYS = {k for lang in LANGUAGES for k in catalog(lang)}

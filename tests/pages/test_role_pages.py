@@ -22,10 +22,18 @@ SHOWN = {
         "sector_support",
         "sector_units",
         "metric_catalogue",
+        "my_notifications",
     },
-    "rehtori": {"principal_unit", "principal_staff", "principal_support", "principal_eservices", "metric_catalogue"},
-    "opettaja": {"teacher_groups", "teacher_watch", "teacher_me", "metric_catalogue"},
-    "admin": {"admin_status", "admin_loads", "admin_access_log", "admin_users", "metric_catalogue"},
+    "rehtori": {
+        "principal_unit",
+        "principal_staff",
+        "principal_support",
+        "principal_eservices",
+        "metric_catalogue",
+        "my_notifications",
+    },
+    "opettaja": {"teacher_groups", "teacher_watch", "teacher_me", "metric_catalogue", "my_notifications"},
+    "admin": {"admin_status", "admin_loads", "admin_access_log", "admin_users", "metric_catalogue", "my_notifications"},
     "vieras": set(),  # no role: signs in to nothing
 }
 CASES = [(user, page, page in shown) for user, shown in SHOWN.items() for page in PAGES]

@@ -36,6 +36,7 @@ USERS = {
                 "sector_support",
                 "sector_units",
                 "metric_catalogue",
+                "my_notifications",
             ),
         ),
         (
@@ -46,7 +47,14 @@ USERS = {
             None,
             True,
             False,
-            ("principal_unit", "principal_staff", "principal_support", "principal_eservices", "metric_catalogue"),
+            (
+                "principal_unit",
+                "principal_staff",
+                "principal_support",
+                "principal_eservices",
+                "metric_catalogue",
+                "my_notifications",
+            ),
         ),
         (
             "teach",
@@ -56,7 +64,7 @@ USERS = {
             42,
             True,
             False,
-            ("teacher_groups", "teacher_watch", "teacher_me", "metric_catalogue"),
+            ("teacher_groups", "teacher_watch", "teacher_me", "metric_catalogue", "my_notifications"),
         ),
         (
             "root",
@@ -66,7 +74,7 @@ USERS = {
             None,
             False,
             True,
-            ("admin_status", "admin_loads", "admin_access_log", "admin_users", "metric_catalogue"),
+            ("admin_status", "admin_loads", "admin_access_log", "admin_users", "metric_catalogue", "my_notifications"),
         ),
     ],
 )
