@@ -8,7 +8,7 @@ import streamlit as st
 from tilannekuva.i18n import fmt_number
 from tilannekuva.inert import md
 from tilannekuva.queries import load_query
-from views import labels, loaders, source_status, tables
+from views import labels, loaders, source_status, tables, whats_new
 from views.context import open_page
 
 page = open_page("admin_status")
@@ -17,6 +17,7 @@ st.caption(page.t("admin.version", version=md(loaders.warehouse().version)))
 
 sources = source_status.judged(page)
 source_status.stale_warning(page, sources)
+whats_new.section(page)
 
 st.header(page.t("admin.sources"))
 source_status.sources_table(page, sources)
