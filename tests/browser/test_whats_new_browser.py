@@ -7,8 +7,10 @@ filtered to the unit and the school year."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
+import json
 import os
 import re
 import subprocess
@@ -23,6 +25,7 @@ from tilannekuva.demo import DEMO_PASSWORDS
 from tilannekuva.digest import Runner
 from tilannekuva.i18n import fmt_date, t
 from tilannekuva.inert import WORD_JOINER
+from tilannekuva.notifications import Notifications
 from tilannekuva.settings import PROJECT_ROOT, load_settings
 
 MORE_HOURS = 70  # added to each pupil's latest month: more than the concern threshold (60 h a term)
@@ -121,3 +124,29 @@ def test_after_a_load_the_landing_page_lists_it_and_links_to_the_filtered_suppor
     ).to_be_visible()
     shot(page, "whats-new-link-to-support")
     print(f"\nwhats new browser test: {time.monotonic() - started:.1f} s")
+
+
+def test_a_link_to_the_landing_page_itself_opens_it_filtered(server, context):
+    """A metric's change links to the principal's landing page with ?yksikko=…&mittari=…&lukuvuosi=…: the
+    click must keep the parameters (the page shows that metric's trend), not just reopen the page."""
+    home, base = server["home"], server["base"]
+    now = snapshot_as("rehtori", home)
+    (place,) = now.places
+    lights = json.loads(json.dumps(now.metrics))
+    metric = next(m for m, (light, _) in sorted(lights[place].items()) if light in ("green", "amber", "red"))
+    lights[place][metric][0] = {"green": "red", "amber": "green", "red": "amber"}[lights[place][metric][0]]
+    Notifications(home / "state" / "notifications.sqlite").visit(
+        "rehtori", "an earlier session", dataclasses.replace(now, metrics=lights)
+    )
+    page = context.new_page()
+    sign_in(page, base, "rehtori", DEMO_PASSWORDS["rehtori"])
+    news = page.locator('[data-testid="stMain"] .st-key-whats_new')
+    link = news.get_by_role("link", name=re.compile(rf"^{re.escape(now.places[place])}:{WORD_JOINER} {metric} "))
+    expect(link).to_have_count(1, timeout=20_000)
+    link.click()
+    settle(page)
+    unit_id = place.split(":")[1]
+    expect(page).to_have_url(re.compile(rf"\?yksikko={unit_id}&mittari={metric}&lukuvuosi={now.school_year_id}$"))
+    chosen = page.locator('[data-testid="stSidebar"]').get_by_role("combobox", name=t("filter.metric", "fi"))
+    expect(chosen).to_have_value(re.compile(rf"^{metric} "))
+    shot(page, "whats-new-link-to-landing")
