@@ -29,6 +29,7 @@ from tilannekuva.settings import load_settings
 LANDING = {
     "johto": "sector_overview",
     "rehtori": "principal_unit",
+    "rehtori2": "principal_unit",  # a school and a daycare: two places
     "opettaja": "teacher_groups",
     "admin": "admin_status",
 }
@@ -37,6 +38,13 @@ LANDING = {
 KINDS = {
     "johto": {"metrics": "sector_metric", "loads": "metric_catalogue"},
     "rehtori": {
+        "signals": "principal_support",
+        "absence": "principal_support",
+        "followups": "principal_support",
+        "metrics": "principal_unit",
+        "loads": "metric_catalogue",
+    },
+    "rehtori2": {
         "signals": "principal_support",
         "absence": "principal_support",
         "followups": "principal_support",
