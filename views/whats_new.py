@@ -54,7 +54,7 @@ def section(page: PageContext) -> None:
         at = store.previous_visit(user, page.session_id or "")
     previous = dt.datetime.fromtimestamp(at) if at is not None else None   # the previous visit (None: none)
     with st.container(border=True, key="whats_new"):
-        st.subheader(page.t("whatsnew.page.title"), anchor=False)
+        st.header(page.t("whatsnew.page.title"), anchor=False)   # h2 under the page title
         if page.acting.read_only:
             st.caption(page.t("whatsnew.page.view_as"))
         if baseline is None:

@@ -87,7 +87,7 @@ def section(at):
 def texts(node) -> list[str]:
     """Every text shown in the block (headings, Markdown, captions, alerts, link labels)."""
     found = []
-    for kind in ("subheader", "markdown", "caption", "info", "success", "warning"):
+    for kind in ("header", "markdown", "caption", "info", "success", "warning"):
         found += [str(e.value) for e in getattr(node, kind)]
     return found + [e.proto.label for e in node.get("page_link")]
 
@@ -194,6 +194,7 @@ def test_a_first_visit_says_what_will_be_shown_here(home, user):
     at = landing(user)
     assert LANDING[user] in str(at.session_state["tk_principal"].pages[0])
     news = section(at)
+    assert [h.value for h in news.header] == [t("whatsnew.page.title", "fi")]
     assert [i.value for i in news.info] == [t("whatsnew.page.first_visit", "fi")]
     assert not news.get("page_link")
     assert store(home).peek(user) is not None  # this visit is the next one's baseline
