@@ -11,7 +11,7 @@ from tilannekuva.access import load_policy
 from tilannekuva.i18n import fmt_number
 from tilannekuva.inert import md
 from tilannekuva.queries import load_query
-from views import labels, loaders, source_status, tables
+from views import labels, loaders, source_status, stores, tables, whats_new
 from views import notification_sections as notify
 from views.context import open_page
 
@@ -21,7 +21,8 @@ st.caption(page.t("admin.version", version=md(loaders.warehouse().version)))
 
 sources = source_status.judged(page)
 source_status.stale_warning(page, sources)
-notify.failing_warning(page, notify.store(page.settings))
+notify.failing_warning(page, stores.notifications(page.settings))
+whats_new.section(page)
 
 st.header(page.t("admin.sources"))
 source_status.sources_table(page, sources)
@@ -47,6 +48,6 @@ else:
 
 st.header(page.t("notify.admin_header"))         # after every data load: did the digests reach everyone?
 st.subheader(page.t("notify.failing_header"))
-notify.failing(page, notify.store(page.settings))
+notify.failing(page, stores.notifications(page.settings))
 st.subheader(page.t("notify.defaults_header"))
-notify.role_defaults(page, notify.store(page.settings), notify.rules(page), load_policy(page.settings.roles_file))
+notify.role_defaults(page, stores.notifications(page.settings), notify.rules(page), load_policy(page.settings.roles_file))

@@ -5,6 +5,7 @@ this user: everything shown, nothing can be saved."""
 import streamlit as st
 
 from views import notification_sections as notify
+from views import stores
 from views.context import open_page
 
 page = open_page("my_notifications")
@@ -12,7 +13,7 @@ st.title(page.t("page.my_notifications"))
 st.caption(page.t("notify.how"))
 if page.acting.read_only:
     st.info(page.t("notify.read_only"))
-store, rules = notify.store(page.settings), notify.rules(page)
+store, rules = stores.notifications(page.settings), notify.rules(page)
 
 st.header(page.t("notify.kinds_header"))
 notify.frequencies(page, store, rules)

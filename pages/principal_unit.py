@@ -7,7 +7,7 @@ import streamlit as st
 from tilannekuva import metrics
 from tilannekuva.i18n import fmt_date
 from tilannekuva.inert import md
-from views import filters, loaders, sections, unit_facts
+from views import filters, loaders, sections, unit_facts, whats_new
 from views.context import open_page
 
 page = open_page("principal_unit")
@@ -19,6 +19,7 @@ sector = page.t(f"sector.{unit['sector']}")
 
 st.title(md(unit["name"]))
 st.caption(page.t("unit.caption", sector=md(sector), district=md(unit[filters.district_column(page.lang)])))
+whats_new.section(page)
 unit_facts.facts(page, unit, year)
 st.header(page.t("page.principal_unit"))
 parts = loaders.frame(page, "metric_parts_by_unit_year").filter(pl.col("unit_id") == unit["unit_id"])

@@ -3,7 +3,7 @@ language over five school years (small cells suppressed), with the data-as-of da
 
 import streamlit as st
 
-from views import explain, filters, loaders, overview_sections, sections
+from views import explain, filters, loaders, overview_sections, sections, whats_new
 from views.context import open_page
 
 page = open_page("sector_overview")
@@ -14,6 +14,7 @@ area = filters.area(page, units)
 st.title(page.t("page.sector_overview"))
 st.caption(filters.summary(page, area, units))
 explain.data_of(page, ("ilmoittautumiset",))      # every count here is of enrolments
+whats_new.section(page)
 counts = loaders.pupil_counts(page, **area)
 if overview_sections.totals(counts.frame).is_empty():
     st.info(page.t("empty.no_pupils_selection"))

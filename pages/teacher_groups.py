@@ -5,7 +5,7 @@ applies), and the group's grades by subject against the unit (unit: an aggregate
 import streamlit as st
 
 from tilannekuva.inert import md
-from views import explain, filters, group_sections, loaders, sections
+from views import explain, filters, group_sections, loaders, sections, whats_new
 from views.context import open_page
 
 page = open_page("teacher_groups")
@@ -13,6 +13,7 @@ year = filters.school_year(page)
 year_id = year["school_year_id"]
 
 st.title(page.t("page.teacher_groups"))
+whats_new.section(page)
 if (groups := loaders.frame(page, "my_groups", school_year_id=year_id)).is_empty():
     st.info(page.t("empty.no_groups", year=md(year["label"])))
     st.stop()

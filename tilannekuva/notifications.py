@@ -45,7 +45,8 @@ create table if not exists channel (
     username text primary key, email integer not null, teams_url text not null, updated_at real not null
 );
 create table if not exists visit (
-    username text primary key, session text not null, baseline text, current text not null, started_at real not null
+    username text primary key, session text not null, baseline text, current text not null, started_at real not null,
+    seen_at real, baseline_at real     -- when `current` was last taken; when `baseline` was (the previous visit)
 );
 create table if not exists digest_baseline (
     username text not null, frequency text not null, channel text not null, snapshot text not null,
@@ -103,6 +104,10 @@ class Notifications:
         private_file(self.path)
         with self._db() as db:
             db.executescript(_SCHEMA)
+            have = {row[1] for row in db.execute("pragma table_info(visit)")}
+            for column in ("seen_at", "baseline_at"):  # a store made before these columns
+                if column not in have:
+                    db.execute(f"alter table visit add column {column} real")
 
     @contextmanager
     def _db(self):
@@ -195,22 +200,46 @@ class Notifications:
         """The snapshot to compare `current` with on this visit: the one taken when the user's previous
         visit began (None on a first visit). A new session starts a new visit; within a session the
         baseline stays (a reload shows the same news), and the current snapshot is kept up to date."""
+        now = self._clock()
         with self._write() as db:
-            row = db.execute("select session, baseline, current from visit where username = ?", (username,)).fetchone()
+            row = db.execute(
+                "select session, baseline, current, baseline_at, coalesce(seen_at, started_at) from visit "
+                "where username = ?",
+                (username,),
+            ).fetchone()
             if row is None:
-                baseline = None
+                baseline, baseline_at = None, None
             elif row[0] == session:
-                baseline = row[1]
+                baseline, baseline_at = row[1], row[3]
             else:
-                baseline = row[2]
+                baseline, baseline_at = row[2], row[4]
             db.execute(
-                "insert into visit values (?, ?, ?, ?, ?) on conflict (username) do update set "
+                "insert into visit values (?, ?, ?, ?, ?, ?, ?) on conflict (username) do update set "
                 "session = excluded.session, baseline = excluded.baseline, current = excluded.current, "
                 "started_at = case when visit.session = excluded.session then visit.started_at "
-                "else excluded.started_at end",
-                (username, session, baseline, current.to_json(), self._clock()),
+                "else excluded.started_at end, seen_at = excluded.seen_at, baseline_at = excluded.baseline_at",
+                (username, session, baseline, current.to_json(), now, now, baseline_at),
             )
         return Snapshot.from_json(baseline)
+
+    def peek(self, username: str) -> Snapshot | None:
+        """What `username`'s next visit will compare with (the snapshot of their latest visit; None if they
+        never visited), writing nothing: an admin's "see what this user sees" must not use up the news."""
+        with self._db() as db:
+            row = db.execute("select current from visit where username = ?", (username,)).fetchone()
+        return Snapshot.from_json(row[0]) if row else None
+
+    def previous_visit(self, username: str, session: str | None = None) -> float | None:
+        """When the snapshot that `session` (None: the user's next visit) compares with was taken: the
+        time of the user's previous visit, as the landing page says it. None before a first visit."""
+        with self._db() as db:
+            row = db.execute(
+                "select session, baseline_at, coalesce(seen_at, started_at) from visit where username = ?",
+                (username,),
+            ).fetchone()
+        if row is None:
+            return None
+        return row[1] if session is not None and row[0] == session else row[2]
 
     def visit_started(self, username: str) -> float | None:
         with self._db() as db:

@@ -13,6 +13,7 @@ signin.py       password, cookie and single sign-on sign-in; the login page; log
 view_as.py      an admin's "see what this user sees"; `acting()`
 language.py     the reader's language, the picker, the stored choice
 stores.py       settings and the cached state stores
+whats_new.py    "Mitä uutta" on each role's landing page: changes since the previous visit, counted and linked
 chrome.py       document language, contrast fixes, print layout; statement.py the accessibility statement
 Sections of one page each, kept out of the page scripts:
   metric_details.py (the metric page), unit_comparison.py (the unit comparison), sector_trends.py (the

@@ -22,7 +22,6 @@ from tilannekuva.access import Policy
 from tilannekuva.i18n import fmt_number
 from tilannekuva.inert import md
 from tilannekuva.notifications import Notifications
-from tilannekuva.settings import Settings
 from tilannekuva.useradmin import Person, directory
 from tilannekuva.whatsnew import FREQUENCIES
 from views import stores, tables
@@ -38,12 +37,6 @@ FAILING_COLUMNS = {"username": "col.user", "name": "col.name", "channel": ("noti
                    "period": "notify.col.period", "attempts": "notify.col.attempts",
                    "next_try": ("notify.col.next_try", "datetime"), "status": ("col.status", "label:notify.status"),
                    "error": "notify.col.error"}
-
-
-@st.cache_resource(show_spinner=False)
-def store(settings: Settings) -> Notifications:
-    """The notification store of the state directory (choices, channels, the delivery ledger)."""
-    return Notifications(settings.state_dir / "notifications.sqlite")
 
 
 def rules(page: PageContext) -> whatsnew.Rules:

@@ -5,7 +5,8 @@
 - `preferences(settings)` — each user's stored language (tilannekuva.preferences);
 - `identity_links(settings)` — single sign-on identity → user links (tilannekuva.identities);
 - `principal_for(settings, username, name)` — a user's Principal from roles.yaml and the users file;
-- `display_names(settings)` — each user's name as people know it (the user directory).
+- `display_names(settings)` — each user's name as people know it (the user directory);
+- `notifications(settings)` — visits ("Mitä uutta"), choices and digest deliveries (tilannekuva.notifications).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import streamlit as st
 from tilannekuva.access import Principal, build_principal, load_policy, load_users
 from tilannekuva.i18n import t
 from tilannekuva.identities import IdentityLinks
+from tilannekuva.notifications import Notifications
 from tilannekuva.preferences import Preferences
 from tilannekuva.security import SecurityStore
 from tilannekuva.settings import ConfigError, Settings, load_settings
@@ -69,6 +71,12 @@ def security_store(settings: Settings) -> SecurityStore:
 @st.cache_resource(show_spinner=False)
 def preferences(settings: Settings) -> Preferences:
     return Preferences(settings.state_dir / "preferences.sqlite")
+
+
+@st.cache_resource(show_spinner=False)
+def notifications(settings: Settings) -> Notifications:
+    """Each user's visits (the baseline of "Mitä uutta"), choices and digest deliveries (data/state/notifications.sqlite)."""
+    return Notifications(settings.state_dir / "notifications.sqlite")
 
 
 def identity_links(settings: Settings) -> IdentityLinks:
