@@ -98,15 +98,63 @@ def header_pages(name: str) -> set[str]:
     return set(re.findall(r"[a-z_]+", load_query(name).page))
 
 
+def whats_new_reads(warehouse, principals) -> dict[str, set[str]]:
+    """query -> the landing pages whose "Mitä uutta" (views/whats_new.py → tilannekuva.whatsnew.take) reads it:
+    what `take` really runs for each demo user of each role whose first page shows it — per role, as the
+    kinds a role is told of depend on the queries it may run."""
+    from tilannekuva import whatsnew
+
+    showing = {p.stem for p in (PROJECT_ROOT / "pages").glob("*.py") if "whats_new.section(" in p.read_text()}
+    found: dict[str, set[str]] = {}
+    for principal in principals.values():
+        landing = principal.pages[0]
+        if landing not in showing:
+            continue
+        seen: set[str] = set()
+
+        def read(query, _p=principal, _seen=seen, **params):
+            _seen.add(query)
+            return warehouse.fetch(_p, query, **params).frame
+
+        whatsnew.take(
+            read,
+            principal,
+            whatsnew.default_rules().kinds_for(principal),
+            version="v",
+            concern_hours=60,
+            serious_hours=100,
+            goal=__import__("tilannekuva.metrics").metrics.targets(),
+        )
+        for query in seen:
+            found.setdefault(query, set()).add(landing)
+    return found
+
+
+@pytest.fixture(scope="module")
+def used(warehouse, principals) -> dict[str, set[str]]:
+    found = {q: set(p) for q, p in USED.items()}
+    for query, pages in whats_new_reads(warehouse, principals).items():
+        found.setdefault(query, set()).update(pages)
+    return found
+
+
 @pytest.mark.parametrize("name", sorted(QUERIES))
-def test_the_page_header_names_the_pages_that_use_the_query(name):
+def test_the_page_header_names_the_pages_that_use_the_query(name, used):
     pages = {p.stem for p in PROJECT_ROOT.glob("pages/*.py")}
     assert header_pages(name) <= pages, "the header names something that is not a page"
-    assert header_pages(name) == USED.get(name, set())
+    assert header_pages(name) == used.get(name, set())
 
 
-def test_every_query_is_used_by_a_page():
-    assert sorted(QUERIES - set(USED)) == []
+def test_every_query_is_used_by_a_page(used):
+    assert sorted(QUERIES - set(used)) == []
+
+
+def test_whats_new_reads_only_what_each_role_may_run(warehouse, principals):
+    """The landing pages' news reads, per role, only queries the role runs on its own pages: a sector lead's
+    overview reads no pupil rows, a teacher's groups page no metric parts."""
+    found = whats_new_reads(warehouse, principals)
+    assert "pupil_roster" in found and "sector_overview" not in found["pupil_roster"]
+    assert "metric_parts_by_unit_year" in found and "teacher_groups" not in found["metric_parts_by_unit_year"]
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
--- page: principal_support, teacher_groups, teacher_watch
+-- page: principal_unit, principal_support, teacher_groups, teacher_watch
 -- roles: principal, teacher
 -- grain: pupil
 -- params: unit_id, school_year_id
