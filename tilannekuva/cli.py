@@ -357,10 +357,15 @@ def _digest(args: argparse.Namespace) -> int:
     import json
 
     from tilannekuva.digest import Runner
+    from tilannekuva.warehouse import WarehouseUnavailable
 
     settings = load_settings(for_app=False)
     now = dt.datetime.fromisoformat(args.at) if args.at else None
-    runner = Runner(settings, now=now)
+    try:
+        runner = Runner(settings, now=now)
+    except WarehouseUnavailable as exc:
+        print(f"tilannekuva: {exc}", file=sys.stderr)
+        return 2
     if args.dry_run:
         if not args.user:
             print("tilannekuva: --dry-run needs --user", file=sys.stderr)
@@ -375,12 +380,12 @@ def _digest(args: argparse.Namespace) -> int:
                     print(f"  {change['text']}  {change['link']}")
         return 0
     report = runner.run(args.trigger, only_user=args.user.lower() if args.user else None)
-    summary = {s: report.count(s) for s in ("sent", "failed", "gave_up", "skipped", "empty", "baseline")}
+    summary = {s: report.count(s) for s in ("sent", "failed", "gave_up", "skipped", "empty", "baseline", "error")}
     if args.json:
         print(json.dumps({"trigger": report.trigger, "version": report.version, **summary}))
     else:
         print(f"digest {report.trigger} ({report.version}): " + ", ".join(f"{k} {v}" for k, v in summary.items()))
-    return 1 if summary["failed"] or summary["gave_up"] else 0
+    return 1 if summary["failed"] or summary["gave_up"] or summary["error"] else 0
 
 
 def _docs(args: argparse.Namespace) -> int:

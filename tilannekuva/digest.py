@@ -36,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tilannekuva import delivery, metrics, whatsnew
-from tilannekuva.access import NoRoleError, Principal, build_principal, load_policy, load_users
+from tilannekuva.access import AccessError, NoRoleError, Principal, build_principal, load_policy, load_users
 from tilannekuva.audit import AccessLog
 from tilannekuva.audit_events import Action, Target
 from tilannekuva.followups import FollowUps
@@ -60,7 +60,7 @@ class Outcome:
     channel: str
     period: str
     frequency: str
-    status: str  # sent | failed | gave_up | empty | baseline | skipped (claimed elsewhere or done)
+    status: str  # sent | failed | gave_up | empty | baseline | skipped (claimed elsewhere or done) | error
     changes: list[whatsnew.Change] = field(default_factory=list)
     error: str = ""
     seconds: float = 0.0
@@ -136,7 +136,9 @@ class Runner:
     def principal(self, username: str) -> Principal | None:
         try:
             return build_principal(username, self.name(username), self.users, self.policy)
-        except NoRoleError:
+        except (AccessError, ValueError, TypeError) as exc:  # no role, or an entry of the users file is malformed
+            if not isinstance(exc, NoRoleError):
+                log.warning("no digest for %s: %s", username, exc)
             return None
 
     def name(self, username: str) -> str:
@@ -195,7 +197,12 @@ class Runner:
             if not kinds:
                 continue
             for channel, address in self.addresses(username).items():
-                report.outcomes.append(self.one(principal, frequency, period, kinds, channel, address, access_log))
+                try:
+                    outcome = self.one(principal, frequency, period, kinds, channel, address, access_log)
+                except Exception as exc:  # one user's trouble (a broken snapshot) must not stop everyone's digest
+                    log.exception("digest %s to %s by %s could not be prepared", period, username, channel)
+                    outcome = Outcome(username, channel, period, frequency, "error", error=f"{type(exc).__name__}")
+                report.outcomes.append(outcome)
         log.info(
             "digest run (%s, %s): %d sent, %d failed, %d given up, %d skipped",
             trigger,

@@ -258,3 +258,34 @@ def test_dry_run_prints_what_a_user_would_get_and_sends_and_stores_nothing(city,
     assert notes.deliveries() == []  # nothing claimed or sent
     assert notes.baseline("opettaja", "immediate", "email") != now  # nor the baseline moved
     assert cli.main(["digest", "--dry-run", "--user", "nobody"]) == 2
+
+
+def test_one_users_trouble_does_not_stop_the_others_digests(city):
+    """A malformed entry of the users file and a user whose snapshot cannot be taken: logged and listed,
+    everybody else gets theirs."""
+    import yaml
+
+    users_file = city / "demo" / "users.yaml"
+    users_file.chmod(0o600)
+    users = yaml.safe_load(users_file.read_text(encoding="utf-8"))
+    users["users"]["rikki"] = {"role": "principal", "units": ["ei-numero"], "email": "rikki@demo.invalid"}
+    users_file.write_text(yaml.safe_dump(users, allow_unicode=True), encoding="utf-8")
+    sent, clock = [], Clock()
+    runner = _runner(city, lambda channel, message, address, settings: sent.append(message.username), clock)
+    runner.run("load")  # baselines
+    notes = Notifications(city / "state" / "notifications.sqlite")
+    for user in ("rehtori", "opettaja"):
+        snap = notes.baseline(user, "immediate", "email")
+        notes.set_baseline(user, "immediate", "email", dataclasses.replace(snap, signals={p: {} for p in snap.signals}))
+    runner = _runner(city, lambda channel, message, address, settings: sent.append(message.username), clock)
+    real = runner.snapshot
+
+    def broken(principal):
+        if principal.username == "rehtori":
+            raise RuntimeError("a snapshot that cannot be taken")
+        return real(principal)
+
+    runner.snapshot = broken
+    report = runner.run("load")
+    assert sent == ["opettaja"]
+    assert [(o.username, o.status) for o in report.outcomes if o.status == "error"] == [("rehtori", "error")]
