@@ -69,8 +69,9 @@ def test_an_email_address_in_a_unit_name_is_not_a_link_in_the_email_digest(city,
     _env(monkeypatch, city)
     settings = load_settings(for_app=False)
     change = Change("signals", "new", "unit:101", unit_name, 3, link="principal_support?yksikko=101&lukuvuosi=2026")
-    message = delivery.Message("rehtori", "Rauha Rehtori", "fi", "immediate", "load:x", (change,), APP,
-                               "<abc@tilannekuva>")
+    message = delivery.Message(
+        "rehtori", "Rauha Rehtori", "fi", "immediate", "load:x", (change,), APP, "<abc@tilannekuva>"
+    )
     card = str(delivery.render_card(message, settings))
     assert "@attacker.example" not in card  # the card breaks it ('@' + word joiner) …
     mail = delivery.render_email(message, "rehtori@demo.invalid", settings)
@@ -86,8 +87,9 @@ def test_a_teams_card_that_left_the_app_is_in_the_access_log_even_when_the_answe
         monkeypatch.setattr(delivery, "TEAMS_TIMEOUT", 0.5)
         settings = load_settings(for_app=False)
         store = Notifications(settings.state_dir / "notifications.sqlite")
-        teacher = build_principal("opettaja", "opettaja", load_users(settings.users_file),
-                                  load_policy(settings.roles_file))
+        teacher = build_principal(
+            "opettaja", "opettaja", load_users(settings.users_file), load_policy(settings.roles_file)
+        )
         store.set_channels(teacher, False, f"{base}/workflows/opettaja")
         runner = Runner(settings, send=delivery.send)
         current = runner.snapshot(teacher)
