@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 from pathlib import Path
 
@@ -106,3 +107,40 @@ def test_a_teams_card_that_left_the_app_is_in_the_access_log_even_when_the_answe
             f"a digest card delivered to Teams ({len(posted[0]['body'])} bytes) is not in the access log "
             f"(outcome {outcome.status}: {outcome.error})"
         )
+
+
+def test_a_long_unit_name_does_not_push_a_principals_card_over_the_teams_limit(city, monkeypatch):
+    """delivery.py: 'A Teams message is at most 28 KB: a card lists CARD_CHANGES_MAX changes and counts the
+    rest' — the count is capped, the length of each change is not. A unit name is source data of any length
+    (ingest has no limit): one principal's ordinary digest — signals new and cleared, both absence
+    thresholds, follow-ups and the six metrics, all of their one unit — with a 3 000-character unit name
+    is a card over Teams' limit (refused, or dropped inside the Workflow after its 202), so a source
+    system's name can silence every Teams digest of that unit's principal."""
+    _env(monkeypatch, city)
+    settings = load_settings(for_app=False)
+    name = "Koulu " + "x" * 3000
+    link = "principal_support?yksikko=101&lukuvuosi=2026"
+    changes = [
+        Change("signals", "new", "unit:101", name, 3, link=link),
+        Change("signals", "cleared", "unit:101", name, 2, link=link),
+        Change("absence", "concern", "unit:101", name, 4, link=link),
+        Change("absence", "serious", "unit:101", name, 1, link=link),
+        Change("followups", "marked", "unit:101", name, 2, link=link),
+    ] + [
+        Change(
+            "metrics",
+            "status",
+            "unit:101",
+            name,
+            subject=m,
+            before="green",
+            after="red",
+            link=f"principal_unit?yksikko=101&mittari={m}&lukuvuosi=2026",
+        )
+        for m in ("M1", "M2", "M3", "M4", "M5", "M6")
+    ]
+    message = delivery.Message(
+        "rehtori", "Rauha Rehtori", "fi", "immediate", "load:x", tuple(changes), APP, "<abc@tilannekuva>"
+    )
+    size = len(json.dumps(delivery.render_card(message, settings), ensure_ascii=False).encode("utf-8"))
+    assert size <= 28 * 1024, f"the card is {size} bytes (Teams takes at most 28 KB)"
