@@ -16,9 +16,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -152,3 +154,27 @@ def test_whats_new_does_not_compare_a_teachers_old_groups_with_the_new_ones(city
         after = Runner(load_settings(for_app=False)).snapshot(_teacher(settings))
         told = [(c.kind, c.what, c.count) for c in whatsnew.changes(before, after, runner.rules)]
         assert told == [], f"'Mitä uutta' would tell the new groups' pupils as new: {told}"
+
+
+def test_a_removed_users_failing_delivery_is_not_kept_for_retry_forever(city, monkeypatch):
+    """A delivery that failed (Teams answered 500) for a user who is then removed is skipped by every later
+    run (no principal) but never given up: the admin's list says "will be retried" for ever, and the
+    retry fires for whoever gets the username next (to the inherited Teams address, see above)."""
+    with smtp_server() as (_, port, _received), http_receiver(responses=(500,)) as (base, _posted):
+        _env(monkeypatch, city, port)
+        settings = load_settings(for_app=False)
+        store = Notifications(settings.state_dir / "notifications.sqlite")
+        teacher = _teacher(settings)
+        store.set_channels(teacher, False, f"{base}/chat")
+        runner = Runner(settings)
+        current = runner.snapshot(teacher)
+        assert current.signals.get("groups")
+        store.set_baseline("opettaja", "immediate", "teams", dataclasses.replace(current, signals={"groups": {}}))
+        assert [o.status for o in runner.run("load", only_user="opettaja").outcomes] == ["failed"]
+        assert cli.main(["users", "remove", "opettaja"]) == 0
+
+        later = time.time() + 7 * 24 * 3600  # a week of hourly runs later
+        Runner(settings, clock=lambda: later).run("retry")
+        failing = Notifications(settings.state_dir / "notifications.sqlite", clock=lambda: later).failing()
+        still = [(d.username, d.status, d.attempts) for d in failing if d.status == "failed"]
+        assert not still, f"a removed user's delivery waits to be retried a week later: {still}"
