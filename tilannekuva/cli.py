@@ -131,6 +131,7 @@ def _users(args: argparse.Namespace) -> int:
 
     from tilannekuva.access import load_policy
     from tilannekuva.identities import IdentityLinks
+    from tilannekuva.preferences import Preferences
     from tilannekuva.security import SecurityStore
     from tilannekuva.useradmin import UserAdmin, UserAdminError
 
@@ -170,6 +171,7 @@ def _users(args: argparse.Namespace) -> int:
             print(f"added {args.username}")
         elif args.action == "set-role":
             revoked = admin.set_role(args.username, args.role, units, args.staff_id)
+            _notifications(settings).rescope(args.username.lower())  # the old scope's news is not the new one's
             print(f"{args.username}: role {args.role}; {revoked} open sessions revoked")
         elif args.action == "reset-password":
             revoked = admin.reset_password(args.username, password())
@@ -177,6 +179,8 @@ def _users(args: argparse.Namespace) -> int:
         elif args.action == "remove":
             revoked = admin.remove(args.username)
             links.unlink(args.username)
+            _notifications(settings).forget(args.username.lower())  # nothing passes to the next holder of the name
+            Preferences(settings.state_dir / "preferences.sqlite").forget(args.username.lower())
             print(f"{args.username}: removed; {revoked} open sessions revoked")
         elif args.action in ("link", "unlink"):
             return _link(args, admin, links, settings)
@@ -184,6 +188,12 @@ def _users(args: argparse.Namespace) -> int:
         print(f"tilannekuva users: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def _notifications(settings):
+    from tilannekuva.notifications import Notifications
+
+    return Notifications(settings.state_dir / "notifications.sqlite")
 
 
 def _link(args: argparse.Namespace, admin, links, settings) -> int:

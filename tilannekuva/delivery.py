@@ -69,6 +69,7 @@ _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")  # and bidi overrides
 _URL_SCHEME = re.compile(r"(?i)([a-z][a-z0-9+.-]*:)(//)")
 _WWW = re.compile(r"(?i)(www)(\.)")
+_MAILTO = re.compile(r"(?i)(mailto)(:)")
 _LINK = re.compile(r"^[A-Za-z0-9_/-]*(\?[A-Za-z0-9_.~%=&+-]*)?$")  # a page's path and its query, nothing else
 _MESSAGE_ID = re.compile(r"^<[^<>\s@]+@[^<>\s@]+>$")
 _MAILBOX = re.compile(r"^[^@\s<>,;:\"()\[\]\\]+@[A-Za-z0-9.-]+$")
@@ -109,10 +110,11 @@ class Message:
 
 
 def plain(value: object) -> str:
-    """Data-derived text for a message: one line, no control or bidi characters, and no web address a mail
-    or chat client would link (`https://` and `www.` get an invisible word joiner)."""
+    """Data-derived text for a message: one line, no control or bidi characters, and no web or e-mail address
+    a mail or chat client would link (`https://`, `www.`, `mailto:` and `@` get an invisible word joiner)."""
     text = _CONTROLS.sub("", _LINE_BREAKS.sub(" ", "" if value is None else str(value)))
     text = _URL_SCHEME.sub("\\1" + WORD_JOINER + "\\2", text)
+    text = _MAILTO.sub("\\1" + WORD_JOINER + "\\2", text).replace("@", "@" + WORD_JOINER)
     return _WWW.sub("\\1" + WORD_JOINER + "\\2", text)
 
 
@@ -125,7 +127,7 @@ def card_text(value: object) -> str:
     text = plain(value)
     text = re.sub(r"([\\*_\[\]`~<>])", r"\\\1", text)
     text = text.replace("](", "]" + WORD_JOINER + "(").replace("<", "<" + WORD_JOINER)
-    text = text.replace("{{", "{" + WORD_JOINER + "{").replace("@", "@" + WORD_JOINER)
+    text = text.replace("{{", "{" + WORD_JOINER + "{")
     if re.match(r"^\s*([-+*#>=|]|\\[*>]|\d+[.)])", text):
         text = WORD_JOINER + text
     return text

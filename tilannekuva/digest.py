@@ -19,8 +19,9 @@ changed after it. The one window left is a run killed after the relay took the m
 mark: the next run sends it again with the same Message-ID, which mail clients and relays treat as
 the same message.
 
-Every sent digest is an entry in the access log: the recipient, the channel, the period, the kinds and
-their counts — no pupil ids (none are in the message).
+Every digest is an entry in the access log, written as it is handed to the relay or to Teams (one per
+attempt, so one whose answer never came back is there too): the recipient, the channel, the period, the
+kinds and their counts, the attempt — no pupil ids (none are in the message).
 """
 
 from __future__ import annotations
@@ -191,7 +192,8 @@ class Runner:
         access_log = AccessLog(self.settings.state_dir / "access_log.sqlite", self.settings.access_log_retention_days)
         for username, frequency, period in self.plan(trigger, only_user):
             principal = self.principal(username)
-            if principal is None:
+            if principal is None:  # no longer a user with a role: nothing of theirs is tried again
+                self.store.give_up(username, "no such user with a role")
                 continue
             kinds = [k for k, f in self.store.frequencies(principal, self.rules).items() if f == frequency]
             if not kinds:
@@ -303,6 +305,23 @@ class Runner:
             app_url=self.settings.app_url,
             message_id=mid,
         )
+        # Logged before the bytes leave: a digest that reaches its receiver but whose answer never comes back
+        # (a timeout, a run killed mid-send) is in the access log too — one entry per attempt.
+        access_log.record(
+            username,
+            principal.role,
+            Action.DIGEST,
+            Target.DIGEST,
+            channel,
+            {
+                "period": period,
+                "frequency": frequency,
+                "kinds": [f"{k}: {n}" for k, n in counts.items()],
+                "changes": len(found),
+                "attempt": self.store.attempts(claim),
+            },
+            0,
+        )
         started = dt.datetime.now()
         try:
             self.send(channel, message, address, self.settings)
@@ -321,19 +340,5 @@ class Runner:
         outcome.seconds = (dt.datetime.now() - started).total_seconds()
         if not self.store.sent(claim, self.owner, (username, frequency, channel, current)):
             log.warning("digest %s to %s by %s: the claim was taken over while sending", period, username, channel)
-        access_log.record(
-            username,
-            principal.role,
-            Action.DIGEST,
-            Target.DIGEST,
-            channel,
-            {
-                "period": period,
-                "frequency": frequency,
-                "kinds": [f"{k}: {n}" for k, n in counts.items()],
-                "changes": len(found),
-            },
-            0,
-        )
         outcome.status = "sent"
         return outcome

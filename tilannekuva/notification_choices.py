@@ -44,6 +44,15 @@ def masked(url: str) -> str:
     return f"{parts.scheme}://{parts.hostname or ''}/{MASK}"
 
 
+def host_of(text: str) -> str:
+    """The host of a typed address, for a log line ('?' when it cannot even be split): never the whole
+    address, which is a secret."""
+    try:
+        return urlsplit(text).hostname or "?"
+    except ValueError:
+        return "?"
+
+
 def email_blocker(address: str, smtp_host: str) -> str | None:
     """Why e-mail digests cannot reach the user: 'no_address' (the user directory has none for them),
     'no_relay' (no mail relay configured: settings.smtp_host), or None when they can."""

@@ -194,6 +194,27 @@ class Notifications:
                 (principal.username, int(bool(email)), teams_url, self._clock()),
             )
 
+    def forget(self, username: str, reason: str = "the user was removed") -> None:
+        """A user removed (`tilannekuva users remove`): their choices, channels (a Teams address is the
+        person's own chat), visits and baselines (pupil ids of their scope) go, and their pending
+        deliveries are given up — nothing passes to whoever gets the username next."""
+        with self._write() as db:
+            for table in ("subscription", "channel", "visit", "digest_baseline"):
+                db.execute(f"delete from {table} where username = ?", (username,))  # noqa: S608 (fixed names)
+            _give_up(db, username, reason)
+
+    def rescope(self, username: str) -> None:
+        """A user's role or scope changed: their visits and digest baselines (of the old scope) go, so the
+        next visit and digest start from the new scope instead of telling it as news."""
+        with self._write() as db:
+            for table in ("visit", "digest_baseline"):
+                db.execute(f"delete from {table} where username = ?", (username,))  # noqa: S608 (fixed names)
+
+    def give_up(self, username: str, reason: str) -> None:
+        """Give up `username`'s pending deliveries (a user no longer in the users file)."""
+        with self._write() as db:
+            _give_up(db, username, reason)
+
     # -------------------------------------------------------------------------------- visits
 
     def visit(self, username: str, session: str, current: Snapshot) -> Snapshot | None:
@@ -313,6 +334,12 @@ class Notifications:
             )
             return int(delivery_id)
 
+    def attempts(self, delivery_id: int) -> int:
+        """How many times the delivery has been claimed (this attempt included)."""
+        with self._db() as db:
+            row = db.execute("select attempts from delivery where delivery_id = ?", (delivery_id,)).fetchone()
+        return int(row[0]) if row else 0
+
     def sent(self, delivery_id: int, owner: str, baseline: tuple[str, str, str, Snapshot] | None = None) -> bool:
         """Mark a claimed delivery sent, and store the digest's new baseline in the same transaction.
         False when `owner` no longer holds the claim (its lease ran out and another run took it)."""
@@ -389,6 +416,14 @@ class Notifications:
         with self._db() as db:
             row = db.execute("select lease_until from delivery where delivery_id = ?", (delivery_id,)).fetchone()
         return bool(row) and row[0] <= now
+
+
+def _give_up(db, username: str, reason: str) -> None:
+    db.execute(
+        "update delivery set status = 'gave_up', last_error = ?, lease_until = 0 "
+        "where username = ? and status in ('sending', 'failed')",
+        (reason, username),
+    )
 
 
 def _put_baseline(db, username: str, frequency: str, channel: str, snapshot: Snapshot, now: float) -> None:

@@ -49,3 +49,8 @@ class Preferences:
                 "updated_at = excluded.updated_at",
                 (username, language, time.time()),
             )
+
+    def forget(self, username: str) -> None:
+        """A removed user's stored language goes with them."""
+        with self._connect() as con:
+            con.execute("delete from preference where username = ?", (username,))

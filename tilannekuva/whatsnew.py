@@ -149,10 +149,12 @@ def rules(overrides: str = "") -> Rules:
 class Snapshot:
     """What the user's pages show of the things worth telling, at one warehouse version.
 
-    Keys of places: 'unit:<id>' (a principal's unit), 'groups' (a teacher's groups), 'city' and
-    'sector:<name>' (a sector lead's scorecard)."""
+    Keys of places: 'unit:<id>' (a principal's unit), 'group:<id>' (a teacher's group), 'city' (a sector
+    lead's scorecard). `scope` names whose view it is (role, units, staff): a snapshot of another scope is
+    not compared with (`changes`)."""
 
     version: str = ""
+    scope: str = ""  # 'principal units=351,101' / 'teacher staff=16277' / 'sector_lead all'
     pages: tuple[str, ...] = ()  # the pages the user may open, landing page first (where the links go)
     school_year_id: int | None = None
     kinds: tuple[str, ...] = ()  # the kinds this snapshot was taken of
@@ -179,6 +181,7 @@ class Snapshot:
             version=raw.get("version", ""),
             school_year_id=raw.get("school_year_id"),
             kinds=tuple(raw.get("kinds") or ()),
+            scope=raw.get("scope", ""),
             pages=tuple(raw.get("pages") or ()),
             places=raw.get("places") or {},
             metrics=raw.get("metrics") or {},
@@ -212,36 +215,51 @@ def take(
     """The snapshot of `kinds` as `principal` sees them: `read(query, **params)` is the principal's own
     reader (Reader, or the pages' cached loader), `followups` the follow-up marks store (FollowUps)."""
     kinds = tuple(kinds)
-    snap: dict = {"version": version, "kinds": kinds, "places": {}, "pages": tuple(principal.pages)}
+    snap: dict = {
+        "version": version,
+        "kinds": kinds,
+        "places": {},
+        "pages": tuple(principal.pages),
+        "scope": scope_of(principal),
+    }
     year = None
     if {"signals", "absence", "followups", "metrics"} & set(kinds):
         years = read("school_years")
         current = years.filter(pl.col("is_current"))["school_year_id"].to_list()
         year = (current or years["school_year_id"].sort(descending=True).to_list()[:1] or [None])[0]
     snap["school_year_id"] = year
-    places = _places(read, principal) if year is not None else {}
+    places = _places(read, principal, year) if year is not None else {}
     snap["places"] = {p: name for p, (_, name) in places.items()}
     if year is not None and {"signals", "absence", "followups"} & set(kinds) and principal.pupil_rows:
         found_signals, found_absence, found_marks = {}, {}, {}
-        for place, (unit_id, _) in places.items():
+        for unit_id, mine in _reads(places).items():
             scope = {"unit_id": unit_id, "school_year_id": year}
+            roster = (
+                read("pupil_roster", **scope)
+                .select("group_id", "pupil_id")
+                .with_columns(pl.col("pupil_id").cast(pl.Int64))
+            )
             if "signals" in kinds or "followups" in kinds:
                 listed = signals.signals_in_scope(read, scope, signals.Rules(concern_hours=concern_hours))
-                found_signals[place] = {
-                    int(p): list(r) for p, r in zip(listed["pupil_id"], listed["reasons"], strict=True)
-                }
-                if "followups" in kinds and followups is not None:
-                    marks = followups.current(year, listed["pupil_id"].to_list())
-                    found_marks[place] = {
-                        int(p): str(at) for p, at in zip(marks["pupil_id"], marks["followed_at"], strict=True)
+                for place, groups in mine.items():
+                    here = listed if groups is None else listed.filter(pl.col("group_id").is_in(groups))
+                    found_signals[place] = {
+                        int(p): list(r) for p, r in zip(here["pupil_id"], here["reasons"], strict=True)
                     }
+                    if "followups" in kinds and followups is not None:
+                        marks = followups.current(year, here["pupil_id"].to_list())
+                        found_marks[place] = {
+                            int(p): str(at) for p, at in zip(marks["pupil_id"], marks["followed_at"], strict=True)
+                        }
             if "absence" in kinds:
-                hours = signals.term_hours(read("pupil_absence_by_month", **scope))
-                found_absence[place] = {
-                    int(p): ("serious" if h >= serious_hours else "concern")
-                    for p, h in zip(hours["pupil_id"], hours["term_hours"], strict=True)
-                    if h is not None and h >= concern_hours
-                }
+                hours = signals.term_hours(read("pupil_absence_by_month", **scope)).join(roster, on="pupil_id")
+                for place, groups in mine.items():
+                    here = hours if groups is None else hours.filter(pl.col("group_id").is_in(groups))
+                    found_absence[place] = {
+                        int(p): ("serious" if h >= serious_hours else "concern")
+                        for p, h in zip(here["pupil_id"], here["term_hours"], strict=True)
+                        if h is not None and h >= concern_hours
+                    }
         snap |= {
             "signals": found_signals if "signals" in kinds else {},
             "absence": found_absence,
@@ -257,18 +275,39 @@ def take(
     return Snapshot(**snap)
 
 
+def scope_of(principal: Principal) -> str:
+    """Whose view a snapshot is: the role and its scope ('principal units=351,101', 'teacher staff=16277')."""
+    if principal.scope == "units":
+        return f"{principal.role} units={','.join(map(str, principal.unit_ids))}"
+    if principal.scope == "groups":
+        return f"{principal.role} staff={principal.staff_id}"
+    return f"{principal.role} all"
+
+
 def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _places(read, principal: Principal) -> dict[str, tuple[int | None, str]]:
-    """place -> (unit_id to read it with, its name): a principal's units, a teacher's groups, the city."""
+def _places(read, principal: Principal, year: int) -> dict[str, tuple[int | None, str]]:
+    """place -> (unit_id to read it with, its name): a principal's units ('unit:<id>'), a teacher's groups
+    ('group:<id>', each its own place: a group that comes or goes is not news of its pupils), the city."""
     if principal.scope == "units":
         units = read("units_in_scope")
         return {f"unit:{u}": (int(u), str(n)) for u, n in units.select("unit_id", "name").rows()}
     if principal.scope == "groups":
-        return {"groups": (None, "")}
+        roster = read("pupil_roster", unit_id=None, school_year_id=year)
+        groups = roster.select("group_id", "group_name").unique().sort("group_name", "group_id")
+        return {f"group:{g}": (None, str(n)) for g, n in groups.rows()}
     return {"city": (None, "")}
+
+
+def _reads(places: dict[str, tuple[int | None, str]]) -> dict[int | None, dict[str, list[int] | None]]:
+    """unit_id to read with -> {place: the group ids that are the place (None: all it reads)}."""
+    found: dict[int | None, dict[str, list[int] | None]] = {}
+    for place, (unit_id, _) in places.items():
+        groups = [int(place.split(":", 1)[1])] if place.startswith("group:") else None
+        found.setdefault(unit_id, {})[place] = groups
+    return found
 
 
 def _metric_lights(read, principal, places, year, goal) -> dict[str, dict[str, list]]:
@@ -328,7 +367,17 @@ class Change:
                 "after": fmt_date(dt.date.fromisoformat(self.after), lang) if self.after else "–",
             }
         sentence = t(f"whatsnew.{self.kind}.{self.what}", lang, **values)
-        return t("whatsnew.at_place", lang, place=self.place_name, text=sentence) if self.place_name else sentence
+        if not self.place_name:
+            return sentence
+        return t("whatsnew.at_place", lang, place=short(self.place_name), text=sentence)
+
+
+PLACE_MAX = 80  # characters of a place's name in a change (a name is source data: it may be any length)
+
+
+def short(name: str) -> str:
+    """A unit's or group's name cut to PLACE_MAX characters ('…' at the end when cut)."""
+    return name if len(name) <= PLACE_MAX else name[: PLACE_MAX - 1].rstrip() + "…"
 
 
 def _float(text: str | None) -> float | None:
@@ -347,8 +396,9 @@ def _source_name(source: str, lang: str) -> str:
 
 def changes(before: Snapshot | None, after: Snapshot, rules: Rules, kinds: Iterable[str] | None = None) -> list[Change]:
     """What changed from `before` to `after` in `kinds` (default: the kinds of `after`), in the rules'
-    order of kinds and then by place. No `before` (a first visit, a first digest): nothing changed."""
-    if before is None:
+    order of kinds and then by place. No `before` (a first visit, a first digest), or one of another scope (the
+    user's role, units or staff record changed since): nothing changed — the new scope is not news."""
+    if before is None or before.scope != after.scope:
         return []
     chosen = [k for k in rules.kinds if k in set(kinds if kinds is not None else after.kinds)]
     year_changed = before.school_year_id != after.school_year_id

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import time
-from urllib.parse import urlsplit
 
 import polars as pl
 import streamlit as st
@@ -127,16 +126,18 @@ def channels(page: PageContext, notes: Notifications) -> None:
     if not pressed or user.read_only:
         return
     teams = "" if remove else chosen.teams_url
+    keep_email = chosen.email if blocker else email          # a disabled toggle does not switch e-mail off
     if typed.strip():
         try:
             teams = delivery.check_teams_url(typed.strip(), settings)
         except ValueError as exc:
             log.warning("%s: a Teams address to host %r was refused: %s", user.username,
-                        urlsplit(typed.strip()).hostname, exc)
+                        choices.host_of(typed.strip()), exc)
             reason = exc.key if isinstance(exc, delivery.TeamsAddressError) else "delivery.teams_error.malformed"
+            if keep_email != chosen.email:                   # the e-mail switch is saved all the same
+                notes.set_channels(user, keep_email, chosen.teams_url)
             st.error(page.t("notify.teams_refused", reason=page.t(reason), hosts=md(", ".join(settings.teams_hosts))))
             return
-    keep_email = chosen.email if blocker else email          # a disabled toggle does not switch e-mail off
     notes.set_channels(user, keep_email, teams)
     log.info("%s saved their digest channels (e-mail %s, Teams %s)", user.username, keep_email, bool(teams))
     st.session_state[SAVED] = ("channels", int(keep_email != chosen.email) + int(teams != chosen.teams_url))

@@ -94,9 +94,11 @@ def test_a_teams_card_that_left_the_app_is_in_the_access_log_even_when_the_answe
         store.set_channels(teacher, False, f"{base}/workflows/opettaja")
         runner = Runner(settings, send=delivery.send)
         current = runner.snapshot(teacher)
-        assert current.signals.get("groups"), "the tiny city's teacher has pupils with support signals"
+        assert any(current.signals.values()), "the tiny city's teacher has pupils with support signals"
         # The last digest was sent before these pupils got their signals: they are news now.
-        store.set_baseline("opettaja", "immediate", "teams", dataclasses.replace(current, signals={"groups": {}}))
+        store.set_baseline(
+            "opettaja", "immediate", "teams", dataclasses.replace(current, signals={p: {} for p in current.signals})
+        )
 
         report = runner.run("load", only_user="opettaja")
         (outcome,) = [o for o in report.outcomes if o.channel == "teams"]

@@ -228,10 +228,15 @@ def test_a_first_digest_only_sets_the_baseline_and_then_each_change_is_told_once
     assert len(sent) == 1
     from tilannekuva.audit import AccessLog
 
-    (entry,) = [e for e in AccessLog(city / "state" / "access_log.sqlite").entries() if e.action == "digest"]
-    assert (entry.username, entry.target, entry.page) == ("rehtori", "digest", "email")
-    assert entry.filters["kinds"] == ["signals: 2"] and entry.rows == 0
-    assert "pupil" not in str(entry.filters)
+    # one entry per attempt, written before the message leaves: the failed one and the sent one
+    first, second = sorted(
+        (e for e in AccessLog(city / "state" / "access_log.sqlite").entries() if e.action == "digest"),
+        key=lambda e: e.entry_id,
+    )
+    for entry, attempt in ((first, 1), (second, 2)):
+        assert (entry.username, entry.target, entry.page) == ("rehtori", "digest", "email")
+        assert entry.filters["kinds"] == ["signals: 2"] and entry.filters["attempt"] == attempt and entry.rows == 0
+        assert "pupil" not in str(entry.filters)
 
 
 def test_dry_run_prints_what_a_user_would_get_and_sends_and_stores_nothing(city, monkeypatch, capsys):
@@ -245,16 +250,19 @@ def test_dry_run_prints_what_a_user_would_get_and_sends_and_stores_nothing(city,
     notes = Notifications(city / "state" / "notifications.sqlite")
     runner = _runner(city, lambda *a: None, Clock())
     now = runner.snapshot(runner.principal("opettaja"))
-    notes.set_baseline("opettaja", "immediate", "email", dataclasses.replace(now, signals={"groups": {}}))
+    notes.set_baseline("opettaja", "immediate", "email", dataclasses.replace(now, signals={p: {} for p in now.signals}))
     assert cli.main(["digest", "--dry-run", "--user", "OPETTAJA", "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
     (immediate,) = [d for d in shown["digests"] if d["frequency"] == "immediate"]
-    (change,) = immediate["changes"]
-    assert (change["kind"], change["count"]) == ("signals", len(now.signals["groups"]))
+    listed = {p: v for p, v in now.signals.items() if v}
+    assert sorted((c["kind"], c["count"]) for c in immediate["changes"]) == sorted(
+        ("signals", len(v)) for v in listed.values()
+    )
+    change = immediate["changes"][0]
     assert change["link"] == "http://localhost:8501/teacher_watch?lukuvuosi=2026"
     assert shown["channels"] == ["email"] and shown["role"] == "teacher"
     told = json.dumps([d["changes"] for d in shown["digests"]])
-    assert not any(str(p) in told for p in now.signals["groups"])  # no pupil id anywhere
+    assert not any(str(p) in told for v in now.signals.values() for p in v)  # no pupil id anywhere
     assert notes.deliveries() == []  # nothing claimed or sent
     assert notes.baseline("opettaja", "immediate", "email") != now  # nor the baseline moved
     assert cli.main(["digest", "--dry-run", "--user", "nobody"]) == 2

@@ -28,6 +28,7 @@ ADMIN_PAGES = ("admin_status", "admin_loads", "metric_catalogue")
 def snap(**fields) -> Snapshot:
     base = dict(
         version="v1",
+        scope="principal units=7",
         pages=PRINCIPAL_PAGES,
         school_year_id=2026,
         kinds=("signals", "absence", "followups", "metrics", "loads"),
@@ -96,6 +97,8 @@ def told(before, after, kinds=None):
             },
             [],
         ),
+        # another scope (the user's role, units or staff record changed): the new scope is not news
+        ({"scope": "principal units=8", "signals": {"unit:7": {9: ["x"]}}}, []),
         # a new school year: last year's pupils and this year's are not compared
         ({"school_year_id": 2027, "signals": {"unit:7": {9: ["x"]}}, "absence": {"unit:7": {9: "serious"}}}, []),
     ],
@@ -115,7 +118,7 @@ def test_a_first_visit_or_digest_has_no_changes_and_kinds_can_be_chosen():
     ("kind", "place", "pages", "subject", "expected"),
     [
         ("signals", "unit:7", PRINCIPAL_PAGES, "", "principal_support?yksikko=7&lukuvuosi=2026"),
-        ("signals", "groups", TEACHER_PAGES, "", "teacher_watch?lukuvuosi=2026"),
+        ("signals", "group:12", TEACHER_PAGES, "", "teacher_watch?lukuvuosi=2026"),
         ("metrics", "unit:7", PRINCIPAL_PAGES, "M3", "?yksikko=7&mittari=M3&lukuvuosi=2026"),  # the landing page
         ("metrics", "city", SECTOR_PAGES, "M3", "sector_metric?mittari=M3&lukuvuosi=2026"),
         ("loads", "", ADMIN_PAGES, "poissaolot", "admin_loads"),
