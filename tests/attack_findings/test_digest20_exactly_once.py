@@ -1,0 +1,139 @@
+"""Attack on issue 20 (exactly once): two digest runs of two loads that overlap, a failed delivery that a
+later load's digest covered, and a relay that accepted the message but whose answer timed out."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tilannekuva.digest import Runner
+from tilannekuva.notifications import Notifications
+from tilannekuva.settings import load_settings
+
+
+class Clock:
+    def __init__(self, now: float = 1_800_000_000.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def city(demo_home, tmp_path) -> Path:
+    shutil.copytree(demo_home / "demo", tmp_path / "demo")
+    (tmp_path / "warehouse").symlink_to(demo_home / "warehouse")
+    return tmp_path
+
+
+def _settings(city: Path, **more):
+    return load_settings(
+        {"TILANNEKUVA_MODE": "demo", "TILANNEKUVA_DATA_DIR": str(city), "TILANNEKUVA_SMTP_HOST": "relay", **more}
+    )
+
+
+def _runner(city: Path, send, clock: Clock, **more) -> Runner:
+    return Runner(_settings(city, **more), now=dt.datetime(2026, 11, 24, 9), send=send, clock=clock)
+
+
+def _snapshots(city: Path, clock: Clock):
+    """rehtori's snapshot now (S2), and two earlier states: S0 without two of the listed pupils, S1 with one."""
+    runner = _runner(city, lambda *a: None, clock)
+    s2 = runner.snapshot(runner.principal("rehtori"))
+    place = next(p for p, rows in s2.signals.items() if len(rows) >= 2)
+    pupils = sorted(s2.signals[place])
+    x, y = pupils[0], pupils[1]
+
+    def without(*gone):
+        return dataclasses.replace(
+            s2, signals={p: {k: v for k, v in rows.items() if k not in gone} for p, rows in s2.signals.items()}
+        )
+
+    return without(x, y), without(y), s2, place
+
+
+def test_a_slower_digest_run_of_an_earlier_load_does_not_roll_the_baseline_back(city):
+    """ingest runs `digest --trigger load` after its commit, outside the writer lock, so the digest of load v1
+    can still be sending (a slow relay: up to 30 s a command) when load v2 commits and its own digest runs.
+    v2's run tells rehtori both new pupils (S0 -> S2) and stores S2; then v1's run marks its delivery sent
+    with ITS baseline S1 (`Notifications.sent` writes the baseline unconditionally), rolling the baseline
+    back. The next load's digest then tells pupil y as new a second time."""
+    clock = Clock()
+    s0, s1, s2, _ = _snapshots(city, clock)
+    notes = Notifications(city / "state" / "notifications.sqlite", clock=clock)
+    told: list[tuple[str, list[tuple[str, str, int]]]] = []
+
+    def record(channel, message, address, settings):
+        told.append((message.period, [(c.kind, c.what, c.count) for c in message.changes]))
+
+    run_v2 = _runner(city, record, clock)
+    run_v2.version = "tilannekuva-v2.duckdb"
+    run_v2._snapshots["rehtori"] = s2
+
+    def slow_relay(channel, message, address, settings):
+        record(channel, message, address, settings)
+        if message.username == "rehtori":
+            run_v2.run("load", only_user="rehtori")  # load v2 committed while v1's message was on its way
+
+    run_v1 = _runner(city, slow_relay, clock)
+    run_v1.version = "tilannekuva-v1.duckdb"
+    run_v1._snapshots["rehtori"] = s1
+    notes.set_baseline("rehtori", "immediate", "email", s0)
+
+    run_v1.run("load", only_user="rehtori")
+    assert [p for p, _ in told] == ["load:tilannekuva-v1.duckdb", "load:tilannekuva-v2.duckdb"]
+
+    rolled_back = notes.baseline("rehtori", "immediate", "email") == s1
+    # the newest state told is S2: a later load with no change must tell nothing
+    run_v3 = _runner(city, record, clock)
+    run_v3.version = "tilannekuva-v3.duckdb"
+    run_v3._snapshots["rehtori"] = s2
+    run_v3.run("load", only_user="rehtori")
+    new_told = sum(n for _, changes in told for kind, what, n in changes if (kind, what) == ("signals", "new"))
+    assert not rolled_back and new_told == 2 + 1, (
+        f"baseline rolled back to v1's S1: {rolled_back}; pupil y was told as new again by v3: {told}"
+    )
+
+
+def test_a_run_that_started_before_a_load_does_not_tell_news_backwards(city):
+    """The runner caches each user's snapshot once per run and uses it for every channel. v1's run takes
+    rehtori's snapshot (S1) and sends the e-mail (slow relay); meanwhile v2's run sends both channels (S0 -> S2)
+    and stores S2. v1's run then goes on to rehtori's Teams delivery with its stale S1 against the baseline S2
+    and tells Teams that a pupil's support signal CLEARED — it did not, the run is simply older than the
+    baseline it compares with."""
+    from tests.helpers import http_receiver
+
+    clock = Clock()
+    s0, s1, s2, _ = _snapshots(city, clock)
+    with http_receiver(responses=(202,)) as (base, posted):
+        more = {"TILANNEKUVA_TEAMS_HOSTS": "127.0.0.1"}
+        notes = Notifications(city / "state" / "notifications.sqlite", clock=clock)
+        told: list[tuple[str, str, list]] = []
+
+        def record(channel, message, address, settings):
+            told.append((channel, message.period, [(c.kind, c.what, c.count) for c in message.changes]))
+
+        run_v2 = _runner(city, record, clock, **more)
+        run_v2.version = "tilannekuva-v2.duckdb"
+        run_v2._snapshots["rehtori"] = s2
+
+        def slow_relay(channel, message, address, settings):
+            record(channel, message, address, settings)
+            if channel == "email":
+                run_v2.run("load", only_user="rehtori")
+
+        run_v1 = _runner(city, slow_relay, clock, **more)
+        run_v1.version = "tilannekuva-v1.duckdb"
+        run_v1._snapshots["rehtori"] = s1
+        principal = run_v1.principal("rehtori")
+        notes.set_channels(principal, True, base + "/teams")
+        for channel in ("email", "teams"):
+            notes.set_baseline("rehtori", "immediate", channel, s0)
+
+        run_v1.run("load", only_user="rehtori")
+    cleared = [(ch, p, c) for ch, p, changes in told for c in changes if c[1] == "cleared"]
+    assert cleared == [], f"no pupil's signal cleared, yet a digest said so: {cleared} (all: {told})"
