@@ -137,3 +137,110 @@ def test_a_run_that_started_before_a_load_does_not_tell_news_backwards(city):
         run_v1.run("load", only_user="rehtori")
     cleared = [(ch, p, c) for ch, p, changes in told for c in changes if c[1] == "cleared"]
     assert cleared == [], f"no pupil's signal cleared, yet a digest said so: {cleared} (all: {told})"
+
+
+def test_a_failed_delivery_that_a_later_digest_covered_leaves_the_failing_list(city):
+    """rehtori's digest of load v1 fails (relay busy). Load v2's digest, minutes later, tells rehtori
+    everything since the last sent digest — v1's news included — and is sent. The v1 row is then due again,
+    finds nothing left to tell ('empty' returns before the claim) and stays 'failed' forever: the admin's
+    "Epäonnistuneet toimitukset" keeps showing a failure whose news were delivered, 'will be retried',
+    attempts 1, and every later run plans it again (it never gives up, since it is never claimed)."""
+    from tilannekuva.delivery import DeliveryError
+
+    clock = Clock()
+    s0, s1, s2, _ = _snapshots(city, clock)
+    notes = Notifications(city / "state" / "notifications.sqlite", clock=clock)
+    notes.set_baseline("rehtori", "immediate", "email", s0)
+    down = [True]
+
+    def relay(channel, message, address, settings):
+        if down[0]:
+            raise DeliveryError("451 4.3.0 relay busy", transient=True)
+
+    run_v1 = _runner(city, relay, clock)
+    run_v1.version = "tilannekuva-v1.duckdb"
+    run_v1._snapshots["rehtori"] = s1
+    assert [o.status for o in run_v1.run("load", only_user="rehtori").outcomes] == ["failed"]
+
+    down[0] = False
+    clock.now += 120
+    run_v2 = _runner(city, relay, clock)
+    run_v2.version = "tilannekuva-v2.duckdb"
+    run_v2._snapshots["rehtori"] = s2
+    assert [o.status for o in run_v2.run("load", only_user="rehtori").outcomes] == ["sent"]
+
+    for hour in range(1, 25):  # the hourly scheduled runs of the next day
+        clock.now += 3600
+        later = _runner(city, relay, clock)
+        later._snapshots["rehtori"] = s2
+        later.run("schedule", only_user="rehtori")
+    stuck = [(d.period, d.status, d.attempts) for d in notes.failing()]
+    assert stuck == [], f"the admin still sees a failing delivery whose news went out in load v2's digest: {stuck}"
+
+
+@pytest.mark.parametrize("channel", ["email", "teams"])
+def test_a_relay_that_accepts_and_answers_late_gets_the_digest_once(city, monkeypatch, channel):
+    """A relay (or a Teams Workflows address) that takes the message but answers after the client's timeout
+    (SMTP_TIMEOUT 30 s, TEAMS_TIMEOUT 15 s; here shortened to 1 s): the run records a transient failure and
+    every retry sends it again — the recipient gets the same digest once per attempt (up to
+    digest_max_attempts = 5), while the admin's list says it failed. Teams has no Message-ID at all."""
+    from tests.helpers import http_receiver
+    from tilannekuva import delivery
+
+    monkeypatch.setattr(delivery, "SMTP_TIMEOUT", 1.0)
+    monkeypatch.setattr(delivery, "TEAMS_TIMEOUT", 1.0)
+    clock = Clock()
+    s0, s1, s2, _ = _snapshots(city, clock)
+    with _accepting_late_relay(1.5) as (port, received), http_receiver(responses=(202,), delay=1.5) as (base, posted):
+        more = {
+            "TILANNEKUVA_SMTP_HOST": "127.0.0.1",
+            "TILANNEKUVA_SMTP_PORT": str(port),
+            "TILANNEKUVA_SMTP_SECURITY": "none",
+            "TILANNEKUVA_TEAMS_HOSTS": "127.0.0.1",
+        }
+        notes = Notifications(city / "state" / "notifications.sqlite", clock=clock)
+        principal = _runner(city, delivery.send, clock, **more).principal("rehtori")
+        notes.set_channels(principal, channel == "email", base + "/teams" if channel == "teams" else "")
+        notes.set_baseline("rehtori", "immediate", channel, s0)
+        outcomes = []
+        for attempt in range(3):
+            run = _runner(city, delivery.send, clock, **more)
+            run.version = "tilannekuva-v1.duckdb"
+            run._snapshots["rehtori"] = s2
+            outcomes += [o.status for o in run.run("load" if attempt == 0 else "retry", only_user="rehtori").outcomes]
+            clock.now += 5 * 60 * 2**attempt + 1
+        import time
+
+        time.sleep(2)  # let the slow receivers finish taking what they were given
+        got = len(received) if channel == "email" else len(posted)
+    assert got == 1, f"one digest, received {got} times over {outcomes} ({channel})"
+
+
+import contextlib
+
+
+@contextlib.contextmanager
+def _accepting_late_relay(delay: float):
+    """An SMTP relay (aiosmtpd) that takes each message (it is queued for delivery: counted) and then
+    answers its 250 only after `delay` seconds — a busy relay scanning content."""
+    import asyncio
+
+    from aiosmtpd.controller import Controller
+
+    from tests.helpers import free_port
+
+    received: list[bytes] = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802
+            received.append(envelope.original_content)
+            await asyncio.sleep(delay)
+            return "250 Message accepted for delivery"
+
+    port = free_port()
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield port, received
+    finally:
+        controller.stop()
