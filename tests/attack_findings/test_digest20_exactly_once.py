@@ -244,3 +244,41 @@ def _accepting_late_relay(delay: float):
         yield port, received
     finally:
         controller.stop()
+
+
+def test_moving_a_kind_from_daily_to_immediate_does_not_lose_the_news_in_between(city):
+    """The baselines are per (user, frequency, channel) and each holds a snapshot of every kind. rehtori gets
+    absences immediately and signals daily (own choice). A load brings a new support-signal pupil; the
+    immediate run (absences only: nothing) stores the new snapshot — signals included — as the immediate
+    baseline. rehtori then moves signals to 'immediately' on Ilmoitukset: the next loads compare signals with
+    that baseline (nothing new), and the daily digest no longer carries signals. The new pupil is never told."""
+    clock = Clock()
+    s0, s1, s2, _ = _snapshots(city, clock)
+    notes = Notifications(city / "state" / "notifications.sqlite", clock=clock)
+    sent: list = []
+
+    def record(channel, message, address, settings):
+        sent.append((message.period, [(c.kind, c.what, c.count) for c in message.changes]))
+
+    first = _runner(city, record, clock)
+    principal = first.principal("rehtori")
+    notes.set_frequency(principal, "signals", "daily")
+    for frequency in ("immediate", "daily"):
+        notes.set_baseline("rehtori", frequency, "email", s0)
+
+    load_v1 = _runner(city, record, clock)
+    load_v1.version = "tilannekuva-v1.duckdb"
+    load_v1._snapshots["rehtori"] = s1  # pupil x got a signal
+    load_v1.run("load", only_user="rehtori")
+
+    notes.set_frequency(principal, "signals", "immediate")  # the user changes their mind in the afternoon
+    clock.now += 86400
+    load_v2 = _runner(city, record, clock)
+    load_v2.version = "tilannekuva-v2.duckdb"
+    load_v2._snapshots["rehtori"] = s1
+    load_v2.run("load", only_user="rehtori")
+    daily = Runner(first.settings, now=dt.datetime(2026, 11, 25, 8), send=record, clock=clock)
+    daily._snapshots["rehtori"] = s1
+    daily.run("schedule", only_user="rehtori")
+    told = [c for _, changes in sent for c in changes if c[0] == "signals"]
+    assert told, f"a new support-signal pupil was never told (sent: {sent})"

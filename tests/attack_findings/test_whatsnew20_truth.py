@@ -161,3 +161,22 @@ def test_a_reload_in_the_same_session_keeps_the_news_when_the_user_is_also_signe
     clock.now += 60
     again = notes.visit("rehtori", "pc", s1)  # the PC reloads (same session)
     assert again == s0, "the PC's reload lost its news: compared with the phone's snapshot of a minute ago"
+
+
+def test_the_first_load_of_a_new_school_year_tells_the_pupils_on_the_new_signal_list(demo_home):
+    """changes(): when the school year changed, signals, absences and follow-up marks are skipped (`not
+    year_changed`) and the new baseline is the new year's snapshot — so the pupils on the new year's signal
+    list, and those already over the absence thresholds, are never told: the first load of August is the one
+    where a principal most needs "N pupils on your signal list", and the digest and "Mitä uutta" are silent."""
+    rules = default_rules()
+    kinds = ("signals", "absence")
+    before = Snapshot(version="v-june", kinds=kinds, school_year_id=2025, places={"unit:351": "Koulu"},
+                      signals={"unit:351": {1: ["absence"], 2: ["grades"]}}, absence={"unit:351": {1: "concern"}})
+    after = Snapshot(version="v-august", kinds=kinds, school_year_id=2026, places={"unit:351": "Koulu"},
+                     signals={"unit:351": {3: ["absence"], 4: ["absence"], 5: ["grades"]}},
+                     absence={"unit:351": {3: "serious", 4: "concern"}},
+                     pages=("principal_unit", "principal_support"))
+    found = changes(before, after, rules)
+    assert any(c.kind == "signals" for c in found), (
+        "a new school year with 3 pupils on the signal list and 2 over the absence thresholds: nothing told"
+    )
