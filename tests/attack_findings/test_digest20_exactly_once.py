@@ -282,3 +282,43 @@ def test_moving_a_kind_from_daily_to_immediate_does_not_lose_the_news_in_between
     daily.run("schedule", only_user="rehtori")
     told = [c for _, changes in sent for c in changes if c[0] == "signals"]
     assert told, f"a new support-signal pupil was never told (sent: {sent})"
+
+
+def test_a_load_run_killed_before_reaching_a_user_is_finished_by_a_later_run(city):
+    """The ledger only knows the deliveries a run has *claimed*. A `digest --trigger load` (or ingest's own
+    digest) killed while it is still computing — here after rehtori's digest was sent, while rehtori2's
+    snapshot is being read (a scale-1 city has hundreds of principals and teachers: minutes of work) —
+    leaves no row for rehtori2 and everyone after. The hourly `tilannekuva digest` (trigger schedule) plans
+    only daily/weekly periods plus the ledger's due_again rows, so rehtori2's 'immediate' digest of that
+    load is never sent (only the next load's digest, perhaps days later, will carry it)."""
+    clock = Clock()
+    sent: list = []
+
+    def record(channel, message, address, settings):
+        sent.append((message.username, message.period))
+
+    probe = _runner(city, record, clock)
+    notes = Notifications(city / "state" / "notifications.sqlite", clock=clock)
+    for user in ("rehtori", "rehtori2"):
+        now = probe.snapshot(probe.principal(user))
+        fewer = dataclasses.replace(now, signals={p: dict(list(v.items())[2:]) for p, v in now.signals.items()})
+        notes.set_baseline(user, "immediate", "email", fewer)
+
+    class Killed(BaseException):
+        pass
+
+    class DiesAtRehtori2(Runner):
+        def snapshot(self, principal):
+            if principal.username == "rehtori2":
+                raise Killed("SIGKILL")
+            return super().snapshot(principal)
+
+    conf = _settings(city)
+    with pytest.raises(Killed):
+        DiesAtRehtori2(conf, now=dt.datetime(2026, 11, 24, 9), send=record, clock=clock).run("load")
+    assert [u for u, _ in sent] == ["rehtori"]
+    load_period = sent[0][1]
+    for hour in range(10, 24):  # the hourly scheduled runs of the rest of the day
+        clock.now += 3600
+        Runner(conf, now=dt.datetime(2026, 11, 24, hour), send=record, clock=clock).run("schedule")
+    assert ("rehtori2", load_period) in sent, f"rehtori2's digest of the load never went out: {sent}"
