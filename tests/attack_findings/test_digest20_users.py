@@ -39,3 +39,34 @@ def test_a_user_whose_pages_are_swedish_gets_the_digest_in_swedish(home):
     assert runner.store.own_choices("rehtori") == {"metrics": "daily"}  # the choice reached the digest
     lang = runner.preview("rehtori")["lang"]
     assert lang == "sv", f"every page was in Swedish; the digest would be in {lang!r}"
+
+
+def test_the_digest_after_a_load_says_how_recent_the_data_is(demo_home, tmp_path):
+    """The 'immediate' digest after a load tells '2 new pupils on the signal list' / 'absences crossed the
+    concern threshold this term' dated with *today* (delivery.when: the period 'load:…' in words is
+    date.today()), never the data's as-of date nor that the term is still running: 'loads' (the only kind
+    carrying the data-as-of) defaults to daily, so the message a principal acts on does not say the absence
+    data run to 1.11. (scale-1 demo, received: 'Tilannekuva: mitä uutta uusissa tiedoissa – 24.11.2026')."""
+    import dataclasses
+    import shutil
+
+    from tilannekuva import delivery
+    from tilannekuva.i18n import fmt_date
+    from tilannekuva.notifications import Notifications
+
+    shutil.copytree(demo_home / "demo", tmp_path / "demo")
+    (tmp_path / "warehouse").symlink_to(demo_home / "warehouse")
+    conf = load_settings({"TILANNEKUVA_MODE": "demo", "TILANNEKUVA_DATA_DIR": str(tmp_path),
+                          "TILANNEKUVA_SMTP_HOST": "relay"})
+    got = []
+    runner = Runner(conf, now=dt.datetime(2026, 11, 24, 9), send=lambda ch, m, a, s: got.append(m))
+    now = runner.snapshot(runner.principal("rehtori"))
+    fewer = dataclasses.replace(now, signals={p: dict(list(v.items())[2:]) for p, v in now.signals.items()})
+    Notifications(tmp_path / "state" / "notifications.sqlite").set_baseline("rehtori", "immediate", "email", fewer)
+    runner.run("load", only_user="rehtori")
+    (message,) = got
+    text = delivery.render_email(message, "rehtori@demo.invalid", conf).get_body(("plain",)).get_content()
+    dates = {fmt_date(dt.date.fromisoformat(a), "fi") for a, _ in now.loads.values() if a}
+    import re
+
+    assert any(re.search(r"(?<![0-9.])" + re.escape(d), text) for d in dates), f"no data-as-of date ({sorted(dates)}) in:\n{text}"
