@@ -322,3 +322,18 @@ def test_a_load_run_killed_before_reaching_a_user_is_finished_by_a_later_run(cit
         clock.now += 3600
         Runner(conf, now=dt.datetime(2026, 11, 24, hour), send=record, clock=clock).run("schedule")
     assert ("rehtori2", load_period) in sent, f"rehtori2's digest of the load never went out: {sent}"
+
+
+def test_the_failing_list_holds_every_failing_delivery_not_the_newest_200(tmp_path):
+    """Notifications.failing() reads deliveries(statuses=…) with its default limit=200: when the relay is down
+    for a morning in a Helsinki-sized city (scale 1: hundreds of principals and teachers, e-mail and Teams,
+    immediate + daily), more than 200 deliveries fail and the admin's warning says "200" and the list drops
+    the oldest — exactly the ones that have waited longest (and the given-up ones that will never be sent)."""
+    clock = Clock()
+    notes = Notifications(tmp_path / "notifications.sqlite", clock=clock)
+    for n in range(250):
+        claim = notes.claim(f"user{n:03d}", "email", "load:v1", "immediate", {"signals": 1}, "run", f"<m{n}@t>", 300)
+        notes.failed(claim, "run", "421 4.3.2 relay down", n >= 50, retry_minutes=5, max_attempts=5)
+    failing = notes.failing()
+    given_up = [d for d in failing if d.status == "gave_up"]
+    assert len(failing) == 250 and len(given_up) == 50, (len(failing), len(given_up))
