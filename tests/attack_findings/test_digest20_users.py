@@ -70,3 +70,23 @@ def test_the_digest_after_a_load_says_how_recent_the_data_is(demo_home, tmp_path
     import re
 
     assert any(re.search(r"(?<![0-9.])" + re.escape(d), text) for d in dates), f"no data-as-of date ({sorted(dates)}) in:\n{text}"
+
+
+def test_a_refused_teams_address_does_not_silently_drop_the_email_switch(home, monkeypatch):
+    """Ilmoitukset, one form for both channels: switch e-mail off and paste a Teams address that is refused
+    (e.g. the connector's http:// form). The page says the Teams address was refused — and returns before
+    storing anything, so the e-mail switch is dropped too, while the form still shows it OFF. The user leaves
+    believing e-mail is off; the next digest is e-mailed."""
+    from tests.helpers import open_as
+    from tilannekuva.notifications import Notifications
+
+    monkeypatch.setenv("TILANNEKUVA_SMTP_HOST", "127.0.0.1")
+    at = open_as("rehtori", "my_notifications", lang="sv")
+    at.toggle(key="tk_notify_email").set_value(False)
+    at.text_input(key="tk_notify_teams").input("http://prod-12.westeurope.logic.azure.com/workflows/x?sig=x")
+    at.button(key="tk_notify_save_channels").click().run()
+    assert not at.exception, at.exception
+    assert at.error, "the refusal is told"
+    stored = Notifications(home / "state" / "notifications.sqlite").channels("rehtori").email
+    shown = at.toggle(key="tk_notify_email").value
+    assert shown == stored, f"the page shows e-mail {'on' if shown else 'off'}, the digest will use {'on' if stored else 'off'}"
