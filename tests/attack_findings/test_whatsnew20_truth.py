@@ -180,3 +180,18 @@ def test_the_first_load_of_a_new_school_year_tells_the_pupils_on_the_new_signal_
     assert any(c.kind == "signals" for c in found), (
         "a new school year with 3 pupils on the signal list and 2 over the absence thresholds: nothing told"
     )
+
+
+def test_a_cumulative_metric_getting_its_verdict_at_the_end_of_the_year_is_told():
+    """M1 and M6 accumulate over the school year: their light is 'pending' the whole unfinished year
+    (metrics.cards, basis same_date). When the year ends, the card gets its verdict — say red, under the
+    target. _metric_changes tells a status change only between green/amber/red, so pending -> red is
+    silent: the one moment the year's result for M1 is known, neither the digest nor "Mitä uutta" says it
+    (in the scale-1 demo today: M1 pending 0.34 at unit 351, 0.47 for the city)."""
+    rules = default_rules()
+    base = Snapshot(version="v-june", kinds=("metrics",), school_year_id=2025, places={"city": ""},
+                    pages=("sector_overview", "sector_metric"))
+    before = dataclasses.replace(base, metrics={"city": {"M1": ["pending", 0.55]}})
+    after = dataclasses.replace(base, version="v-august", metrics={"city": {"M1": ["red", 0.55]}})
+    found = changes(before, after, rules, ["metrics"])
+    assert found, "M1's year ended with a red light; the digest said nothing"
