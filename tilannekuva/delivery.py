@@ -78,11 +78,14 @@ _HOST = re.compile(r"^[a-z0-9.-]+$")
 
 class DeliveryError(RuntimeError):
     """A delivery failed; `transient` says whether trying again later may help (a relay that is down, a
-    timeout, HTTP 429/5xx) or not (an address refused, HTTP 4xx)."""
+    timeout, HTTP 429/5xx) or not (an address refused, HTTP 4xx); `maybe_delivered`: the message had been
+    handed over when the answer failed (a relay or Teams that took it and answered too late, a connection
+    cut after the request) — it may well have arrived, so it is not sent again (at most once)."""
 
-    def __init__(self, message: str, transient: bool = True):
+    def __init__(self, message: str, transient: bool = True, maybe_delivered: bool = False):
         super().__init__(message)
         self.transient = transient
+        self.maybe_delivered = maybe_delivered
 
 
 class TeamsAddressError(ValueError):
@@ -445,6 +448,7 @@ def _send_email(message: Message, address: str, settings: Settings) -> None:
         if not password:
             raise DeliveryError("the SMTP password file is missing, unreadable or empty", transient=False)
     context = tls_context()
+    handed_over = False
     try:
         if security == "ssl":
             smtp = smtplib.SMTP_SSL(host, port, timeout=SMTP_TIMEOUT, context=context)
@@ -461,6 +465,7 @@ def _send_email(message: Message, address: str, settings: Settings) -> None:
                 smtp.ehlo()
             if settings.smtp_username:
                 smtp.login(settings.smtp_username, password)
+            handed_over = True  # from here a cut connection or a late answer may follow an accepted message
             smtp.send_message(mail, from_addr=settings.mail_from, to_addrs=[address])
     except smtplib.SMTPRecipientsRefused as error:
         code, text = next(iter(error.recipients.values()), (550, b""))
@@ -480,6 +485,12 @@ def _send_email(message: Message, address: str, settings: Settings) -> None:
             f"the relay's certificate was not accepted: {_short(error.verify_message)}", transient=False
         ) from None
     except (smtplib.SMTPException, OSError) as error:  # refused, timeout, disconnected, TLS broken off
+        if handed_over:
+            raise DeliveryError(
+                f"the mail relay did not answer after taking the message: {type(error).__name__} {_short(error)}",
+                transient=True,
+                maybe_delivered=True,
+            ) from None
         raise DeliveryError(
             f"the mail relay could not be reached: {type(error).__name__} {_short(error)}", transient=True
         ) from None
@@ -522,6 +533,12 @@ def _send_teams(message: Message, address: str, settings: Settings) -> None:
         raise DeliveryError(f"Teams answered {status}: {text}", transient=status == 429 or status >= 500) from None
     except (OSError, http.client.HTTPException) as error:  # URLError, refused, timeout, a broken answer
         reason = getattr(error, "reason", error)
+        if not isinstance(error, urllib.error.URLError):  # urllib wraps what fails while sending the request:
+            raise DeliveryError(  # anything else failed while waiting for the answer to a request sent whole
+                f"Teams did not answer after taking the card: {type(error).__name__} {_short(error)}",
+                transient=True,
+                maybe_delivered=True,
+            ) from None
         raise DeliveryError(
             f"Teams could not be reached: {type(reason).__name__} {_short(reason)}", transient=True
         ) from None

@@ -61,7 +61,8 @@ class Outcome:
     channel: str
     period: str
     frequency: str
-    status: str  # sent | failed | gave_up | empty | baseline | skipped (claimed elsewhere or done) | error
+    status: str  # sent | failed | gave_up | unconfirmed | empty | baseline | skipped (claimed elsewhere or done) |
+    #              superseded (an earlier load's run, slower than a later one's) | error
     changes: list[whatsnew.Change] = field(default_factory=list)
     error: str = ""
     seconds: float = 0.0
@@ -91,7 +92,7 @@ def due(trigger: str, now: dt.datetime, rules: whatsnew.Rules) -> tuple[str, ...
     if trigger == "load":
         return ("immediate",)
     if trigger == "schedule":
-        found = []
+        found = ["immediate"]  # what a load's own run did not finish (killed, or never run) goes out within the hour
         if now.hour >= rules.hour:
             found.append("daily")
             if now.isoweekday() >= rules.weekday:
@@ -281,10 +282,14 @@ class Runner:
             self.store.set_baseline(username, frequency, channel, current)  # a first digest: from now on
             outcome.status = "baseline"
             return outcome
+        if before.scope == current.scope and before.data_version > current.data_version:
+            outcome.status = "superseded"  # a slower run of an earlier load: a newer digest has told more already
+            return outcome
         found = whatsnew.without_pupils(whatsnew.changes(before, current, self.rules, kinds))
         outcome.changes = found
         if not found:
-            self.store.set_baseline(username, frequency, channel, current)
+            self.store.set_baseline(username, frequency, channel, whatsnew.advance(before, current, [], kinds))
+            self.store.supersede(username, channel, frequency)  # a failed earlier one has nothing left to tell
             return outcome
         counts = {k: sum(max(c.count, 1) for c in found if c.kind == k) for k in kinds}
         counts = {k: n for k, n in counts.items() if n}
@@ -305,6 +310,7 @@ class Runner:
             app_url=self.settings.app_url,
             message_id=mid,
         )
+        moved_on = whatsnew.advance(before, current, found, kinds)  # the baseline once this digest is out
         # Logged before the bytes leave: a digest that reaches its receiver but whose answer never comes back
         # (a timeout, a run killed mid-send) is in the access log too — one entry per attempt.
         access_log.record(
@@ -326,6 +332,13 @@ class Runner:
         try:
             self.send(channel, message, address, self.settings)
         except delivery.DeliveryError as exc:
+            if exc.maybe_delivered:  # handed over, answer lost: not sent again (at most once)
+                outcome.status = self.store.unconfirmed(
+                    claim, self.owner, str(exc), (username, frequency, channel, moved_on)
+                )
+                outcome.error = str(exc)
+                log.warning("digest %s to %s by %s may have arrived (no answer): %s", period, username, channel, exc)
+                return outcome
             outcome.status = self.store.failed(
                 claim,
                 self.owner,
@@ -338,7 +351,8 @@ class Runner:
             log.warning("digest %s to %s by %s failed (%s): %s", period, username, channel, outcome.status, exc)
             return outcome
         outcome.seconds = (dt.datetime.now() - started).total_seconds()
-        if not self.store.sent(claim, self.owner, (username, frequency, channel, current)):
+        if not self.store.sent(claim, self.owner, (username, frequency, channel, moved_on)):
             log.warning("digest %s to %s by %s: the claim was taken over while sending", period, username, channel)
+        self.store.supersede(username, channel, frequency)  # earlier failed ones: this digest told their news
         outcome.status = "sent"
         return outcome

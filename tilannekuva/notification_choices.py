@@ -22,7 +22,8 @@ from tilannekuva.notifications import Delivery, Notifications
 from tilannekuva.whatsnew import FREQUENCIES
 
 MASK = "…"
-STATUSES = ("retry", "stalled", "gave_up")  # how a failing delivery reads: will retry, run died (retries), given up
+# how a failing delivery reads: will retry, run died (retries), given up, handed over but unanswered (not resent)
+STATUSES = ("retry", "stalled", "gave_up", "unconfirmed")
 _LOAD_STAMP = re.compile(r"-(\d{8}T\d{6})")
 
 
@@ -94,8 +95,11 @@ def period_text(period: str, lang: str) -> str:
 
 def status_of(delivery: Delivery) -> str:
     """How a failing delivery reads: 'retry' (failed, tried again at next_try), 'stalled' (its run died
-    half-way; the next run takes it over) or 'gave_up' (refused, or tried max_attempts times)."""
-    return {"failed": "retry", "sending": "stalled", "gave_up": "gave_up"}[delivery.status]
+    half-way; the next run takes it over), 'gave_up' (refused, or tried max_attempts times) or 'unconfirmed'
+    (handed over, no answer: it may have arrived, and is not sent again)."""
+    return {"failed": "retry", "sending": "stalled", "gave_up": "gave_up", "unconfirmed": "unconfirmed"}[
+        delivery.status
+    ]
 
 
 def next_try(delivery: Delivery) -> dt.datetime | None:

@@ -44,9 +44,12 @@ create table if not exists role_default (
 create table if not exists channel (
     username text primary key, email integer not null, teams_url text not null, updated_at real not null
 );
-create table if not exists visit (
-    username text primary key, session text not null, baseline text, current text not null, started_at real not null,
-    seen_at real, baseline_at real     -- when `current` was last taken; when `baseline` was (the previous visit)
+create table if not exists visit (      -- the user's latest snapshot: what their next visit compares with
+    username text primary key, current text not null, seen_at real not null
+);
+create table if not exists session_visit (   -- each session's own baseline, fixed when the session began
+    username text not null, session text not null, baseline text, baseline_at real, started_at real not null,
+    primary key (username, session)
 );
 create table if not exists digest_baseline (
     username text not null, frequency text not null, channel text not null, snapshot text not null,
@@ -58,7 +61,7 @@ create table if not exists delivery (
     channel text not null,
     period text not null,
     frequency text not null,
-    status text not null,            -- sending | sent | failed | gave_up
+    status text not null,            -- sending | sent | failed | gave_up | unconfirmed | superseded
     attempts integer not null,
     owner text not null,             -- the run holding the claim
     lease_until real not null,
@@ -96,6 +99,9 @@ class Delivery:
     kinds: dict
 
 
+SESSION_VISIT_DAYS = 30  # a session's own baseline is kept this long (sessions last hours)
+
+
 class Notifications:
     def __init__(self, path: Path, clock=time.time):
         self.path = Path(path)
@@ -104,10 +110,6 @@ class Notifications:
         private_file(self.path)
         with self._db() as db:
             db.executescript(_SCHEMA)
-            have = {row[1] for row in db.execute("pragma table_info(visit)")}
-            for column in ("seen_at", "baseline_at"):  # a store made before these columns
-                if column not in have:
-                    db.execute(f"alter table visit add column {column} real")
 
     @contextmanager
     def _db(self):
@@ -199,7 +201,7 @@ class Notifications:
         person's own chat), visits and baselines (pupil ids of their scope) go, and their pending
         deliveries are given up — nothing passes to whoever gets the username next."""
         with self._write() as db:
-            for table in ("subscription", "channel", "visit", "digest_baseline"):
+            for table in ("subscription", "channel", "visit", "session_visit", "digest_baseline"):
                 db.execute(f"delete from {table} where username = ?", (username,))  # noqa: S608 (fixed names)
             _give_up(db, username, reason)
 
@@ -207,7 +209,7 @@ class Notifications:
         """A user's role or scope changed: their visits and digest baselines (of the old scope) go, so the
         next visit and digest start from the new scope instead of telling it as news."""
         with self._write() as db:
-            for table in ("visit", "digest_baseline"):
+            for table in ("visit", "session_visit", "digest_baseline"):
                 db.execute(f"delete from {table} where username = ?", (username,))  # noqa: S608 (fixed names)
 
     def give_up(self, username: str, reason: str) -> None:
@@ -218,28 +220,27 @@ class Notifications:
     # -------------------------------------------------------------------------------- visits
 
     def visit(self, username: str, session: str, current: Snapshot) -> Snapshot | None:
-        """The snapshot to compare `current` with on this visit: the one taken when the user's previous
-        visit began (None on a first visit). A new session starts a new visit; within a session the
-        baseline stays (a reload shows the same news), and the current snapshot is kept up to date."""
+        """The snapshot to compare `current` with on this visit: the user's latest snapshot when this session
+        began — their previous visit, on whatever device (None on a first visit). The baseline is fixed per
+        session: a reload keeps the news, also while the user is signed in elsewhere too."""
         now = self._clock()
         with self._write() as db:
             row = db.execute(
-                "select session, baseline, current, baseline_at, coalesce(seen_at, started_at) from visit "
-                "where username = ?",
-                (username,),
+                "select baseline from session_visit where username = ? and session = ?", (username, session)
             ).fetchone()
-            if row is None:
-                baseline, baseline_at = None, None
-            elif row[0] == session:
-                baseline, baseline_at = row[1], row[3]
+            if row is not None:
+                baseline = row[0]
             else:
-                baseline, baseline_at = row[2], row[4]
+                latest = db.execute("select current, seen_at from visit where username = ?", (username,)).fetchone()
+                baseline, baseline_at = latest if latest else (None, None)
+                db.execute(
+                    "insert into session_visit values (?, ?, ?, ?, ?)", (username, session, baseline, baseline_at, now)
+                )
+                db.execute("delete from session_visit where started_at < ?", (now - SESSION_VISIT_DAYS * 86400,))
             db.execute(
-                "insert into visit values (?, ?, ?, ?, ?, ?, ?) on conflict (username) do update set "
-                "session = excluded.session, baseline = excluded.baseline, current = excluded.current, "
-                "started_at = case when visit.session = excluded.session then visit.started_at "
-                "else excluded.started_at end, seen_at = excluded.seen_at, baseline_at = excluded.baseline_at",
-                (username, session, baseline, current.to_json(), now, now, baseline_at),
+                "insert into visit values (?, ?, ?) on conflict (username) do update set "
+                "current = excluded.current, seen_at = excluded.seen_at",
+                (username, current.to_json(), now),
             )
         return Snapshot.from_json(baseline)
 
@@ -254,17 +255,13 @@ class Notifications:
         """When the snapshot that `session` (None: the user's next visit) compares with was taken: the
         time of the user's previous visit, as the landing page says it. None before a first visit."""
         with self._db() as db:
-            row = db.execute(
-                "select session, baseline_at, coalesce(seen_at, started_at) from visit where username = ?",
-                (username,),
-            ).fetchone()
-        if row is None:
-            return None
-        return row[1] if session is not None and row[0] == session else row[2]
-
-    def visit_started(self, username: str) -> float | None:
-        with self._db() as db:
-            row = db.execute("select started_at from visit where username = ?", (username,)).fetchone()
+            if session is not None:
+                row = db.execute(
+                    "select baseline_at from session_visit where username = ? and session = ?", (username, session)
+                ).fetchone()
+                if row is not None:
+                    return row[0]
+            row = db.execute("select seen_at from visit where username = ?", (username,)).fetchone()
         return row[0] if row else None
 
     # -------------------------------------------------------------------------------- digests
@@ -321,7 +318,7 @@ class Notifications:
                 )
                 return int(cur.lastrowid)
             delivery_id, status, lease_until, next_try = row
-            if status in ("sent", "gave_up"):
+            if status in ("sent", "gave_up", "unconfirmed", "superseded"):
                 return None
             if status == "sending" and lease_until > now:
                 return None
@@ -353,6 +350,34 @@ class Notifications:
             if baseline is not None:
                 _put_baseline(db, *baseline, now)
             return cur.rowcount == 1
+
+    def unconfirmed(
+        self, delivery_id: int, owner: str, error: str, baseline: tuple[str, str, str, Snapshot] | None = None
+    ) -> str:
+        """A delivery handed over whose answer never came (a late relay, a cut connection): it may well have
+        arrived, so it is not sent again (at most once); its baseline moves on as if sent, and the admin's
+        list shows it as unconfirmed."""
+        now = self._clock()
+        with self._write() as db:
+            db.execute(
+                "update delivery set status = 'unconfirmed', sent_at = ?, last_error = ?, lease_until = 0 "
+                "where delivery_id = ? and owner = ?",
+                (now, error[:300], delivery_id, owner),
+            )
+            if baseline is not None:
+                _put_baseline(db, *baseline, now)
+        return "unconfirmed"
+
+    def supersede(self, username: str, channel: str, frequency: str) -> int:
+        """The failed deliveries of (username, channel, frequency) that a later digest covered (or found
+        nothing left to tell): no longer failing. Returns how many."""
+        with self._write() as db:
+            cur = db.execute(
+                "update delivery set status = 'superseded', lease_until = 0 where username = ? and channel = ? "
+                "and frequency = ? and (status = 'failed' or (status = 'sending' and lease_until <= ?))",
+                (username, channel, frequency, self._clock()),
+            )
+            return cur.rowcount
 
     def failed(
         self, delivery_id: int, owner: str, error: str, transient: bool, retry_minutes: float, max_attempts: int
@@ -387,7 +412,7 @@ class Notifications:
             ).fetchall()
 
     def deliveries(
-        self, username: str | None = None, statuses: tuple[str, ...] | None = None, limit: int = 200
+        self, username: str | None = None, statuses: tuple[str, ...] | None = None, limit: int | None = 200
     ) -> list[Delivery]:
         where, args = [], []
         if username is not None:
@@ -403,14 +428,15 @@ class Notifications:
             + " order by delivery_id desc limit ?"
         )
         with self._db() as db:
-            rows = db.execute(sql, [*args, limit]).fetchall()
+            rows = db.execute(sql, [*args, -1 if limit is None else limit]).fetchall()
         return [Delivery(*row[:-1], json.loads(row[-1])) for row in rows]
 
     def failing(self) -> list[Delivery]:
         """What the admin's "failing deliveries" list shows: failed, given up, and claims whose run died."""
         now = self._clock()
-        stale = [d for d in self.deliveries(statuses=("sending",)) if self._lease_over(d.delivery_id, now)]
-        return sorted(self.deliveries(statuses=("failed", "gave_up")) + stale, key=lambda d: -d.delivery_id)
+        stale = [d for d in self.deliveries(statuses=("sending",), limit=None) if self._lease_over(d.delivery_id, now)]
+        listed = self.deliveries(statuses=("failed", "gave_up", "unconfirmed"), limit=None)
+        return sorted(listed + stale, key=lambda d: -d.delivery_id)
 
     def _lease_over(self, delivery_id: int, now: float) -> bool:
         with self._db() as db:
@@ -427,9 +453,13 @@ def _give_up(db, username: str, reason: str) -> None:
 
 
 def _put_baseline(db, username: str, frequency: str, channel: str, snapshot: Snapshot, now: float) -> None:
+    """Store a digest's new baseline — unless a newer one is there already (a slower run of an earlier load
+    must not roll the baseline back: its news would be told again)."""
     db.execute(
         "insert into digest_baseline values (?, ?, ?, ?, ?) on conflict (username, frequency, channel) do update "
-        "set snapshot = excluded.snapshot, taken_at = excluded.taken_at",
+        "set snapshot = excluded.snapshot, taken_at = excluded.taken_at "
+        "where coalesce(json_extract(excluded.snapshot, '$.data_version'), '') >= "
+        "coalesce(json_extract(digest_baseline.snapshot, '$.data_version'), '')",
         (username, frequency, channel, snapshot.to_json(), now),
     )
 

@@ -155,6 +155,7 @@ class Snapshot:
 
     version: str = ""
     scope: str = ""  # 'principal units=351,101' / 'teacher staff=16277' / 'sector_lead all'
+    data_version: str = ""  # the newest load time of the sources it saw (ISO): which of two snapshots is newer
     pages: tuple[str, ...] = ()  # the pages the user may open, landing page first (where the links go)
     school_year_id: int | None = None
     kinds: tuple[str, ...] = ()  # the kinds this snapshot was taken of
@@ -182,6 +183,7 @@ class Snapshot:
             school_year_id=raw.get("school_year_id"),
             kinds=tuple(raw.get("kinds") or ()),
             scope=raw.get("scope", ""),
+            data_version=raw.get("data_version", ""),
             pages=tuple(raw.get("pages") or ()),
             places=raw.get("places") or {},
             metrics=raw.get("metrics") or {},
@@ -267,8 +269,9 @@ def take(
         }
     if "metrics" in kinds and year is not None:
         snap["metrics"] = _metric_lights(read, principal, places, year, goal)
+    fresh = read("data_freshness")
+    snap["data_version"] = max((_iso(at) or "" for at in fresh["loaded_at"]), default="")
     if "loads" in kinds:
-        fresh = read("data_freshness")
         snap["loads"] = {
             s: [_iso(a), _iso(at)] for s, a, at in fresh.select("source", "data_as_of", "loaded_at").rows()
         }
@@ -401,14 +404,16 @@ def changes(before: Snapshot | None, after: Snapshot, rules: Rules, kinds: Itera
     if before is None or before.scope != after.scope:
         return []
     chosen = [k for k in rules.kinds if k in set(kinds if kinds is not None else after.kinds)]
-    year_changed = before.school_year_id != after.school_year_id
+    if before.school_year_id != after.school_year_id:  # a new school year: its lists start from nothing
+        nothing = {p: {} for p in after.places}
+        before = replace(before, signals=nothing, absence=nothing, followups=nothing)
     found: list[Change] = []
     for kind in chosen:
-        if kind == "signals" and not year_changed:
+        if kind == "signals":
             found += _pupil_changes(before.signals, after.signals, after, "signals", rules)
-        elif kind == "absence" and not year_changed:
+        elif kind == "absence":
             found += _absence_changes(before.absence, after.absence, after, rules)
-        elif kind == "followups" and not year_changed:
+        elif kind == "followups":
             found += _mark_changes(before.followups, after.followups, after)
         elif kind == "metrics":
             found += _metric_changes(before.metrics, after.metrics, after, rules)
@@ -514,7 +519,13 @@ def _metric_changes(before, after, snap: Snapshot, rules: Rules) -> list[Change]
             (old_light, old_value), (new_light, new_value) = before[place][metric], after[place][metric]
             where = link("metrics", place, snap.school_year_id, snap.pages, metric)
             name = snap.places.get(place, "")
-            if rules.metric_status[metric] and old_light != new_light and old_light in LIGHTS and new_light in LIGHTS:
+            # a verdict that changed — also the first verdict after 'pending' (an unfinished cumulative year)
+            if (
+                rules.metric_status[metric]
+                and old_light != new_light
+                and old_light in (*LIGHTS, "pending")
+                and new_light in LIGHTS
+            ):
                 found.append(
                     Change(
                         "metrics", "status", place, name, subject=metric, before=old_light, after=new_light, link=where
@@ -554,6 +565,28 @@ def _load_changes(before, after, pages) -> list[Change]:
         for source, (as_of, loaded_at) in sorted(after.items())
         if (before.get(source) or [None, None])[1] != loaded_at
     ]
+
+
+def advance(before: Snapshot | None, after: Snapshot, told: Iterable[Change], kinds: Iterable[str]) -> Snapshot:
+    """The baseline after telling `told` of `kinds`: `after`, except that what was not told stays as it was —
+    the kinds of other frequencies (switching a kind to another frequency loses nothing in between), and a
+    metric whose value moved less than its rule or whose light went to 'pending' or 'none' (so small moves
+    add up until they are worth telling, and red → pending → green is told as red → green)."""
+    if before is None or before.scope != after.scope:
+        return after
+    kinds = set(kinds)
+    told_metrics = {(c.place, c.subject) for c in told if c.kind == "metrics"}
+    metrics_now = {}
+    for place, values in after.metrics.items():
+        old = before.metrics.get(place, {})
+        metrics_now[place] = {
+            m: v if (place, m) in told_metrics or m not in old or "metrics" not in kinds else old[m]
+            for m, v in values.items()
+        }
+    keep = {k: getattr(before, k) for k in ("signals", "absence", "followups", "loads") if k not in kinds}
+    if before.school_year_id != after.school_year_id:
+        keep = {}
+    return replace(after, metrics=metrics_now if "metrics" in kinds else before.metrics, **keep)
 
 
 def without_pupils(found: Iterable[Change]) -> list[Change]:

@@ -3,6 +3,7 @@ later load's digest covered, and a relay that accepted the message but whose ans
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import shutil
@@ -169,7 +170,7 @@ def test_a_failed_delivery_that_a_later_digest_covered_leaves_the_failing_list(c
     run_v2._snapshots["rehtori"] = s2
     assert [o.status for o in run_v2.run("load", only_user="rehtori").outcomes] == ["sent"]
 
-    for hour in range(1, 25):  # the hourly scheduled runs of the next day
+    for _hour in range(1, 25):  # the hourly scheduled runs of the next day
         clock.now += 3600
         later = _runner(city, relay, clock)
         later._snapshots["rehtori"] = s2
@@ -214,9 +215,6 @@ def test_a_relay_that_accepts_and_answers_late_gets_the_digest_once(city, monkey
         time.sleep(2)  # let the slow receivers finish taking what they were given
         got = len(received) if channel == "email" else len(posted)
     assert got == 1, f"one digest, received {got} times over {outcomes} ({channel})"
-
-
-import contextlib
 
 
 @contextlib.contextmanager

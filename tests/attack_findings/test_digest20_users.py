@@ -56,8 +56,9 @@ def test_the_digest_after_a_load_says_how_recent_the_data_is(demo_home, tmp_path
 
     shutil.copytree(demo_home / "demo", tmp_path / "demo")
     (tmp_path / "warehouse").symlink_to(demo_home / "warehouse")
-    conf = load_settings({"TILANNEKUVA_MODE": "demo", "TILANNEKUVA_DATA_DIR": str(tmp_path),
-                          "TILANNEKUVA_SMTP_HOST": "relay"})
+    conf = load_settings(
+        {"TILANNEKUVA_MODE": "demo", "TILANNEKUVA_DATA_DIR": str(tmp_path), "TILANNEKUVA_SMTP_HOST": "relay"}
+    )
     got = []
     runner = Runner(conf, now=dt.datetime(2026, 11, 24, 9), send=lambda ch, m, a, s: got.append(m))
     now = runner.snapshot(runner.principal("rehtori"))
@@ -69,7 +70,9 @@ def test_the_digest_after_a_load_says_how_recent_the_data_is(demo_home, tmp_path
     dates = {fmt_date(dt.date.fromisoformat(a), "fi") for a, _ in now.loads.values() if a}
     import re
 
-    assert any(re.search(r"(?<![0-9.])" + re.escape(d), text) for d in dates), f"no data-as-of date ({sorted(dates)}) in:\n{text}"
+    assert any(re.search(r"(?<![0-9.])" + re.escape(d), text) for d in dates), (
+        f"no data-as-of date ({sorted(dates)}) in:\n{text}"
+    )
 
 
 def test_a_refused_teams_address_does_not_silently_drop_the_email_switch(home, monkeypatch):
@@ -89,4 +92,6 @@ def test_a_refused_teams_address_does_not_silently_drop_the_email_switch(home, m
     assert at.error, "the refusal is told"
     stored = Notifications(home / "state" / "notifications.sqlite").channels("rehtori").email
     shown = at.toggle(key="tk_notify_email").value
-    assert shown == stored, f"the page shows e-mail {'on' if shown else 'off'}, the digest will use {'on' if stored else 'off'}"
+    assert shown == stored, (
+        f"the page shows e-mail {'on' if shown else 'off'}, the digest will use {'on' if stored else 'off'}"
+    )

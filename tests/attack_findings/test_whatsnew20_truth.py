@@ -118,10 +118,16 @@ def test_a_teachers_new_group_is_not_told_as_new_and_cleared_support_signals(cit
     try:
         tables = {r[0] for r in con.sql("show tables").fetchall()}
         table = "brg_group_teacher" if "brg_group_teacher" in tables else None
-        others = [
-            r[0]
-            for r in con.sql(f"select distinct staff_id from {table} where staff_id <> {teacher.staff_id}").fetchall()
-        ] if table else []
+        others = (
+            [
+                r[0]
+                for r in con.sql(
+                    f"select distinct staff_id from {table} where staff_id <> {teacher.staff_id}"
+                ).fetchall()
+            ]
+            if table
+            else []
+        )
     finally:
         con.close()
     assert others, f"no other teacher found in {sorted(tables)}"
@@ -170,12 +176,23 @@ def test_the_first_load_of_a_new_school_year_tells_the_pupils_on_the_new_signal_
     where a principal most needs "N pupils on your signal list", and the digest and "Mitä uutta" are silent."""
     rules = default_rules()
     kinds = ("signals", "absence")
-    before = Snapshot(version="v-june", kinds=kinds, school_year_id=2025, places={"unit:351": "Koulu"},
-                      signals={"unit:351": {1: ["absence"], 2: ["grades"]}}, absence={"unit:351": {1: "concern"}})
-    after = Snapshot(version="v-august", kinds=kinds, school_year_id=2026, places={"unit:351": "Koulu"},
-                     signals={"unit:351": {3: ["absence"], 4: ["absence"], 5: ["grades"]}},
-                     absence={"unit:351": {3: "serious", 4: "concern"}},
-                     pages=("principal_unit", "principal_support"))
+    before = Snapshot(
+        version="v-june",
+        kinds=kinds,
+        school_year_id=2025,
+        places={"unit:351": "Koulu"},
+        signals={"unit:351": {1: ["absence"], 2: ["grades"]}},
+        absence={"unit:351": {1: "concern"}},
+    )
+    after = Snapshot(
+        version="v-august",
+        kinds=kinds,
+        school_year_id=2026,
+        places={"unit:351": "Koulu"},
+        signals={"unit:351": {3: ["absence"], 4: ["absence"], 5: ["grades"]}},
+        absence={"unit:351": {3: "serious", 4: "concern"}},
+        pages=("principal_unit", "principal_support"),
+    )
     found = changes(before, after, rules)
     assert any(c.kind == "signals" for c in found), (
         "a new school year with 3 pupils on the signal list and 2 over the absence thresholds: nothing told"
@@ -189,8 +206,13 @@ def test_a_cumulative_metric_getting_its_verdict_at_the_end_of_the_year_is_told(
     silent: the one moment the year's result for M1 is known, neither the digest nor "Mitä uutta" says it
     (in the scale-1 demo today: M1 pending 0.34 at unit 351, 0.47 for the city)."""
     rules = default_rules()
-    base = Snapshot(version="v-june", kinds=("metrics",), school_year_id=2025, places={"city": ""},
-                    pages=("sector_overview", "sector_metric"))
+    base = Snapshot(
+        version="v-june",
+        kinds=("metrics",),
+        school_year_id=2025,
+        places={"city": ""},
+        pages=("sector_overview", "sector_metric"),
+    )
     before = dataclasses.replace(base, metrics={"city": {"M1": ["pending", 0.55]}})
     after = dataclasses.replace(base, version="v-august", metrics={"city": {"M1": ["red", 0.55]}})
     found = changes(before, after, rules, ["metrics"])

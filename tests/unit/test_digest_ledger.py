@@ -158,9 +158,10 @@ def test_a_read_only_view_and_a_user_without_the_capability_change_nothing(store
     ("trigger", "when", "frequencies"),
     [
         ("load", dt.datetime(2026, 11, 24, 3), ("immediate",)),
-        ("schedule", dt.datetime(2026, 11, 24, 6, 59), ()),  # before the hour: nothing yet
-        ("schedule", dt.datetime(2026, 11, 24, 7), ("daily", "weekly")),  # a Tuesday: the week's is due
-        ("schedule", dt.datetime(2026, 11, 23, 7), ("daily", "weekly")),  # Monday
+        # every scheduled run finishes what a load's own run did not (killed, or never run)
+        ("schedule", dt.datetime(2026, 11, 24, 6, 59), ("immediate",)),  # before the hour: no daily yet
+        ("schedule", dt.datetime(2026, 11, 24, 7), ("immediate", "daily", "weekly")),  # a Tuesday: the week's too
+        ("schedule", dt.datetime(2026, 11, 23, 7), ("immediate", "daily", "weekly")),  # Monday
         ("retry", dt.datetime(2026, 11, 24, 12), ()),
     ],
 )

@@ -74,19 +74,3 @@ def test_peek_is_what_the_next_visit_compares_with_and_writes_nothing(tmp_path, 
     assert sqlite3.connect(tmp_path / "n.sqlite").execute("select * from visit").fetchall() == rows
     nxt = store.visit("rehtori", "next", snap(9000))  # the user's next visit sees what the peek showed
     assert (nxt.version if nxt else None) == version
-
-
-def test_a_store_made_before_the_visit_times_gets_them(tmp_path):
-    path = tmp_path / "n.sqlite"
-    con = sqlite3.connect(path)
-    con.execute(
-        "create table visit (username text primary key, session text not null, baseline text, "
-        "current text not null, started_at real not null)"
-    )
-    con.execute("insert into visit values ('rehtori', 's1', null, ?, 1000)", (snap(1000).to_json(),))
-    con.commit()
-    con.close()
-    store = Notifications(path, clock=lambda: 2000.0)
-    assert store.previous_visit("rehtori") == 1000  # the session's start stands in for the missing time
-    assert store.visit("rehtori", "s2", snap(2000)).version == "v1000"
-    assert store.previous_visit("rehtori", "s2") == 1000

@@ -99,8 +99,15 @@ def told(before, after, kinds=None):
         ),
         # another scope (the user's role, units or staff record changed): the new scope is not news
         ({"scope": "principal units=8", "signals": {"unit:7": {9: ["x"]}}}, []),
-        # a new school year: last year's pupils and this year's are not compared
-        ({"school_year_id": 2027, "signals": {"unit:7": {9: ["x"]}}, "absence": {"unit:7": {9: "serious"}}}, []),
+        # a new school year: its lists start from nothing (last year's pupils are not compared with)
+        (
+            {"school_year_id": 2027, "signals": {"unit:7": {9: ["x"]}}, "absence": {"unit:7": {9: "serious"}}},
+            [
+                ("signals", "new", 1, "", None, None),
+                ("absence", "concern", 1, "", None, None),
+                ("absence", "serious", 1, "", None, None),
+            ],
+        ),
     ],
 )
 def test_what_counts_as_a_change(after, expected):
