@@ -107,6 +107,7 @@ class Message:
     changes: tuple[Change, ...]  # without pupils
     app_url: str  # Settings.app_url: the links are app_url + '/' + Change.link
     message_id: str  # '<…@tilannekuva>': the same for every attempt of one delivery
+    data_as_of: str | None = None  # ISO date the data end on (the newest source's): said in the message
 
 
 # --------------------------------------------------------------------------------------------- text
@@ -182,6 +183,16 @@ def when(message: Message, today: dt.date | None = None) -> str:
     return fmt_date(today or dt.date.today(), lang)
 
 
+def intro(message: Message) -> str:
+    """'tässä on, mikä on muuttunut näkymissäsi (24.11.2026). Tiedot ajalta 20.11.2026 asti.'"""
+    text = t("delivery.intro", message.lang, when=when(message))
+    if message.data_as_of:
+        text += " " + t(
+            "app.data_as_of", message.lang, date=fmt_date(dt.date.fromisoformat(message.data_as_of), message.lang)
+        )
+    return text
+
+
 def subject(message: Message) -> str:
     return t(
         f"delivery.subject.{message.frequency}", message.lang, app=t("app.title", message.lang), when=when(message)
@@ -226,10 +237,10 @@ def render_email(message: Message, to: str, settings: Settings) -> EmailMessage:
     mail["List-Unsubscribe"] = f"<{settings_link(app)}>"
     mail["Content-Language"] = lang
 
-    lines = [plain(greeting(message)), "", t("delivery.intro", lang, when=when(message)), ""]
+    lines = [plain(greeting(message)), "", intro(message), ""]
     parts = [
         f"<p>{html.escape(plain(greeting(message)))}</p>",
-        f"<p>{html.escape(t('delivery.intro', lang, when=when(message)))}</p>",
+        f"<p>{html.escape(intro(message))}</p>",
     ]
     groups = grouped(message)
     if not groups:
@@ -285,6 +296,7 @@ def render_card(message: Message, settings: Settings) -> dict:
     body: list[dict] = [
         {"type": "TextBlock", "text": card_text(subject(message)), "weight": "Bolder", "size": "Medium", "wrap": True},
         {"type": "TextBlock", "text": card_text(greeting(message)), "wrap": True},
+        {"type": "TextBlock", "text": card_text(intro(message)), "wrap": True, "isSubtle": True},
     ]
     groups, listed = grouped(message), 0
     if not groups:

@@ -309,6 +309,7 @@ class Runner:
             changes=tuple(found),
             app_url=self.settings.app_url,
             message_id=mid,
+            data_as_of=current.data_as_of or None,
         )
         moved_on = whatsnew.advance(before, current, found, kinds)  # the baseline once this digest is out
         # Logged before the bytes leave: a digest that reaches its receiver but whose answer never comes back

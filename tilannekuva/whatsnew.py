@@ -156,6 +156,7 @@ class Snapshot:
     version: str = ""
     scope: str = ""  # 'principal units=351,101' / 'teacher staff=16277' / 'sector_lead all'
     data_version: str = ""  # the newest load time of the sources it saw (ISO): which of two snapshots is newer
+    data_as_of: str = ""  # the day the data end (ISO; the newest source's data-as-of, as the pages say it)
     pages: tuple[str, ...] = ()  # the pages the user may open, landing page first (where the links go)
     school_year_id: int | None = None
     kinds: tuple[str, ...] = ()  # the kinds this snapshot was taken of
@@ -184,6 +185,7 @@ class Snapshot:
             kinds=tuple(raw.get("kinds") or ()),
             scope=raw.get("scope", ""),
             data_version=raw.get("data_version", ""),
+            data_as_of=raw.get("data_as_of", ""),
             pages=tuple(raw.get("pages") or ()),
             places=raw.get("places") or {},
             metrics=raw.get("metrics") or {},
@@ -271,6 +273,7 @@ def take(
         snap["metrics"] = _metric_lights(read, principal, places, year, goal)
     fresh = read("data_freshness")
     snap["data_version"] = max((_iso(at) or "" for at in fresh["loaded_at"]), default="")
+    snap["data_as_of"] = max((_iso(d) or "" for d in fresh["data_as_of"]), default="")
     if "loads" in kinds:
         snap["loads"] = {
             s: [_iso(a), _iso(at)] for s, a, at in fresh.select("source", "data_as_of", "loaded_at").rows()

@@ -88,9 +88,18 @@ def frequencies(page: PageContext, notes: Notifications, found: whatsnew.Rules) 
         changed = choices.changed(now, chosen)
         for kind, frequency in changed.items():
             notes.set_frequency(user, kind, frequency)
+        remember_language(page)
         log.info("%s changed their notification frequencies: %s", user.username, changed)
         st.session_state[SAVED] = ("kinds", len(changed))
         st.rerun()
+
+
+def remember_language(page: PageContext) -> None:
+    """The digests speak the language the user reads the app in: a user who never picked one in the sidebar
+    (the browser's language chose it) has it stored when they save their choices here."""
+    prefs = stores.preferences(page.settings)
+    if prefs.language(page.acting.username) is None:
+        prefs.set_language(page.acting.username, page.lang)
 
 
 def channels(page: PageContext, notes: Notifications) -> None:
@@ -139,6 +148,7 @@ def channels(page: PageContext, notes: Notifications) -> None:
             st.error(page.t("notify.teams_refused", reason=page.t(reason), hosts=md(", ".join(settings.teams_hosts))))
             return
     notes.set_channels(user, keep_email, teams)
+    remember_language(page)
     log.info("%s saved their digest channels (e-mail %s, Teams %s)", user.username, keep_email, bool(teams))
     st.session_state[SAVED] = ("channels", int(keep_email != chosen.email) + int(teams != chosen.teams_url))
     st.rerun()

@@ -49,12 +49,15 @@ def _snapshots(city: Path, clock: Clock):
     pupils = sorted(s2.signals[place])
     x, y = pupils[0], pupils[1]
 
-    def without(*gone):
+    def without(*gone, load: int):
+        # each state is of its own load: a later load's sources were loaded later (Snapshot.data_version)
         return dataclasses.replace(
-            s2, signals={p: {k: v for k, v in rows.items() if k not in gone} for p, rows in s2.signals.items()}
+            s2,
+            signals={p: {k: v for k, v in rows.items() if k not in gone} for p, rows in s2.signals.items()},
+            data_version=f"2026-11-2{load}T03:00:00",
         )
 
-    return without(x, y), without(y), s2, place
+    return without(x, y, load=1), without(y, load=2), without(load=3), place
 
 
 def test_a_slower_digest_run_of_an_earlier_load_does_not_roll_the_baseline_back(city):
