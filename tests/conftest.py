@@ -133,3 +133,12 @@ def as_read(markdown: str) -> str:
     from tilannekuva.inert import WORD_JOINER
 
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown.replace(WORD_JOINER, ""))
+
+
+@pytest.fixture
+def city(demo_home, tmp_path) -> Path:
+    """The tiny demo city in a data directory of its own: the demo accounts and a copy of the served warehouse
+    (a load can replace it), its state the test's alone (tests.helpers.warehouse_with_as_of)."""
+    from tests.helpers import warehouse_with_as_of
+
+    return warehouse_with_as_of(demo_home, tmp_path)

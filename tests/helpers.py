@@ -433,3 +433,13 @@ def http_receiver(responses=(202,), delay: float = 0.0):
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+class Clock:
+    """A clock a test moves by hand (`clock.now += 301`): pass it where a store takes `clock=`."""
+
+    def __init__(self, now: float = 1_800_000_000.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now

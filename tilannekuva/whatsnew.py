@@ -195,14 +195,20 @@ class Snapshot:
 
 
 class Reader:
-    """Reads as one principal through the warehouse (the one scoped access layer). `fetch(query, **params)`
-    returns the frame; pages pass their cached loader, the digest a plain `Warehouse.fetch`."""
+    """Reads as one principal through the warehouse (the one scoped access layer): `reader(query, **params)`
+    returns the frame, each (query, params) fetched once for the reader's life (a snapshot reads the roster
+    and the sources' dates in more than one place). Pages pass their cached loader instead; the digest a
+    Reader per user and run."""
 
     def __init__(self, warehouse, principal: Principal):
         self.warehouse, self.principal = warehouse, principal
+        self._read: dict[tuple, pl.DataFrame] = {}
 
     def __call__(self, query: str, **params) -> pl.DataFrame:
-        return self.warehouse.fetch(self.principal, query, **params).frame
+        key = (query, tuple(sorted(params.items())))
+        if key not in self._read:
+            self._read[key] = self.warehouse.fetch(self.principal, query, **params).frame
+        return self._read[key]
 
 
 def take(

@@ -6,29 +6,14 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import Clock
 from tilannekuva.digest import Runner
 from tilannekuva.notifications import Notifications
 from tilannekuva.settings import load_settings
-
-
-class Clock:
-    def __init__(self, now: float = 1_800_000_000.0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def city(demo_home, tmp_path) -> Path:
-    shutil.copytree(demo_home / "demo", tmp_path / "demo")
-    (tmp_path / "warehouse").symlink_to(demo_home / "warehouse")
-    return tmp_path
 
 
 def _settings(city: Path, **more):
@@ -109,7 +94,7 @@ def test_a_run_that_started_before_a_load_does_not_tell_news_backwards(city):
     and stores S2. v1's run then goes on to rehtori's Teams delivery with its stale S1 against the baseline S2
     and tells Teams that a pupil's support signal CLEARED — it did not, the run is simply older than the
     baseline it compares with."""
-    from tests.helpers import http_receiver
+    from tests.helpers import Clock, http_receiver
 
     clock = Clock()
     s0, s1, s2, _ = _snapshots(city, clock)

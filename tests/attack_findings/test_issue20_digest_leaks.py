@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -29,20 +28,9 @@ from tilannekuva.audit import AccessLog
 from tilannekuva.digest import Runner
 from tilannekuva.notifications import Notifications
 from tilannekuva.settings import load_settings
-from tilannekuva.warehouse import current_file, publish
 from tilannekuva.whatsnew import Change
 
 APP = "https://tilannekuva.kaupunki.example"
-
-
-@pytest.fixture
-def city(demo_home, tmp_path) -> Path:
-    shutil.copytree(demo_home / "demo", tmp_path / "demo")
-    (tmp_path / "warehouse").mkdir()
-    copy = tmp_path / "warehouse" / "tilannekuva-start.duckdb"
-    shutil.copyfile(current_file(demo_home / "warehouse"), copy)
-    publish(tmp_path / "warehouse", copy)
-    return tmp_path
 
 
 def _env(monkeypatch, city: Path, port: int = 25, **more) -> None:

@@ -19,11 +19,8 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
-import shutil
 import time
 from pathlib import Path
-
-import pytest
 
 from tests.helpers import http_receiver, smtp_server, truth
 from tilannekuva import cli, whatsnew
@@ -31,17 +28,6 @@ from tilannekuva.access import build_principal, load_policy, load_users
 from tilannekuva.digest import Runner
 from tilannekuva.notifications import Notifications
 from tilannekuva.settings import load_settings
-from tilannekuva.warehouse import current_file, publish
-
-
-@pytest.fixture
-def city(demo_home, tmp_path) -> Path:
-    shutil.copytree(demo_home / "demo", tmp_path / "demo")
-    (tmp_path / "warehouse").mkdir()
-    copy = tmp_path / "warehouse" / "tilannekuva-start.duckdb"
-    shutil.copyfile(current_file(demo_home / "warehouse"), copy)
-    publish(tmp_path / "warehouse", copy)
-    return tmp_path
 
 
 def _env(monkeypatch, city: Path, port: int) -> None:

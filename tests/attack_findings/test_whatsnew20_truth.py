@@ -4,33 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import duckdb
-import pytest
 import yaml
 
+from tests.helpers import Clock
 from tilannekuva.digest import Runner
 from tilannekuva.notifications import Notifications
 from tilannekuva.settings import load_settings
 from tilannekuva.warehouse import current_file
 from tilannekuva.whatsnew import Snapshot, changes, default_rules
-
-
-class Clock:
-    def __init__(self, now: float = 1_800_000_000.0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def city(demo_home, tmp_path) -> Path:
-    shutil.copytree(demo_home / "demo", tmp_path / "demo")
-    (tmp_path / "warehouse").symlink_to(demo_home / "warehouse")
-    return tmp_path
 
 
 def _runner(city: Path, send, clock: Clock) -> Runner:

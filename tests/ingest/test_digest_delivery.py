@@ -9,7 +9,6 @@ import dataclasses
 import email
 import email.policy
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,7 +16,6 @@ import time
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from tests.helpers import http_receiver, smtp_server, truth
 from tilannekuva import cli
@@ -26,21 +24,10 @@ from tilannekuva.ingest.contracts import CONTRACTS
 from tilannekuva.notifications import Notifications
 from tilannekuva.preferences import Preferences
 from tilannekuva.settings import load_settings
-from tilannekuva.warehouse import current_file, publish
+from tilannekuva.warehouse import current_file
 
 APP = "https://tilannekuva.kaupunki.example"
 USERS = ("johto", "rehtori", "rehtori2", "opettaja", "admin")
-
-
-@pytest.fixture
-def city(demo_home, tmp_path) -> Path:
-    """The tiny demo city in a data directory of its own, its warehouse a copy a load can replace."""
-    shutil.copytree(demo_home / "demo", tmp_path / "demo")
-    (tmp_path / "warehouse").mkdir()
-    copy = tmp_path / "warehouse" / "tilannekuva-start.duckdb"
-    shutil.copyfile(current_file(demo_home / "warehouse"), copy)
-    publish(tmp_path / "warehouse", copy)
-    return tmp_path
 
 
 def _env(city: Path, port: int, **more) -> dict[str, str]:

@@ -7,23 +7,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import multiprocessing
-import shutil
 from pathlib import Path
 
 import pytest
 
+from tests.helpers import Clock
 from tilannekuva.digest import Runner, due, message_id, period_of
 from tilannekuva.notifications import Notifications
 from tilannekuva.settings import load_settings
 from tilannekuva.whatsnew import Snapshot, default_rules
-
-
-class Clock:
-    def __init__(self, now: float = 1_800_000_000.0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -178,14 +170,6 @@ def test_periods_name_the_load_the_day_and_the_iso_week():
     ]
     assert message_id("a", "email", "day:2026-11-24") == message_id("a", "email", "day:2026-11-24")
     assert message_id("a", "email", "day:2026-11-24") != message_id("a", "teams", "day:2026-11-24")
-
-
-@pytest.fixture
-def city(demo_home, tmp_path) -> Path:
-    """The tiny demo city in a data directory of its own (its state is the test's)."""
-    shutil.copytree(demo_home / "demo", tmp_path / "demo")
-    (tmp_path / "warehouse").symlink_to(demo_home / "warehouse")
-    return tmp_path
 
 
 def _runner(city: Path, send, clock: Clock, hour: int = 9) -> Runner:

@@ -7,20 +7,13 @@ import sqlite3
 
 import pytest
 
+from tests.helpers import Clock
 from tilannekuva.notifications import Notifications
 from tilannekuva.whatsnew import Snapshot
 
 
 def snap(n: int) -> Snapshot:
     return Snapshot(version=f"v{n}")
-
-
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
 
 
 # Each step: (session, clock, the baseline's version the visit returns, when that baseline was taken).
@@ -43,7 +36,7 @@ CASES = {
 
 @pytest.mark.parametrize("steps", CASES.values(), ids=CASES.keys())
 def test_a_visit_compares_with_the_previous_one_and_says_when_it_was(tmp_path, steps):
-    clock = Clock()
+    clock = Clock(1000.0)
     store = Notifications(tmp_path / "n.sqlite", clock=clock)
     for session, now, baseline, at in steps:
         clock.now = now
@@ -61,7 +54,7 @@ PEEKS = {
 
 @pytest.mark.parametrize(("visits", "version", "at"), PEEKS.values(), ids=PEEKS.keys())
 def test_peek_is_what_the_next_visit_compares_with_and_writes_nothing(tmp_path, visits, version, at):
-    clock = Clock()
+    clock = Clock(1000.0)
     store = Notifications(tmp_path / "n.sqlite", clock=clock)
     for session, now in visits:
         clock.now = now

@@ -102,7 +102,7 @@ def whats_new_reads(warehouse, principals) -> dict[str, set[str]]:
     """query -> the landing pages whose "Mitä uutta" (views/whats_new.py → tilannekuva.whatsnew.take) reads it:
     what `take` really runs for each demo user of each role whose first page shows it — per role, as the
     kinds a role is told of depend on the queries it may run."""
-    from tilannekuva import whatsnew
+    from tilannekuva import metrics, whatsnew
 
     showing = {p.stem for p in (PROJECT_ROOT / "pages").glob("*.py") if "whats_new.section(" in p.read_text()}
     found: dict[str, set[str]] = {}
@@ -123,7 +123,7 @@ def whats_new_reads(warehouse, principals) -> dict[str, set[str]]:
             version="v",
             concern_hours=60,
             serious_hours=100,
-            goal=__import__("tilannekuva.metrics").metrics.targets(),
+            goal=metrics.targets(),
         )
         for query in seen:
             found.setdefault(query, set()).add(landing)
