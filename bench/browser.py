@@ -1,22 +1,16 @@
-"""Browser-side measures on a real server: sign-in to first chart painted, and 30 sessions at once.
+"""Browser-side measures on a real server: sign-in to first chart painted (many sessions at once: bench/load.py,
+without a browser), the bench's server and its users.
 
 * login_to_chart: Chromium fills the login form; the clock runs from the submit click until the first
   plotly chart of the landing page has painted (its SVG is in the DOM and visible).
-* load: N browser sessions (one Chromium, N contexts), each signed in as a different user, keep
-  opening the pages of their menu until `seconds` have passed (they arrive spread over the first
-  half, at most 60 s: 30 page loads of Streamlit's bundle in one millisecond timed out the first try); page time = menu click until the script is done
-  and the main area shows no spinner. Errors = page errors, Streamlit exceptions, failed sign-ins.
-  The server's peak memory is read from /proc (VmHWM).
+* bench_users: the demo accounts and as many more principals and teachers of other units as a load needs.
 """
 
 from __future__ import annotations
 
-import asyncio
 import os
 import socket
-import statistics
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -27,24 +21,20 @@ ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"]
 DONE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
+def bench_environ(data_dir: Path) -> dict[str, str]:
+    """The bench app's environment: demo mode on `data_dir` (and the state where TILANNEKUVA_STATE_URL says)."""
+    return {**os.environ, "TILANNEKUVA_MODE": "demo", "TILANNEKUVA_DATA_DIR": str(data_dir.resolve())}
+
+
 def start_server(data_dir: Path) -> tuple[subprocess.Popen, str]:
+    from deploy.servers import streamlit_command
+
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    env = {**os.environ, "TILANNEKUVA_MODE": "demo", "TILANNEKUVA_DATA_DIR": str(data_dir.resolve())}
+    env = bench_environ(data_dir)
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless=true",
-            f"--server.port={port}",
-            "--server.address=127.0.0.1",
-            "--browser.gatherUsageStats=false",
-            "--server.fileWatcherType=none",
-        ],
+        streamlit_command(port),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -103,54 +93,6 @@ async def login_to_chart(base: str, username: str, password: str, runs: int = 5)
     return times
 
 
-async def load(base: str, users: list[tuple[str, str]], seconds: float) -> dict:
-    from playwright.async_api import async_playwright
-
-    page_times: list[float] = []
-    errors: list[str] = []
-
-    async def session(browser, username: str, password: str, delay: float) -> None:
-        await asyncio.sleep(delay)  # users arrive over the ramp-up, not in one millisecond
-        context = await browser.new_context(viewport={"width": 1280, "height": 800}, locale="fi-FI")
-        page = await context.new_page()
-        page.on("pageerror", lambda exc: errors.append(f"{username}: page error {exc}"))
-        try:
-            await _sign_in(page, base, username, password)
-            await page.wait_for_selector(DONE, timeout=60_000)
-            links = page.locator('[data-testid="stSidebarNav"] a')
-            count = await links.count()
-            deadline = time.monotonic() + seconds - delay  # everyone stops together
-            i = 0
-            while time.monotonic() < deadline:
-                i = (i + 1) % max(1, count - 1)  # the menu minus the accessibility statement
-                started = time.perf_counter()
-                await links.nth(i).click()
-                await page.wait_for_timeout(50)
-                await page.wait_for_selector(DONE, timeout=60_000)
-                page_times.append((time.perf_counter() - started) * 1000)
-                if await page.locator('[data-testid="stException"]').count():
-                    errors.append(f"{username}: exception on page {i}")
-                await page.wait_for_timeout(500)  # a user reads for a moment
-        except Exception as exc:  # noqa: BLE001 - every failure of a session is an error of the run
-            errors.append(f"{username}: {type(exc).__name__}: {str(exc)[:200]}")
-        finally:
-            await context.close()
-
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        ramp = min(60.0, seconds / 2)
-        await asyncio.gather(*(session(browser, u, pw, i * ramp / len(users)) for i, (u, pw) in enumerate(users)))
-        await browser.close()
-    page_times.sort()
-    return {
-        "sessions": len(users),
-        "page_loads": len(page_times),
-        "errors": errors,
-        "p50_ms": round(statistics.median(page_times)) if page_times else None,
-        "p95_ms": round(page_times[int(0.95 * (len(page_times) - 1))]) if page_times else None,
-    }
-
-
 def bench_users(data_dir: Path, count: int) -> list[tuple[str, str]]:
     """The four demo accounts plus principals and teachers of other units, added once to the bench's
     own demo user files (never to data/demo), so that `count` sessions sign in as different users."""
@@ -159,17 +101,19 @@ def bench_users(data_dir: Path, count: int) -> list[tuple[str, str]]:
     from tilannekuva.access import load_policy, load_users
     from tilannekuva.demo import DEMO_PASSWORDS
     from tilannekuva.security import SecurityStore
+    from tilannekuva.settings import load_settings
+    from tilannekuva.statedb import for_settings
     from tilannekuva.useradmin import UserAdmin
     from tilannekuva.warehouse import current_file
 
     config = data_dir / "demo"
-    users = [(u, DEMO_PASSWORDS[u]) for u in ("johto", "rehtori", "opettaja", "admin")]
+    users = [(u, DEMO_PASSWORDS[u]) for u in ("johto", "rehtori", "rehtori2", "opettaja", "admin")]
     existing = load_users(config / "users.yaml")
     admin = UserAdmin(
         config / "users.yaml",
         config / "credentials.yaml",
         load_policy(ROOT / "roles.yaml"),
-        SecurityStore(data_dir / "state" / "security.sqlite"),
+        SecurityStore(for_settings(load_settings(bench_environ(data_dir), for_app=False), "security")),
     )
     con = duckdb.connect(str(current_file(data_dir / "warehouse")), read_only=True)
     teachers = con.sql("""select distinct b.staff_id from brg_group_teacher b join dim_group g using (group_id)

@@ -50,15 +50,31 @@ def principals(demo_home) -> dict:
 
 
 @pytest.fixture
-def demo_env(demo_home, monkeypatch):
-    """Environment for an app run in demo mode on the tiny warehouse; clears Streamlit's caches."""
+def demo_env(demo_home, monkeypatch, request):
+    """Environment for an app run in demo mode on the tiny warehouse; clears Streamlit's caches.
+
+    The app's state (tilannekuva.statedb) is in SQLite files under the demo's state/, or — parametrized
+    indirectly with "postgresql", or with TILANNEKUVA_TEST_STATE=postgresql for a whole run — in a fresh
+    database on this test process's PostgreSQL server (TILANNEKUVA_STATE_URL). Read the state a test
+    checks with tests.rawstate.state_db(home, name), which follows the same choice."""
     from tests.helpers import app_env
 
+    backend = getattr(request, "param", None) or os.environ.get("TILANNEKUVA_TEST_STATE") or "sqlite"
     with app_env(demo_home, monkeypatch):
         # Each test starts with no failed logins on record and no remembered languages.
         for name in ("security.sqlite", "preferences.sqlite"):
             (demo_home / "state" / name).unlink(missing_ok=True)
-        yield demo_home
+        if backend != "postgresql":
+            monkeypatch.delenv("TILANNEKUVA_STATE_URL", raising=False)
+            yield demo_home
+            return
+        server = request.getfixturevalue("pg_server")
+        url = server.create_database()
+        monkeypatch.setenv("TILANNEKUVA_STATE_URL", url)
+        try:
+            yield demo_home
+        finally:
+            server.drop_database(url)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -142,3 +158,45 @@ def city(demo_home, tmp_path) -> Path:
     from tests.helpers import warehouse_with_as_of
 
     return warehouse_with_as_of(demo_home, tmp_path)
+
+
+# --------------------------------------------------------------------------- the state on both backends
+@pytest.fixture(scope="session")
+def pg_server():
+    """A real PostgreSQL server (Debian's `postgresql`) for this test process, in a temporary directory
+    (deploy.servers.LocalPostgres). Not installed: the test fails and says what to install."""
+    from deploy.servers import LocalPostgres
+
+    with LocalPostgres() as server:
+        yield server
+
+
+class StateHere:
+    """Where a test's stores keep their state: `backend` is "sqlite" (files under a directory) or
+    "postgresql" (one fresh database on the test process's server). `db(name)` is the store `name`'s
+    StateDB (the same place each time: a second StateDB is what a second app process opens);
+    `env()` points an app process at it (TILANNEKUVA_STATE_URL; SQLite needs nothing)."""
+
+    def __init__(self, backend: str, directory: Path, url: str = ""):
+        self.backend, self.directory, self.url = backend, directory, url
+
+    def db(self, name: str):
+        from tilannekuva.statedb import StateDB
+
+        return StateDB(self.url, name) if self.url else StateDB(self.directory / f"{name}.sqlite")
+
+    def env(self) -> dict[str, str]:
+        return {"TILANNEKUVA_STATE_URL": self.url} if self.url else {}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state(request, tmp_path) -> StateHere:
+    """The same test on both state backends (tilannekuva.statedb): a SQLite directory, and a fresh
+    database on a real PostgreSQL server."""
+    if request.param == "sqlite":
+        yield StateHere("sqlite", tmp_path / "state")
+        return
+    server = request.getfixturevalue("pg_server")
+    url = server.create_database()
+    yield StateHere("postgresql", tmp_path / "state", url)
+    server.drop_database(url)

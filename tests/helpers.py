@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
-import duckdb
 from streamlit.testing.v1 import AppTest
 
+from deploy.servers import free_port, streamlit_command
+from tilannekuva import duck
 from tilannekuva.demo import DEMO_PASSWORDS
 from tilannekuva.settings import PROJECT_ROOT
 from tilannekuva.warehouse import current_file
@@ -31,7 +30,7 @@ TIMEOUT = 60
 
 def truth(home: Path, sql: str, **params) -> list[tuple]:
     """The rows of `sql` read straight from the published warehouse under `home` (what a page should show)."""
-    con = duckdb.connect(str(current_file(home / "warehouse")), read_only=True)
+    con = duck.connect(str(current_file(home / "warehouse")), read_only=True)
     try:
         return con.sql(sql, params=params or None).fetchall()
     finally:
@@ -40,7 +39,7 @@ def truth(home: Path, sql: str, **params) -> list[tuple]:
 
 def truth_frame(home: Path, sql: str, **params):
     """`truth` as a polars frame."""
-    con = duckdb.connect(str(current_file(home / "warehouse")), read_only=True)
+    con = duck.connect(str(current_file(home / "warehouse")), read_only=True)
     try:
         return con.sql(sql, params=params or None).pl()
     finally:
@@ -120,6 +119,20 @@ def open_as(
     return at
 
 
+def tables_of(at: AppTest) -> list:
+    """Every table on the page in page order, real tables (st.table) and grids (st.dataframe) alike; each
+    has `.value`, the frame with its values (a real table's Markdown text is its formatting, not its value)."""
+    return [element for element in at._tree if element.type in ("table", "dataframe")]
+
+
+def table_text(element):
+    """What a real table (st.table) shows: its cells' text as pandas frame (inert Markdown, numbers in the
+    reader's locale), from the Styler's display values Streamlit sends."""
+    import pyarrow as pa
+
+    return pa.ipc.open_stream(element.proto.arrow_data.styler.display_values).read_pandas()
+
+
 def page_alone(page_id: str, user: str | None = None, lang: str | None = None) -> AppTest:
     """One page script run without app.py (as Streamlit's auto-discovery would run it), signed in as `user`
     (session state) or as no one: what its own guard lets through."""
@@ -134,16 +147,10 @@ def page_alone(page_id: str, user: str | None = None, lang: str | None = None) -
 # --- a real server and the browser -----------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def serve(home: Path, extra_env: dict | None = None, port: int | None = None, args: tuple[str, ...] = ()):
     """Start `streamlit run app.py` in demo mode on `home` (a data directory), on loopback (`port`, else a
-    free one; `args` more server options); yields {"base", "home", "log"} once /_stcore/health answers,
-    and stops the server after."""
+    free one; `args` more server options); yields {"base", "home", "log", "pid"} once /_stcore/health
+    answers, and stops the server after."""
     import pytest
 
     port = port or free_port()
@@ -151,19 +158,7 @@ def serve(home: Path, extra_env: dict | None = None, port: int | None = None, ar
     log_path = home / "server.log"
     log = open(log_path, "w")
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless=true",
-            f"--server.port={port}",
-            "--server.address=127.0.0.1",
-            "--browser.gatherUsageStats=false",
-            "--server.fileWatcherType=none",
-            *args,
-        ],
+        streamlit_command(port, *args),
         cwd=PROJECT_ROOT,
         env=env,
         stdout=log,
@@ -182,7 +177,7 @@ def serve(home: Path, extra_env: dict | None = None, port: int | None = None, ar
         log.close()
         pytest.fail("the Streamlit server did not start: " + log_path.read_text()[-2000:])
     try:
-        yield {"base": base, "home": home, "log": log_path}
+        yield {"base": base, "home": home, "log": log_path, "pid": proc.pid}
     finally:
         proc.terminate()
         try:
@@ -218,11 +213,16 @@ def chromium():
 
 
 def settle(page, timeout: float = 30_000) -> None:
-    """Wait until Streamlit is connected and no script is running (twice: reruns follow logins)."""
+    """Wait until Streamlit is connected, no script is running (twice: reruns follow logins) and every
+    element is drawn. Streamlit loads an element's code the first time a page shows that kind of element
+    (download buttons, styled tables, charts): until it arrives the element is a `stSkeleton` placeholder,
+    and on a loaded machine that came 1.4 s after the script had finished (CI of e59a304: no download
+    button on the watch list yet, a download never started)."""
     for _ in range(2):
         page.wait_for_selector('[data-testid="stApp"][data-test-connection-state="CONNECTED"]', timeout=timeout)
         page.wait_for_timeout(400)
         page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout)
+        page.wait_for_function("!document.querySelector('[data-testid=\"stSkeleton\"]')", timeout=timeout)
 
 
 def browser_sign_in(page, base: str, username: str, password: str, lang: str = "fi") -> None:
@@ -257,7 +257,7 @@ def warehouse_with_as_of(home: Path, target: Path, **as_of) -> Path:
     (target / "warehouse").mkdir(parents=True, exist_ok=True)
     copy = target / "warehouse" / f"tilannekuva-as-of-{len(list((target / 'warehouse').glob('*.duckdb')))}.duckdb"
     shutil.copyfile(current_file(home / "warehouse"), copy)
-    con = duckdb.connect(str(copy))
+    con = duck.connect(str(copy))
     try:
         for source, day in as_of.items():
             if day is None:  # never loaded
@@ -443,3 +443,67 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
+
+
+def raw_state(state, name: str, sql: str) -> list[tuple]:
+    """`sql` straight on the store `name`'s own database, past the store's code (what someone with database
+    access sees or does): the SQLite file under `state.directory`, or the schema tk_<name> at `state.url`
+    (tests/conftest.py's `state`; tests.rawstate.Raw). Returns the rows (none for a statement without them)."""
+    from tests.rawstate import Raw
+
+    with Raw(state.db(name)) as raw:
+        cur = raw.execute(sql)
+        return cur.fetchall() if cur.description else []
+
+
+@contextlib.contextmanager
+def main_not_rerun():
+    """Start multiprocessing's spawned processes inside this: a spawned child re-runs the parent's `__main__` from
+    its file, and after an AppTest in this test process that file is app.py (the child then died running the app
+    before the test's function; seen in CI only, depending on which tests the worker ran first)."""
+    import sys
+
+    main = sys.modules["__main__"]
+    saved = vars(main).pop("__file__", None)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            main.__file__ = saved
+
+
+@contextlib.contextmanager
+def shipped_proxy(backend_port: int, log_path: Path | None = None):
+    """HAProxy with the shipped deploy/haproxy.cfg in front of one backend on 127.0.0.1:`backend_port` (a stub
+    standing in for Streamlit); yields (url, port) once /_stcore/health answers through it, its request log in
+    `log_path` (else discarded)."""
+    import pytest
+
+    from deploy.cluster import HAPROXY_CFG, haproxy_bin
+
+    try:
+        binary = haproxy_bin()
+    except FileNotFoundError as exc:
+        pytest.fail(str(exc))
+    port = free_port()
+    env = {**os.environ, "TK_BIND": f"127.0.0.1:{port}", "TK_APP1": f"127.0.0.1:{backend_port}", "TK_LOG_STDOUT": "1"}
+    out = open(log_path, "w") if log_path else subprocess.DEVNULL
+    proc = subprocess.Popen([binary, "-db", "-f", str(HAPROXY_CFG)], env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                    if answer.read() == b"ok":
+                        break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail(f"HAProxy did not come up: {log_path.read_text() if log_path else ''}")
+        yield url, port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        if log_path:
+            out.close()

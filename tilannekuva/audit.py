@@ -1,10 +1,13 @@
 """The access log: every view of personal data and every export — who, role, what, filters, when.
 
 Append-only and tamper-evident, as the Act on Information Management in Public Administration
-(906/2019) expects: a SQLite file in the state directory (data/state/access_log.sqlite) whose rows
-are never updated or deleted by the application (triggers refuse it), each row carrying the
+(906/2019) expects: kept in the state (tilannekuva.statedb: data/state/access_log.sqlite, or the schema
+tk_access_log in PostgreSQL, shared by every app process), its rows never updated or deleted by the
+application (triggers refuse it, on both backends), each row carrying the
 SHA-256 of its content and of the previous row, so an edited, removed or reordered row breaks
-`verify()`.
+`verify()`. An entry is appended in an exclusive transaction (SQLite's BEGIN IMMEDIATE, PostgreSQL's
+advisory lock on the store), so any number of processes on any number of machines write one unbroken
+chain; `verify()` reads one snapshot.
 
 Retention (`prune`) is itself an entry in the chain: a `prune` entry names the last removed entry,
 its hash and time and a digest of every anchor row so far, and only then are the old entries
@@ -12,7 +15,7 @@ deleted behind a new anchor. `verify()` accepts the anchors only if the newest o
 the newest `prune` entry in the remaining chain says, the anchors chain up to that digest, nothing
 is left behind the anchor, and the removed entries were older than the retention period — an
 anchor row inserted by hand (to make the triggers allow a delete) breaks it. Whoever can write the
-file can still recompute the whole chain, so the chain head is exported with an HMAC whose key is
+store can still recompute the whole chain, so the chain head is exported with an HMAC whose key is
 kept outside the database (`head()` / `check_head()`, `tilannekuva access-log-head`), to be kept
 off the host and checked later.
 """
@@ -24,15 +27,13 @@ import hashlib
 import hmac
 import json
 import os
-import sqlite3
 import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from tilannekuva.audit_events import Action, Target
-from tilannekuva.files import private_dir, private_file
+from tilannekuva.statedb import StateDB
 
 _SCHEMA = """
 create table if not exists access_log (
@@ -75,15 +76,68 @@ create trigger if not exists access_log_delete_only_pruned before delete on acce
 when old.entry_id > (select coalesce(max(last_entry_id), 0) from access_log_anchor)
 begin select raise(abort, 'the access log is append-only'); end;
 """
+# PostgreSQL's triggers (SQLite's are in _SCHEMA): the same refusals, the same words. Created only where
+# missing: replacing a trigger locks its table, and an app process starting must not wait on (or deadlock
+# with) the others appending.
+_PG_TRIGGERS = [  # (trigger, table, event, function)
+    ("access_log_subject_no_update", "access_log_subject", "update", "access_log_refuse"),
+    ("access_log_anchor_no_change", "access_log_anchor", "update", "access_log_refuse"),
+    ("access_log_anchor_no_delete", "access_log_anchor", "delete", "access_log_refuse"),
+    ("access_log_subject_delete_only_pruned", "access_log_subject", "delete", "access_log_delete_only_pruned"),
+    ("access_log_no_update", "access_log", "update", "access_log_refuse"),
+    ("access_log_delete_only_pruned", "access_log", "delete", "access_log_delete_only_pruned"),
+]
+# TRUNCATE fires no row trigger: a statement-level trigger refuses it on each table (PostgreSQL; SQLite has none).
+_PG_NO_TRUNCATE = ["access_log", "access_log_subject", "access_log_anchor"]
+_PG_EXTRA = (
+    """
+create or replace function access_log_refuse() returns trigger language plpgsql set search_path from current as $$
+begin raise exception 'the access log is append-only'; end $$;
+create or replace function access_log_delete_only_pruned() returns trigger language plpgsql
+set search_path from current as $$
+begin
+    if old.entry_id > (select coalesce(max(last_entry_id), 0) from access_log_anchor) then
+        raise exception 'the access log is append-only';
+    end if;
+    return old;
+end $$;
+do $$ begin
+"""
+    + "".join(
+        f"""    if not exists (select 1 from pg_trigger where tgname = '{name}' and tgrelid = '{table}'::regclass) then
+        create trigger {name} before {event} on {table} for each {level} execute function {function}();
+    elsif exists (select 1 from pg_trigger where tgname = '{name}' and tgrelid = '{table}'::regclass
+                  and tgenabled <> 'O') then
+        alter table {table} enable trigger {name};
+    end if;
+"""
+        for name, table, event, function, level in [
+            *((n, t, e, f, "row") for n, t, e, f in _PG_TRIGGERS),
+            *((f"{t}_no_truncate", t, "truncate", "access_log_refuse", "statement") for t in _PG_NO_TRUNCATE),
+        ]
+    )
+    + "end $$;\n"
+)
 GENESIS = "0" * 64
 DAY = 86400.0
 CLOCK_SKEW = 300.0  # seconds: how far an entry may lie in the future, or behind its predecessor
 HEAD_FORMAT = "tkh1"  # tkh1:<entry id>:<logged_at>:<entry hash>:<HMAC-SHA256 of what precedes it>
-# The entry's pupil ids as a sorted JSON list, as hashed ("[]" when none).
+# The entry's pupil ids as a sorted JSON list without spaces, as hashed ("[]" when none), per backend.
 _SUBJECTS = (
     "(select coalesce(json_group_array(pupil_id), '[]') from (select pupil_id from access_log_subject s "
     "where s.entry_id = a.entry_id order by pupil_id))"
 )
+_SUBJECTS_PG = (
+    "('[' || coalesce((select string_agg(s.pupil_id::text, ',' order by s.pupil_id) from access_log_subject s "
+    "where s.entry_id = a.entry_id), '') || ']')"
+)
+
+
+def subjects_sql(backend: str) -> str:
+    """The SQL expression of an entry's (alias `a`) pupil list as hashed, on `backend` ("sqlite"/"postgresql")."""
+    return _SUBJECTS_PG if backend == "postgresql" else _SUBJECTS
+
+
 _ANCHORS = "select anchor_id, pruned_at, last_entry_id, last_hash, removed from access_log_anchor order by anchor_id"
 
 
@@ -115,7 +169,8 @@ class Anchor:
 class Verification(tuple):
     """The chain check's answer: a tuple (intact, entry_id) — (True, None), or (False, the first entry
     that does not fit, or the entry an anchor names) — with `.problem` saying what broke: 'entry' (an
-    entry was changed, removed or reordered), 'anchor_unbacked' (the newest anchor is not the one the
+    entry was changed, removed or reordered), 'gap' (entries before it are missing: the oldest cut away, the
+    table emptied — entry ids are gapless), 'anchor_unbacked' (the newest anchor is not the one the
     newest prune entry recorded), 'anchor_chain' (an anchor row was added or changed),
     'anchor_hides' (entries remain behind the anchor, hidden from the check), 'anchor_too_recent'
     (a prune removed entries younger than the retention period), 'time_backwards' (an entry is dated
@@ -183,40 +238,25 @@ def _who() -> str:
 
 
 class AccessLog:
-    """Thread-safe; one file per deployment (0600). `retention_days` is how long entries are kept:
-    `prune` refuses to remove anything younger, `verify` reports a prune that did."""
+    """Thread- and process-safe; one per deployment (a 0600 file, or a PostgreSQL schema: `where` is a
+    StateDB, a SQLite path or a PostgreSQL URL). `retention_days` is how long entries are kept: `prune`
+    refuses to remove anything younger, `verify` reports a prune that did."""
 
-    def __init__(self, path: Path, retention_days: float = 1825, clock=time.time):
-        self.path = Path(path)
+    def __init__(self, where: StateDB | Path | str, retention_days: float = 1825, clock=time.time):
+        self.db = StateDB.of(where, "access_log")
+        self.path = self.db.path
         self.retention_days = float(retention_days)
         self._clock = clock
-        private_dir(self.path.parent)
-        private_file(self.path)
         self._lock = threading.Lock()
-        with self._db() as db:
-            db.executescript(_SCHEMA)
-
-    @contextmanager
-    def _db(self):
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        try:
-            yield db
-        finally:
-            db.close()
+        self._subjects = subjects_sql(self.db.backend)
+        self.db.create(_SCHEMA, pg_extra=_PG_EXTRA)
 
     def record(
         self, username: str, role: str, action: str, target: str, page: str, filters: dict, rows: int, subjects=()
     ) -> int:
         """Append one entry (with the ids of the pupils it showed, if any); returns its id."""
-        with self._lock, self._db() as db:
-            db.execute("begin immediate")  # one writer at a time, across processes too
-            try:
-                entry_id = self._append(db, username, role, action, target, page, filters, rows, subjects)
-                db.execute("commit")
-                return entry_id
-            except BaseException:
-                db.execute("rollback")
-                raise
+        with self._lock, self.db.connect(exclusive=True) as db:  # one writer at a time, across processes too
+            return self._append(db, username, role, action, target, page, filters, rows, subjects)
 
     def _append(
         self,
@@ -233,17 +273,26 @@ class AccessLog:
     ) -> int:
         text = json.dumps(filters, ensure_ascii=False, sort_keys=True, default=str)
         pupils = _subjects_text(subjects)
-        last = db.execute("select entry_hash from access_log order by entry_id desc limit 1").fetchone()
-        previous = last[0] if last else GENESIS
+        # Entry ids are gapless (verify() checks it): the next id is chosen here, under the store's exclusive
+        # lock, not by a sequence that a rolled-back append would leave a hole in.
+        last = db.execute("select entry_id, entry_hash from access_log order by entry_id desc limit 1").fetchone()
+        if last:
+            entry_id, previous = int(last[0]) + 1, last[1]
+        else:
+            (after,) = db.execute("select coalesce(max(last_entry_id), 0) from access_log_anchor").fetchone()
+            entry_id, previous = int(after) + 1, GENESIS
         now = self._clock() if now is None else now
         digest = _digest(previous, now, username, role, action, target, page, text, int(rows), pupils)
-        cur = db.execute(
-            "insert into access_log (logged_at, username, role, action, target, page, filters, "
-            "rows, previous_hash, entry_hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (now, username, role, action, target, page, text, int(rows), previous, digest),
+        db.execute(
+            "insert into access_log (entry_id, logged_at, username, role, action, target, page, filters, "
+            "rows, previous_hash, entry_hash) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (entry_id, now, username, role, action, target, page, text, int(rows), previous, digest),
         )
-        db.executemany("insert into access_log_subject values (?, ?)", [(cur.lastrowid, p) for p in json.loads(pupils)])
-        return int(cur.lastrowid)
+        db.executemany(
+            "insert into access_log_subject (entry_id, pupil_id) values (?, ?)",
+            [(entry_id, p) for p in json.loads(pupils)],
+        )
+        return int(entry_id)
 
     def entries(self, username: str | None = None, limit: int = 500, pupil_id: int | None = None) -> list[Entry]:
         """Newest first; `pupil_id`: only the entries that showed or exported that pupil."""
@@ -256,12 +305,12 @@ class AccessLog:
             args.append(int(pupil_id))
         sql = (
             "select a.entry_id, a.logged_at, a.username, a.role, a.action, a.target, a.page, a.filters, a.rows, "
-            + _SUBJECTS
+            + self._subjects
             + " from access_log a "
             + ("where " + " and ".join(where) + " " if where else "")
             + "order by a.entry_id desc limit ?"
         )
-        with self._db() as db:
+        with self.db.connect() as db:
             rows = db.execute(sql, (*args, limit)).fetchall()
         return [
             Entry(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7]), r[8], tuple(json.loads(r[9])))
@@ -270,8 +319,8 @@ class AccessLog:
 
     def anchors(self) -> list[Anchor]:
         """Every prune so far, oldest first (the admin page shows them)."""
-        with self._db() as db:
-            return [Anchor(*row) for row in db.execute(_ANCHORS)]
+        with self.db.connect() as db:
+            return [Anchor(*row) for row in db.execute(_ANCHORS).fetchall()]
 
     def prune(self, before: float) -> int:
         """Retention: remove the entries logged before `before` (a timestamp at least `retention_days`
@@ -282,57 +331,50 @@ class AccessLog:
         now = self._clock()
         if before > now - self.retention_days * DAY:
             raise ValueError(f"the access log keeps {self.retention_days:g} days: newer entries cannot be pruned")
-        with self._lock, self._db() as db:
-            db.execute("begin immediate")
-            try:
-                (newest,) = db.execute("select max(logged_at) from access_log").fetchone()
-                if newest is not None and newest > now + CLOCK_SKEW:
-                    raise ValueError(
-                        "the newest access-log entry is dated after now: the clock is wrong "
-                        "or the log is forged; nothing was pruned"
-                    )
-                last = db.execute(
-                    "select entry_id, entry_hash, logged_at from access_log where logged_at < ? "
-                    "order by entry_id desc limit 1",
-                    (before,),
-                ).fetchone()
-                if last is None:
-                    db.execute("rollback")
-                    return 0
-                (removed,) = db.execute("select count(*) from access_log where entry_id <= ?", (last[0],)).fetchone()
-                anchors = db.execute(_ANCHORS).fetchall()
-                anchor = ((anchors[-1][0] if anchors else 0) + 1, now, last[0], last[1], removed)
-                self._append(
-                    db,
-                    _who(),
-                    "system",
-                    Action.PRUNE,
-                    Target.ACCESS_LOG,
-                    "access_log_prune",
-                    {
-                        "anchor_id": anchor[0],
-                        "last_entry_id": last[0],
-                        "last_hash": last[1],
-                        "last_logged_at": last[2],
-                        "removed": removed,
-                        "retention_days": self.retention_days,
-                        "anchors": _anchors_digest([*anchors, anchor]),
-                    },
-                    rows=removed,
-                    now=now,
+        with self._lock, self.db.connect(exclusive=True) as db:
+            (newest,) = db.execute("select max(logged_at) from access_log").fetchone()
+            if newest is not None and newest > now + CLOCK_SKEW:
+                raise ValueError(
+                    "the newest access-log entry is dated after now: the clock is wrong "
+                    "or the log is forged; nothing was pruned"
                 )
-                db.execute(
-                    "insert into access_log_anchor (anchor_id, pruned_at, last_entry_id, last_hash, removed) "
-                    "values (?, ?, ?, ?, ?)",
-                    anchor,
-                )
-                db.execute("delete from access_log_subject where entry_id <= ?", (last[0],))
-                db.execute("delete from access_log where entry_id <= ?", (last[0],))
-                db.execute("commit")
-                return int(removed)
-            except BaseException:
-                db.execute("rollback")
-                raise
+            last = db.execute(
+                "select entry_id, entry_hash, logged_at from access_log where logged_at < ? "
+                "order by entry_id desc limit 1",
+                (before,),
+            ).fetchone()
+            if last is None:
+                return 0
+            (removed,) = db.execute("select count(*) from access_log where entry_id <= ?", (last[0],)).fetchone()
+            anchors = db.execute(_ANCHORS).fetchall()
+            anchor = ((anchors[-1][0] if anchors else 0) + 1, now, last[0], last[1], removed)
+            self._append(
+                db,
+                _who(),
+                "system",
+                Action.PRUNE,
+                Target.ACCESS_LOG,
+                "access_log_prune",
+                {
+                    "anchor_id": anchor[0],
+                    "last_entry_id": last[0],
+                    "last_hash": last[1],
+                    "last_logged_at": last[2],
+                    "removed": removed,
+                    "retention_days": self.retention_days,
+                    "anchors": _anchors_digest([*anchors, anchor]),
+                },
+                rows=removed,
+                now=now,
+            )
+            db.execute(
+                "insert into access_log_anchor (anchor_id, pruned_at, last_entry_id, last_hash, removed) "
+                "values (?, ?, ?, ?, ?)",
+                anchor,
+            )
+            db.execute("delete from access_log_subject where entry_id <= ?", (last[0],))
+            db.execute("delete from access_log where entry_id <= ?", (last[0],))
+            return int(removed)
 
     def verify(self) -> Verification:
         """Unpacks as (True, None) if the chain and its anchors are intact; else (False, the first entry
@@ -341,8 +383,7 @@ class AccessLog:
 
     def _check(self) -> Verification:
         now = max(time.time(), self._clock())  # a test's clock may run ahead; never behind the real one
-        with self._db() as db:
-            db.execute("begin")  # one snapshot: a prune running meanwhile is seen whole or not at all
+        with self.db.connect(snapshot=True) as db:  # one snapshot: a prune running meanwhile is seen whole or not
             anchors = db.execute(_ANCHORS).fetchall()
             start, previous = 0, GENESIS
             if anchors:
@@ -350,16 +391,19 @@ class AccessLog:
                 (hidden,) = db.execute("select min(entry_id) from access_log where entry_id <= ?", (start,)).fetchone()
                 if hidden is not None:
                     return Verification(False, hidden, "anchor_hides")
-            last_prune, previous_at, first_at = None, None, None
+            last_prune, previous_at, first_at, expected_id = None, None, None, start + 1
             for row in db.execute(
                 "select a.entry_id, a.logged_at, a.username, a.role, a.action, a.target, a.page, "
-                "a.filters, a.rows, " + _SUBJECTS + ", a.previous_hash, a.entry_hash "
+                "a.filters, a.rows, " + self._subjects + ", a.previous_hash, a.entry_hash "
                 "from access_log a where a.entry_id > ? order by a.entry_id",
                 (start,),
-            ):
+            ):  # streamed from SQLite; psycopg's client-side cursor holds the result
                 entry_id, *content, stored_previous, stored_hash = row
                 if stored_previous != previous or _digest(previous, *content) != stored_hash:
                     return Verification(False, entry_id, "entry")
+                if entry_id != expected_id:  # entries cut away before this one (a TRUNCATE, a delete of the oldest)
+                    return Verification(False, entry_id, "gap")
+                expected_id = entry_id + 1
                 logged_at = float(content[0])
                 if logged_at > now + CLOCK_SKEW:
                     return Verification(False, entry_id, "time_future")
@@ -371,7 +415,6 @@ class AccessLog:
                     first_at = logged_at
                 previous = stored_hash
                 previous_at = logged_at if previous_at is None else max(previous_at, logged_at)
-            db.execute("rollback")
         if not anchors and last_prune is None:
             return Verification(True)
         if not anchors or last_prune is None:
@@ -398,7 +441,7 @@ class AccessLog:
     def head(self, key: bytes) -> str:
         """The newest entry's id, time and hash with an HMAC under `key` (kept outside the database):
         one line to store off the host; `check_head` later proves the log still contains it."""
-        with self._db() as db:
+        with self.db.connect() as db:
             row = db.execute(
                 "select entry_id, logged_at, entry_hash from access_log order by entry_id desc limit 1"
             ).fetchone()
@@ -423,7 +466,7 @@ class AccessLog:
         result = self._check()
         if not result.intact or entry_id == 0:
             return result
-        with self._db() as db:
+        with self.db.connect(snapshot=True) as db:
             row = db.execute("select logged_at, entry_hash from access_log where entry_id = ?", (entry_id,)).fetchone()
             anchors = db.execute(_ANCHORS).fetchall()
             (first_at,) = db.execute("select logged_at from access_log order by entry_id limit 1").fetchone() or (None,)

@@ -20,6 +20,7 @@ from pathlib import Path
 from tilannekuva.files import private_umask
 from tilannekuva.ingest.history import LoadHistory
 from tilannekuva.settings import ConfigError, load_settings
+from tilannekuva.statedb import for_settings
 from tilannekuva.warehouse import WarehouseBusy
 
 log = logging.getLogger("tilannekuva.cli")
@@ -42,7 +43,10 @@ def _demo(args: argparse.Namespace) -> int:
         except WarehouseUnavailable:
             pass
     result = build_demo(warehouse_dir, scale=args.scale, seed=args.seed, config_dir=data_dir / "demo")
-    LoadHistory(data_dir / "state" / "loads.sqlite").record_build(result.path.name, result.seconds)
+    # the settings' own data directory records the rebuild in the settings' state (PostgreSQL when state_url
+    # is set); a demo built elsewhere (--data-dir) keeps its history beside it
+    loads = for_settings(settings, "loads") if data_dir == settings.data_dir else data_dir / "state" / "loads.sqlite"
+    LoadHistory(loads).record_build(result.path.name, result.seconds)
     total = sum(result.row_counts.values())
     print(f"Built {result.path.name} in {result.seconds:.1f} s ({total:,} rows)")
     for table, rows in result.row_counts.items():
@@ -66,7 +70,7 @@ def _ingest(args: argparse.Namespace) -> int:
 
     settings = load_settings(for_app=False)
     lang = normalise_language(args.lang or os.environ.get("TILANNEKUVA_LANG"))
-    history = LoadHistory(settings.state_dir / "loads.sqlite")
+    history = LoadHistory(for_settings(settings, "loads"))
     try:
         result = ingest(
             [Path(p) for p in args.paths],
@@ -140,9 +144,9 @@ def _users(args: argparse.Namespace) -> int:
         settings.users_file,
         settings.credentials_file,
         load_policy(settings.roles_file),
-        SecurityStore(settings.state_dir / "security.sqlite"),
+        SecurityStore(for_settings(settings, "security")),
     )
-    links = IdentityLinks(settings.state_dir / "identities.sqlite")
+    links = IdentityLinks(for_settings(settings, "identities"))
 
     def password() -> str:
         if args.password_stdin:
@@ -180,7 +184,7 @@ def _users(args: argparse.Namespace) -> int:
             revoked = admin.remove(args.username)
             links.unlink(args.username)
             _notifications(settings).forget(args.username.lower())  # nothing passes to the next holder of the name
-            Preferences(settings.state_dir / "preferences.sqlite").forget(args.username.lower())
+            Preferences(for_settings(settings, "preferences")).forget(args.username.lower())
             print(f"{args.username}: removed; {revoked} open sessions revoked")
         elif args.action in ("link", "unlink"):
             return _link(args, admin, links, settings)
@@ -193,7 +197,7 @@ def _users(args: argparse.Namespace) -> int:
 def _notifications(settings):
     from tilannekuva.notifications import Notifications
 
-    return Notifications(settings.state_dir / "notifications.sqlite")
+    return Notifications(for_settings(settings, "notifications"))
 
 
 def _link(args: argparse.Namespace, admin, links, settings) -> int:
@@ -210,7 +214,7 @@ def _link(args: argparse.Namespace, admin, links, settings) -> int:
     if username not in {row.username for row in admin.list()}:
         raise UserAdminError(f"no such user {args.username!r}")
     operator = f"cli:{getpass.getuser()}"
-    log = AccessLog(settings.state_dir / "access_log.sqlite")
+    log = AccessLog(for_settings(settings, "access_log"))
     if args.action == "link":
         key = identity_key(args.tenant, args.object_id, args.issuer, args.subject)
         previous = links.username_for(key)
@@ -242,7 +246,7 @@ def _usage(args: argparse.Namespace) -> int:
     from tilannekuva.audit import AccessLog, monthly_use
 
     settings = load_settings(for_app=False)
-    rows = monthly_use(AccessLog(settings.state_dir / "access_log.sqlite"))
+    rows = monthly_use(AccessLog(for_settings(settings, "access_log")))
     out = Path(args.dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "tilannekuva_kaytto.csv"
@@ -264,7 +268,7 @@ def _usage(args: argparse.Namespace) -> int:
 def _access_log(settings):
     from tilannekuva.audit import AccessLog
 
-    return AccessLog(settings.state_dir / "access_log.sqlite", retention_days=settings.access_log_retention_days)
+    return AccessLog(for_settings(settings, "access_log"), retention_days=settings.access_log_retention_days)
 
 
 def _prune(args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
+from tilannekuva import duck
 from tilannekuva.aggregates import refresh_aggregates
 from tilannekuva.competence import AREAS
 from tilannekuva.files import READ_ONLY, private_file, tighten
@@ -593,7 +594,7 @@ def build_demo(warehouse_dir: Path, scale: float = 1.0, seed: int = 1, config_di
 
     with writer_lock(warehouse_dir):
         building = building_file(warehouse_dir, stamp)
-        con = duckdb.connect(str(building))
+        con = duck.connect(building, build=True)
         tighten(building)  # every pupil: readable by the service account only
         try:
             accounts, counts = _fill(

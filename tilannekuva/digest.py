@@ -45,6 +45,7 @@ from tilannekuva.i18n import DEFAULT_LANGUAGE
 from tilannekuva.notifications import Notifications
 from tilannekuva.preferences import Preferences
 from tilannekuva.settings import Settings
+from tilannekuva.statedb import for_settings
 from tilannekuva.useradmin import Person, directory
 from tilannekuva.warehouse import Warehouse
 
@@ -128,11 +129,11 @@ class Runner:
         self.policy = load_policy(settings.roles_file)
         self.users = load_users(settings.users_file)
         self.people = directory(settings.users_file, settings.credentials_file)
-        self.store = Notifications(settings.state_dir / "notifications.sqlite", clock=clock)
+        self.store = Notifications(for_settings(settings, "notifications"), clock=clock)
         self.warehouse = Warehouse(settings.warehouse_dir, settings.suppression_threshold)
         self.version = self.warehouse.version
-        self.languages = Preferences(settings.state_dir / "preferences.sqlite")
-        self.followups = FollowUps(settings.state_dir / "followups.sqlite")
+        self.languages = Preferences(for_settings(settings, "preferences"))
+        self.followups = FollowUps(for_settings(settings, "followups"))
         self._snapshots: dict[str, whatsnew.Snapshot] = {}
 
     def principal(self, username: str) -> Principal | None:
@@ -190,7 +191,7 @@ class Runner:
         if trigger not in TRIGGERS:
             raise ValueError(f"unknown trigger {trigger!r}")
         report = Report(trigger, self.version)
-        access_log = AccessLog(self.settings.state_dir / "access_log.sqlite", self.settings.access_log_retention_days)
+        access_log = AccessLog(for_settings(self.settings, "access_log"), self.settings.access_log_retention_days)
         for username, frequency, period in self.plan(trigger, only_user):
             principal = self.principal(username)
             if principal is None:  # no longer a user with a role: nothing of theirs is tried again

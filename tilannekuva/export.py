@@ -76,7 +76,14 @@ def to_csv_fi(frame: pl.DataFrame, formats: Formats | None = None, meta: list[st
     kept on one line each."""
     texts = [name for name, dtype in frame.schema.items() if dtype == pl.String]
     frame = _as_csv_numbers(
-        frame.with_columns(pl.col(name).map_elements(spreadsheet_cell, return_dtype=pl.String) for name in texts),
+        # In Python over the values, not map_elements: no Python function runs on polars' thread pool (a
+        # pool thread waiting for the GIL held by a thread waiting on the pool froze the server, issue 21).
+        frame.with_columns(
+            pl.Series(
+                name, [None if v is None else spreadsheet_cell(v) for v in frame[name].to_list()], dtype=pl.String
+            )
+            for name in texts
+        ),
         formats,
     ).rename(spreadsheet_cell)
     buffer = io.BytesIO()

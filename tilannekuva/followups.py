@@ -1,24 +1,24 @@
 """Follow-up marks on the support-signal watch list: a teacher marks a pupil as followed up
 (with an optional note); the principal sees the mark beside the pupil on their support page.
 
-Kept in SQLite in the state directory (data/state/followups.sqlite), outside the versioned
-warehouse, as an append-only history: the current mark of a pupil in a school year is the latest
+Kept in the state (tilannekuva.statedb: data/state/followups.sqlite, or the schema tk_followups in
+PostgreSQL that every app process shares), outside the versioned warehouse, as an append-only history
+(a trigger refuses any update, on either backend): the current mark of a pupil in a school year is the latest
 row. Only pupils the caller may see can be marked: the page passes the pupil ids in the user's
 scope, and anything else is refused; an admin viewing the app as the teacher cannot mark at all.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Iterable
-from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
 
 from tilannekuva.access import Principal
-from tilannekuva.files import private_dir, private_file
+from tilannekuva.inert import storable
+from tilannekuva.statedb import StateDB
 
 _SCHEMA = """
 create table if not exists followup (
@@ -35,23 +35,22 @@ create trigger if not exists followup_no_update before update on followup
 begin select raise(abort, 'follow-up marks are append-only'); end;
 """
 
+# SQLite's trigger above in PostgreSQL's words (statedb drops SQLite's triggers from the translated DDL).
+_PG_TRIGGER = """
+create or replace function followup_append_only() returns trigger language plpgsql as $$
+begin
+    raise exception 'follow-up marks are append-only';
+end $$;
+create or replace trigger followup_no_update before update on followup
+    for each row execute function followup_append_only();
+"""
+
 
 class FollowUps:
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        private_dir(self.path.parent)
-        private_file(self.path)  # 0600: readable by the service account only
-        with self._db() as db:
-            db.executescript(_SCHEMA)
-
-    @contextmanager
-    def _db(self):
-        db = sqlite3.connect(self.path, timeout=30)
-        try:
-            with db:
-                yield db
-        finally:
-            db.close()
+    def __init__(self, where: StateDB | Path | str):
+        self.db = StateDB.of(where, "followups")
+        self.path = self.db.path  # the SQLite file (None on PostgreSQL)
+        self.db.create(_SCHEMA, pg_extra=_PG_TRIGGER)
 
     def mark(
         self,
@@ -63,17 +62,18 @@ class FollowUps:
         note: str = "",
     ) -> None:
         """Record a mark as `principal`; `allowed` is the pupil ids in its scope (anything else is refused),
-        and a read-only principal (an admin viewing the app as this user) may not mark anything."""
+        and a read-only principal (an admin viewing the app as this user) may not mark anything. The note is kept
+        with its control characters as spaces (a NUL byte cannot be stored in PostgreSQL)."""
         username = principal.username
         if principal.read_only:
             raise PermissionError(f"{principal.viewed_by} is viewing as {username}: read-only, no marks")
         if int(pupil_id) not in {int(p) for p in allowed}:
             raise PermissionError(f"{username} may not mark pupil {pupil_id}")
-        with self._db() as db:
+        with self.db.connect() as db:
             db.execute(
                 "insert into followup (pupil_id, school_year_id, username, marked_at, followed, note) "
                 "values (?, ?, ?, ?, ?, ?)",
-                (int(pupil_id), int(school_year_id), username, time.time(), int(followed), note[:500]),
+                (int(pupil_id), int(school_year_id), username, time.time(), int(followed), storable(note, " ")[:500]),
             )
 
     def current(self, school_year_id: int, pupil_ids: Iterable[int]) -> pl.DataFrame:
@@ -82,7 +82,7 @@ class FollowUps:
         schema = {"pupil_id": pl.Int64, "followed_by": pl.String, "followed_at": pl.Datetime("ms"), "note": pl.String}
         if not ids:
             return pl.DataFrame(schema=schema)
-        with self._db() as db:
+        with self.db.connect() as db:
             rows = db.execute(
                 f"""
                 select pupil_id, username, marked_at, note from followup f

@@ -13,6 +13,7 @@ import logging
 from importlib import resources
 
 import yaml
+from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
@@ -61,8 +62,20 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **values) -> str:
 def fmt_number(value: float | int | None, lang: str = DEFAULT_LANGUAGE, decimals: int = 0) -> str:
     if value is None:
         return "–"
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return babel_numbers.format_decimal(value, format=pattern, locale=BABEL_LOCALES[lang])
+    pattern = _number_pattern(decimals)
+    return pattern.apply(value, _babel_locale(lang))
+
+
+@functools.cache
+def _number_pattern(decimals: int) -> babel_numbers.NumberPattern:
+    """'#,##0.0…' parsed once: babel's format_decimal parses its pattern on every call (a table formats
+    every cell: 20 µs a number against 7 µs)."""
+    return babel_numbers.parse_pattern("#,##0" + ("." + "0" * decimals if decimals else ""))
+
+
+@functools.cache
+def _babel_locale(lang: str) -> Locale:
+    return Locale.parse(BABEL_LOCALES[lang])
 
 
 def fmt_percent(share: float | None, lang: str = DEFAULT_LANGUAGE, decimals: int = 0) -> str:

@@ -14,17 +14,17 @@ is refused: an unbound deployment would accept any tenant of the multi-tenant en
 Linking an identity to a user is an explicit admin act (`tilannekuva users link`, or confirming a
 pending request on the admin's users page). An identity that is not linked yet, whose e-mail matches
 a user's pre-registered `email`, is recorded as a *pending* request for the admin to confirm: the
-e-mail only ever suggests; it never grants. The links live in `state/identities.sqlite` (0600).
+e-mail only ever suggests; it never grants. The links live in the state (tilannekuva.statedb: `state/identities.sqlite`, 0600, or the schema
+tk_identities in PostgreSQL, shared by every app process).
 """
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from tilannekuva.statedb import StateDB
 
 _SCHEMA = """
 create table if not exists identity_link (
@@ -114,23 +114,16 @@ class Pending:
 
 
 class IdentityLinks:
-    """The identity → user links and the pending link requests; thread-safe, one file per deployment."""
+    """The identity → user links and the pending link requests; thread- and process-safe, one per deployment
+    (`where`: a StateDB, a SQLite path or a PostgreSQL URL)."""
 
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        with self._db() as db:
-            db.executescript(_SCHEMA)
-        self.path.chmod(0o600)
+    def __init__(self, where: StateDB | Path | str):
+        self.db = StateDB.of(where, "identities")
+        self.path = self.db.path
+        self.db.create(_SCHEMA)
 
-    @contextmanager
-    def _db(self):
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        try:
-            yield db
-        finally:
-            db.close()
+    def _db(self, exclusive: bool = False):
+        return self.db.connect(exclusive=exclusive)
 
     def username_for(self, identity: str) -> str | None:
         with self._db() as db:
@@ -142,37 +135,36 @@ class IdentityLinks:
         if username is not None:
             sql, args = sql + " where username = ?", (username.lower(),)
         with self._db() as db:
-            return [Link(*row) for row in db.execute(sql + " order by username, linked_at", args)]
+            return [Link(*row) for row in db.execute(sql + " order by username, linked_at", args).fetchall()]
 
     def link(self, username: str, identity: str, linked_by: str, now: float | None = None) -> None:
         """Bind `identity` to `username` (replacing any earlier user of that identity)."""
-        with self._lock, self._db() as db:
-            db.execute("begin immediate")
+        with self._db(exclusive=True) as db:
             db.execute(
-                "insert into identity_link values (?, ?, ?, ?) on conflict (identity) do update set "
+                "insert into identity_link (identity, username, linked_at, linked_by) values (?, ?, ?, ?) on conflict (identity) do update set "
                 "username = excluded.username, linked_at = excluded.linked_at, linked_by = excluded.linked_by",
                 (identity, username.lower(), now or time.time(), linked_by),
             )
             db.execute("delete from identity_pending where identity = ?", (identity,))
-            db.execute("commit")
 
     def unlink(self, username: str, identity: str | None = None) -> int:
         """Remove the user's links (or one of them); returns how many were removed."""
-        with self._lock, self._db() as db:
+        with self._db() as db:
             if identity is None:
                 cur = db.execute("delete from identity_link where username = ?", (username.lower(),))
             else:
                 cur = db.execute(
                     "delete from identity_link where username = ? and identity = ?", (username.lower(), identity)
                 )
+            removed = cur.rowcount
             db.execute("delete from identity_pending where username = ?", (username.lower(),))
-            return cur.rowcount
+            return removed
 
     def request(self, identity: Identity, username: str, now: float | None = None) -> bool:
         """Record a pending request: `identity` carried `username`'s pre-registered e-mail. A pending
         request never changes its user or what the admin was shown: the same identity signing in again
         with another (editable, unverified) e-mail only refreshes the time. False if it asked for another user."""
-        with self._lock, self._db() as db:
+        with self._db(exclusive=True) as db:  # read, then write: one request at a time across processes
             row = db.execute("select username from identity_pending where identity = ?", (identity.key,)).fetchone()
             if row is not None:
                 db.execute(
@@ -181,7 +173,8 @@ class IdentityLinks:
                 )
                 return row[0] == username.lower()
             db.execute(
-                "insert into identity_pending values (?, ?, ?, ?, ?)",
+                "insert into identity_pending (identity, username, email, display_name, requested_at) "
+                "values (?, ?, ?, ?, ?)",
                 (identity.key, username.lower(), identity.email, identity.display_name, now or time.time()),
             )
             return True
@@ -193,7 +186,7 @@ class IdentityLinks:
                 for row in db.execute(
                     "select identity, username, email, display_name, requested_at from identity_pending "
                     "order by requested_at"
-                )
+                ).fetchall()
             ]
 
     def confirm(self, identity: str, linked_by: str, username: str | None = None) -> str | None:
@@ -207,7 +200,7 @@ class IdentityLinks:
         return row[0]
 
     def reject(self, identity: str) -> None:
-        with self._lock, self._db() as db:
+        with self._db() as db:
             db.execute("delete from identity_pending where identity = ?", (identity,))
 
 

@@ -45,6 +45,12 @@ def md(value: object) -> str:
     return _WWW.sub("\\1" + WORD_JOINER + "\\2", text)
 
 
+def plain_text(value: object) -> str:
+    """`value` for a place that shows plain text (a chooser's option, a label's list): bidi controls removed
+    (a name cannot reorder the text after it) and line breaks as spaces."""
+    return _LINE_BREAKS.sub(" ", _BIDI.sub("", "" if value is None else str(value)))
+
+
 def plotly_text(value: object) -> str:
     """`value` as Plotly text: no tag of Plotly's HTML subset (a, b, br, span, sup …) can form."""
     text = "" if value is None else str(value)
@@ -55,3 +61,12 @@ def spreadsheet_cell(value: str) -> str:
     """A text cell a spreadsheet will not evaluate (OWASP CSV injection): a leading `'` before
     = + - @ tab, CR or NUL."""
     return "'" + value if value.startswith(FORMULA_START) else value
+
+
+_UNSTORABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")  # control characters, lone surrogates
+
+
+def storable(value: str, replacement: str = "\ufffd") -> str:
+    """Typed text as every state backend keeps it: each control character (a NUL byte, which PostgreSQL's text
+    cannot hold; a line break…) and each lone surrogate (no UTF-8 for it) replaced by `replacement`."""
+    return _UNSTORABLE.sub(replacement, value)

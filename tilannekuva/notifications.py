@@ -1,5 +1,7 @@
-"""What each user wants to be told, and what has been told: a SQLite file in the state directory
-(data/state/notifications.sqlite, 0600), outside the versioned warehouse, like the follow-up marks.
+"""What each user wants to be told, and what has been told: kept in the state (tilannekuva.statedb: the
+SQLite file data/state/notifications.sqlite, 0600, or the schema tk_notifications in the PostgreSQL that
+every app process and every `tilannekuva digest` run share), outside the versioned warehouse, like the
+follow-up marks.
 
 - `subscription`: a user's own choice of frequency per kind of change (immediate, daily, weekly, never);
 - `role_default`: the admin's default per role and kind (else the rules file's default);
@@ -10,8 +12,9 @@
 - `digest_baseline`: per user, frequency and channel, the snapshot the last sent digest was computed to;
 - `delivery`: the ledger that makes a digest go out once. A row is unique per (user, channel, period)
   — the period names the rule's time: 'load:<warehouse file>' (immediate), 'day:2026-11-24', 'week:2026-W48'.
-  A run *claims* a row in one IMMEDIATE transaction before sending (a second process finds it claimed and
-  skips), holds it for `lease_seconds`, and marks it sent together with the new baseline. A run that dies
+  A run *claims* a row in one exclusive transaction before sending — SQLite's BEGIN IMMEDIATE, or
+  PostgreSQL's advisory lock on the store, which holds across machines (a second process finds it claimed
+  and skips), holds it for `lease_seconds`, and marks it sent together with the new baseline. A run that dies
   half-way leaves a claim whose lease runs out: the next run takes it over. A failure is kept with its
   error and tried again after `retry_minutes`, doubling, up to `max_attempts`; the admin sees them all
   (`failing`).
@@ -22,14 +25,12 @@ Snapshots hold pupil ids (what the user's own pages listed); nothing in this fil
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from tilannekuva.access import Principal
-from tilannekuva.files import private_dir, private_file
+from tilannekuva.statedb import StateDB
 from tilannekuva.whatsnew import FREQUENCIES, KINDS, Snapshot
 
 _SCHEMA = """
@@ -103,33 +104,20 @@ SESSION_VISIT_DAYS = 30  # a session's own baseline is kept this long (sessions 
 
 
 class Notifications:
-    def __init__(self, path: Path, clock=time.time):
-        self.path = Path(path)
+    def __init__(self, where: StateDB | Path | str, clock=time.time):
+        self.db = StateDB.of(where, "notifications")
+        self.path = self.db.path  # the SQLite file (None on PostgreSQL)
         self._clock = clock
-        private_dir(self.path.parent)
-        private_file(self.path)
-        with self._db() as db:
-            db.executescript(_SCHEMA)
+        self.db.create(_SCHEMA)
 
-    @contextmanager
     def _db(self):
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        try:
-            yield db
-        finally:
-            db.close()
+        """One reading transaction."""
+        return self.db.connect()
 
-    @contextmanager
     def _write(self):
-        """One writer at a time, across processes too (BEGIN IMMEDIATE)."""
-        with self._db() as db:
-            db.execute("begin immediate")
-            try:
-                yield db
-                db.execute("commit")
-            except BaseException:
-                db.execute("rollback")
-                raise
+        """One writer at a time for the whole store, across processes and machines (StateDB's exclusive
+        transaction: BEGIN IMMEDIATE, or PostgreSQL's advisory lock)."""
+        return self.db.connect(exclusive=True)
 
     # -------------------------------------------------------------------------------- choices
 
@@ -299,10 +287,10 @@ class Notifications:
                 (username, channel, period),
             ).fetchone()
             if row is None:
-                cur = db.execute(
+                (delivery_id,) = db.execute(
                     "insert into delivery (username, channel, period, frequency, status, attempts, owner, "
                     "lease_until, next_try, kinds, created_at, message_id) "
-                    "values (?, ?, ?, ?, 'sending', 1, ?, ?, ?, ?, ?, ?)",
+                    "values (?, ?, ?, ?, 'sending', 1, ?, ?, ?, ?, ?, ?) returning delivery_id",
                     (
                         username,
                         channel,
@@ -315,8 +303,8 @@ class Notifications:
                         now,
                         message_id,
                     ),
-                )
-                return int(cur.lastrowid)
+                ).fetchone()
+                return int(delivery_id)
             delivery_id, status, lease_until, next_try = row
             if status in ("sent", "gave_up", "unconfirmed", "superseded"):
                 return None
@@ -421,14 +409,17 @@ class Notifications:
         if statuses:
             where.append(f"status in ({','.join('?' * len(statuses))})")
             args += list(statuses)
+        if limit is not None:
+            args.append(int(limit))
         sql = (
             "select delivery_id, username, channel, period, frequency, status, attempts, next_try, last_error, "
             "created_at, sent_at, kinds from delivery"
             + (" where " + " and ".join(where) if where else "")
-            + " order by delivery_id desc limit ?"
+            + " order by delivery_id desc"
+            + (" limit ?" if limit is not None else "")
         )
         with self._db() as db:
-            rows = db.execute(sql, [*args, -1 if limit is None else limit]).fetchall()
+            rows = db.execute(sql, args).fetchall()
         return [Delivery(*row[:-1], json.loads(row[-1])) for row in rows]
 
     def failing(self) -> list[Delivery]:
@@ -454,12 +445,19 @@ def _give_up(db, username: str, reason: str) -> None:
 
 def _put_baseline(db, username: str, frequency: str, channel: str, snapshot: Snapshot, now: float) -> None:
     """Store a digest's new baseline — unless a newer one is there already (a slower run of an earlier load
-    must not roll the baseline back: its news would be told again)."""
+    must not roll the baseline back: its news would be told again). Called inside an exclusive transaction,
+    so the check and the write are one step; the versions (ISO times) are compared in Python, byte by byte
+    on either backend (a PostgreSQL database's collation could order text otherwise)."""
+    row = db.execute(
+        "select json_extract(snapshot, '$.data_version') from digest_baseline "
+        "where username = ? and frequency = ? and channel = ?",
+        (username, frequency, channel),
+    ).fetchone()
+    if row is not None and (snapshot.data_version or "") < (row[0] or ""):
+        return
     db.execute(
         "insert into digest_baseline values (?, ?, ?, ?, ?) on conflict (username, frequency, channel) do update "
-        "set snapshot = excluded.snapshot, taken_at = excluded.taken_at "
-        "where coalesce(json_extract(excluded.snapshot, '$.data_version'), '') >= "
-        "coalesce(json_extract(digest_baseline.snapshot, '$.data_version'), '')",
+        "set snapshot = excluded.snapshot, taken_at = excluded.taken_at",
         (username, frequency, channel, snapshot.to_json(), now),
     )
 

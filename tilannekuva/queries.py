@@ -25,7 +25,7 @@ import json
 from dataclasses import dataclass
 from importlib import resources
 
-import duckdb
+from tilannekuva import duck
 
 ALLOWED_PREFIXES = ("scoped_", "bench_")
 GRAINS = ("aggregate", "pupil", "staff")
@@ -118,7 +118,7 @@ def relations_read(sql: str) -> set[str]:
 
     Table functions are reported as 'table_function:<name>' so that callers can refuse them.
     """
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         tree = json.loads(con.sql("select json_serialize_sql($q)", params={"q": sql}).fetchall()[0][0])
     finally:

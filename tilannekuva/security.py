@@ -1,15 +1,18 @@
 """Server-side sign-in state: password checks of equal cost, failed-login throttling that an
 attacker cannot turn against a user, and revocable sessions whose secret never touches the disk.
 
-Kept in one small SQLite file outside the versioned warehouse (data/state/security.sqlite):
+Kept in the state outside the versioned warehouse (tilannekuva.statedb: data/state/security.sqlite, or the
+schema tk_security in PostgreSQL, so every app process sees the same sessions and counts the same failures):
 
 * **Sessions.** `open_session` draws a random secret (256 bits, `secrets.token_urlsafe`) for the
   browser's cookie and stores only its SHA-256 (`session_id`). Nothing in the file lets anyone mint
   a cookie (there is no signing key). A session is active until it is revoked (logout,
   role change, password reset, removal), passes its absolute lifetime, or goes unused for the idle
   timeout (`touch` records use).
-* **Throttling** (`throttle_wait`), keyed on the client address the app derived (never on a header
-  an untrusted client chose) and the username, counted in a sliding window:
+* **Throttling** (`reserve_attempt`: the check and the attempt in one exclusive transaction, so simultaneous
+  guesses on several processes are counted one after the other; `throttle_wait` only looks), keyed on the
+  client address the app derived (never on a header an untrusted client chose) and the username, counted in
+  a sliding window:
     - *pair* (username, client): after `limit_pair` failures the delay doubles with each further
       failure (30 s, 60 s, … capped at the window) — a guesser slows only itself;
     - *client* (any username from one address): `limit_client` failures throttle that address —
@@ -26,16 +29,14 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import secrets
-import sqlite3
-import threading
 import time
-from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 import bcrypt
 
-from tilannekuva.files import private_dir, private_file
+from tilannekuva.inert import storable
+from tilannekuva.statedb import StateDB
 
 HASH_ROUNDS = 12  # bcrypt cost of every stored password (users add, demo accounts, dummy)
 KNOWN_CLIENT_DAYS = 30  # a successful sign-in makes (username, client) known for this long
@@ -47,7 +48,8 @@ create table if not exists login_attempt (
     attempted_at real not null,
     username text not null,
     client text not null,
-    succeeded integer not null
+    succeeded integer not null,
+    attempt_id text                       -- a reservation's token (reserve_attempt); null in older rows
 );
 create index if not exists login_attempt_user on login_attempt (username, attempted_at);
 create index if not exists login_attempt_client on login_attempt (client, attempted_at);
@@ -62,14 +64,35 @@ create table if not exists login_session (
     revoked_at real
 );
 create index if not exists login_session_user on login_session (username);
--- The client addresses each login session has been used from; the one it was opened from is the first.
+-- The client addresses each login session has been used from; the one it was opened from is the first
+-- (position 0; then in the order they were first seen).
 create table if not exists login_session_client (
     session_id text not null,
     client text not null,
     first_seen_at real not null,
+    position integer not null default 0,
     primary key (session_id, client)
 );
 """
+# A file from before issue 21 has no `position`: added, with the old insertion order (rowid) kept.
+_SQLITE_POSITION = "alter table login_session_client add column position integer not null default 0"
+# Nor an `attempt_id` (a schema in PostgreSQL from before it gets it with `add column if not exists`).
+_SQLITE_ATTEMPT_ID = "alter table login_attempt add column attempt_id text"
+_PG_ATTEMPT_ID = "alter table login_attempt add column if not exists attempt_id text;"
+
+
+def typed_username(text: str | None) -> str:
+    """A username as typed, in the form it is counted and logged under: lower case, trimmed, and every control
+    character (a NUL byte, which PostgreSQL's text cannot hold, a newline…) and lone surrogate replaced by
+    U+FFFD (inert.storable). No real username has one, so such a name is an ordinary failed sign-in, on every
+    backend."""
+    return storable((text or "").strip()).lower().strip()
+
+
+_RECORD_CLIENT = (
+    "insert or ignore into login_session_client (session_id, client, first_seen_at, position) "
+    "select ?, ?, ?, coalesce(max(position) + 1, 0) from login_session_client where session_id = ?"
+)
 
 
 LOOPBACK = ("127.0.0.1", "::1")
@@ -164,6 +187,12 @@ def _dummy_hash() -> bytes:
     return bcrypt.hashpw(secrets.token_bytes(16), bcrypt.gensalt(rounds=HASH_ROUNDS))
 
 
+def prepare_password_check() -> None:
+    """Make the dummy hash now (once per process): made at the first unknown username, it cost that
+    answer a second bcrypt round (0.7 s against 0.37 s), which told that the name was unknown."""
+    _dummy_hash()
+
+
 def hash_password(password: str) -> str:
     return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds=HASH_ROUNDS)).decode()
 
@@ -181,77 +210,110 @@ def verify_password(stored_hash: str | None, password: str) -> bool:
 
 
 class SecurityStore:
-    """Thread-safe; one SQLite file per deployment (data/state/security.sqlite)."""
+    """Thread- and process-safe; one per deployment (`where`: a StateDB, a SQLite path or a PostgreSQL URL)."""
 
     def __init__(
         self,
-        path: Path,
+        where: StateDB | Path | str,
         limit_pair: int = 5,
         limit_client: int = 20,
         window_seconds: int = 900,
         limit_account: int = 20,
         idle_seconds: float = 1800,
     ):
-        self.path = Path(path)
-        private_dir(self.path.parent)
-        private_file(self.path)  # 0600: readable by the service account only
+        self.db = StateDB.of(where, "security")
+        self.path = self.db.path
         self.limit_pair = limit_pair
         self.limit_client = limit_client
         self.limit_account = limit_account
         self.window = window_seconds
         self.idle = idle_seconds
-        self._lock = threading.Lock()
-        with self._db() as db:
-            db.executescript(_SCHEMA)
+        self.db.create(_SCHEMA, pg_extra=_PG_ATTEMPT_ID)
+        if self.db.backend == "sqlite":
+            with self.db.connect(exclusive=True) as db:
+                columns = [row[1] for row in db.execute("pragma table_info(login_session_client)").fetchall()]
+                if "position" not in columns:
+                    db.execute(_SQLITE_POSITION)
+                    db.execute("update login_session_client set position = rowid")
+                if "attempt_id" not in [row[1] for row in db.execute("pragma table_info(login_attempt)").fetchall()]:
+                    db.execute(_SQLITE_ATTEMPT_ID)
 
-    @contextmanager
     def _db(self):
-        with self._lock:
-            db = sqlite3.connect(self.path, timeout=10)
-            try:
-                with db:
-                    yield db
-            finally:
-                db.close()
+        return self.db.connect()
 
     # --- throttling -------------------------------------------------------------------------
     def record_attempt(self, username: str, client: str, succeeded: bool, now: float | None = None) -> None:
+        """One finished attempt, recorded after the fact (tests, imports); the sign-in form reserves its attempt
+        before the password check instead (`reserve_attempt`)."""
         with self._db() as db:
             db.execute(
-                "insert into login_attempt values (?, ?, ?, ?)",
-                (now or time.time(), username.lower().strip(), client, int(succeeded)),
+                "insert into login_attempt (attempted_at, username, client, succeeded) values (?, ?, ?, ?)",
+                (now or time.time(), typed_username(username), client, int(succeeded)),
+            )
+
+    def reserve_attempt(self, username: str, client: str, now: float | None = None) -> tuple[int, str | None]:
+        """Check the throttle and take an attempt in one exclusive transaction (one at a time for the store,
+        across every app process sharing it): (seconds to wait, None) when throttled, else (0, the attempt's
+        token). The attempt is recorded as a failure before the password is checked, so N attempts that arrive
+        together are counted one after the other and at most the limit of them get their password checked;
+        a correct password then turns it into a success (`attempt_succeeded`)."""
+        now = now or time.time()
+        with self.db.connect(exclusive=True) as db:
+            wait = self._wait(db, username, client, now)
+            if wait:
+                return wait, None
+            token = secrets.token_urlsafe(16)
+            db.execute(
+                "insert into login_attempt (attempted_at, username, client, succeeded, attempt_id) "
+                "values (?, ?, ?, 0, ?)",
+                (now, typed_username(username), client, token),
+            )
+        return 0, token
+
+    def attempt_succeeded(self, username: str, token: str) -> None:
+        """The reserved attempt `token` of `username` had the right password: a success (the client is known)."""
+        with self._db() as db:
+            db.execute(
+                "update login_attempt set succeeded = 1 where username = ? and attempt_id = ?",
+                (typed_username(username), token),
             )
 
     def is_known_client(self, username: str, client: str, now: float | None = None) -> bool:
         """Has `username` signed in successfully from `client` in the last KNOWN_CLIENT_DAYS days?"""
-        since = (now or time.time()) - KNOWN_CLIENT_DAYS * 86400
         with self._db() as db:
-            return (
-                db.execute(
-                    "select 1 from login_attempt where username = ? and client = ? and succeeded = 1 "
-                    "and attempted_at > ? limit 1",
-                    (username.lower().strip(), client, since),
-                ).fetchone()
-                is not None
-            )
+            return self._known(db, typed_username(username), client, now or time.time())
+
+    @staticmethod
+    def _known(db, username: str, client: str, now: float) -> bool:
+        return (
+            db.execute(
+                "select 1 from login_attempt where username = ? and client = ? and succeeded = 1 "
+                "and attempted_at > ? limit 1",
+                (username, client, now - KNOWN_CLIENT_DAYS * 86400),
+            ).fetchone()
+            is not None
+        )
 
     def throttle_wait(self, username: str, client: str, now: float | None = None) -> int:
-        """Seconds until `client` may try `username` again; 0 when not throttled (scheme: module docstring)."""
-        now = now or time.time()
+        """Seconds until `client` may try `username` again; 0 when not throttled (scheme: module docstring).
+        Only a look: the sign-in form checks and takes its attempt at once (`reserve_attempt`)."""
+        with self._db() as db:
+            return self._wait(db, username, client, now or time.time())
+
+    def _wait(self, db, username: str, client: str, now: float) -> int:
         since = now - self.window
-        username = username.lower().strip()
-        known = self.is_known_client(username, client, now)
+        username = typed_username(username)
+        known = self._known(db, username, client, now)
 
         def failures(where: str, *args) -> list[float]:
-            with self._db() as db:
-                return [
-                    r[0]
-                    for r in db.execute(
-                        f"select attempted_at from login_attempt where {where} and attempted_at > ? and succeeded = 0 "
-                        "order by attempted_at desc",
-                        (*args, since),
-                    ).fetchall()
-                ]
+            return [
+                r[0]
+                for r in db.execute(
+                    f"select attempted_at from login_attempt where {where} and attempted_at > ? and succeeded = 0 "
+                    "order by attempted_at desc",
+                    (*args, since),
+                ).fetchall()
+            ]
 
         waits = [0.0]
         pair = failures("username = ? and client = ?", username, client)
@@ -285,13 +347,12 @@ class SecurityStore:
         now = now or time.time()
         with self._db() as db:
             db.execute(
-                "insert into login_session values (?, ?, ?, ?, ?, null)",
+                "insert into login_session (session_id, username, created_at, last_seen_at, expires_at, revoked_at) "
+                "values (?, ?, ?, ?, ?, null)",
                 (session_id(secret), username.lower(), now, now, expires_at),
             )
             if client:
-                db.execute(
-                    "insert or ignore into login_session_client values (?, ?, ?)", (session_id(secret), client, now)
-                )
+                db.execute(_RECORD_CLIENT, (session_id(secret), client, now, session_id(secret)))
         return secret
 
     def first_use_from(self, sid: str | None, client: str, now: float | None = None) -> bool:
@@ -302,16 +363,25 @@ class SecurityStore:
         if not sid:
             return False
         now = now or time.time()
+        with self._db() as db:  # the write first: on SQLite a read that then writes could meet another writer
+            added = db.execute(_RECORD_CLIENT, (sid, client, now, sid)).rowcount == 1
+            (known,) = db.execute("select count(*) from login_session_client where session_id = ?", (sid,)).fetchone()
+            return added and known > 1
+
+    def forget_use(self, sid: str, client: str) -> None:
+        """Undo `first_use_from` for `client` (its entry in the access log could not be written): the next use
+        from there is a first use again. The address the session was opened from is never forgotten."""
         with self._db() as db:
-            known = db.execute("select count(*) from login_session_client where session_id = ?", (sid,)).fetchone()[0]
-            cur = db.execute("insert or ignore into login_session_client values (?, ?, ?)", (sid, client, now))
-            return bool(known) and cur.rowcount == 1
+            db.execute(
+                "delete from login_session_client where session_id = ? and client = ? and position > 0", (sid, client)
+            )
 
     def clients_of(self, sid: str) -> list[str]:
         """The addresses session `sid` has been used from, the opening one first."""
         with self._db() as db:
             rows = db.execute(
-                "select client from login_session_client where session_id = ? order by first_seen_at, rowid", (sid,)
+                "select client from login_session_client where session_id = ? order by first_seen_at, position, client",
+                (sid,),
             ).fetchall()
         return [r[0] for r in rows]
 

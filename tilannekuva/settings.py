@@ -6,7 +6,9 @@ TILANNEKUVA_CONFIG (default: config/tilannekuva.toml when it exists) over the de
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 import logging
 import os
 import tomllib
@@ -88,6 +90,23 @@ class Settings:
     digest_max_attempts: int = 5  # a failing delivery is tried this many times (then listed as failed)
     digest_retry_minutes: float = 5.0  # first retry after this long, doubling each time
     digest_lease_seconds: float = 300.0  # a delivery claimed by a run that died is free again after this long
+    # The state (sessions, throttling, access log, follow-ups, preferences, links, load history, digests):
+    # "" = SQLite files in data/state/; a postgresql:// URL = one schema per store there, shared by every app
+    # process (tilannekuva.statedb; docs/DEPLOYMENT.md). No password in it: libpq's ~/.pgpass or PGPASSFILE.
+    state_url: str = ""
+    # DuckDB (tilannekuva.duck): every connection the app opens — the served warehouse, a load, a demo build —
+    # may use this much memory (beyond it DuckDB spills to disk) and this many threads. The defaults suit a
+    # 2–4 GB server running one or two app processes; DuckDB's own default is 80 % of the machine's memory.
+    duckdb_memory_limit: str = "1GB"
+    duckdb_threads: int = 2
+    duckdb_build_memory_limit: str = ""  # the connection writing a new version (demo build, load); "" = DuckDB's
+
+    @functools.cached_property
+    def cache_key(self) -> str:
+        """Every field's value as one string: what Streamlit's caches key on instead of hashing the dataclass
+        field by field (dataclasses.asdict on every call: 13 % of the GIL's time under 100 sessions, issue 21).
+        Two instances with equal fields have equal keys; any field that differs, the scope included, differs."""
+        return repr(tuple(getattr(self, f.name) for f in dataclasses.fields(self)))
 
     @property
     def today_date(self) -> dt.date:
@@ -152,11 +171,42 @@ def _guidance(table: dict) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((str(k), str(v)) for k, v in table.items()))
 
 
+def _memory_limit(value) -> str:
+    """`duckdb_memory_limit`: a size in DuckDB's syntax (512MB, 1.5GB, 2GiB)."""
+    from tilannekuva.duck import SIZE
+
+    text = str(value).strip()
+    if not SIZE.match(text):
+        raise ConfigError(f"duckdb_memory_limit must be a size like 1GB or 512MB, not {value!r}")
+    return text.replace(" ", "")
+
+
 def _choice(value, allowed: tuple[str, ...], name: str) -> str:
     text = str(value).strip().lower()
     if text not in allowed:
         raise ConfigError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
     return text
+
+
+def _state_url(value) -> str:
+    """`state_url`: empty (SQLite in data/state/) or a postgresql:// URL without a password in it (neither
+    `user:password@` nor `?password=`)."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    url = str(value or "").strip()
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise ConfigError(f"state_url must be a postgresql:// URL (or empty for SQLite), not {parts.scheme or url!r}")
+    # libpq reads a password from the userinfo and from the query string (?password=…) alike: neither is allowed.
+    asked = {name.strip().lower() for name, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    if parts.password or "password" in asked:
+        raise ConfigError(
+            "state_url carries a password: keep it out of the settings (libpq's ~/.pgpass or PGPASSFILE, "
+            "or peer authentication on the database host)"
+        )
+    return url
 
 
 def _app_url(value) -> str:
@@ -284,4 +334,10 @@ def load_settings(environ: dict[str, str] | None = None, for_app: bool = True) -
         digest_max_attempts=int(_positive(pick("digest_max_attempts", 5), "digest_max_attempts")),
         digest_retry_minutes=_positive(pick("digest_retry_minutes", 5.0), "digest_retry_minutes"),
         digest_lease_seconds=_positive(pick("digest_lease_seconds", 300.0), "digest_lease_seconds"),
+        state_url=_state_url(pick("state_url", "")),
+        duckdb_memory_limit=_memory_limit(pick("duckdb_memory_limit", "1GB")),
+        duckdb_threads=int(_positive(pick("duckdb_threads", 2), "duckdb_threads")),
+        duckdb_build_memory_limit=(
+            _memory_limit(b) if (b := str(pick("duckdb_build_memory_limit", "")).strip()) else ""
+        ),
     )

@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from tilannekuva.access import Policy
-from tilannekuva.files import READ_ONLY, private_file
+from tilannekuva.files import READ_ONLY, private_file, read_yaml
 from tilannekuva.security import SecurityStore, hash_password
 
 MIN_PASSWORD = 12
@@ -38,7 +38,7 @@ def directory(users_file: Path, credentials_file: Path) -> dict[str, Person]:
     found: dict[str, dict] = {}
     for path, section in ((users_file, ("users",)), (credentials_file, ("credentials", "usernames"))):
         try:
-            raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+            raw = read_yaml(path) or {}
         except (OSError, yaml.YAMLError) as exc:
             log.warning("no user names from %s: %s", path, exc)
             continue

@@ -6,6 +6,8 @@ filters.py      URL-backed sidebar filters (school year, metric, area, the princ
 loaders.py      cached reads through the scoped warehouse (the acting Principal in every cache key)
 labels.py       the one label and format layer: codes to words, numbers, percentages, dates (vectorised)
 tables.py       tables with declared column formats, and their logged, lazy downloads
+media.py        clicked downloads kept at /media while they may be fetched (period, sign-in), then removed
+cache_keys.py   what Streamlit's caches hash a Principal or Settings by (one string of every field)
 sections.py     reusable page sections: chart + table + downloads, KPI cards, pupil lists…
 figures.py      polars frame in, plotly figure out (pure: tested without Streamlit)
 access_log.py   the entries pages write (views, exports, prints, follow-up marks)

@@ -7,28 +7,29 @@ with `viewed_as` in its filters), the acting scope, the page and its filters.
 
 from __future__ import annotations
 
-from pathlib import Path
+import logging
 from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from tilannekuva.access import Principal
 from tilannekuva.audit import AccessLog
+from tilannekuva.i18n import t
 from tilannekuva.settings import Settings
+from tilannekuva.statedb import StateUnavailable, for_settings
+from views.cache_keys import KEYED
 
 if TYPE_CHECKING:
     from views.context import PageContext
 
 VIEWS_SEEN = "tk_logged_views"      # session state: the views already logged in this session
+log = logging.getLogger("tilannekuva.app")
 
 
-@st.cache_resource(show_spinner=False)
-def _access_log(path: str, retention_days: float) -> AccessLog:
-    return AccessLog(Path(path), retention_days=retention_days)
-
-
+@st.cache_resource(show_spinner=False, hash_funcs=KEYED)
 def access_log(settings: Settings) -> AccessLog:
-    return _access_log(str(settings.state_dir / "access_log.sqlite"), settings.access_log_retention_days)
+    """The deployment's access log (tilannekuva.statedb: data/state/access_log.sqlite or tk_access_log)."""
+    return AccessLog(for_settings(settings, "access_log"), retention_days=settings.access_log_retention_days)
 
 
 def record(settings: Settings | None, username: str, role: str, action: str, target: str, page: str,
@@ -44,12 +45,25 @@ def _entry(page: PageContext, action: str, target: str, rows: int, subjects=(), 
     if page.signed_in.username != page.acting.username:
         base["viewed_as"] = page.acting.username
     ids = [int(s) for s in subjects]
-    log = access_log(page.settings)     # looked up now: a download's worker thread has no script context
+    store = access_log(page.settings)   # looked up now: a download's worker thread has no script context
     who = page.signed_in
 
     def write(more: dict | None = None) -> None:
-        log.record(who.username, who.role, action, target, page.page_id, {**base, **(more or {})}, rows, ids)
+        store.record(who.username, who.role, action, target, page.page_id, {**base, **(more or {})}, rows, ids)
     return write
+
+
+def _written_or_stop(page: PageContext, write) -> None:
+    """Write an entry on the page's script thread; when the state database is away (StateUnavailable), say so in
+    the user's language and end the page here, before anything the entry was for is drawn. The same answer as
+    app.py's, also when a page runs without app.py around it (Streamlit's pages/ discovery, AppTest reruns):
+    never Streamlit's English error box."""
+    try:
+        write()
+    except StateUnavailable as exc:
+        log.error("the state database is unavailable: %s", exc)
+        st.error(t("error.state_unavailable", page.lang))
+        st.stop()
 
 
 def log_view(page: PageContext, target: str, rows: int, subjects=(), filters: dict | None = None) -> None:
@@ -63,14 +77,14 @@ def log_view(page: PageContext, target: str, rows: int, subjects=(), filters: di
            tuple(sorted((k, str(v)) for k, v in values.items())), rows, tuple(sorted(int(s) for s in subjects)))
     if key in seen:
         return
-    seen.add(key)
-    _entry(page, "view", target, rows, subjects, values)()
+    _written_or_stop(page, _entry(page, "view", target, rows, subjects, values))
+    seen.add(key)       # only once written: a failed write (StateUnavailable) is retried on the next run
 
 
 def log_event(page: PageContext, action: str, target: str, rows: int = 0, subjects=(),
               filters: dict | None = None) -> None:
     """Any other entry on a page, written now (a print, a follow-up mark)."""
-    _entry(page, action, target, rows, subjects, filters)()
+    _written_or_stop(page, _entry(page, action, target, rows, subjects, filters))
 
 
 def export_entry(page: PageContext, target: str, rows: int, subjects=(), filters: dict | None = None):

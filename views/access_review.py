@@ -121,7 +121,7 @@ def entries_table(page: PageContext, shown: pl.DataFrame) -> pl.DataFrame:
         .otherwise(labels.label("page", "page", page.lang)).alias("page")
     table = tables.table(shown.with_columns(where, flags=labels.names_of_true(FLAG_NAMES, page.lang)), LOG_COLUMNS,
                          page.lang)
-    tables.show(table, height=420)
+    tables.show(table, grid=True, height=420)     # up to 20 000 entries: the page's one grid (views.tables.show)
     tables.downloads(page, table, key="access_log", filename="kayttoloki", target=Target.ACCESS_LOG)
     return table
 
@@ -131,7 +131,7 @@ def exports(page: PageContext, table: pl.DataFrame) -> None:
     words: it is found by its words — comparing with the code 'export' found none, so the register always
     said nothing had been downloaded)."""
     st.header(page.t("accesslog.exports_header"))
-    found = table.filter(pl.col(page.t("col.action")) == page.t(f"action.{Action.EXPORT.value}"))
+    found = table.where(pl.col(page.t("col.action")) == page.t(f"action.{Action.EXPORT.value}"))
     if found.is_empty():
         st.info(page.t("accesslog.no_exports"))
     else:

@@ -16,9 +16,10 @@ else from data pass through md(). Text only: the popover's content is sent with 
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
-from tilannekuva import explanations, metrics
+from tilannekuva import explanations, freshness, metrics
 from tilannekuva.catalogue import catalogue
 from tilannekuva.i18n import fmt_date, fmt_number
 from tilannekuva.inert import md
@@ -32,8 +33,38 @@ SOURCE_LINES = {explanations.REFERENCE: "explain.source_no_date", explanations.M
 
 def states(page: PageContext, metric: str) -> list[explanations.SourceState]:
     """The sources `metric` reads as of the page's day (Settings.today_date)."""
-    return explanations.source_states(catalogue()[metric].sources, loaders.frame(page, "data_freshness"),
-                                      page.settings.today_date)
+    return source_states(page, tuple(catalogue()[metric].sources))
+
+
+def source_states(page: PageContext, sources: tuple[str, ...]) -> list[explanations.SourceState]:
+    """explanations.source_states of `sources`, judged once per session for the acting user, the warehouse
+    version and the day: a page asks it beside every figure and on every rerun (a filter change), and each
+    answer read the data_freshness query and joined the thresholds again (7 % of a sign-in burst, issue 21).
+    A refresh (a new version), the next day or viewing as another user judges anew."""
+    return list(memo(page, sources, lambda: explanations.source_states(
+        sources, loaders.frame(page, "data_freshness"), page.settings.today_date)))
+
+
+def assessed(page: PageContext) -> pl.DataFrame:
+    """tilannekuva.freshness.assess of the data_freshness query on the page's day, kept as `source_states`
+    keeps its answers (an export's header block reads it on every run that shows a download button)."""
+    return memo(page, "assessed", lambda: freshness.assess(loaders.frame(page, "data_freshness"),
+                                                            page.settings.today_date))
+
+
+def memo(page: PageContext, what, compute):
+    """`compute()` once per session for `what` while the acting user, the warehouse version and the day stay
+    the same (what the data-as-of dates and stale marks depend on)."""
+    key = (page.acting.username, loaders.warehouse().version, page.settings.today_date, id(page.settings))
+    kept = st.session_state.get(FRESHNESS_MEMO)
+    if kept is None or kept[0] != key:
+        kept = st.session_state[FRESHNESS_MEMO] = (key, {})
+    if what not in kept[1]:
+        kept[1][what] = compute()
+    return kept[1][what]
+
+
+FRESHNESS_MEMO = "_tk_source_states"
 
 
 def about(page: PageContext, metric: str) -> None:
@@ -50,7 +81,7 @@ def about(page: PageContext, metric: str) -> None:
 def data_of(page: PageContext, sources: tuple[str, ...]) -> None:
     """Beside a figure that is not a catalogue metric (pupil counts, a unit's basic facts): the data-as-of of
     the sources it reads and a stale mark for each past its threshold, as `about` gives a metric's figure."""
-    found = explanations.source_states(sources, loaders.frame(page, "data_freshness"), page.settings.today_date)
+    found = source_states(page, tuple(sources))
     as_of(page, found)
     stale_marks(page, found)
 

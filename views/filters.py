@@ -13,7 +13,7 @@ import streamlit as st
 
 from tilannekuva import periods
 from tilannekuva.i18n import t
-from tilannekuva.inert import md
+from tilannekuva.inert import md, plain_text
 from tilannekuva.metrics import METRICS, SECTORS
 from views import loaders
 from views.context import Chosen, PageContext
@@ -47,7 +47,9 @@ def url_select(page: PageContext, param: str, options: list, labels: dict, defau
     notice = st.session_state.get(NOTICES, {}).pop(param, None)
     if notice:
         st.warning(t(notice, lang))
-    value = st.sidebar.selectbox(t(label_key, lang), options, index=options.index(chosen), format_func=labels.get, placeholder=t("filter.choose", lang),
+    # Plain text: a source name's bidi controls must not reorder the option (attack finding on issue 22).
+    shown = {option: plain_text(labels.get(option, option)) for option in options}
+    value = st.sidebar.selectbox(t(label_key, lang), options, index=options.index(chosen), format_func=shown.get, placeholder=t("filter.choose", lang),
                                  key=key, disabled=len(options) == 1)
     st.session_state[REMEMBER + param] = value
     page.filters[param] = Chosen(t(label_key, lang), str(labels.get(value, value)), value)

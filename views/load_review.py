@@ -4,10 +4,12 @@ against. Loading itself is the core's job (tilannekuva.ingest)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 import streamlit as st
 
-from tilannekuva.i18n import fmt_number
+from tilannekuva.i18n import fmt_date, fmt_number
 from tilannekuva.inert import md
 from tilannekuva.ingest.contracts import CONTRACTS, describe, sources_frame
 from tilannekuva.ingest.history import files_frame
@@ -67,7 +69,21 @@ def contracts(page: PageContext) -> None:
     st.markdown(page.t("loads.contract_summary", table=md(f"{table} ({contract.table})"), system=md(contract.system),
                        mode=page.t(f"loads.mode.{contract.mode}"), keys=md(", ".join(contract.key) or "–"),
                        period=md(", ".join(contract.period)) if contract.period else page.t("loads.no_period")))
-    tables.show(tables.table(pl.DataFrame(describe(contract)), CONTRACT_COLUMNS, page.lang))
+    rows = [{**row, "min": bound(column.min, page.lang), "max": bound(column.max, page.lang)}
+            for row, column in zip(describe(contract), contract.columns, strict=True)]
+    tables.show(tables.table(pl.DataFrame(rows), CONTRACT_COLUMNS, page.lang))
     if contract.rules:
         rules = labels.words("loadrule", page.lang)
         st.caption(page.t("loads.rules", rules=md("; ".join(rules.get(r.name, r.name) for r in contract.rules))))
+
+
+def bound(value: object, lang: str) -> str | None:
+    """A contract's lower or upper bound as the reader writes it: 0,5 and 1.1.2000 in Finnish (contracts.describe
+    writes Python's '0.5' and '2000-01-01', for the generated docs)."""
+    if value is None:
+        return None
+    if isinstance(value, dt.date | dt.datetime):
+        return fmt_date(value, lang)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return fmt_number(value, lang, 0 if float(value).is_integer() else len(repr(float(value)).split(".")[1]))
+    return str(value)

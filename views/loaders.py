@@ -20,8 +20,10 @@ from tilannekuva.i18n import fmt_date, t
 from tilannekuva.ingest.history import LoadHistory
 from tilannekuva.metrics import sector_order
 from tilannekuva.signals import Rules, signals_in_scope
+from tilannekuva.statedb import StateDB, for_settings
 from tilannekuva.warehouse import FetchResult, Warehouse, WarehouseUnavailable
 from views import labels
+from views.cache_keys import KEYED
 from views.context import PageContext
 from views.language import language
 from views.stores import settings
@@ -41,7 +43,27 @@ def warehouse() -> Warehouse:
     return _warehouse(str(conf.warehouse_dir), conf.suppression_threshold)
 
 
-@st.cache_data(ttl=900, max_entries=2000, show_spinner=False)
+@st.cache_resource(show_spinner=False)
+def _warmed(warehouse_dir: str, threshold: int, version: str) -> str:
+    _warehouse(warehouse_dir, threshold).warm()
+    return version
+
+
+def warm_up() -> None:
+    """Once per served version and process: open the warehouse connection and its scope views while the
+    sign-in page is shown, so the landing page after signing in does not wait for them. Quiet when the
+    warehouse is unavailable (the pages say so)."""
+    conf = settings()
+    if conf is None:
+        return
+    try:
+        wh = _warehouse(str(conf.warehouse_dir), conf.suppression_threshold)
+        _warmed(str(conf.warehouse_dir), conf.suppression_threshold, wh.version)
+    except WarehouseUnavailable as exc:
+        log.warning("warehouse not warmed up: %s", exc)
+
+
+@st.cache_data(ttl=900, max_entries=2000, show_spinner=False, hash_funcs=KEYED)
 def _cached_fetch(principal: Principal, version: str, query: str, params: tuple) -> FetchResult:
     return warehouse().fetch(principal, query, **dict(params))
 
@@ -72,16 +94,17 @@ def fetch(page: PageContext, query: str, **params) -> FetchResult:
 
 
 @st.cache_resource(show_spinner=False)
-def _history(path: str) -> LoadHistory:
-    return LoadHistory(Path(path))
+def _history(where: str, _db: StateDB) -> LoadHistory:
+    return LoadHistory(_db)  # one per state place (`where`: the file, or the database and schema)
 
 
 def load_history() -> LoadHistory:
-    """The load history (SQLite in the state directory, not the warehouse); admin pages only."""
+    """The load history (the state's loads store, not the warehouse); admin pages only."""
     conf = settings()
     if conf is None:
         st.stop()
-    return _history(str(conf.state_dir / "loads.sqlite"))
+    db = for_settings(conf, "loads")
+    return _history(db.where, db)
 
 
 def frame(page: PageContext, query: str, **params) -> pl.DataFrame:
@@ -101,8 +124,7 @@ def school_years(page: PageContext) -> pl.DataFrame:
 def metric_parts(page: PageContext, metric: str, **area) -> pl.DataFrame:
     """The parts (numerator, denominator, events) of `metric` by unit and school year in the selection
     `area` (sector, district_id, language: None means all)."""
-    parts = metrics.apply_filters(frame(page, "metric_parts_by_unit_year"), **area)
-    return parts.filter(pl.col("metric") == metric)
+    return metrics.apply_filters(frame(page, "metric_parts_of_metric", metric=metric), **area)
 
 
 def metric_levels(page: PageContext, parts: pl.DataFrame) -> pl.DataFrame:
@@ -164,7 +186,7 @@ def as_of_text(page: PageContext) -> str | None:
     return None if fresh.is_empty() else t("app.data_as_of", lang, date=fmt_date(fresh["data_as_of"].max(), lang))
 
 
-@st.cache_data(ttl=900, max_entries=500, show_spinner=False)
+@st.cache_data(ttl=900, max_entries=500, show_spinner=False, hash_funcs=KEYED)
 def _cached_signals(principal: Principal, version: str, unit_id: int | None, school_year_id: int,
                     concern_hours: float) -> pl.DataFrame:
     read = whatsnew.Reader(warehouse(), principal)
@@ -185,16 +207,17 @@ def signals(page: PageContext, unit_id: int | None, school_year_id: int) -> pl.D
 
 
 @st.cache_resource(show_spinner=False)
-def _followups(path: str) -> FollowUps:
-    return FollowUps(Path(path))
+def _followups(where: str, _db: StateDB) -> FollowUps:
+    return FollowUps(_db)  # one per state place (`where`: the file, or the database and schema)
 
 
 def followups() -> FollowUps:
-    """Follow-up marks on the watch list (SQLite in the state directory)."""
+    """Follow-up marks on the watch list (the state's followups store, shared by every app process)."""
     conf = settings()
     if conf is None:
         st.stop()
-    return _followups(str(conf.state_dir / "followups.sqlite"))
+    db = for_settings(conf, "followups")
+    return _followups(db.where, db)
 
 
 def group_pupils(page: PageContext, group_id: int, school_year_id: int) -> pl.DataFrame:

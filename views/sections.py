@@ -205,25 +205,16 @@ def pupil_list(page: PageContext, listed: pl.DataFrame, columns: dict, *, target
     """A list of named pupils (personal data): its view written to the access log (once per session for the
     same list), an optional count line (`count`: a catalog key with {count}), the table, and its logged
     downloads. `listed` has a `pupil_id` column; `columns` as in tables.table; `trends` names columns of
-    number lists shown as small line charts, left out of the downloads."""
+    number lists, shown in the real table as their numbers in order ('2,0 → 0,5 → 4,0': read aloud and
+    to the eye alike; a grid's small line charts were a picture with no text) and left out of the downloads."""
     pupils = listed["pupil_id"].to_list()
     log_view(page, target, listed.height, pupils)
     table = tables.table(listed, columns, page.lang)
     if count:
         st.warning(t(count, page.lang, count=fmt_number(listed.height, page.lang)))
-    # One scale for every row's small chart (each on its own scale, a flat 1 → 2 looked like a steep 1 → 20).
-    charts = {t(columns[name], page.lang): trend_scale(listed[name]) for name in trends}
-    tables.show(table, column_config={header: st.column_config.LineChartColumn(header, y_min=low, y_max=high)
-                                      for header, (low, high) in charts.items()})
-    tables.downloads(page, table.without(list(charts)), key=key, filename=filename, target=target, subjects=pupils,
-                     metrics=metrics)
-
-
-def trend_scale(trends: pl.Series) -> tuple[float, float]:
-    """The shared y range of a column of number lists: from 0 (or the lowest value, if negative) to the
-    highest value of any row (1 when there is none)."""
-    values = trends.explode().drop_nulls()
-    return min(0.0, float(values.min() or 0)), max(1.0, float(values.max() or 0))
+    tables.show(table, key=key)
+    tables.downloads(page, table.without([t(columns[name], page.lang) for name in trends]), key=key,
+                     filename=filename, target=target, subjects=pupils, metrics=metrics)
 
 
 def followup_form(page: PageContext, pupil_id: int, school_year_id: int, listed: list[int], marked: bool) -> None:
@@ -266,11 +257,12 @@ def staff_list(page: PageContext, staff: pl.DataFrame, columns: dict, *, target:
                shown_as: dict | None = None, metrics: tuple[str, ...] = ()) -> None:
     """A list of named staff (personal data about employees, shown to their supervisor): the table, its view
     written to the access log (the staff ids and `shown_as`, e.g. a toggle's state, in the entry's filters:
-    the log's subjects are pupils), and its logged downloads. `staff` has a `staff_id` column."""
+    the log's subjects are pupils), and its logged downloads. `staff` has a `staff_id` column. The view is
+    logged before the table is drawn: a failed write (StateUnavailable) shows no names."""
     table = tables.table(staff, columns, page.lang)
-    tables.show(table)
     log_view(page, target, table.height, filters={**page.filter_values(), **(shown_as or {}),
                                                   "staff_ids": sorted(staff["staff_id"].to_list())})
+    tables.show(table)
     tables.downloads(page, table, key=key, filename=filename, target=target, metrics=metrics)
 
 

@@ -22,7 +22,9 @@ from tilannekuva.notifications import Notifications
 from tilannekuva.preferences import Preferences
 from tilannekuva.security import SecurityStore
 from tilannekuva.settings import ConfigError, Settings, load_settings
+from tilannekuva.statedb import for_settings
 from tilannekuva.useradmin import directory
+from views.cache_keys import KEYED
 
 log = logging.getLogger("tilannekuva.app")
 
@@ -61,27 +63,29 @@ def settings_or_none() -> Settings | None:
         return None
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, hash_funcs=KEYED)
 def security_store(settings: Settings) -> SecurityStore:
-    return SecurityStore(settings.state_dir / "security.sqlite", settings.failed_login_limit_user,
+    return SecurityStore(for_settings(settings, "security"), settings.failed_login_limit_user,
                          settings.failed_login_limit_client, settings.failed_login_window_minutes * 60,
                          settings.failed_login_limit_account, settings.session_idle_minutes * 60)
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, hash_funcs=KEYED)
 def preferences(settings: Settings) -> Preferences:
-    return Preferences(settings.state_dir / "preferences.sqlite")
+    return Preferences(for_settings(settings, "preferences"))
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, hash_funcs=KEYED)
 def notifications(settings: Settings) -> Notifications:
-    """Each user's visits (the baseline of "Mitä uutta"), choices and digest deliveries (data/state/notifications.sqlite)."""
-    return Notifications(settings.state_dir / "notifications.sqlite")
+    """Each user's visits (the baseline of "Mitä uutta"), choices and digest deliveries (the state's
+    notifications store: data/state/notifications.sqlite, or tk_notifications in PostgreSQL)."""
+    return Notifications(for_settings(settings, "notifications"))
 
 
+@st.cache_resource(show_spinner=False, hash_funcs=KEYED)
 def identity_links(settings: Settings) -> IdentityLinks:
     """Single sign-on identity → user links and pending link requests (tilannekuva.identities)."""
-    return IdentityLinks(settings.state_dir / "identities.sqlite")
+    return IdentityLinks(for_settings(settings, "identities"))
 
 
 def principal_for(settings: Settings, username: str, name: str) -> Principal:

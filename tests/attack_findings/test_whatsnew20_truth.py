@@ -6,10 +6,10 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
-import duckdb
 import yaml
 
 from tests.helpers import Clock
+from tilannekuva import duck
 from tilannekuva.digest import Runner
 from tilannekuva.notifications import Notifications
 from tilannekuva.settings import load_settings
@@ -98,7 +98,7 @@ def test_a_teachers_new_group_is_not_told_as_new_and_cleared_support_signals(cit
     notes = Notifications(city / "state" / "notifications.sqlite", clock=clock)
     notes.set_baseline("opettaja", "immediate", "email", before)
 
-    con = duckdb.connect(str(current_file(city / "warehouse")), read_only=True)
+    con = duck.connect(str(current_file(city / "warehouse")), read_only=True)
     try:
         tables = {r[0] for r in con.sql("show tables").fetchall()}
         table = "brg_group_teacher" if "brg_group_teacher" in tables else None

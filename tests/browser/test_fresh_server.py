@@ -21,6 +21,8 @@ def test_no_page_url_shows_anything_before_login(server, context, page_id):
     for forbidden in ("Koulutettujen osuus", "Ryhmiä", "Rivejä yhteensä", "Lukuvuosi", "Yksikkö"):
         assert forbidden not in main
     assert (
-        page.locator('[data-testid="stPlotlyChart"], [data-testid="stDataFrame"], [data-testid="stMetric"]').count()
+        page.locator(
+            '[data-testid="stPlotlyChart"], [data-testid="stDataFrame"], [data-testid="stTable"], [data-testid="stMetric"]'
+        ).count()
         == 0
     )

@@ -6,10 +6,10 @@ import hashlib
 import shutil
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 
+from tilannekuva import duck
 from tilannekuva.ingest.contracts import CONTRACTS
 from tilannekuva.ingest.history import LoadHistory
 from tilannekuva.warehouse import close_all, current_file, publish
@@ -18,7 +18,7 @@ from tilannekuva.warehouse import close_all, current_file, publish
 @pytest.fixture(scope="session")
 def source_rows(demo_home):
     """`source_rows("poissaolot", 20)`: the first rows of a source, as its export has them."""
-    con = duckdb.connect(str(current_file(demo_home / "warehouse")), read_only=True)
+    con = duck.connect(str(current_file(demo_home / "warehouse")), read_only=True)
 
     def rows(name: str, n: int = 20) -> pl.DataFrame:
         c = CONTRACTS[name]
@@ -46,6 +46,13 @@ def home(demo_home, tmp_path) -> Path:
 @pytest.fixture
 def history(home) -> LoadHistory:
     return LoadHistory(home / "state" / "loads.sqlite")
+
+
+@pytest.fixture
+def state_history(home, state) -> LoadHistory:
+    """The load history on each state backend (tests/conftest.py's `state`): for the tests about the history
+    itself (the other loads keep `history`, SQLite, to stay quick)."""
+    return LoadHistory(state.db("loads"))
 
 
 @pytest.fixture(scope="session")

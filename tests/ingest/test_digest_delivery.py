@@ -1,7 +1,8 @@
 """Issue 20 end to end: a real data load (`tilannekuva ingest`) is followed by the digests of the users who
 want them immediately — received by a real SMTP server (aiosmtpd) and a real HTTP receiver standing in for
 Teams, in each recipient's language — and a digest goes out exactly once even when two `tilannekuva
-digest` processes run at the same time or one is killed half-way."""
+digest` processes run at the same time (on PostgreSQL: two machines, each with its own disk, sharing only the
+state database) or one is killed half-way."""
 
 from __future__ import annotations
 
@@ -9,21 +10,21 @@ import dataclasses
 import email
 import email.policy
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import duckdb
-
 from tests.helpers import http_receiver, smtp_server, truth
-from tilannekuva import cli
+from tilannekuva import cli, duck
 from tilannekuva.audit import AccessLog
 from tilannekuva.ingest.contracts import CONTRACTS
 from tilannekuva.notifications import Notifications
 from tilannekuva.preferences import Preferences
 from tilannekuva.settings import load_settings
+from tilannekuva.statedb import for_settings
 from tilannekuva.warehouse import current_file
 
 APP = "https://tilannekuva.kaupunki.example"
@@ -53,7 +54,7 @@ def _more_absences(city: Path, out: Path, unit_id: int, hours: float = 45.0) -> 
         for c in CONTRACTS["poissaolot"].column_names
     )
     path = out / "poissaolot.csv"
-    con = duckdb.connect(str(current_file(city / "warehouse")), read_only=True)
+    con = duck.connect(str(current_file(city / "warehouse")), read_only=True)
     try:
         con.sql(
             f"select {columns} from fct_absence where month = (select max(month) from fct_absence) order by month, pupil_id"
@@ -81,7 +82,7 @@ def test_a_load_is_followed_by_each_users_digest_in_their_language_by_email_and_
 
         users, policy = load_users(settings.users_file), load_policy(settings.roles_file)
         rehtori2 = build_principal("rehtori2", "rehtori2", users, policy)
-        Preferences(settings.state_dir / "preferences.sqlite").set_language("rehtori2", "sv")
+        Preferences(for_settings(settings, "preferences")).set_language("rehtori2", "sv")
         store.set_channels(rehtori2, True, f"{base}/workflows/rehtori2")
         assert cli.main(["digest", "--trigger", "load"]) == 0  # the first run only sets each baseline
         assert received == [] and posted == []
@@ -123,15 +124,21 @@ def test_a_load_is_followed_by_each_users_digest_in_their_language_by_email_and_
         assert latest >= committed
 
 
-def _blank_baselines(city: Path) -> None:
-    """Every user's last immediate digest as if nobody had had a signal, a crossing or a load: each is due."""
+def _blank_baselines(city: Path, state=None) -> Notifications:
+    """Every user's last immediate digest as if nobody had had a signal, a crossing or a load: each is due.
+    Returns the notifications store (in `state`, tests/conftest.py; None: the city's SQLite file)."""
     from tilannekuva.digest import Runner
 
     settings = load_settings(
-        {"TILANNEKUVA_MODE": "demo", "TILANNEKUVA_DATA_DIR": str(city), "TILANNEKUVA_SMTP_HOST": "x"}
+        {
+            "TILANNEKUVA_MODE": "demo",
+            "TILANNEKUVA_DATA_DIR": str(city),
+            "TILANNEKUVA_SMTP_HOST": "x",
+            **(state.env() if state else {}),
+        }
     )
     runner = Runner(settings, send=lambda *a: None)
-    store = Notifications(settings.state_dir / "notifications.sqlite")
+    store = Notifications(for_settings(settings, "notifications"))
     for user in USERS:
         snap = runner.snapshot(runner.principal(user))
         blank = dataclasses.replace(
@@ -142,6 +149,7 @@ def _blank_baselines(city: Path) -> None:
         )
         store.set_frequency(runner.principal(user), "loads", "immediate")
         store.set_baseline(user, "immediate", "email", blank)
+    return store
 
 
 def _digest(city: Path, port: int, **env) -> subprocess.Popen:
@@ -158,17 +166,26 @@ def _once_each(received) -> list[tuple[str, str]]:
     return sorted((m["To"].addresses[0].addr_spec, m["Message-ID"]) for m in _messages(received))
 
 
-def test_two_runs_at_the_same_time_send_each_digest_once(city):
-    _blank_baselines(city)
+def test_two_runs_at_the_same_time_send_each_digest_once(city, state, tmp_path):
+    """Two runs at once — on SQLite two processes sharing the state directory; on PostgreSQL two machines
+    (each its own data directory with the same warehouse version, nothing shared but the state database):
+    each digest goes out once, not once per instance."""
+    store = _blank_baselines(city, state)
+    other = city
+    if state.url:  # the second machine: its own disk
+        other = tmp_path / "machine-2"
+        shutil.copytree(city, other)
     with smtp_server(delay=0.3) as (_, port, received):  # a slow relay: both runs are sending at once
-        runs = [_digest(city, port), _digest(city, port)]
+        runs = [_digest(city, port, **state.env()), _digest(other, port, **state.env())]
         outputs = [run.communicate(timeout=120) for run in runs]
         assert [run.returncode for run in runs] == [0, 0], outputs
     sent = _once_each(received)
     assert len(sent) == len(USERS) == len(set(sent))  # everybody once, nobody twice
     assert {to.split("@")[0] for to, _ in sent} == set(USERS)
-    rows = Notifications(city / "state" / "notifications.sqlite").deliveries()
+    rows = store.deliveries()
     assert sorted((d.username, d.status, d.attempts) for d in rows) == [(u, "sent", 1) for u in sorted(USERS)]
+    if state.url:  # nothing of the ledger on either machine's disk
+        assert not [p for p in (city, other) if (p / "state" / "notifications.sqlite").exists()]
     import re
 
     assert sum(int(re.search(r"sent (\d+)", out).group(1)) for out, _ in outputs) == len(USERS)
@@ -197,3 +214,50 @@ def test_a_run_killed_half_way_is_finished_by_the_next_without_sending_anything_
     rows = store.deliveries()
     assert sorted(d.status for d in rows) == ["sent"] * len(USERS)
     assert sorted(d.attempts for d in rows) == [1] * (len(USERS) - 1) + [2]  # the one in flight was taken over
+
+
+def test_ingest_and_digest_keep_their_history_and_ledger_where_the_state_url_says(city, state, tmp_path):
+    """`tilannekuva digest` and `tilannekuva ingest` run as commands with TILANNEKUVA_STATE_URL set: the load's
+    history, the digests' baselines and their ledger are in that database, where every app process reads them
+    (the admin's loads and failing-deliveries pages) — and not in files of the machine that ran the load."""
+    from tilannekuva.access import load_users
+    from tilannekuva.ingest.history import LoadHistory
+
+    with smtp_server() as (_, port, received):
+        env = {**os.environ, **_env(city, port), **state.env()}
+        first = subprocess.run(
+            [sys.executable, "-m", "tilannekuva.cli", "digest", "--trigger", "load"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert first.returncode == 0, first.stderr  # the first run only sets each baseline
+        exports = tmp_path / "exports"
+        exports.mkdir()
+        settings = load_settings({k: v for k, v in env.items() if k.startswith("TILANNEKUVA_")})
+        (unit,) = load_users(settings.users_file)["rehtori"]["units"]
+        _more_absences(city, exports, unit)
+        load = subprocess.run(
+            [sys.executable, "-m", "tilannekuva.cli", "ingest", str(exports)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert load.returncode == 0, load.stderr
+    told = {m["To"].addresses[0].addr_spec for m in _messages(received)}
+    assert told == {"rehtori@demo.invalid", "rehtori2@demo.invalid", "opettaja@demo.invalid"}
+    history = LoadHistory(state.db("loads") if state.url else city / "state" / "loads.sqlite")
+    (row,) = history.loads().iter_rows(named=True)
+    assert (row["kind"], row["result"], row["files"]) == ("ingest", "loaded", 1)
+    assert row["version"] == current_file(city / "warehouse").name
+    notes = Notifications(state.db("notifications") if state.url else city / "state" / "notifications.sqlite")
+    assert sorted(d.username for d in notes.deliveries() if d.status == "sent") == sorted(u.split("@")[0] for u in told)
+    assert notes.baseline("rehtori", "immediate", "email").data_version  # the baselines are there too
+    local = {p.name for p in (city / "state").glob("*.sqlite")}
+    assert (
+        not (local & {"loads.sqlite", "notifications.sqlite"})
+        if state.url
+        else local >= {"loads.sqlite", "notifications.sqlite"}
+    )

@@ -11,10 +11,10 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 
+from tilannekuva import duck
 from tilannekuva.access import Principal
 from tilannekuva.demo import DATA_AS_OF
 from tilannekuva.ingest.contracts import CONTRACTS, contract_for_file, contracts_markdown
@@ -27,7 +27,7 @@ CITY = Principal(username="t", display_name="t", role="sector_lead", pages=(), s
 
 
 def _count(warehouse_dir: Path, table: str, where: str = "true") -> int:
-    con = duckdb.connect(str(current_file(warehouse_dir)), read_only=True)
+    con = duck.connect(str(current_file(warehouse_dir)), read_only=True)
     try:
         return con.sql(f"select count(*) from {table} where {where}").fetchall()[0][0]
     finally:
@@ -78,7 +78,7 @@ def test_finnish_csv_conventions_are_read(source_rows, home, history, tmp_path):
     month = source_rows("poissaolot", 1)["month"][0]
     before_month = _count(home / "warehouse", "fct_absence", f"month = date '{month}'")
     ingest([tmp_path], home / "warehouse", history, run_by="test")
-    con = duckdb.connect(str(current_file(home / "warehouse")), read_only=True)
+    con = duck.connect(str(current_file(home / "warehouse")), read_only=True)
     try:
         staff = con.sql(
             "select first_name, last_name, is_leader from dim_staff where staff_id >= 900001 order by staff_id"
@@ -106,7 +106,8 @@ def test_reloading_a_period_replaces_it_and_never_doubles(demo_exports, home, hi
     assert _count(home / "warehouse", "fct_absence") == before
 
 
-def test_identical_file_is_skipped_until_something_replaced_its_data(source_rows, home, history, tmp_path):
+def test_identical_file_is_skipped_until_something_replaced_its_data(source_rows, home, state_history, tmp_path):
+    history = state_history
     old = tmp_path / "a" / "palvelumuotoilu.csv"
     new = tmp_path / "b" / "palvelumuotoilu.csv"
     for path, participants in ((old, 7), (new, 9)):
@@ -187,14 +188,15 @@ def _cli(home: Path, *args: str, env: dict | None = None, **kw):
     )
 
 
-def test_load_killed_half_way_leaves_the_served_version_intact(demo_exports, home, fingerprint):
+def test_load_killed_half_way_leaves_the_served_version_intact(demo_exports, home, fingerprint, state):
+    """…and the next load, on whichever machine, records the killed one as interrupted in the shared history."""
     before = fingerprint(home / "warehouse")
     slow = _cli(
         home,
         "ingest",
         str(demo_exports / "poissaolot.csv"),
         str(demo_exports / "henkilosto.csv"),
-        env={PAUSE_ENV: "60"},
+        env={PAUSE_ENV: "60", **state.env()},
     )
     deadline = time.monotonic() + 60
     line = ""
@@ -202,7 +204,7 @@ def test_load_killed_half_way_leaves_the_served_version_intact(demo_exports, hom
         line = slow.stdout.readline()
     assert "PAUSED" in line, slow.stderr.read()
     assert list((home / "warehouse").glob(".building-*.duckdb"))  # half-written, never served
-    second = _cli(home, "ingest", str(demo_exports / "alueet.xlsx"))
+    second = _cli(home, "ingest", str(demo_exports / "alueet.xlsx"), env=state.env())
     out, err = second.communicate(timeout=60)
     assert second.returncode == 3, err
     assert "Toinen lataus on käynnissä" in err
@@ -213,12 +215,13 @@ def test_load_killed_half_way_leaves_the_served_version_intact(demo_exports, hom
     assert rows.height > 0
     close_all()
     # The next load cleans up, records the killed one as interrupted, and succeeds.
-    third = _cli(home, "ingest", str(demo_exports / "alueet.xlsx"), "--force")
+    third = _cli(home, "ingest", str(demo_exports / "alueet.xlsx"), "--force", env=state.env())
     out, err = third.communicate(timeout=120)
     assert third.returncode == 0, err
     assert not list((home / "warehouse").glob(".building-*"))
-    history = LoadHistory(home / "state" / "loads.sqlite").loads(5)
+    history = LoadHistory(state.db("loads") if state.url else home / "state" / "loads.sqlite").loads(5)
     assert history["message"].to_list()[-1] == "interrupted"
+    assert history["result"].to_list() == ["loaded", "failed"]  # the refused second load left no record
 
 
 def test_cli_rejection_exits_1_with_file_row_and_column(source_rows, home, tmp_path):
@@ -274,12 +277,13 @@ def test_dates_after_the_load_day_are_refused(source_rows, home, history, tmp_pa
 def _age_schema(warehouse_dir: Path) -> None:
     """Make the served file look like one of schema version 1."""
     served = current_file(warehouse_dir)
-    con = duckdb.connect(str(served))
+    con = duck.connect(str(served))
     con.execute("update meta_schema_version set version = 1")
     con.close()
 
 
-def test_a_load_into_an_older_schema_is_refused_and_recorded(demo_exports, home, history):
+def test_a_load_into_an_older_schema_is_refused_and_recorded(demo_exports, home, state_history):
+    history = state_history
     from tilannekuva.ingest.load import LoadFailed
 
     _age_schema(home / "warehouse")
@@ -335,7 +339,7 @@ def test_tilannekuvas_own_use_loads_into_m4_beside_the_demo_pilot(demo_home, hom
 
     log = AccessLog(home / "state" / "access_log.sqlite")
     ((unit,),) = (
-        duckdb.connect(str(current_file(home / "warehouse")), read_only=True)
+        duck.connect(str(current_file(home / "warehouse")), read_only=True)
         .sql("select min(unit_id) from dim_unit")
         .fetchall()
     )
@@ -351,7 +355,7 @@ def test_tilannekuvas_own_use_loads_into_m4_beside_the_demo_pilot(demo_home, hom
 
 
 def _meta(warehouse_dir: Path) -> dict[str, tuple]:
-    con = duckdb.connect(str(current_file(warehouse_dir)), read_only=True)
+    con = duck.connect(str(current_file(warehouse_dir)), read_only=True)
     try:
         return {
             s: (d, at) for s, d, at in con.execute("select source, data_as_of, loaded_at from meta_source").fetchall()
@@ -366,7 +370,7 @@ def test_a_sources_date_stays_with_its_own_load(demo_exports, home, history):
     'as of' the day of any later load — fresh for ever — and every source showed the last load's time as
     its own. Now a source not in the load keeps the date and time of the load that brought its data."""
     warehouse = home / "warehouse"
-    con = duckdb.connect(str(current_file(warehouse)))
+    con = duck.connect(str(current_file(warehouse)))
     try:  # the served support data hold one decision planned to start in 300 days
         con.execute(
             "update fct_support_decision set valid_from = ? "

@@ -4,7 +4,7 @@ The admin's access-log page in Swedish still shows Streamlit's English default i
 ("Choose options") and the log's roles as raw codes ('principal', 'admin') although the catalog has
 role.* words (the user page, views/user_admin.py, already labels them)."""
 
-from tests.helpers import open_as
+from tests.helpers import open_as, tables_of
 from tilannekuva.i18n import t
 
 
@@ -25,7 +25,7 @@ def test_action_filter_has_no_english_placeholder(demo_env):
 
 def test_roles_in_the_log_table_are_words(demo_env):
     at = _open(demo_env)
-    table = at.dataframe[0].value
+    table = tables_of(at)[0].value
     roles = set(table[t("col.role", "sv")].dropna())
     assert "principal" not in roles and "admin" not in roles, f"raw role codes in the Swedish log: {roles}"
     assert t("role.principal", "sv") in roles

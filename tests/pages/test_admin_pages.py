@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.helpers import login, open_as, truth
+from tests.helpers import login, open_as, tables_of, truth
+from tests.rawstate import state_db
 from tilannekuva.audit import AccessLog
 from tilannekuva.i18n import t
 from tilannekuva.settings import PROJECT_ROOT
 
 
 def test_sign_ins_and_pupil_views_are_logged_with_their_fields(demo_env, principals):
-    log = AccessLog(demo_env / "state" / "access_log.sqlite")
+    log = AccessLog(state_db(demo_env, "access_log"))
     start = max((e.entry_id for e in log.entries(limit=1)), default=0)
     login("rehtori", "väärin")
     at = login("rehtori")
@@ -42,14 +43,14 @@ def test_admin_searches_the_log_and_sees_the_chain_is_intact(demo_env):
     assert not at.exception
     assert t("accesslog.intact") in [s.value for s in at.success]
     at.text_input(key="al_user").input("opettaja").run()
-    table = at.dataframe[0].value
+    table = tables_of(at)[0].value
     assert len(table) >= 1 and set(table[t("col.user")]) == {"opettaja"}
     assert t("action.sign_in_failed") in set(table[t("col.action")])  # codes read as words
     at.text_input(key="al_user").input("").run()
     at.text_input(key="al_pupil").input("kissa").run()
     assert t("accesslog.pupil_bad") in [w.value for w in at.warning]
     # reading the log is itself logged
-    log = AccessLog(demo_env / "state" / "access_log.sqlite")
+    log = AccessLog(state_db(demo_env, "access_log"))
     assert any(e.username == "admin" and e.target == "access_log" for e in log.entries(limit=50))
 
 
@@ -82,14 +83,14 @@ def test_see_what_this_user_sees_shows_exactly_that_users_scope(demo_env, princi
     at = open_as("admin")
     at.switch_page("pages/admin_users.py").run()
     assert not at.exception
-    users = at.dataframe[0].value
+    users = tables_of(at)[0].value
     assert {"johto", "rehtori", "opettaja"} <= set(users[t("col.user")])
     at.selectbox(key="tk_view_as_pick").set_value("rehtori").run()
     next(b for b in at.button if b.label == t("users.view_as_start")).click().run()
     # The app is now rehtori's: their pages, their unit, their scope (the banner and the stop button
     # live in app.py's sidebar, which AppTest does not keep across a page switch: see the browser test).
     at.switch_page("pages/admin_access_log.py").run()  # not one of rehtori's pages: refused
-    assert [e.value for e in at.error] == [t("guard.forbidden")] and not at.dataframe
+    assert [e.value for e in at.error] == [t("guard.forbidden")] and not tables_of(at)
     at.switch_page("pages/principal_unit.py").run()
     unit = principals["rehtori"].unit_ids[0]
     ((name,),) = truth(demo_env, "select name from dim_unit where unit_id = $u", u=unit)
@@ -107,7 +108,7 @@ def test_see_what_this_user_sees_shows_exactly_that_users_scope(demo_env, princi
     made = [line for line in meta if line.startswith(t("export.made", user="", date="").split("{")[0][:8])]
     admin_name = at.session_state["tk_principal"].display_name
     assert made and admin_name in made[0] and "rehtori" not in made[0].lower(), meta
-    log = AccessLog(demo_env / "state" / "access_log.sqlite")
+    log = AccessLog(state_db(demo_env, "access_log"))
     started = next(e for e in log.entries(limit=100) if e.action == "view_as")
     assert started.username == "admin" and started.target == "rehtori" and started.filters["units"] == [unit]
     signals = next(e for e in log.entries(limit=100) if e.target == "support_signals")
@@ -124,7 +125,7 @@ def test_admin_sees_the_threshold_and_how_many_cells_were_hidden(demo_env):
     at = login("admin")
     assert not at.exception
     assert any("**5**" in m.value for m in at.markdown)
-    stats = next(df.value for df in at.dataframe if t("col.hidden_cells") in df.value.columns)
+    stats = next(df.value for df in tables_of(at) if t("col.hidden_cells") in df.value.columns)
     row = stats[stats[t("col.figure")] == t("query.pupils_by_year_and_area")]  # in words (issue 18 item 16)
     assert row[t("col.pages")].iloc[0] == t("page.sector_overview")
     assert len(row) == 1 and row[t("col.loads")].iloc[0] >= 1
@@ -133,19 +134,19 @@ def test_admin_sees_the_threshold_and_how_many_cells_were_hidden(demo_env):
 def test_admin_confirms_a_pending_single_sign_on_link_and_it_is_logged(demo_env):
     from tilannekuva.identities import Identity, IdentityLinks
 
-    links = IdentityLinks(demo_env / "state" / "identities.sqlite")
+    links = IdentityLinks(state_db(demo_env, "identities"))
     identity = Identity("entra:tenant-1:oid-opettaja", "opettaja@kaupunki.example", "Olli ![x](http://a.example/x.png)")
     links.request(identity, "opettaja")
     try:
         at = login("admin")
         at.switch_page("pages/admin_users.py").run()
         assert not at.exception
-        pending = at.dataframe[-1].value
+        pending = tables_of(at)[-1].value
         assert identity.display_name in pending.to_string()  # shown as a table cell: plain text
         at.button(key="tk_sso_confirm").click().run()
         assert links.username_for(identity.key) == "opettaja" and links.pending() == []
         assert any("opettaja" in s.value for s in at.success)
-        entry = AccessLog(demo_env / "state" / "access_log.sqlite").entries(username="admin")[0]
+        entry = AccessLog(state_db(demo_env, "access_log")).entries(username="admin")[0]
         assert (entry.action, entry.target, entry.filters["identity"]) == (
             "link_identity",
             "user:opettaja",

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from tests.helpers import app_env, open_as, warehouse_with_as_of
+from tests.helpers import app_env, open_as, tables_of, warehouse_with_as_of
 from tilannekuva.freshness import thresholds
 from tilannekuva.i18n import t
 
@@ -16,7 +16,7 @@ D = dt.date
 
 
 def _sources_table(at):
-    (table,) = [d.value for d in at.dataframe if t("col.rhythm") in d.value.columns]
+    (table,) = [d.value for d in tables_of(at) if t("col.rhythm") in d.value.columns]
     return {row[t("col.source")]: row for row in table.to_dict("records")}
 
 

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from tests.conftest import OfferedDownloads
-from tests.helpers import login, open_as
+from tests.helpers import login, open_as, tables_of
 from tilannekuva.i18n import t
 
 DEVELOPER = re.compile(r"README|`tilannekuva|\btilannekuva (ingest|users|access-log)|Latautapa|suppression_threshold")
@@ -21,7 +21,7 @@ def _texts(at) -> list[str]:
 
 
 def _column(at, header_key: str) -> list:
-    frame = next(df.value for df in at.dataframe if t(header_key) in df.value.columns)
+    frame = next(df.value for df in tables_of(at) if t(header_key) in df.value.columns)
     return list(frame[t(header_key)])
 
 
@@ -71,7 +71,7 @@ def test_the_access_log_reads_in_words_and_its_export_register_lists_exports(dem
     assert any(t("logfilter.method") + ": " + t("logmethod.password") in f for f in filters)
     assert t("target.support_signals") in _column(at, "col.log_target")  # not 'support_signals'
     assert t("logmethod.login") in _column(at, "col.page")  # a sign-in's way, not 'login'
-    register = at.dataframe[1].value  # the export register: the export made above is in it
+    register = tables_of(at)[1].value  # the export register: the export made above is in it
     assert (register[t("col.action")] == t("action.export")).any()
     assert t("accesslog.no_exports") not in [i.value for i in at.info]
 

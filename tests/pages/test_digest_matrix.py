@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.helpers import app_env, open_as, truth, truth_frame
+from tests.helpers import app_env, open_as, tables_of, truth, truth_frame
 from tilannekuva import metrics
 from tilannekuva.digest import Runner
 from tilannekuva.followups import FollowUps
@@ -163,7 +163,7 @@ def test_each_role_is_told_of_exactly_the_kinds_its_pages_hold(digests):
 
 def _page_list(at):
     assert not at.exception, at.exception
-    frames = [df.value for df in at.dataframe if t("col.reasons") in df.value.columns]
+    frames = [df.value for df in tables_of(at) if t("col.reasons") in df.value.columns]
     return frames[0] if frames else None
 
 
@@ -222,7 +222,7 @@ def test_the_digest_equals_what_the_users_own_pages_show(home, digests, monkeypa
                 else:
                     at = open_as(user, "sector_scorecard")
                 assert not at.exception, at.exception
-                table = next(df.value for df in at.dataframe if t("col.status") in df.value.columns)
+                table = next(df.value for df in tables_of(at) if t("col.status") in df.value.columns)
                 for _, row in table.iterrows():
                     metric = row[t("col.metric")]
                     change = [c for c in mine if c.place == place and c.subject == metric]

@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import duckdb
 import pytest
 
 from tests.conftest import as_read
 from tests.helpers import app_env, open_as, warehouse_with_as_of
+from tilannekuva import duck
 from tilannekuva.catalogue import catalogue
 from tilannekuva.i18n import fmt_percent, t
 from tilannekuva.ingest.contracts import CONTRACTS
@@ -56,7 +56,7 @@ def old_usage_home(demo_home, tmp_path):
 
     home = tmp_path / "home"
     shutil.copytree(demo_home, home)
-    con = duckdb.connect(str(current_file(home / "warehouse")))
+    con = duck.connect(str(current_file(home / "warehouse")))
     try:
         con.execute("delete from fct_dashboard_use where month > date '2026-03-01'")
         # what the load of that export computes as its data-as-of date (the contract's as_of expression)

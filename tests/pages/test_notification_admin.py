@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import open_as
+from tests.helpers import open_as, tables_of
 from tilannekuva.access import load_policy
 from tilannekuva.i18n import t
 from tilannekuva.notifications import Notifications
@@ -106,7 +106,7 @@ def test_a_failing_delivery_is_listed_with_its_error_inert(home, lang):
     assert not at.exception, at.exception
     assert at.warning[0].value == t("notify.failing_top", lang, count="2")  # at the top of the page
     assert t("notify.failing_count", lang, count="2") in [w.value for w in at.warning]
-    table = next(d.value for d in at.dataframe if t("notify.col.error", lang) in d.value.columns)
+    table = next(d.value for d in tables_of(at) if t("notify.col.error", lang) in d.value.columns)
     rows = {r[t("col.user", lang)]: r for r in table.to_dict("records")}
     assert set(rows) == {"opettaja", "johto"}  # the sent one is not failing
     teams = rows["opettaja"]

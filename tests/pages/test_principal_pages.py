@@ -11,7 +11,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import OfferedDownloads
-from tests.helpers import login, open_as, truth
+from tests.helpers import login, open_as, tables_of, truth
+from tests.rawstate import state_db
 from tilannekuva.audit import AccessLog
 from tilannekuva.i18n import fmt_number, fmt_percent, t
 
@@ -31,7 +32,7 @@ def everything_shown(at) -> str:
         for kind in ("title", "header", "markdown", "caption", "info", "warning", "success")
         for e in getattr(at, kind)
     ]
-    parts += [df.value.to_csv() for df in at.dataframe]
+    parts += [df.value.to_csv() for df in tables_of(at)]
     parts += [chart.proto.spec for chart in at.get("plotly_chart")]
     return "\n".join(parts)
 
@@ -58,7 +59,7 @@ def test_my_unit_shows_six_metrics_beside_sector_and_city(demo_env, principals):
         u=unit,
     )
     assert any(fmt_percent(sector_m1) in c.value for c in at.caption)  # the M1 card's benchmark line
-    table = at.dataframe[0].value
+    table = tables_of(at)[0].value
     assert table[name].tolist()[0] == fmt_percent(m1)
 
 
@@ -76,7 +77,7 @@ def test_staff_page_names_who_lacks_training_and_hides_survey_answers(demo_env, 
     )
     m = {x.label: x.value for x in at.metric}
     assert m[t("m1.untrained")] == fmt_number(len(missing))
-    listed = at.dataframe[0].value
+    listed = tables_of(at)[0].value
     assert sorted(listed[t("col.last_name")]) == sorted(r[0] for r in missing)
     # Competence by area: unit means only, never a staff member's own answers.
     ((respondents,),) = truth(
@@ -84,7 +85,7 @@ def test_staff_page_names_who_lacks_training_and_hides_survey_answers(demo_env, 
         "select count(distinct response_id) from fct_competence_survey where unit_id = $u and school_year_id = 2025",
         u=unit,
     )
-    survey = next(df.value for df in at.dataframe if t("col.respondents") in df.value.columns)
+    survey = next(df.value for df in tables_of(at) if t("col.respondents") in df.value.columns)
     unit_rows = survey[
         survey[t("col.level")] == truth(demo_env, "select name from dim_unit where unit_id = $u", u=unit)[0][0]
     ]
@@ -96,12 +97,12 @@ def test_staff_page_names_who_lacks_training_and_hides_survey_answers(demo_env, 
 
 
 def test_support_signals_list_names_reasons_and_is_logged(demo_env, principals):
-    log = AccessLog(demo_env / "state" / "access_log.sqlite")
+    log = AccessLog(state_db(demo_env, "access_log"))
     before = len([e for e in log.entries(username="rehtori") if e.target == "support_signals"])
     at = login("rehtori")  # the real form: its sign-in entry is checked below
     at.switch_page("pages/principal_support.py").run()
     assert not at.exception, at.exception
-    signals = next(df.value for df in at.dataframe if t("col.reasons") in df.value.columns)
+    signals = next(df.value for df in tables_of(at) if t("col.reasons") in df.value.columns)
     assert len(signals) > 0 and signals[t("col.reasons")].str.len().min() > 5
     # Nobody listed has support in force; every listed pupil is in the principal's unit.
     unit = unit_of(principals, "rehtori")
@@ -169,7 +170,7 @@ def test_a_principal_of_one_unit_never_sees_another_units_data(demo_env, princip
     assert other_name not in text
     names_shown = {
         f"{r[t('col.last_name')]} {r[t('col.first_name')]}"
-        for df in at.dataframe
+        for df in tables_of(at)
         if t("col.last_name") in df.value.columns
         for _, r in df.value.iterrows()
     }
@@ -224,7 +225,7 @@ def test_month_columns_read_as_months(demo_env, user, page):
     import re
 
     at = open_page(user, page)
-    months = [df.value[t("col.month")] for df in at.dataframe if t("col.month") in df.value.columns]
+    months = [df.value[t("col.month")] for df in tables_of(at) if t("col.month") in df.value.columns]
     assert months
     for column in months:
         assert all(isinstance(v, str) and re.fullmatch(r"[a-zäö]+ \d{4}", v) for v in column), column.tolist()[:3]

@@ -3,17 +3,19 @@ principal's staff page lists staff BY NAME with their training status, trainings
 (personal data about employees) — opening it writes no access-log entry; only a click on its
 download does. The pupil lists (principal_support, teacher_groups, teacher_watch) log their view."""
 
+from tests.helpers import tables_of
 from tests.pages.test_principal_pages import open_page
+from tests.rawstate import state_db
 from tilannekuva.audit import AccessLog
 
 
 def test_opening_the_named_staff_list_is_logged(demo_env):
-    log = AccessLog(demo_env / "state" / "access_log.sqlite")
+    log = AccessLog(state_db(demo_env, "access_log"))
     before = {e.entry_id for e in log.entries(limit=100_000)}
     at = open_page("rehtori", "principal_staff")
     # the page shows a staff list by name (the toggle shows everyone, not only the untrained)
     at.toggle[0].set_value(False).run()
-    shown = at.dataframe[0].value
+    shown = tables_of(at)[0].value
     assert len(shown) > 0 and shown.shape[1] >= 4
     new = [e for e in log.entries(limit=100_000) if e.entry_id not in before and e.username == "rehtori"]
     assert any(e.page == "principal_staff" for e in new), (

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import login, open_as, page_alone
+from tests.helpers import login, open_as, page_alone, tables_of
 from tilannekuva.access import load_policy
 from tilannekuva.i18n import t
 from tilannekuva.settings import PROJECT_ROOT
@@ -45,7 +45,7 @@ def guard_messages(at) -> list[str]:
 
 
 def data_shown(at) -> int:
-    return len(at.dataframe) + len(at.metric) + len(at.get("plotly_chart")) + len(at.get("download_button"))
+    return len(tables_of(at)) + len(at.metric) + len(at.get("plotly_chart")) + len(at.get("download_button"))
 
 
 def test_every_page_is_somebodys():

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import json
 
-import duckdb
 import numpy as np
 import pytest
 
+from tests.helpers import tables_of
 from tests.pages.test_sector_pages import johto
+from tilannekuva import duck
 from tilannekuva.disclosure import Block, intervals
 from tilannekuva.i18n import t
 from tilannekuva.warehouse import current_file
@@ -28,7 +29,7 @@ LANG = "fi"
 @pytest.fixture(scope="module")
 def facts(demo_home):
     """True counts per school year, term, district (null = all) and language (null = all)."""
-    con = duckdb.connect(str(current_file(demo_home / "warehouse")), read_only=True)
+    con = duck.connect(str(current_file(demo_home / "warehouse")), read_only=True)
     try:
         frame = con.sql("""
             with per_term as (
@@ -58,7 +59,7 @@ def shown_cells(at, district, language, districts, years) -> dict[tuple, float]:
     threshold_of = {t(f"threshold.{x}", LANG): x for x in ("huoli", "vakava")}
     col = {k: t(f"col.{k}", LANG) for k in ("term", "threshold", "pupils", "pupils_with_records", "district")}
     found: dict[tuple, float] = {}
-    for df in at.dataframe:
+    for df in tables_of(at):
         table = df.value
         if col["threshold"] not in table.columns or col["pupils_with_records"] not in table.columns:
             continue

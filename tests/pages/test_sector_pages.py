@@ -16,7 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import OfferedDownloads, csv_parts, xlsx_parts
-from tests.helpers import open_as, truth, truth_frame
+from tests.helpers import open_as, tables_of, truth, truth_frame
 from tilannekuva.i18n import fmt_number, fmt_percent, t
 from tilannekuva.metrics import METRICS
 
@@ -101,7 +101,7 @@ def test_scorecard_shows_six_metrics_with_targets_and_values(demo_env):
         and shown[1] == fmt_number(m2, decimals=2)
         and shown[4] == fmt_number(m5, decimals=2)
     )
-    table = at.dataframe[0].value
+    table = tables_of(at)[0].value
     assert table[t("col.metric")].tolist() == ["M1", "M2", "M3", "M4", "M5", "M6"]
     assert table[t("col.target")].tolist()[0] == fmt_percent(1.0)
     assert set(table[t("col.status")]) <= {t(f"light.{x}") for x in ("green", "amber", "red", "none")}
@@ -133,7 +133,7 @@ def test_support_page_keeps_the_two_regimes_apart(demo_env):
         left join fct_support_decision d on d.pupil_id = e.pupil_id and d.school_year_id = e.school_year_id
         where u.sector = 'perusopetus' and e.school_year_id = 2024""",
     )
-    trend = at.dataframe[0].value
+    trend = tables_of(at)[0].value
     label = f"{t('support_level.tehostettu')} ({t('regime.ennen_2025')})"
     row = trend[(trend[t("col.school_year")] == "2024–2025") & (trend[t("col.support")] == label)]
     assert row[t("col.share") + " (%)"].iloc[0] == pytest.approx(round(old_share * 100, 1))
@@ -151,9 +151,9 @@ def test_support_page_keeps_the_two_regimes_apart(demo_env):
 
 def test_unit_comparison_drills_from_city_to_district_to_unit(demo_env):
     at = johto("sector_units", mittari="M1", lukuvuosi="2025")
-    districts = at.dataframe[0].value
+    districts = tables_of(at)[0].value
     assert len(districts) == truth(demo_env, "select count(*) from dim_district")[0][0]
-    units = at.dataframe[1].value
+    units = tables_of(at)[1].value
     assert (
         len(units)
         == truth(demo_env, "select count(distinct unit_id) from agg_training_reach where school_year_id = 2025")[0][0]
@@ -162,7 +162,7 @@ def test_unit_comparison_drills_from_city_to_district_to_unit(demo_env):
     assert shares == sorted(shares, reverse=True)  # best first
     at.query_params["alue"] = "2"
     at.run()
-    only = at.dataframe[0].value
+    only = tables_of(at)[0].value
     (names,) = zip(*truth(demo_env, "select name from dim_unit where district_id = 2"), strict=True)
     assert set(only[t("col.unit")]) <= set(names) and len(only) > 0
     ((unit_id, name),) = truth(
@@ -172,7 +172,7 @@ def test_unit_comparison_drills_from_city_to_district_to_unit(demo_env):
     at.run()
     assert not at.exception
     assert name in [h.value for h in at.header]
-    view = at.dataframe[0].value
+    view = tables_of(at)[0].value
     assert view[t("col.metric")].tolist() == ["M1", "M2", "M3", "M4", "M5", "M6"]
     ((share,),) = truth(
         demo_env,
@@ -188,7 +188,7 @@ def test_unit_comparison_opens_for_every_metric(demo_env, metric, lang):
     'Sektori' — the unit's sector and the sector's value had the same header in Finnish and English."""
     at = johto("sector_units", lang=lang, mittari=metric, lukuvuosi="2025")  # johto() fails on an exception
     suffix = " (%)" if METRICS[metric].kind == "share" else ""
-    units = next(df.value for df in at.dataframe if t("col.city_value", lang) + suffix in df.value.columns)
+    units = next(df.value for df in tables_of(at) if t("col.city_value", lang) + suffix in df.value.columns)
     headers = [
         t("col.unit", lang),
         t("col.sector", lang),
@@ -224,7 +224,7 @@ def test_no_small_pupil_cell_reaches_a_chart_a_table_or_a_download(demo_env, mon
     small = set(range(1, 5))
     headers = {t(k) for k in PUPIL_COLUMNS}
     seen_tables = 0
-    for df in at.dataframe:
+    for df in tables_of(at):
         for column in headers & set(df.value.columns):
             seen_tables += 1
             assert not small & set(df.value[column].dropna().astype(int)), (page, column)
@@ -311,7 +311,7 @@ def test_m2_topics_hide_every_topic_under_the_threshold(demo_env):
             params["kieli"] = language
         at = johto("sector_metric", **params)
         topic_col, answers_col = t("col.topic", "fi"), t("col.answers", "fi")
-        for df in at.dataframe:
+        for df in tables_of(at):
             table = df.value
             if topic_col not in table.columns or answers_col not in table.columns:
                 continue
@@ -360,7 +360,7 @@ def test_unit_comparison_lists_the_lowest_and_those_below_target_beside_the_high
     """Issue 18 item 17: only the top 15 were drawn. Now the highest, the lowest (lowest first) and the units
     below the target, each a tab, from the same numbers as the full table."""
     at = johto("sector_units", mittari="M1", lukuvuosi="2025")
-    units = at.dataframe[1].value
+    units = tables_of(at)[1].value
     value = t("col.value") + " (%)"
     valued = units.dropna(subset=[value])
     tabs = [tab.label for tab in at.tabs]
@@ -374,23 +374,33 @@ def test_unit_comparison_lists_the_lowest_and_those_below_target_beside_the_high
     (top,), (bottom,) = (c["data"] for c in charts[-2:])
     assert list(top["y"]) == valued[t("col.unit")].head(15).tolist()
     assert list(bottom["y"]) == valued[t("col.unit")].tail(15).tolist()[::-1]
-    listed = next(df.value for df in at.dataframe if t("col.to_target") + " (%)" in df.value.columns)
+    listed = next(df.value for df in tables_of(at) if t("col.to_target") + " (%)" in df.value.columns)
     assert listed[t("col.unit")].tolist() == below.sort_values(value, kind="stable")[t("col.unit")].tolist()
 
 
-@pytest.mark.parametrize("key, param", [("units_table", "yksikko"), ("districts_table", "alue")])
+@pytest.mark.parametrize(
+    "key, param", [("units_table", "yksikko"), ("units_open", "yksikko"), ("districts_open", "alue")]
+)
 def test_choosing_a_row_opens_that_unit_or_district_through_the_url_filter(demo_env, key, param):
-    """Issue 18 item 17: a click on a unit's (or a district's) row opens it: the page writes ?yksikko=
-    (?alue=) and the URL filter opens it, as a typed address would (the filter's scope check applies)."""
+    """Issue 18 item 17: a click on a unit's row opens it: the page writes ?yksikko= and the URL filter opens
+    it, as a typed address would (the filter's scope check applies). Issue 22: the districts are a real table
+    (no row to click), and the chooser under it (and under the units' grid, for keyboard users) does the same."""
     at = johto("sector_units", mittari="M1", lukuvuosi="2025")
-    table = at.dataframe[1 if key == "units_table" else 0].value
-    first = table.iloc[1][t("col.unit") if key == "units_table" else t("col.district")]
-    at.session_state[key] = {"selection": {"rows": [1], "columns": [], "cells": []}}
-    at.run()
+    table = tables_of(at)[0 if key == "districts_open" else 1].value
+    first = table.iloc[1][t("col.district") if key == "districts_open" else t("col.unit")]
+    if key == "units_table":
+        at.session_state[key] = {"selection": {"rows": [1], "columns": [], "cells": []}}
+        at.run()
+    else:
+        chooser = at.selectbox(key=key)
+        assert chooser.label == t("units.open_district" if param == "alue" else "units.open_unit")
+        chooser.select_index(chooser.options.index(first)).run()
+        # Empty again where it is still shown: a kept choice would open it on every run.
+        assert all(s.value is None for s in at.selectbox if s.key == key)
     assert not at.exception, at.exception
     chosen = param_value = param_of(at, param)
     assert param_value is not None
-    if key == "units_table":
+    if param == "yksikko":
         ((name,),) = truth(demo_env, "select name from dim_unit where unit_id = $u", u=int(chosen))
         assert name == first and first in [h.value for h in at.header]
     else:
@@ -424,7 +434,7 @@ def test_a_tables_numbers_have_the_same_decimals_on_every_row(demo_env):
     """Issue 18 item 11: Streamlit's 'localized' number format drops trailing zeros, so a mean column read
     '3,5' above '3,61'. Each number column now carries its decimals (a step of 0.01 for two)."""
     at = johto("sector_units", mittari="M2", lukuvuosi="2025")
-    units = at.dataframe[1]
+    units = tables_of(at)[1]
     config = json.loads(units.proto.columns)
     assert config[t("col.value")]["type_config"]["step"] == 0.01
     assert config[t("metric.M2.events")]["type_config"]["step"] == 1
@@ -448,3 +458,42 @@ def test_a_districts_bar_on_the_support_page_narrows_the_page_to_it(demo_env, ke
     assert not at.exception, at.exception
     ((name,),) = truth(demo_env, "select name_fi from dim_district where district_id = $d", d=int(param_of(at, "alue")))
     assert name == district
+
+
+@pytest.mark.parametrize(("rows", "part"), [(5, 0), (5, 1), (4, 4)])
+def test_a_long_unit_list_is_sent_a_part_at_a_time_and_downloaded_whole(demo_env, monkeypatch, rows, part):
+    """Issue 21: a city of 3 500 units sent every row of the comparison to every browser (727 KiB at scale
+    10). The list is shown `rows` at a time in its own order (best first) with "rows a–b of N" in the
+    reader's language; choosing a part shows exactly those rows of the whole list, a click on a row of
+    a part opens that unit, and the downloads still carry every unit."""
+    from views import tables
+
+    monkeypatch.setattr(tables, "PAGE_ROWS", 10_000)
+    whole = tables_of(johto("sector_units", mittari="M1", lukuvuosi="2025"))[1].value
+    total = len(whole)
+    assert total > part * rows + 1 and total > rows  # the tiny city (18 units) has the part and the row clicked
+    monkeypatch.setattr(tables, "PAGE_ROWS", rows)
+    offered = OfferedDownloads(monkeypatch)
+    at = johto("sector_units", mittari="M1", lukuvuosi="2025")
+    if part:
+        at.selectbox(key="units_table_part").set_value(part).run()
+        assert not at.exception, at.exception
+    shown = tables_of(at)[1].value
+    first, last = part * rows + 1, min(total, (part + 1) * rows)
+    assert shown[t("col.unit")].tolist() == whole[t("col.unit")].tolist()[first - 1 : last]
+    assert t("table.showing", first=fmt_number(first), last=fmt_number(last), total=fmt_number(total)) in [
+        c.value for c in at.caption
+    ]
+    csv = [data for name, data in offered.produced() if name.startswith("yksikot-m1") and name.endswith(".csv")][-1]
+    assert csv_parts(csv)[1][t("col.unit")].to_list() == whole[t("col.unit")].tolist()
+    at.session_state["units_table"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
+    at.run()
+    chosen = param(at, "yksikko")
+    ((name,),) = truth(demo_env, "select name from dim_unit where unit_id = $u", u=int(chosen))
+    assert name == whole[t("col.unit")].tolist()[first]  # the second row of the part shown
+
+
+def test_a_short_unit_list_has_no_parts(demo_env):
+    at = johto("sector_units", mittari="M1", lukuvuosi="2025")
+    assert not [s for s in at.selectbox if s.key == "units_table_part"]
+    assert not [c for c in at.caption if c.value.startswith(t("table.showing", first="1", last="", total="")[:8])]

@@ -8,7 +8,7 @@ import dataclasses
 
 import pytest
 
-from tests.helpers import open_as, truth
+from tests.helpers import open_as, tables_of, truth
 from tilannekuva.followups import FollowUps
 from tilannekuva.i18n import t
 
@@ -17,7 +17,7 @@ YEAR = 2026
 
 def _list(at, columns_key: str = "col.reasons"):
     assert not at.exception, at.exception
-    return next(df.value for df in at.dataframe if t(columns_key) in df.value.columns)
+    return next(df.value for df in tables_of(at) if t(columns_key) in df.value.columns)
 
 
 def _row(frame, pupil: dict):
@@ -107,4 +107,4 @@ def test_the_principal_narrows_the_list_by_severity_and_follow_up(two_marks, sev
 
 
 def _shown_any(at) -> bool:
-    return any(t("col.reasons") in df.value.columns for df in at.dataframe)
+    return any(t("col.reasons") in df.value.columns for df in tables_of(at))

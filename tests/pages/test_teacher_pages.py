@@ -10,7 +10,8 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.helpers import open_as, truth
+from tests.helpers import open_as, table_text, tables_of, truth
+from tests.rawstate import state_db
 from tilannekuva.i18n import fmt_number, t
 from tilannekuva.warehouse import FetchResult
 from views import loaders
@@ -26,7 +27,7 @@ def open_page(user: str, page: str, **params) -> AppTest:
 
 def pupils_named(at) -> set[str]:
     names = set()
-    for df in at.dataframe:
+    for df in tables_of(at):
         frame = df.value
         if t("col.pupil") in frame.columns:
             names |= set(frame[t("col.pupil")])
@@ -64,7 +65,7 @@ def test_my_groups_lists_the_chosen_groups_pupils_with_their_absences(demo_env, 
     at = open_page("opettaja", "teacher_groups", ryhma=str(group_id))
     m = {x.label: x.value for x in at.metric}
     assert m[t("groups.pupils_in", group=name)] == fmt_number(pupils)
-    table = at.dataframe[0].value
+    table = tables_of(at)[0].value
     assert len(table) == pupils
     hours = dict(
         truth(
@@ -119,20 +120,20 @@ def test_a_teacher_sees_no_pupil_outside_the_groups_taught_this_year(demo_env, p
 
 def test_follow_up_mark_survives_a_reload_and_reaches_the_principal(demo_env, principals):
     at = open_page("opettaja", "teacher_watch")
-    watch = next(df.value for df in at.dataframe if t("col.reasons") in df.value.columns)
+    watch = next(df.value for df in tables_of(at) if t("col.reasons") in df.value.columns)
     assert len(watch) >= 1
     at.text_input[0].input("Puhuttu huoltajan kanssa")
     at.checkbox[0].check()
     at.button[0].click().run()
     assert not at.exception
     again = open_page("opettaja", "teacher_watch")  # a new session: what was stored, not session state
-    marked = next(df.value for df in again.dataframe if t("col.followed_up") in df.value.columns)
+    marked = next(df.value for df in tables_of(again) if t("col.followed_up") in df.value.columns)
     assert (marked[t("col.followed_up")].str.startswith("Opettaja Demo, ")).sum() >= 1  # by name (issue 18 item 15)
     # the row of this note (tests share the follow-up store: another test's mark may come first)
     row = marked[marked[t("col.followed_up")].str.contains("Puhuttu huoltajan kanssa")].iloc[0]
     # the principal of the teacher's unit sees the same mark, with the note
     boss = open_page("rehtori", "principal_support")
-    signals = next(df.value for df in boss.dataframe if t("col.followed_up") in df.value.columns)
+    signals = next(df.value for df in tables_of(boss) if t("col.followed_up") in df.value.columns)
     seen = signals[
         (signals[t("col.last_name")] == row[t("col.last_name")])
         & (signals[t("col.first_name")] == row[t("col.first_name")])
@@ -146,7 +147,7 @@ def test_me_shows_my_training_record_and_my_answers_only(demo_env, principals):
     ((count,),) = truth(demo_env, "select count(*) from fct_training_participation where staff_id = $s", s=staff)
     m = {x.label: x.value for x in at.metric}
     assert m[t("me.trainings_all")] == fmt_number(count)
-    record = at.dataframe[0].value
+    record = tables_of(at)[0].value
     assert len(record) == count
     answers = truth(
         demo_env,
@@ -156,7 +157,7 @@ def test_me_shows_my_training_record_and_my_answers_only(demo_env, principals):
     )
     charts = at.get("plotly_chart")
     if answers:
-        table = next(df.value for df in at.dataframe if t("m5.mean") in df.value.columns)
+        table = next(df.value for df in tables_of(at) if t("m5.mean") in df.value.columns)
         own = table[table[t("col.level")] == t("me.my_answers")]
         assert len(own) == len(answers)
         assert len(charts) == 1
@@ -168,7 +169,7 @@ def test_support_and_metric_texts_follow_the_language_inside_polars_callbacks(de
     """Text built in polars' map_elements (support forms, metric values) is in the user's language:
     those callbacks may run off the script thread, so the language is passed, not looked up."""
     at = open_as("opettaja", lang="sv")
-    pupils = next(df.value for df in at.dataframe if t("col.support", "sv") in df.value.columns)
+    pupils = next(df.value for df in tables_of(at) if t("col.support", "sv") in df.value.columns)
     shown = {part for cell in pupils[t("col.support", "sv")] if cell for part in cell.split(", ")}
     swedish = {
         t(f"support_form.{code}", "sv")
@@ -192,7 +193,7 @@ def test_watch_list_entries_name_the_pupils_and_the_choices_as_before(demo_env, 
     from tests.conftest import OfferedDownloads
     from tilannekuva.audit import AccessLog
 
-    log = AccessLog(demo_env / "state" / "access_log.sqlite")
+    log = AccessLog(state_db(demo_env, "access_log"))
     before = {e.entry_id for e in log.entries(limit=100_000)}
     offered = OfferedDownloads(monkeypatch)
     at = open_page("opettaja", "teacher_watch")
@@ -222,7 +223,7 @@ def test_a_plain_tables_export_logs_its_filters_as_text(demo_env, monkeypatch):
     from tests.conftest import OfferedDownloads
     from tilannekuva.audit import AccessLog
 
-    log = AccessLog(demo_env / "state" / "access_log.sqlite")
+    log = AccessLog(state_db(demo_env, "access_log"))
     before = {e.entry_id for e in log.entries(limit=100_000)}
     offered = OfferedDownloads(monkeypatch)
     at = open_page("opettaja", "teacher_groups")
@@ -245,7 +246,7 @@ def test_viewing_as_the_teacher_the_watch_list_is_read_only_and_logged_as_the_ad
     from tests.conftest import OfferedDownloads
     from tilannekuva.audit import AccessLog
 
-    log = AccessLog(demo_env / "state" / "access_log.sqlite")
+    log = AccessLog(state_db(demo_env, "access_log"))
     before = {e.entry_id for e in log.entries(limit=100_000)}
     offered = OfferedDownloads(monkeypatch)
     for user, page, personal in (
@@ -257,7 +258,7 @@ def test_viewing_as_the_teacher_the_watch_list_is_read_only_and_logged_as_the_ad
         at.selectbox(key="tk_view_as_pick").set_value(user).run()
         next(b for b in at.button if b.label == t("users.view_as_start")).click().run()
         at.switch_page(f"pages/{page}.py").run()
-        assert not at.exception and at.dataframe
+        assert not at.exception and tables_of(at)
         if page == "principal_staff":
             at.toggle[0].set_value(False).run()
         else:
@@ -269,12 +270,15 @@ def test_viewing_as_the_teacher_the_watch_list_is_read_only_and_logged_as_the_ad
         assert views[target].username == "admin" and views[target].filters["viewed_as"] == user
 
 
-def test_saving_the_follow_up_form_again_keeps_the_mark(demo_env):
+def test_saving_the_follow_up_form_again_keeps_the_mark(demo_env, state, monkeypatch):
     """Issue 18 item 15: after a pupil was marked followed up, the form shows the mark as it is, so saving it
-    again (e.g. with a note) does not silently un-mark the pupil."""
+    again (e.g. with a note) does not silently un-mark the pupil. On both state backends: with state_url the
+    page's mark is in PostgreSQL, where every other app process reads it."""
     from tilannekuva.followups import FollowUps
 
-    store = FollowUps(demo_env / "state" / "followups.sqlite")
+    for key, value in state.env().items():
+        monkeypatch.setenv(key, value)
+    store = FollowUps(state.db("followups") if state.url else demo_env / "state" / "followups.sqlite")
     at = open_page("opettaja", "teacher_watch")
     pupil = at.selectbox(key="tk_watch_pupil").value
     at.checkbox[0].check()
@@ -285,18 +289,17 @@ def test_saving_the_follow_up_form_again_keeps_the_mark(demo_env):
     assert pupil in store.current(YEAR, [pupil])["pupil_id"].to_list()
 
 
-def test_every_pupils_absence_sparkline_has_one_shared_scale(demo_env):
-    """Issue 18 item 11: each row's small chart was on its own scale, so a flat 1 → 2 hours looked like a
-    climb as steep as 1 → 20. The column has one y range: from 0 to the highest month of any pupil."""
-    import json
-
+def test_every_pupils_absence_trend_is_its_numbers_in_the_real_table(demo_env):
+    """Issue 18 item 11 drew each row's small chart on its own scale (a flat 1 → 2 looked as steep as 1 → 20);
+    issue 22 made the pupil list a real table a screen reader walks: the trend is each month's hours as
+    numbers in order, in the reader's locale ('0,0 → 2,5 → 1,0'), the same text to the eye and read aloud."""
     at = open_as("opettaja", "teacher_groups")
-    frame = at.dataframe[0]
+    (frame,) = [e for e in tables_of(at) if t("col.absence_trend") in e.value.columns]
+    assert frame.type == "table" and not at.dataframe  # the page has no canvas grid
     header = t("col.absence_trend")
-    config = json.loads(frame.proto.columns)[header]["type_config"]
-    highest = max(v for row in frame.value[header] for v in row if v is not None)
-    assert config["type"] == "line_chart"
-    assert config["y_min"] == 0 and config["y_max"] == highest
+    shown = table_text(frame)[header].to_list()
+    expected = [" → ".join(fmt_number(v, "fi", 1).replace(",", "\\,") for v in row) for row in frame.value[header]]
+    assert shown == expected and any(" → " in cell for cell in shown)
 
 
 @pytest.mark.parametrize("graded", [True, False])

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import shutil
 
-import duckdb
 import polars as pl
 import pytest
 import streamlit as st
 
-from tests.helpers import truth
+from tests.helpers import tables_of, truth
 from tests.pages.test_teacher_pages import open_page
+from tilannekuva import duck
 from tilannekuva.access import build_principal, load_policy, load_users
 from tilannekuva.i18n import t
 from tilannekuva.settings import PROJECT_ROOT
@@ -32,7 +32,7 @@ def twins(demo_home, tmp_path_factory):
     shutil.copytree(demo_home / "demo", home / "demo")
     shutil.copytree(demo_home / "warehouse", home / "warehouse")
     staff = load_users(home / "demo" / "users.yaml")["opettaja"]["staff_id"]
-    con = duckdb.connect(str(current_file(home / "warehouse")))
+    con = duck.connect(str(current_file(home / "warehouse")))
     try:
         # one of the teacher's assessed groups this year, and an assessed group of the same grade in another unit
         ((mine, unit, name, grade),) = con.sql(
@@ -107,7 +107,7 @@ def test_the_page_shows_only_the_chosen_groups_assessment(twins, monkeypatch):
             at = open_page("opettaja", "teacher_groups", ryhma=str(group_id))
             table = next(
                 df.value
-                for df in at.dataframe
+                for df in tables_of(at)
                 if t("col.mean_grade") in df.value.columns and t("col.level") in df.value.columns
             )
             group_series, unit_series = t("groups.series_group", group=name), t("groups.series_unit", unit=unit_name)
@@ -119,7 +119,7 @@ def test_the_page_shows_only_the_chosen_groups_assessment(twins, monkeypatch):
             assert sorted(own[t("col.pupils")]) == sorted(expected.values())
             assert (table[t("col.level")] == unit_series).sum() == len(own)
             # the absences by group: a line for each 7A, named with its unit
-            absences = next(df.value for df in at.dataframe if t("col.hours_per_pupil") in df.value.columns)
+            absences = next(df.value for df in tables_of(at) if t("col.hours_per_pupil") in df.value.columns)
             assert {
                 f"{name} · {truth(home, 'select name from dim_unit where unit_id = $u', u=u)[0][0]}"
                 for u in groups.values()

@@ -6,7 +6,7 @@ rows) — not on who is acting. The key survives a sign-out (signin._sign_out_st
 support-signal list (rehtori and rehtori2 both lead the demo unit) gets NO access-log entry: their
 view of named pupils is never recorded. The same happens to an admin viewing as one user, then another."""
 
-from tests.helpers import open_as, signed_in_state
+from tests.helpers import open_as, signed_in_state, tables_of
 from tilannekuva.audit import AccessLog
 
 
@@ -36,7 +36,7 @@ def test_second_principal_after_sign_out_gets_their_view_logged(demo_env, princi
     at.query_params["yksikko"] = str(unit)
     at.run()
     assert not at.exception, at.exception
-    assert any(df.value.shape[0] for df in at.dataframe), "rehtori2 is shown the named pupil list"
+    assert any(df.value.shape[0] for df in tables_of(at)), "rehtori2 is shown the named pupil list"
     assert len(_entries(demo_env, "rehtori2")) > before, "rehtori2 saw named pupils; no access-log entry names them"
 
 

@@ -1,15 +1,15 @@
 """The demo generator: deterministic, and its data has the properties the pages rely on."""
 
-import duckdb
 import pytest
 
+from tilannekuva import duck
 from tilannekuva.demo import build_demo
 from tilannekuva.warehouse import current_file
 
 
 @pytest.fixture(scope="module")
 def con(demo_home):
-    c = duckdb.connect(str(current_file(demo_home / "warehouse")), read_only=True)
+    c = duck.connect(str(current_file(demo_home / "warehouse")), read_only=True)
     yield c
     c.close()
 
@@ -22,8 +22,8 @@ def test_same_seed_same_city(tmp_path, demo_home):
     from tests.conftest import TINY_SCALE, TINY_SEED
 
     again = build_demo(tmp_path / "w", scale=TINY_SCALE, seed=TINY_SEED)
-    a = duckdb.connect(str(again.path), read_only=True)
-    b = duckdb.connect(str(current_file(demo_home / "warehouse")), read_only=True)
+    a = duck.connect(str(again.path), read_only=True)
+    b = duck.connect(str(current_file(demo_home / "warehouse")), read_only=True)
     for table in ("dim_unit", "dim_pupil", "fct_absence", "fct_support_decision", "stg_eservice__logins"):
         q = f"select count(*), bit_xor(hash({table})) from {table}"
         assert a.sql(q).fetchall() == b.sql(q).fetchall(), table

@@ -1,27 +1,31 @@
 """Issue 20: what a user chose, what their visit compares with, and the ledger that sends a digest once
-(tilannekuva.notifications), and the runner's decisions (tilannekuva.digest) — on a real SQLite file, with
-real processes racing for the same claims."""
+(tilannekuva.notifications), and the runner's decisions (tilannekuva.digest) — on both state backends (the
+`state` fixture: a real SQLite file, a real PostgreSQL server), with real processes racing for the same claims
+(two app processes, or two `tilannekuva digest` runs on two machines: on PostgreSQL each opens its own
+connections to one database)."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 import multiprocessing
+import time
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import Clock
+from tests.helpers import Clock, main_not_rerun
 from tilannekuva.digest import Runner, due, message_id, period_of
 from tilannekuva.notifications import Notifications
 from tilannekuva.settings import load_settings
+from tilannekuva.statedb import StateDB, for_settings
 from tilannekuva.whatsnew import Snapshot, default_rules
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(state):
     clock = Clock()
-    return Notifications(tmp_path / "notifications.sqlite", clock=clock), clock
+    return Notifications(state.db("notifications"), clock=clock), clock
 
 
 def _claim(store, user="rehtori", channel="email", period="load:v1", owner="run-a"):
@@ -82,8 +86,10 @@ def test_a_failed_delivery_waits_for_its_time(store):
     assert _claim(notes) == claim
 
 
-def _race(path: str, owner: str, keys: int, start, out) -> None:
-    notes = Notifications(Path(path))
+def _race(target: str, owner: str, keys: int, start, out) -> None:
+    """One process claiming keys 0..keys-1, each at the same moment as the others (its own StateDB: its own
+    file handle, or its own PostgreSQL connections)."""
+    notes = Notifications(StateDB(target, "notifications"))
     won = []
     for k in range(keys):
         start.wait()  # every process claims the same key at the same moment
@@ -92,19 +98,40 @@ def _race(path: str, owner: str, keys: int, start, out) -> None:
     out.put((owner, won))
 
 
-def test_two_processes_racing_for_the_same_claims_get_each_one_once(tmp_path):
-    path = str(tmp_path / "notifications.sqlite")
-    Notifications(Path(path))
-    fork = multiprocessing.get_context("fork")
-    queue, start = fork.Queue(), fork.Barrier(3)
-    runs = [fork.Process(target=_race, args=(path, f"p{i}", 100, start, queue)) for i in range(3)]
-    for run in runs:
-        run.start()
-    won = dict(queue.get(timeout=60) for _ in runs)
+RACES = {
+    "new deliveries": (None, 1),
+    # the claims of a run that died, their leases over: the takeover is the read-then-update that only the
+    # store-wide exclusive transaction keeps to one winner (PostgreSQL's READ COMMITTED alone would let
+    # every racer update the expired row)
+    "claims of a dead run taken over": ("dead", 2),
+}
+
+
+@pytest.mark.parametrize(("earlier", "attempts"), RACES.values(), ids=RACES.keys())
+def test_processes_racing_for_the_same_claims_get_each_one_once(state, earlier, attempts):
+    keys = 60
+    notes = Notifications(state.db("notifications"))
+    if earlier:  # claimed 1000 s ago with a 300 s lease
+        dead = Notifications(state.db("notifications"), clock=lambda: time.time() - 1000)
+        assert all(dead.claim(f"u{k}", "email", "load:v1", "immediate", {}, earlier, "<m>", 300) for k in range(keys))
+    target = state.url or str(notes.path)
+    # spawned, not forked: a forked child would share the parent's pooled PostgreSQL connections
+    spawn = multiprocessing.get_context("spawn")
+    queue, start = spawn.Queue(), spawn.Barrier(3)
+    runs = [spawn.Process(target=_race, args=(target, f"p{i}", keys, start, queue)) for i in range(3)]
+    with main_not_rerun():
+        for run in runs:
+            run.start()
+    won = dict(queue.get(timeout=120) for _ in runs)
     for run in runs:
         run.join(timeout=60)
     claimed = [k for keys in won.values() for k in keys]
-    assert sorted(claimed) == list(range(100))  # every one claimed, none twice
+    assert sorted(claimed) == list(range(keys))  # every one claimed, none twice
+    rows = notes.deliveries(limit=None)
+    assert len(rows) == keys and {(d.status, d.attempts) for d in rows} == {("sending", attempts)}
+    for owner, taken in won.items():  # each run holds what it won, and only that
+        assert all(not notes.sent(d.delivery_id, owner) for d in rows if int(d.username[1:]) not in taken)
+    assert {d.status for d in notes.deliveries(limit=None)} == {"sending"}
 
 
 def test_a_visit_compares_with_the_previous_visit_and_a_reload_keeps_the_news(store):
@@ -172,9 +199,15 @@ def test_periods_name_the_load_the_day_and_the_iso_week():
     assert message_id("a", "email", "day:2026-11-24") != message_id("a", "teams", "day:2026-11-24")
 
 
-def _runner(city: Path, send, clock: Clock, hour: int = 9) -> Runner:
+def _runner(city: Path, send, clock: Clock, hour: int = 9, state=None) -> Runner:
+    """A digest run on `city`'s data, its state in `state` (tests/conftest.py; None: the city's SQLite files)."""
     conf = load_settings(
-        {"TILANNEKUVA_MODE": "demo", "TILANNEKUVA_DATA_DIR": str(city), "TILANNEKUVA_SMTP_HOST": "relay"}
+        {
+            "TILANNEKUVA_MODE": "demo",
+            "TILANNEKUVA_DATA_DIR": str(city),
+            "TILANNEKUVA_SMTP_HOST": "relay",
+            **(state.env() if state else {}),
+        }
     )
     return Runner(conf, now=dt.datetime(2026, 11, 24, hour), send=send, clock=clock)
 
@@ -191,7 +224,7 @@ def test_a_first_digest_only_sets_the_baseline_and_then_each_change_is_told_once
 
     first = _runner(city, send, clock).run("load")
     assert {o.status for o in first.outcomes} == {"baseline"} and sent == []
-    notes = Notifications(city / "state" / "notifications.sqlite")
+    notes = Notifications(for_settings(_runner(city, send, clock).settings, "notifications"))
     before = notes.baseline("rehtori", "immediate", "email")
     fewer = dataclasses.replace(before, signals={p: dict(list(v.items())[2:]) for p, v in before.signals.items()})
     notes.set_baseline("rehtori", "immediate", "email", fewer)
@@ -224,7 +257,7 @@ def test_a_first_digest_only_sets_the_baseline_and_then_each_change_is_told_once
         assert "pupil" not in str(entry.filters)
 
 
-def test_dry_run_prints_what_a_user_would_get_and_sends_and_stores_nothing(city, monkeypatch, capsys):
+def test_dry_run_prints_what_a_user_would_get_and_sends_and_stores_nothing(city, state, monkeypatch, capsys):
     import json
 
     from tilannekuva import cli
@@ -232,8 +265,10 @@ def test_dry_run_prints_what_a_user_would_get_and_sends_and_stores_nothing(city,
     monkeypatch.setenv("TILANNEKUVA_MODE", "demo")
     monkeypatch.setenv("TILANNEKUVA_DATA_DIR", str(city))
     monkeypatch.setenv("TILANNEKUVA_SMTP_HOST", "relay")
-    notes = Notifications(city / "state" / "notifications.sqlite")
-    runner = _runner(city, lambda *a: None, Clock())
+    for key, value in state.env().items():
+        monkeypatch.setenv(key, value)
+    runner = _runner(city, lambda *a: None, Clock(), state=state)
+    notes = Notifications(for_settings(runner.settings, "notifications"))
     now = runner.snapshot(runner.principal("opettaja"))
     notes.set_baseline("opettaja", "immediate", "email", dataclasses.replace(now, signals={p: {} for p in now.signals}))
     assert cli.main(["digest", "--dry-run", "--user", "OPETTAJA", "--json"]) == 0
@@ -253,7 +288,7 @@ def test_dry_run_prints_what_a_user_would_get_and_sends_and_stores_nothing(city,
     assert cli.main(["digest", "--dry-run", "--user", "nobody"]) == 2
 
 
-def test_one_users_trouble_does_not_stop_the_others_digests(city):
+def test_one_users_trouble_does_not_stop_the_others_digests(city, state):
     """A malformed entry of the users file and a user whose snapshot cannot be taken: logged and listed,
     everybody else gets theirs."""
     import yaml
@@ -264,13 +299,17 @@ def test_one_users_trouble_does_not_stop_the_others_digests(city):
     users["users"]["rikki"] = {"role": "principal", "units": ["ei-numero"], "email": "rikki@demo.invalid"}
     users_file.write_text(yaml.safe_dump(users, allow_unicode=True), encoding="utf-8")
     sent, clock = [], Clock()
-    runner = _runner(city, lambda channel, message, address, settings: sent.append(message.username), clock)
+    runner = _runner(
+        city, lambda channel, message, address, settings: sent.append(message.username), clock, state=state
+    )
     runner.run("load")  # baselines
-    notes = Notifications(city / "state" / "notifications.sqlite")
+    notes = Notifications(for_settings(runner.settings, "notifications"))
     for user in ("rehtori", "opettaja"):
         snap = notes.baseline(user, "immediate", "email")
         notes.set_baseline(user, "immediate", "email", dataclasses.replace(snap, signals={p: {} for p in snap.signals}))
-    runner = _runner(city, lambda channel, message, address, settings: sent.append(message.username), clock)
+    runner = _runner(
+        city, lambda channel, message, address, settings: sent.append(message.username), clock, state=state
+    )
     real = runner.snapshot
 
     def broken(principal):
@@ -282,3 +321,28 @@ def test_one_users_trouble_does_not_stop_the_others_digests(city):
     report = runner.run("load")
     assert sent == ["opettaja"]
     assert [(o.username, o.status) for o in report.outcomes if o.status == "error"] == [("rehtori", "error")]
+
+
+BASELINES = {
+    # the data versions of the baselines stored one after another -> the one kept
+    "a newer load moves it": (["2026-11-21T03:00:00", "2026-11-22T03:00:00"], "2026-11-22T03:00:00"),
+    "a slower run of an earlier load does not roll it back": (
+        ["2026-11-22T03:00:00", "2026-11-21T03:00:00"],
+        "2026-11-22T03:00:00",
+    ),
+    "the same load again moves it (a newer look at it)": (["2026-11-22T03:00:00"] * 2, "2026-11-22T03:00:00"),
+    "a version later in the day": (["2026-11-22T09:00:00", "2026-11-22T10:00:00"], "2026-11-22T10:00:00"),
+    "no version yet is older than any": (["2026-11-22T03:00:00", ""], "2026-11-22T03:00:00"),
+}
+
+
+@pytest.mark.parametrize(("versions", "kept"), BASELINES.values(), ids=BASELINES.keys())
+def test_a_digest_baseline_never_goes_back_to_an_older_load(state, versions, kept):
+    """Two runs (two processes, two machines) storing baselines of different loads: the newest load wins,
+    compared byte by byte as ISO times on either backend."""
+    runs = [Notifications(state.db("notifications"), clock=Clock()) for _ in versions]
+    for n, (run, version) in enumerate(zip(runs, versions, strict=True)):
+        run.set_baseline("rehtori", "immediate", "email", Snapshot(version=f"s{n}", data_version=version))
+    stored = runs[0].baseline("rehtori", "immediate", "email")
+    assert stored.data_version == kept
+    assert stored.version == f"s{max(n for n, v in enumerate(versions) if v == kept)}"

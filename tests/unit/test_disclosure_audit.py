@@ -7,11 +7,11 @@ which units exist. For each hidden cell two linear programmes (HiGHS) give its f
 the protection rule is that the interval is at least the threshold wide (docs/SUPPRESSION.md).
 """
 
-import duckdb
 import numpy as np
 import polars as pl
 import pytest
 
+from tilannekuva import duck
 from tilannekuva.disclosure import Block, exposed, intervals, primary, protect
 from tilannekuva.publication import PublicationRules, _raw_absence, _raw_pupils, _raw_support, audit
 from tilannekuva.queries import Suppression
@@ -23,7 +23,7 @@ T = 5
 
 @pytest.fixture(scope="module")
 def con(demo_home):
-    con = duckdb.connect(str(current_file(demo_home / "warehouse")), read_only=True)
+    con = duck.connect(str(current_file(demo_home / "warehouse")), read_only=True)
     yield con
     con.close()
 

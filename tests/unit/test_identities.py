@@ -59,9 +59,10 @@ def test_identity_key_for_the_cli():
         identity_key(TENANT)
 
 
-def test_links_pending_and_confirm(tmp_path):
-    links = IdentityLinks(tmp_path / "identities.sqlite")
-    assert oct((tmp_path / "identities.sqlite").stat().st_mode & 0o777) == "0o600"
+def test_links_pending_and_confirm(state):
+    links = IdentityLinks(state.db("identities"))
+    if state.backend == "sqlite":
+        assert oct(links.path.stat().st_mode & 0o777) == "0o600"
     mine = Identity(f"entra:{TENANT}:{OID}", "r@city.fi", "Rehtori")
     other = Identity(f"entra:{TENANT}:other", "r@city.fi", "Someone else")
     links.request(mine, "Rehtori")
@@ -77,6 +78,19 @@ def test_links_pending_and_confirm(tmp_path):
     assert links.unlink("rehtori") == 1 and links.username_for(mine.key) is None
 
 
+def test_a_link_made_in_one_process_signs_in_through_every_other(state):
+    """Two app processes (two stores on one state): the admin confirms in one, the user signs in through the
+    other; an unlink there is seen here."""
+    admin_side, user_side = IdentityLinks(state.db("identities")), IdentityLinks(state.db("identities"))
+    key = f"entra:{TENANT}:{OID}"
+    assert user_side.request(Identity(key, "r@city.fi", "Rehtori"), "rehtori")
+    assert [p.identity for p in admin_side.pending()] == [key]
+    assert admin_side.confirm(key, linked_by="admin", username="rehtori") == "rehtori"
+    assert user_side.username_for(key) == "rehtori" and user_side.pending() == []
+    assert user_side.unlink("rehtori") == 1
+    assert admin_side.username_for(key) is None and admin_side.links() == []
+
+
 def test_the_email_only_proposes():
     users = {"maija": {"role": "principal", "units": [1], "email": "Maija.M@City.fi"}, "pekka": {"role": "admin"}}
     assert user_with_email(users, "maija.m@city.fi") == "maija"
@@ -84,8 +98,13 @@ def test_the_email_only_proposes():
     assert user_with_email(users, "") is None and user_with_email(users, None) is None
 
 
-def _cli(home, *args, stdin: str | None = None):
-    env = {**os.environ, "TILANNEKUVA_MODE": "demo", "TILANNEKUVA_DATA_DIR": str(home)}
+def _cli(home, *args, stdin: str | None = None, state=None):
+    env = {
+        **os.environ,
+        "TILANNEKUVA_MODE": "demo",
+        "TILANNEKUVA_DATA_DIR": str(home),
+        **(state.env() if state else {}),
+    }
     return subprocess.run(
         [sys.executable, "-m", "tilannekuva.cli", "users", *args],
         cwd=PROJECT_ROOT,
@@ -97,36 +116,37 @@ def _cli(home, *args, stdin: str | None = None):
     )
 
 
-def test_users_link_is_an_admin_act_in_the_access_log(demo_home, tmp_path):
+def test_users_link_is_an_admin_act_in_the_access_log(demo_home, state):
+    """`tilannekuva users link/unlink` on the state the settings name (a SQLite directory or state_url)."""
     import shutil
 
     from tilannekuva.audit import AccessLog
 
-    home = tmp_path / "home"
+    home = state.directory.parent  # its state/ is the SQLite directory
     shutil.copytree(demo_home / "demo", home / "demo")
-    done = _cli(home, "link", "rehtori", "--tenant", TENANT, "--object-id", OID)
+    done = _cli(home, "link", "rehtori", "--tenant", TENANT, "--object-id", OID, state=state)
     assert done.returncode == 0, done.stderr
-    assert IdentityLinks(home / "state" / "identities.sqlite").username_for(f"entra:{TENANT}:{OID}") == "rehtori"
-    entry = AccessLog(home / "state" / "access_log.sqlite").entries()[0]
+    assert IdentityLinks(state.db("identities")).username_for(f"entra:{TENANT}:{OID}") == "rehtori"
+    entry = AccessLog(state.db("access_log")).entries()[0]
     assert (entry.action, entry.target, entry.filters["identity"]) == (
         "link_identity",
         "user:rehtori",
         f"entra:{TENANT}:{OID}",
     )
     assert entry.username.startswith("cli:")
-    listed = _cli(home, "list")
+    listed = _cli(home, "list", state=state)
     assert f"entra:{TENANT}:{OID}" in listed.stdout
-    assert _cli(home, "link", "nobody", "--tenant", TENANT, "--object-id", OID).returncode == 1
-    assert _cli(home, "link", "rehtori", "--tenant", TENANT).returncode == 2  # no object id
-    assert _cli(home, "unlink", "rehtori").returncode == 0
-    assert IdentityLinks(home / "state" / "identities.sqlite").username_for(f"entra:{TENANT}:{OID}") is None
-    assert AccessLog(home / "state" / "access_log.sqlite").entries()[0].action == "unlink_identity"
+    assert _cli(home, "link", "nobody", "--tenant", TENANT, "--object-id", OID, state=state).returncode == 1
+    assert _cli(home, "link", "rehtori", "--tenant", TENANT, state=state).returncode == 2  # no object id
+    assert _cli(home, "unlink", "rehtori", state=state).returncode == 0
+    assert IdentityLinks(state.db("identities")).username_for(f"entra:{TENANT}:{OID}") is None
+    assert AccessLog(state.db("access_log")).entries()[0].action == "unlink_identity"
 
 
-def test_a_pending_request_is_confirmed_for_the_user_the_admin_saw(tmp_path):
+def test_a_pending_request_is_confirmed_for_the_user_the_admin_saw(state):
     """Attack (found by trying): the identity's owner edits its e-mail claim to a principal's between
     the admin's page render and the click; the pending row must not follow the e-mail."""
-    links = IdentityLinks(tmp_path / "identities.sqlite")
+    links = IdentityLinks(state.db("identities"))
     key = "entra:tenant-1:oid-of-the-teacher"
     links.request(Identity(key, "opettaja@example.fi", "Olli Opettaja"), "opettaja")
     shown = links.pending()[0]  # what the admin's users page rendered

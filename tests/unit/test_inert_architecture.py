@@ -90,7 +90,7 @@ SAFE_FUNCTIONS = {
     "metric_text",
 }
 SAFE_METHODS = {"strftime"}  # dates, with a constant format
-# st.html is for the app's own constant HTML: literals, CONSTANTS, and f-strings of these names only
+# st.html is for the app's own constant HTML: literals, CONSTANTS (or CONSTANTS[lang]), and f-strings of these names only
 # (chrome: `lang`, one of three codes, and `click`, a counter; session: `cookie`, URL-safe tokens checked, JSON-quoted).
 HTML_NAMES = {"lang", "cookie", "click"}
 DATA_KEYS = ("name", "label", "title", "text", "note", "display")  # subscripts that hold source-system text
@@ -199,6 +199,8 @@ def unescaped(source: str, pass_through: set[str] = frozenset()) -> list[str]:
                         isinstance(v, ast.Constant) or (isinstance(v.value, ast.Name) and v.value.id in HTML_NAMES)
                         for v in a.values
                     )
+                if isinstance(a, ast.Subscript):  # a CONSTANT table by language code: LABELS_SCRIPTS[lang]
+                    return isinstance(a.value, ast.Name) and a.value.id.isupper() and ast.unparse(a.slice) == "lang"
                 return isinstance(a, ast.Constant) or (isinstance(a, ast.Name) and a.id.isupper())
 
             if not all(constant(a) for a in [*node.args, *(k.value for k in node.keywords if k.arg == "body")]):

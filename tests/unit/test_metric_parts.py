@@ -17,6 +17,7 @@ import duckdb
 import pytest
 import yaml
 
+from tilannekuva import duck
 from tilannekuva.access import Principal
 from tilannekuva.aggregates import refresh_aggregates
 from tilannekuva.catalogue import catalogue, parse, source_text
@@ -125,7 +126,7 @@ def build_city(con: duckdb.DuckDBPyConnection, **options) -> None:
 
 @pytest.fixture(scope="module")
 def city():
-    con = duckdb.connect()
+    con = duck.connect()
     build_city(con)
     yield con
     con.close()
@@ -255,7 +256,7 @@ def test_adding_m7_is_one_catalogue_entry_plus_its_sql(tmp_path):
     home = tmp_path / "warehouse"
     home.mkdir()
     path = home / "tilannekuva-m7.duckdb"
-    con = duckdb.connect(str(path))
+    con = duck.connect(str(path))
     build_city(con, catalogue=with_metric("M7"), parts_dir=parts_dir(tmp_path, {"M7.sql": M7_SQL}))
     assert con.execute(
         "select school_year_id, unit_id, num, den, events from agg_metric_parts where metric = 'M7' order by all"
@@ -296,7 +297,7 @@ def test_adding_m7_is_one_catalogue_entry_plus_its_sql(tmp_path):
 )
 def test_a_catalogue_and_parts_that_disagree_stop_the_build(tmp_path, new_metric, files, message):
     cat = with_metric(*new_metric) if new_metric else catalogue()
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         with pytest.raises(PartsError, match=message.replace("`", ".").replace("(", ".")):
             build_city(con, catalogue=cat, parts_dir=parts_dir(tmp_path, files))

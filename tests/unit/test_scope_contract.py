@@ -59,6 +59,7 @@ def params_for(name, unit_id, year):
         "language": None,
         "concern_hours": 60.0,
         "serious_hours": 100.0,
+        "metric": "M1",
     }
     return {k: values[k] for k in load_query(name).params}
 

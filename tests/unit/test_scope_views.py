@@ -17,9 +17,9 @@ from __future__ import annotations
 import json
 import re
 
-import duckdb
 import pytest
 
+from tilannekuva import duck
 from tilannekuva.queries import relations_read, scope_script
 
 VIEW = re.compile(r"create or replace temp view (\w+) as\s+(.*?);\s*$", re.IGNORECASE | re.DOTALL | re.MULTILINE)
@@ -32,7 +32,7 @@ def views(script: str) -> dict[str, str]:
 
 
 def aggregate_names() -> frozenset[str]:
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         return frozenset(
             n
@@ -60,7 +60,7 @@ def _aggregates(node) -> bool:
 
 
 def aggregates(sql: str) -> bool:
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         (tree,) = con.execute("select json_serialize_sql($q)", {"q": sql}).fetchone()
     finally:

@@ -1,20 +1,23 @@
 """The sign-in store: sessions kept by the hash of a random secret (absolute and idle expiry,
 revocation), throttling that an attacker cannot turn against a user, the client address that a
-header cannot choose, and password checks of equal cost."""
+header cannot choose, and password checks of equal cost. The store's tests run on both state backends
+(SQLite and PostgreSQL: the `state` fixture); a second store on the same state is a second app process."""
 
 import hashlib
-import sqlite3
 import statistics
+import threading
 import time
 
 import pytest
 
+from tests.rawstate import Raw
 from tilannekuva.security import (
     HASH_ROUNDS,
     SecurityStore,
     client_address,
     hash_password,
     session_id,
+    typed_username,
     untrusted_forwarded_for,
     verify_password,
 )
@@ -23,9 +26,9 @@ T0 = 1_800_000_000.0
 WINDOW = 600
 
 
-def store(tmp_path, **kw):
+def store(state, **kw):
     return SecurityStore(
-        tmp_path / "s.sqlite",
+        state.db("security"),
         **{
             "limit_pair": 3,
             "limit_client": 8,
@@ -40,11 +43,12 @@ def store(tmp_path, **kw):
 # --- sessions --------------------------------------------------------------------------------
 
 
-def test_only_the_hash_of_a_256_bit_secret_is_stored(tmp_path):
-    s = store(tmp_path)
+def test_only_the_hash_of_a_256_bit_secret_is_stored(state):
+    s = store(state)
     secret = s.open_session("opettaja", expires_at=T0 + 3600, now=T0)
     assert len(secret) >= 43  # token_urlsafe(32): 256 bits
-    dump = "\n".join(sqlite3.connect(tmp_path / "s.sqlite").iterdump())
+    with Raw(state.db("security")) as db:
+        dump = db.dump()
     assert secret not in dump
     assert hashlib.sha256(secret.encode()).hexdigest() == session_id(secret) and session_id(secret) in dump
     assert s.session_of(secret, now=T0 + 1) == ("opettaja", True)
@@ -68,8 +72,8 @@ SESSION_CASES = [
 
 
 @pytest.mark.parametrize("event, at, active", SESSION_CASES)
-def test_session_lifetime_idle_timeout_and_revocation(tmp_path, event, at, active):
-    s = store(tmp_path)
+def test_session_lifetime_idle_timeout_and_revocation(state, event, at, active):
+    s = store(state)
     secret = s.open_session("opettaja", expires_at=T0 + 3600, now=T0)
     sid = session_id(secret)
     other = s.open_session("opettaja", expires_at=T0 + 3600, now=T0)
@@ -89,8 +93,8 @@ def test_session_lifetime_idle_timeout_and_revocation(tmp_path, event, at, activ
     assert not s.is_active("rehtori", sid, now=T0 + 1)  # another user's name never matches
 
 
-def test_a_revoked_session_is_not_revived_by_use(tmp_path):
-    s = store(tmp_path)
+def test_a_revoked_session_is_not_revived_by_use(state):
+    s = store(state)
     sid = session_id(s.open_session("opettaja", expires_at=T0 + 3600, now=T0))
     s.revoke("opettaja", sid, now=T0 + 1)
     s.touch(sid, now=T0 + 2)
@@ -141,8 +145,8 @@ THROTTLE_CASES = [
 
 
 @pytest.mark.parametrize("history, ask, expected", [c[1:] for c in THROTTLE_CASES], ids=[c[0] for c in THROTTLE_CASES])
-def test_throttle_scheme(tmp_path, history, ask, expected):
-    s = store(tmp_path)
+def test_throttle_scheme(state, history, ask, expected):
+    s = store(state)
     at = T0
     for username, client, ok, count in history:
         for _ in range(count):
@@ -226,13 +230,13 @@ SEEN_CASES = [
 
 
 @pytest.mark.parametrize("opened_from, uses, expected", [c[1:] for c in SEEN_CASES], ids=[c[0] for c in SEEN_CASES])
-def test_a_session_remembers_the_addresses_it_was_used_from(tmp_path, opened_from, uses, expected):
-    s = store(tmp_path)
+def test_a_session_remembers_the_addresses_it_was_used_from(state, opened_from, uses, expected):
+    s = store(state)
     secret = s.open_session("rehtori", T0 + 3600, now=T0, client=opened_from)
     answers = []
     for client, restart in uses:
         if restart:
-            s = store(tmp_path)
+            s = store(state)
         answers.append(s.first_use_from(session_id(secret), client, now=T0 + 1))
     assert answers == expected
     assert s.clients_of(session_id(secret))[0] == (opened_from or uses[0][0])
@@ -254,3 +258,183 @@ def test_every_hash_has_one_cost_and_unknown_usernames_cost_the_same():
     known = statistics.median(timings["known"])
     for kind in ("unknown", "malformed"):
         assert abs(statistics.median(timings[kind]) - known) / known < 0.2, timings
+
+
+# --- several app processes, one state -----------------------------------------------------------
+# Each case: failures as (which process, username, client, count), then who asks and the expected wait at
+# T0 + 100 on every process. Each process has its own store (its own StateDB); the failures count together.
+SPREAD_CASES = [
+    (
+        "pair over two processes",
+        [(0, "rehtori", ATTACKER, 2), (1, "rehtori", ATTACKER, 1)],
+        ("rehtori", ATTACKER, 10),
+        22,
+    ),
+    ("pair +3 over two", [(0, "rehtori", ATTACKER, 3), (1, "rehtori", ATTACKER, 3)], ("rehtori", ATTACKER), 145),
+    ("spray over two", [(n % 2, f"user{n}", ATTACKER, 1) for n in range(8)], ("johto", ATTACKER), WINDOW - 100),
+    (
+        "distributed guess",
+        [(n % 2, "rehtori", f"198.18.0.{n}", 1) for n in range(10)],
+        ("rehtori", OTHER),
+        WINDOW - 100,
+    ),
+    ("below every limit", [(0, "rehtori", ATTACKER, 1), (1, "rehtori", ATTACKER, 1)], ("rehtori", ATTACKER), 0),
+]
+
+
+@pytest.mark.parametrize("history, ask, expected", [c[1:] for c in SPREAD_CASES], ids=[c[0] for c in SPREAD_CASES])
+def test_failures_spread_over_processes_are_counted_together(state, history, ask, expected):
+    processes = [store(state), store(state)]
+    at = T0
+    for which, username, client, count in history:
+        for _ in range(count):
+            processes[which].record_attempt(username, client, False, now=at)
+            at += 1
+    username, client, *when = ask
+    waits = [p.throttle_wait(username, client, now=T0 + (when[0] if when else 100)) for p in processes]
+    assert waits == [expected, expected]
+
+
+def test_a_sign_out_in_one_process_ends_the_session_in_every_other(state):
+    opened, other = store(state), store(state)
+    secret = opened.open_session("rehtori", expires_at=T0 + 3600, now=T0, client="10.0.0.5")
+    sid = session_id(secret)
+    assert other.session_of(secret, now=T0 + 1) == ("rehtori", True)
+    other.touch(sid, now=T0 + 250)  # used through the other process: the idle time counts from there
+    assert opened.is_active("rehtori", sid, now=T0 + 500)
+    assert other.revoke("rehtori", sid, now=T0 + 501) == 1
+    assert not opened.is_active("rehtori", sid, now=T0 + 502)
+    assert opened.session_of(secret, now=T0 + 502) == ("rehtori", False)
+
+
+def test_a_new_address_is_a_first_use_once_however_many_processes_see_it(state):
+    """Eight requests of one session from a new address reach two processes at once: exactly one is the first
+    use (one sign-in log entry), and the opening address stays first."""
+    processes = [store(state), store(state)]
+    sid = session_id(processes[0].open_session("rehtori", T0 + 3600, now=T0, client="10.0.0.5"))
+    answers, start = [], threading.Barrier(8)
+
+    def use(n: int) -> None:
+        start.wait()
+        answers.append(processes[n % 2].first_use_from(sid, "203.0.113.7", now=T0 + 1 + n))
+
+    threads = [threading.Thread(target=use, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(answers) == [False] * 7 + [True]
+    assert processes[1].clients_of(sid) == ["10.0.0.5", "203.0.113.7"]
+
+
+def test_a_security_file_from_before_keeps_the_order_of_its_addresses(tmp_path):
+    """A data/state/security.sqlite written before issue 21 (no `position` column): opened now, its sessions'
+    addresses keep the order they were seen in, even with one time for all."""
+    import sqlite3
+
+    path = tmp_path / "security.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "create table login_session_client (session_id text not null, client text not null, "
+            "first_seen_at real not null, primary key (session_id, client))"
+        )
+        db.executemany(
+            "insert into login_session_client values ('s', ?, ?)",
+            [("10.0.0.9", T0), ("10.0.0.1", T0), ("10.0.0.5", T0)],
+        )
+    s = SecurityStore(path)
+    assert s.clients_of("s") == ["10.0.0.9", "10.0.0.1", "10.0.0.5"]
+    assert s.first_use_from("s", "10.0.0.2", now=T0) is True
+    assert s.clients_of("s") == ["10.0.0.9", "10.0.0.1", "10.0.0.5", "10.0.0.2"]
+
+
+# --- the sign-in form's reservation: the throttle's check and the attempt in one transaction -----------------
+# Each case: N simultaneous attempts (threads over two processes) of (username, client) with the limits of
+# `store`, some of them with the right password; how many got their password checked (a reservation), and the
+# wait after them. Without the reservation every attempt read "not throttled" before any was recorded.
+RACE_CASES = [
+    ("16 guesses of one pair", 16, 0, 3),
+    ("8 guesses of one pair", 8, 0, 3),
+    ("2 guesses: under the limit", 2, 0, 2),
+    ("the right password among them", 16, 1, 3),
+]
+
+
+@pytest.mark.parametrize("tries, right, checked", [c[1:] for c in RACE_CASES], ids=[c[0] for c in RACE_CASES])
+def test_simultaneous_attempts_on_two_processes_reserve_at_most_the_limit(state, tries, right, checked):
+    processes = [store(state), store(state)]
+    tokens, start = [], threading.Barrier(tries)
+
+    def attempt(n: int) -> None:
+        start.wait()
+        wait, token = processes[n % 2].reserve_attempt("Rehtori", ATTACKER, now=T0 + n / 1000)
+        tokens.append((wait, token))
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(tries)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    granted = [token for wait, token in tokens if token is not None]
+    assert len(granted) == checked
+    assert all(wait > 0 for wait, token in tokens if token is None)
+    for token in granted[:right]:
+        processes[1].attempt_succeeded("rehtori", token)
+    assert processes[0].is_known_client("rehtori", ATTACKER, now=T0 + 1) is bool(right)
+    assert processes[0].throttle_wait("rehtori", ATTACKER, now=T0 + 1) == (0 if checked - right < 3 else 29)
+
+
+@pytest.mark.parametrize(
+    "typed, counted",
+    [
+        ("rehtori\x00", "rehtori\ufffd"),
+        ("  Rehtori\n", "rehtori"),
+        ("reh\x1btori", "reh\ufffdtori"),
+        ("REHTORI", "rehtori"),
+        ("\x00", "\ufffd"),
+        ("rehtori\ud800", "rehtori\ufffd"),  # a lone surrogate: no UTF-8 for it on either backend
+        ("", ""),
+    ],
+)
+def test_a_typed_username_is_counted_without_control_characters(state, typed, counted):
+    """A NUL byte (PostgreSQL's text cannot hold it) or another control character is counted, on either
+    backend, as an ordinary unknown username."""
+    assert typed_username(typed) == counted
+    if counted:
+        s = store(state)
+        wait, token = s.reserve_attempt(typed, ATTACKER, now=T0)
+        assert (wait, token is not None) == (0, True)
+        with Raw(state.db("security")) as db:
+            assert [tuple(r) for r in db.execute("select username, succeeded from login_attempt").fetchall()] == [
+                (counted, 0)
+            ]
+
+
+def test_a_security_file_from_before_gets_its_attempt_ids(tmp_path):
+    """A data/state/security.sqlite written before the reservations (no `attempt_id`): its failures still count,
+    and a new attempt can be reserved and marked succeeded."""
+    import sqlite3
+
+    path = tmp_path / "security.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute(
+            "create table login_attempt (attempted_at real not null, username text not null, client text not null, "
+            "succeeded integer not null)"
+        )
+        db.executemany("insert into login_attempt values (?, 'rehtori', ?, 0)", [(T0, ATTACKER), (T0 + 1, ATTACKER)])
+    s = SecurityStore(path, limit_pair=3, window_seconds=WINDOW)
+    wait, token = s.reserve_attempt("rehtori", ATTACKER, now=T0 + 2)
+    assert wait == 0 and token
+    assert s.reserve_attempt("rehtori", ATTACKER, now=T0 + 3) == (29, None)
+    s.attempt_succeeded("rehtori", token)
+    assert s.is_known_client("rehtori", ATTACKER, now=T0 + 4)
+
+
+def test_a_use_whose_entry_failed_is_a_first_use_again(state):
+    s = store(state)
+    sid = session_id(s.open_session("rehtori", T0 + 3600, now=T0, client="10.0.0.5"))
+    assert s.first_use_from(sid, "203.0.113.7", now=T0 + 1)
+    s.forget_use(sid, "203.0.113.7")
+    s.forget_use(sid, "10.0.0.5")  # the opening address is never forgotten
+    assert s.clients_of(sid) == ["10.0.0.5"]
+    assert s.first_use_from(sid, "203.0.113.7", now=T0 + 2)

@@ -3,13 +3,12 @@ with fewer than the threshold of answers or respondents is hidden wherever its v
 to — unit comparison, the principal's own unit, downloads — and the district, sector, language
 and city totals the pages show do not give it back (LP audit on the answer counts)."""
 
-import duckdb
 import numpy as np
 import polars as pl
 import pytest
 
 from tests.conftest import PROJECT_ROOT
-from tilannekuva import metrics
+from tilannekuva import duck, metrics
 from tilannekuva.access import Principal, load_policy
 from tilannekuva.disclosure import intervals
 from tilannekuva.publication import _raw_staff_answers, block_of
@@ -21,7 +20,7 @@ CURRENT = 2026
 
 @pytest.fixture(scope="module")
 def raw(demo_home):
-    con = duckdb.connect(str(current_file(demo_home / "warehouse")), read_only=True)
+    con = duck.connect(str(current_file(demo_home / "warehouse")), read_only=True)
     try:
         return _raw_staff_answers(con)
     finally:
@@ -118,7 +117,7 @@ def test_staff_answer_means_follow_the_apps_threshold(demo_home, principals):
 
 
 def test_a_teacher_cannot_recompute_the_mean_of_fewer_than_t_colleagues(demo_home, warehouse):
-    con = duckdb.connect(str(current_file(demo_home / "warehouse")), read_only=True)
+    con = duck.connect(str(current_file(demo_home / "warehouse")), read_only=True)
     try:
         cases = con.sql(
             """
@@ -206,7 +205,7 @@ def _respondents_at(con, n: int) -> list[tuple[int, int, int]]:
 
 @pytest.fixture(scope="module")
 def survey_cases(demo_home):
-    con = duckdb.connect(str(current_file(demo_home / "warehouse")), read_only=True)
+    con = duck.connect(str(current_file(demo_home / "warehouse")), read_only=True)
     try:
         return {n: _respondents_at(con, n) for n in (T, T + 1)}
     finally:
@@ -246,7 +245,7 @@ def test_a_principal_who_answered_sees_the_unit_survey_only_with_t_others(wareho
 def test_a_principal_who_attended_does_not_count_towards_the_units_feedback_threshold(demo_home, warehouse):
     """M2 on Yksikköni and the staff page's feedback per training: feedback is anonymous, so a viewer
     who attended is counted as one of the answers; the figure needs T answers besides."""
-    con = duckdb.connect(str(current_file(demo_home / "warehouse")), read_only=True)
+    con = duck.connect(str(current_file(demo_home / "warehouse")), read_only=True)
     try:
         cases = con.sql(
             """
@@ -301,7 +300,7 @@ def test_m2_topics_and_units_keep_every_hidden_cell_at_least_t_wide(demo_home):
     them). Hidden = what the served tables leave null; visible cells are true; intervals >= T."""
     from tilannekuva.publication import _raw_feedback_topics
 
-    con = duckdb.connect(str(current_file(demo_home / "warehouse")), read_only=True)
+    con = duck.connect(str(current_file(demo_home / "warehouse")), read_only=True)
     try:
         raw = _raw_feedback_topics(con)
         topics = con.sql("select * from pub_feedback_topics").pl()

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from tilannekuva import duck
 from tilannekuva.ingest.contracts import CONTRACTS, Contract
 
 STYLES = ("mixed", "csv", "parquet")
@@ -39,7 +40,7 @@ def write_exports(warehouse_file: Path, out_dir: Path, style: str = "mixed") -> 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    con = duckdb.connect(str(warehouse_file), read_only=True)
+    con = duck.connect(warehouse_file, read_only=True)
     try:
         for contract in CONTRACTS.values():
             kind = MIXED.get(contract.name, "csv") if style == "mixed" else style

@@ -1,23 +1,23 @@
 """Load history: every load, its files, checksums, row counts, result and problems.
 
-Kept in SQLite beside the security store (data/state/loads.sqlite), outside the versioned
-warehouse, so a rejected load — which by rule changes nothing in the warehouse — is still on
-record with its problems.
+Kept in the state beside the security store (tilannekuva.statedb: data/state/loads.sqlite, or the
+schema tk_loads in PostgreSQL, where `tilannekuva ingest` on any machine and every app process see the
+same history), outside the versioned warehouse, so a rejected load — which by rule changes nothing in the
+warehouse — is still on record with its problems.
 """
 
 from __future__ import annotations
 
-import sqlite3
+import datetime as dt
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
-from tilannekuva.files import private_dir, private_file
 from tilannekuva.ingest.limits import IngestLimits, cap_problems
 from tilannekuva.ingest.problems import Problem, dumps, loads
+from tilannekuva.statedb import StateDB
 
 _SCHEMA = """
 create table if not exists load (
@@ -33,6 +33,7 @@ create table if not exists load (
 );
 create table if not exists load_file (
     load_id integer not null references load (load_id),
+    position integer,                   -- the file's place in its load (the order it was given in)
     file_name text not null,
     source text,                        -- the contract name
     sha256 text not null,
@@ -94,45 +95,47 @@ def files_frame(files: list[FileRecord]) -> pl.DataFrame:
 
 
 class LoadHistory:
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        private_dir(self.path.parent)
-        private_file(self.path)
-        with self._db() as db:
-            db.executescript(_SCHEMA)
+    def __init__(self, where: StateDB | Path | str):
+        self.db = StateDB.of(where, "loads")
+        self.path = self.db.path  # the SQLite file (None on PostgreSQL)
+        if self.db.backend == "sqlite":
+            self._add_position()
+        self.db.create(_SCHEMA)
 
-    @contextmanager
-    def _db(self):
-        db = sqlite3.connect(self.path, timeout=30)
-        try:
-            with db:
-                yield db
-        finally:
-            db.close()
+    def _add_position(self) -> None:
+        """A history file written before `load_file.position` existed gets the column, numbered in the order
+        the rows were written (SQLite's rowid, which is what the files were listed by then)."""
+        with self.db.connect(exclusive=True) as db:
+            columns = {row[1] for row in db.execute("pragma table_info(load_file)").fetchall()}
+            if columns and "position" not in columns:
+                db.execute("alter table load_file add column position integer")
+                db.execute("update load_file set position = rowid")
 
     def start(self, run_by: str, kind: str = "ingest") -> int:
-        with self._db() as db:
-            cur = db.execute(
-                "insert into load (kind, started_at, run_by, result) values (?, ?, ?, 'running')",
+        with self.db.connect() as db:
+            (load_id,) = db.execute(
+                "insert into load (kind, started_at, run_by, result) values (?, ?, ?, 'running') returning load_id",
                 (kind, time.time(), run_by),
-            )
-            return int(cur.lastrowid)
+            ).fetchone()
+            return int(load_id)
 
     def finish(
         self, load_id: int, result: str, files: list[FileRecord], version: str | None = None, message: str | None = None
     ) -> None:
         now = time.time()
-        with self._db() as db:
+        with self.db.connect() as db:
             (started,) = db.execute("select started_at from load where load_id = ?", (load_id,)).fetchone()
             db.execute(
                 "update load set finished_at = ?, result = ?, seconds = ?, version = ?, message = ? where load_id = ?",
                 (now, result, now - started, version, message, load_id),
             )
             db.executemany(
-                "insert into load_file values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "insert into load_file (load_id, position, file_name, source, sha256, size_bytes, format, rows_in, "
+                "rows_accepted, rows_replaced, periods, result, problems) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         load_id,
+                        position,
                         f.file_name,
                         f.source,
                         f.sha256,
@@ -145,7 +148,7 @@ class LoadHistory:
                         f.result,
                         dumps(list(f.problems)) if f.problems else None,
                     )
-                    for f in files
+                    for position, f in enumerate(files)
                 ],
             )
 
@@ -154,7 +157,7 @@ class LoadHistory:
         import getpass
 
         load_id = self.start(run_by or getpass.getuser(), kind="demo")
-        with self._db() as db:
+        with self.db.connect() as db:
             db.execute(
                 "update load set finished_at = started_at + ?, result = 'loaded', seconds = ?, version = ? "
                 "where load_id = ?",
@@ -167,7 +170,7 @@ class LoadHistory:
 
         A later loaded file of the same source and periods, or a demo rebuild, means the
         identical file is not a no-op any more."""
-        with self._db() as db:
+        with self.db.connect() as db:
             row = db.execute(
                 """
                 select f.load_id, f.periods from load_file f join load l using (load_id)
@@ -189,29 +192,31 @@ class LoadHistory:
 
     def mark_interrupted(self) -> int:
         """Loads left 'running' by a killed process (called under the load lock)."""
-        with self._db() as db:
+        with self.db.connect() as db:
             return db.execute(
                 "update load set result = 'failed', message = 'interrupted' where result = 'running'"
             ).rowcount
 
     def loads(self, limit: int = 50) -> pl.DataFrame:
-        with self._db() as db:
+        with self.db.connect() as db:
             rows = db.execute(
                 """
-                select l.load_id, l.kind, datetime(l.started_at, 'unixepoch', 'localtime') as started_at, l.run_by, l.result,
+                select l.load_id, l.kind, l.started_at, l.run_by, l.result,
                        l.seconds, l.version, l.message, count(f.file_name) as files,
-                       sum(f.rows_in) as rows_in, sum(f.rows_accepted) as rows_accepted
+                       cast(sum(f.rows_in) as bigint) as rows_in, cast(sum(f.rows_accepted) as bigint) as rows_accepted
                 from load l left join load_file f using (load_id)
                 group by l.load_id order by l.load_id desc limit ?""",
                 (limit,),
             ).fetchall()
+        # the start in the server's local time, to the second (the admin's loads page shows it as it is)
+        rows = [(r[0], r[1], _local(r[2]), *r[3:]) for r in rows]
         return pl.DataFrame(
             rows,
             orient="row",
             schema={
                 "load_id": pl.Int64,
                 "kind": pl.String,
-                "started_at": pl.String,
+                "started_at": pl.Datetime("us"),
                 "run_by": pl.String,
                 "result": pl.String,
                 "seconds": pl.Float64,
@@ -221,15 +226,21 @@ class LoadHistory:
                 "rows_in": pl.Int64,
                 "rows_accepted": pl.Int64,
             },
-        ).with_columns(pl.col("started_at").str.to_datetime("%Y-%m-%d %H:%M:%S"))
+        )
 
     def files(self, load_id: int) -> list[FileRecord]:
-        with self._db() as db:
+        with self.db.connect() as db:
             rows = db.execute(
                 "select file_name, source, sha256, size_bytes, format, rows_in, rows_accepted, "
                 "rows_replaced, periods, result, problems from load_file where load_id = ? "
-                "order by rowid",
+                "order by position",
                 (load_id,),
             ).fetchall()
         # capped when stored; capped again here for records of loads made before the cap existed
         return [FileRecord(*r[:10], problems=tuple(cap_problems(loads(r[10]), IngestLimits()))) for r in rows]
+
+
+def _local(epoch: float) -> dt.datetime:
+    """An epoch second as a naive local time, whole seconds (what SQLite's datetime(x, 'unixepoch',
+    'localtime') gave, on either backend)."""
+    return dt.datetime.fromtimestamp(int(epoch))

@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from tilannekuva import duck
 from tilannekuva.aggregates import refresh_aggregates
 from tilannekuva.files import tighten
 from tilannekuva.ingest.contracts import CONTRACTS, REFERENCED, Contract, Known, contract_for_file
@@ -253,7 +254,7 @@ def _known_values(served: Path | None) -> Known:
     known = Known()
     if served is None:
         return known
-    con = duckdb.connect(str(served), read_only=True)
+    con = duck.connect(served, read_only=True)
     try:
         for ref in REFERENCED:
             table, column = ref.split(".")
@@ -303,7 +304,7 @@ def _periods(frame: pl.DataFrame, contract: Contract) -> str:
     """A short, stable description of what the file replaces (for history and re-load checks)."""
     if contract.mode == "upsert":
         return f"{frame.height} keys"
-    con = duckdb.connect()
+    con = duck.connect()
     try:
         con.register("staging", frame)
         exprs = ", ".join(contract.period)
@@ -326,7 +327,7 @@ def _write(
         shutil.copyfile(served, building)
     replaced: dict[str, int] = {}
     try:
-        con = duckdb.connect(str(building))
+        con = duck.connect(building, build=True)
         tighten(building)  # every pupil's data: the service account's only
         try:
             con.execute("set enable_progress_bar = false")

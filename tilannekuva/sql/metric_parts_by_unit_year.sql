@@ -1,4 +1,4 @@
--- page: sector_overview, sector_scorecard, sector_metric, sector_units, principal_unit
+-- page: sector_overview, sector_scorecard, sector_units, principal_unit
 -- roles: sector_lead, principal
 -- grain: aggregate
 -- params:
