@@ -1,4 +1,5 @@
-"""Drill-down by clicking: a bar of a chart or a row of a table opens what it stands for.
+"""Drill-down by clicking: a bar of a chart or a row of a table opens what it stands for; under a real table
+(no row to click: views.tables.show) a labelled chooser of its rows does the same (`chooser`), by keyboard too.
 
 A click only writes the page's URL filter (?yksikko=, ?alue=) and runs the page again (or opens another
 page with those parameters): the filter then checks the value against the user's scope exactly as it
@@ -12,6 +13,9 @@ from __future__ import annotations
 
 import polars as pl
 import streamlit as st
+
+from tilannekuva.inert import plain_text
+from views.context import PageContext
 
 TABLE = {"on_select": "rerun", "selection_mode": "single-row"}            # st.dataframe's click to drill
 CHART = {"on_select": "rerun", "selection_mode": "points"}                # st.plotly_chart's
@@ -58,3 +62,20 @@ def follow(chosen: dict[str, str] | None, page_path: str | None = None, keep: di
     for param, value in chosen.items():
         st.query_params[param] = value
     st.rerun()
+
+
+def chooser(page: PageContext, label: str, frame: pl.DataFrame, column: str, names: str, param: str, *,
+            key: str) -> None:
+    """A chooser (labelled by the catalog key `label`) of the rows of `frame`, shown by their `names`, that
+    opens the chosen row's `column` value as the URL filter `param`, as a click on it would: written before
+    the run (a widget callback), then the chooser is empty again (a kept choice would open it on every run)."""
+    shown = dict(zip(frame[column].to_list(), frame[names].to_list(), strict=True))
+
+    def opened() -> None:
+        value = st.session_state.get(key)
+        if value is not None:
+            st.query_params[param] = str(value)
+            st.session_state[key] = None
+
+    st.selectbox(page.t(label), list(shown), index=None, format_func=lambda value: plain_text(shown[value]), key=key,
+                 placeholder=page.t("filter.choose"), on_change=opened)

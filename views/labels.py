@@ -16,10 +16,13 @@ import datetime as dt
 import functools
 
 import polars as pl
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
 
 from tilannekuva import metrics
-from tilannekuva.i18n import catalog, fmt_date, fmt_month, fmt_number, fmt_percent, t
+from tilannekuva.i18n import BABEL_LOCALES, catalog, fmt_date, fmt_number, t
 from tilannekuva.metrics import METRICS
+from tilannekuva.signals import REASONS
 
 DASH = "–"
 
@@ -51,40 +54,96 @@ def label(column: str | pl.Expr, prefix: str, lang: str, suffix: str = "") -> pl
                                                return_dtype=pl.String)
 
 
-def _texts(column: str | pl.Expr, convert) -> pl.Expr:
-    return _col(column).map_batches(lambda s: pl.Series([convert(v) for v in s], dtype=pl.String),
-                                    return_dtype=pl.String)
+# No Python function runs inside a polars expression here (no map_batches / map_elements): polars evaluates
+# expressions on its own thread pool, whose threads would need the GIL to call Python, while a script thread
+# that holds the GIL waits on that pool (st.dataframe's DataFrame.to_pandas does) — the whole server froze
+# under concurrent sign-ins (issue 21). Numbers and dates are formatted by native expressions that give
+# exactly the texts of tilannekuva.i18n's babel formats (tests/unit/test_labels_native.py compares them).
+_BABEL = {lang: BABEL_LOCALES[lang] for lang in BABEL_LOCALES}
+
+
+@functools.cache
+def _symbols(lang: str) -> tuple[str, str]:
+    """(group separator, decimal sign) of `lang` as babel formats numbers: ('\u00a0', ',') in Finnish."""
+    return babel_numbers.get_group_symbol(_BABEL[lang]), babel_numbers.get_decimal_symbol(_BABEL[lang])
+
+
+def _decimal_text(column: str | pl.Expr, lang: str, decimals: int, shift: int = 0) -> pl.Expr:
+    """A number as babel's '#,##0.00' formats it, natively: the shortest decimal form of the float (what
+    Python's repr and polars' cast both give), moved `shift` places (a percentage: 2), rounded half to even
+    on those decimal digits, grouped by thousands. Null -> null."""
+    group, point = _symbols(lang)
+    text = _col(column).cast(pl.Float64).cast(pl.String)
+    negative = text.str.starts_with("-")
+    body = text.str.strip_prefix("-")
+    whole = body.str.extract(r"^(\d+)", 1)
+    digits = pl.concat_str(whole, body.str.extract(r"\.(\d+)$", 1).fill_null(""), pl.lit("0" * (shift + decimals + 1)))
+    keep = whole.str.len_chars() + (shift + decimals)
+    head = digits.str.slice(0, keep).cast(pl.UInt64, strict=False)
+    nxt = digits.str.slice(keep, 1).cast(pl.UInt8)
+    rest = digits.str.slice(keep + 1).str.contains("[1-9]")
+    scaled = head + ((nxt > 5) | ((nxt == 5) & (rest | (head % 2 == 1)))).cast(pl.UInt64)
+    integer, fraction = (scaled // 10**decimals).cast(pl.String), scaled % 10**decimals
+    # A float in exponent form (below 1e-5 or from 1e16) or with more digits than 64 bits hold: rounded as a float (tiny ones
+    # round to 0, huge ones are whole numbers).
+    as_float = text.str.contains("e") | (keep > 19)
+    rounded = (_col(column).cast(pl.Float64).abs() * 10**shift).round(decimals)
+    integer = pl.when(as_float).then(rounded.floor().cast(pl.Int128).cast(pl.String)).otherwise(integer)
+    fraction = pl.when(as_float).then(((rounded - rounded.floor()) * 10**decimals).round(0).cast(pl.UInt64)).otherwise(
+        fraction)
+    grouped = integer.str.reverse().str.extract_all(r"\d{1,3}").list.join(group).str.reverse()
+    parts = [pl.when(negative).then(pl.lit("-")).otherwise(pl.lit("")), grouped]
+    if decimals:
+        parts += [pl.lit(point), fraction.cast(pl.String).str.zfill(decimals)]
+    return pl.concat_str(parts)
 
 
 def number(column: str | pl.Expr, lang: str, decimals: int = 0) -> pl.Expr:
     """'1 234,5' (fi, sv) / '1,234.5' (en); null -> '–'."""
-    return _texts(column, lambda v: fmt_number(v, lang, decimals))
+    return _decimal_text(column, lang, decimals).fill_null(DASH)
 
 
 def percent(column: str | pl.Expr, lang: str, decimals: int = 0) -> pl.Expr:
     """A share 0..1 as '87 %' (fi, sv) / '87%' (en); null -> '–'."""
-    return _texts(column, lambda v: fmt_percent(v, lang, decimals))
+    sign = "%" if lang == "en" else "\u00a0%"
+    return pl.concat_str(_decimal_text(column, lang, decimals, shift=2), pl.lit(sign)).fill_null(DASH)
+
+
+@functools.cache
+def _month_names(lang: str, width: str) -> dict[int, str]:
+    """{1: 'tammik.', …} ('MMM') or {1: 'tammikuu', …} ('LLLL') as babel writes them in `lang`."""
+    return {m: babel_dates.format_date(dt.date(2000, m, 1), width, locale=_BABEL[lang]) for m in range(1, 13)}
+
+
+def _month_name(expr: pl.Expr, lang: str, width: str) -> pl.Expr:
+    return expr.dt.month().replace_strict(_month_names(lang, width), return_dtype=pl.String)
 
 
 def date(column: str | pl.Expr, lang: str, with_time: bool = False) -> pl.Expr:
-    """'22.11.2026' (fi, sv) / '22 Nov 2026' (en), with the time if asked; null -> '–'."""
-    return _texts(column, lambda v: fmt_date(v, lang, with_time=with_time))
+    """'22.11.2026' (fi, sv) / '22 Nov 2026' (en), with the time if asked (a datetime column: 'klo 14.05',
+    'kl. 14:05', '14:05'); null -> '–'."""
+    expr = _col(column)
+    day = expr.dt.strftime("%-d")
+    text = (pl.concat_str(day, pl.lit(" "), _month_name(expr, lang, "MMM"), pl.lit(" "), expr.dt.strftime("%Y"))
+            if lang == "en" else expr.dt.strftime("%-d.%-m.%Y"))
+    if with_time:
+        text = pl.concat_str(text, expr.dt.strftime({"fi": " klo %-H.%M", "sv": " kl. %H:%M", "en": " %H:%M"}[lang]))
+    return text.fill_null(DASH)
 
 
 def duration(column: str | pl.Expr, lang: str) -> pl.Expr:
     """Seconds as people say them: '26,5 s', '1 min 12 s'; null -> '–'."""
-    def text(seconds: float | None) -> str:
-        if seconds is None:
-            return DASH
-        if seconds < 60:
-            return t("duration.seconds", lang, seconds=fmt_number(seconds, lang, 1))
-        return t("duration.minutes", lang, minutes=int(seconds // 60), seconds=round(seconds % 60))
-    return _texts(column, text)
+    seconds = _col(column).cast(pl.Float64)
+    short = filled("duration.seconds", lang, seconds=number(seconds, lang, 1))
+    long = filled("duration.minutes", lang, minutes=(seconds // 60).cast(pl.Int64),
+                  seconds=(seconds % 60).round(0, mode="half_to_even").cast(pl.Int64))
+    return pl.when(seconds.is_null()).then(pl.lit(DASH)).when(seconds < 60).then(short).otherwise(long)
 
 
 def month(column: str | pl.Expr, lang: str) -> pl.Expr:
     """'marraskuu 2026' / 'november 2026' / 'November 2026'."""
-    return _texts(column, lambda v: fmt_month(v, lang))
+    expr = _col(column)
+    return pl.concat_str(_month_name(expr, lang, "LLLL"), pl.lit(" "), expr.dt.strftime("%Y")).fill_null(DASH)
 
 
 def metric_value(metric: str | pl.Expr, value: str | pl.Expr, lang: str) -> pl.Expr:
@@ -92,9 +151,8 @@ def metric_value(metric: str | pl.Expr, value: str | pl.Expr, lang: str) -> pl.E
     '87 %', means '4,12'. Named after `value` when it is a column name."""
     kinds = {m: spec.kind for m, spec in METRICS.items()}
     metric_expr = pl.lit(metric) if isinstance(metric, str) and metric in METRICS else _col(metric)
-    expr = (pl.struct(metric_expr.replace_strict(kinds, default="mean").alias("kind"), _col(value).alias("value"))
-            .map_batches(lambda s: pl.Series([metric_text_of_kind(r["kind"], r["value"], lang) for r in s],
-                                             dtype=pl.String), return_dtype=pl.String))
+    kind = metric_expr.replace_strict(kinds, default="mean", return_dtype=pl.String)
+    expr = pl.when(kind == "share").then(percent(value, lang)).otherwise(number(value, lang, 2))
     return expr.alias(value) if isinstance(value, str) else expr
 
 
@@ -176,15 +234,14 @@ SIGNAL_FIGURES = ("reasons", "earlier_hours", "recent_hours", "term_hours", "pre
 def signal_reasons(lang: str) -> pl.Expr:
     """A support signal's reasons in words with the figures behind them ('Poissaolot kasvaneet: 12,0 → 30,5 h;
     …'), from the columns of tilannekuva.signals (SIGNAL_FIGURES)."""
-    def text(row: dict) -> str:
-        values = {"earlier": fmt_number(row["earlier_hours"], lang, 1), "recent": fmt_number(row["recent_hours"], lang, 1),
-                  "term": fmt_number(row["term_hours"], lang, 1), "previous": fmt_number(row["previous_mean"], lang, 2),
-                  "latest": fmt_number(row["latest_mean"], lang, 2), "lowest": row["min_grade"]}
-        return "; ".join(t(f"signal.{code}", lang, **values) for code in row["reasons"] or [])
-
-    return (pl.struct(*SIGNAL_FIGURES)
-            .map_batches(lambda s: pl.Series([text(r) for r in s], dtype=pl.String), return_dtype=pl.String)
-            .alias("reasons_text"))
+    figures = {"earlier": number("earlier_hours", lang, 1), "recent": number("recent_hours", lang, 1),
+               "term": number("term_hours", lang, 1), "previous": number("previous_mean", lang, 2),
+               "latest": number("latest_mean", lang, 2), "lowest": pl.col("min_grade").cast(pl.String).fill_null(DASH)}
+    codes = REASONS
+    texts = pl.concat_list([filled(f"signal.{code}", lang, **figures) for code in codes])
+    order = pl.col("reasons").list.eval(pl.element().replace_strict({c: i for i, c in enumerate(codes)},
+                                                                    return_dtype=pl.UInt32))
+    return texts.list.gather(order).list.join("; ").fill_null("").alias("reasons_text")
 
 
 def followed_up(lang: str, names: dict[str, str], notes_of: str | None = None) -> pl.Expr:

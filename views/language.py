@@ -7,6 +7,7 @@ import streamlit as st
 
 from tilannekuva.access import Principal
 from tilannekuva.i18n import DEFAULT_LANGUAGE, LANGUAGES, normalise_language, t
+from tilannekuva.statedb import StateUnavailable
 from views import stores
 
 LANG_KEY = "tk_lang"
@@ -44,7 +45,10 @@ def _language_picked(username: str | None) -> None:
     st.session_state[LANG_CHOSEN_KEY] = True
     conf = stores.settings_or_none()
     if username is not None and conf is not None:
-        stores.preferences(conf).set_language(username, choice)
+        try:
+            stores.preferences(conf).set_language(username, choice)
+        except StateUnavailable as exc:     # this session still switches; the choice is not remembered
+            stores.log.error("the state database is unavailable, language choice not stored: %s", exc)
 
 
 def remember_language(signed_in: Principal) -> str:

@@ -13,7 +13,7 @@ from tilannekuva.inert import md
 from views import stores
 from views.language import language
 
-STATEMENT_DATE = dt.date(2026, 11, 23)      # when the service was last assessed (update with each assessment)
+STATEMENT_DATE = dt.date(2026, 11, 24)      # when the service was last assessed (update with each assessment)
 
 
 def render() -> None:

@@ -34,10 +34,8 @@ def districts(page: PageContext, chosen: pl.DataFrame, units: pl.DataFrame, metr
     by_district = metrics.rollup(this_year, "district").join(units.select("district_id", district).unique(),
                                                              on="district_id").sort("district_id")
     value = ("col.value", tables.metric_number(metric))
-    st.caption(page.t("units.click_hint"))
-    event = tables.show(tables.table(by_district, {district: "col.district", "value": value}, page.lang),
-                        key="districts_table", **drill.TABLE)
-    drill.follow(drill.target(event, by_district, "district_id", "alue"))
+    tables.show(tables.table(by_district, {district: "col.district", "value": value}, page.lang), key="districts_table")
+    drill.chooser(page, "units.open_district", by_district, "district_id", district, "alue", key="districts_open")
     st.caption(page.t("units.drill_hint"))
 
 
@@ -57,10 +55,14 @@ def units_table(page: PageContext, shown: pl.DataFrame, metric: str, year: dict)
         **{c: (f"col.{c}", fmt) for c in ("value", "sector_value", "city_value", "vs_city")},
         "events": f"metric.{metric}.events"}, page.lang)
     st.caption(page.t("units.click_hint"))
-    event = tables.show(table, height=min(600, 38 + 35 * shown.height), key="units_table", **drill.TABLE)
+    part, first = tables.paged(page, table, key="units_table")      # a long list 100 units at a time
+    event = tables.show(part, height=min(600, 38 + 35 * part.height), key="units_table", **drill.TABLE)
     tables.downloads(page, table, key="units", filename=f"yksikot-{metric.lower()}-{year['school_year_id']}",
-                     metrics=(metric,))
-    drill.follow(drill.target(event, shown, "unit_id", "yksikko"))
+                     metrics=(metric,))                                  # every unit, not only the part shown
+    rows = shown.slice(first, part.height)
+    drill.follow(drill.target(event, rows, "unit_id", "yksikko"))
+    # The same without a pointer (a grid's rows are canvas): the units of the part shown, not all 3 500 each run.
+    drill.chooser(page, "units.open_unit", rows, "unit_id", "unit", "yksikko", key="units_open")
 
 
 RANKED = 15     # units in the highest and in the lowest list
@@ -68,7 +70,7 @@ RANKED = 15     # units in the highest and in the lowest list
 
 def ranked_units(page: PageContext, shown: pl.DataFrame, metric: str, year: dict) -> None:
     """The highest and the lowest units as bars and those below the target as a table, side by side in
-    tabs; a click on a bar or a row opens the unit."""
+    tabs; a click on a bar, or the unit chosen under the table, opens the unit."""
     kind, target = metrics.METRICS[metric].kind, metrics.targets(page.settings.targets)[metric]
     top, bottom = metrics.ranked(shown, RANKED)
     below = metrics.below_target(shown, target)
@@ -90,7 +92,8 @@ def ranked_units(page: PageContext, shown: pl.DataFrame, metric: str, year: dict
             fmt = tables.metric_number(metric)
             st.caption(page.t("units.below_summary", count=below.height, total=shown.height,
                               target=labels.metric_text(metric, target, page.lang)))
-            event = tables.show(tables.table(below, {"unit": "col.unit", "sector": ("col.sector", "label:sector"),
-                                                     "value": ("col.value", fmt), "to_target": ("col.to_target", fmt)},
-                                             page.lang), key="units_below", **drill.TABLE)
-            drill.follow(drill.target(event, below, "unit_id", "yksikko"))
+            tables.show(tables.table(below, {
+                "unit": "col.unit", "sector": ("col.sector", "label:sector"), "value": ("col.value", fmt),
+                "to_target": ("col.to_target", fmt)}, page.lang), key="units_below")
+            drill.chooser(page, "units.open_unit_below", below, "unit_id", "unit", "yksikko",
+                          key="units_below_open")

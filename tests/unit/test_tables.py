@@ -33,7 +33,7 @@ def test_a_load_takes_seconds_or_minutes_in_words(seconds, lang, shown):
 
 def test_a_table_reaches_streamlit_as_a_polars_frame(monkeypatch):
     """tables.table returns a Table (a polars frame with its typed twin); Streamlit recognises polars frames by
-    their exact type name, so show() hands it a plain polars DataFrame (else it is an 'unknown' format)."""
+    their exact type name, so show() hands a grid a plain polars DataFrame (else it is an 'unknown' format)."""
     import polars as pl
     import streamlit as st
     from streamlit import dataframe_util
@@ -42,7 +42,7 @@ def test_a_table_reaches_streamlit_as_a_polars_frame(monkeypatch):
 
     seen = []
     monkeypatch.setattr(st, "dataframe", lambda data, **kwargs: seen.append(dataframe_util.determine_data_format(data)))
-    tables.show(tables.table(pl.DataFrame({"share": [0.5]}), {"share": ("col.share", "pct1")}, "fi"))
+    tables.show(tables.table(pl.DataFrame({"share": [0.5]}), {"share": ("col.share", "pct1")}, "fi"), grid=True)
     assert seen == [dataframe_util.DataFormat.POLARS_DATAFRAME]
 
 
