@@ -34,12 +34,21 @@ import time
 import streamlit as st
 
 from tilannekuva.access import AccessError, NoRoleError, Principal, load_users
+from tilannekuva.files import read_yaml
 from tilannekuva.i18n import t
 from tilannekuva.identities import ForeignIdentity, identity_from_claims, user_with_email
-from tilannekuva.security import client_address, session_id, untrusted_forwarded_for, verify_password
+from tilannekuva.security import (
+    client_address,
+    prepare_password_check,
+    session_id,
+    typed_username,
+    untrusted_forwarded_for,
+    verify_password,
+)
 from tilannekuva.settings import Settings
+from tilannekuva.statedb import StateUnavailable
 from views import access_log as audit
-from views import stores
+from views import media, stores
 from views.language import LANG_APPLIED_KEY, language
 
 log = logging.getLogger("tilannekuva.app")
@@ -68,7 +77,7 @@ def _credentials(settings: Settings) -> dict:
     import yaml
 
     try:
-        raw = yaml.safe_load(settings.credentials_file.read_text(encoding="utf-8")) or {}
+        raw = read_yaml(settings.credentials_file) or {}
     except (OSError, yaml.YAMLError) as exc:
         log.error("cannot read the credentials file %s: %s", settings.credentials_file, exc)
         return {"usernames": {}}
@@ -147,15 +156,47 @@ def _resumed_elsewhere(settings: Settings, principal: Principal, sid: str, metho
     was neither opened from nor used from before (kept in the security store: restarts and several server
     processes agree); a reload or a new tab from a known address writes nothing."""
     client, detail = _seen_from()
-    if stores.security_store(settings).first_use_from(sid, client):
+    store = stores.security_store(settings)
+    if store.first_use_from(sid, client):
         log.warning("session of %s (%s) used from another address: %s", principal.username, method, client)
-        audit.record(settings, principal.username, principal.role, "session_resumed", "session", method,
-                     {**detail, "method": method}, 0)
+        try:
+            audit.record(settings, principal.username, principal.role, "session_resumed", "session", method,
+                         {**detail, "method": method}, 0)
+        except BaseException:
+            # Not logged: this Streamlit session is not signed in, and the address stays new, so the next try
+            # (once the database is back) writes the entry.
+            _sign_out_state()
+            _quietly(lambda: store.forget_use(sid, client), "forget the use of a session from %s", client)
+            raise
 
 
 def _sign_out_state() -> None:
     for key in (PRINCIPAL_KEY, TOKEN_KEY, COOKIE_KEY, LANG_APPLIED_KEY, VIEW_AS_KEY, SSO_SESSION_KEY):
         st.session_state.pop(key, None)
+
+
+def _quietly(step, what: str, *args) -> None:
+    """A clean-up step after a failed write: its own failure (the database is still away) is logged, and the
+    first failure is the one raised."""
+    try:
+        step()
+    except StateUnavailable as exc:
+        log.error("could not " + what + ": %s", *args, exc)
+
+
+def _logged_sign_in(settings: Settings, principal: Principal, method: str, detail: dict) -> None:
+    """The `sign_in` entry of a session just opened (`_start_session`). A sign-in is never kept without its
+    entry: when the entry cannot be written (StateUnavailable), the session is revoked and this Streamlit
+    session forgets it (no Principal, no cookie written), and the error goes on to app.py's message."""
+    try:
+        audit.record(settings, principal.username, principal.role, "sign_in", "session", method, detail, 0)
+    except BaseException:
+        sid = st.session_state.get(TOKEN_KEY)
+        _sign_out_state()
+        _quietly(lambda: stores.security_store(settings).revoke(principal.username, sid),
+                 "revoke the unlogged sign-in of %s", principal.username)
+        log.error("sign-in of %s (%s) undone: its access-log entry could not be written", principal.username, method)
+        raise
 
 
 def _start_session(settings: Settings, principal: Principal, cookie: bool, secret: str | None = None) -> None:
@@ -245,12 +286,36 @@ def _sso_sign_in(settings: Settings) -> Principal | None:
         return principal
     _start_session(settings, principal, cookie=False, secret=secret)   # st.login keeps its own HttpOnly cookie
     st.session_state[SSO_SESSION_KEY] = True
+    _logged_sign_in(settings, principal, "sso",
+                    {"client": _client(), "method": "sso", "identity": identity.key, "email": identity.email,
+                     "scope": principal.scope, "units": list(principal.unit_ids)})
     log.info("signed in %s (%s) with single sign-on as %s", username, principal.role, identity.key)
-    audit.record(settings, username, principal.role, "sign_in", "session", "sso",
-                 {"client": _client(), "method": "sso", "identity": identity.key, "email": identity.email,
-                  "scope": principal.scope,
-                  "units": list(principal.unit_ids)}, 0)
     return principal
+
+
+def _as_the_files_say(settings: Settings, store, principal: Principal, sid: str | None) -> Principal | None:
+    """An open sign-in's Principal as roles.yaml and the users file say now (read on every run; parsed only
+    when they change: tilannekuva.files.read_yaml). An admin who edits the users file by hand — removes a
+    principal, moves a teacher to another unit — is obeyed at the next run, as `tilannekuva users` is: a user
+    with no role any more has the session revoked (None: signed out, "session ended"), changed rights replace
+    the old ones (attack on issue 21: the removed principal kept every page and its downloads run after run).
+    A file that cannot be read or parsed keeps the rights of the last good one (an editor's half-written file
+    must not sign the whole city out) and says so in the log; a deleted users file means no users."""
+    try:
+        now = stores.principal_for(settings, principal.username, principal.display_name)
+    except NoRoleError as exc:
+        log.warning("session of %s revoked: %s (the users file or roles.yaml changed)", principal.username, exc)
+        store.revoke(principal.username, sid)
+        media.end_sign_in(sid)
+        return None
+    except AccessError as exc:
+        log.error("kept the rights of %s's open session: %s", principal.username, exc)
+        return principal
+    if now != principal:
+        log.warning("rights of %s changed in the users file or roles.yaml: role %s -> %s, units %s -> %s",
+                    principal.username, principal.role, now.role, principal.unit_ids, now.unit_ids)
+        st.session_state[PRINCIPAL_KEY] = now
+    return now
 
 
 def sign_in(settings: Settings) -> Principal | None:
@@ -265,11 +330,12 @@ def sign_in(settings: Settings) -> Principal | None:
             return principal
     if principal is not None:
         sid = st.session_state.get(TOKEN_KEY)
-        if store.is_active(principal.username, sid):
+        current = _as_the_files_say(settings, store, principal, sid) if store.is_active(principal.username, sid) else None
+        if current is not None:
             store.touch(sid)
             if st.session_state.get(COOKIE_KEY):
                 _cookie_script(settings, *st.session_state[COOKIE_KEY])
-            return principal
+            return current
         log.warning("session of %s is no longer active (logged out, revoked elsewhere or idle)", principal.username)
         _sign_out_state()
         st.session_state["tk_notice"] = "login.session_ended"
@@ -320,6 +386,7 @@ def login_page(settings: Settings) -> None:
     """The sign-in form: throttling before the password check, unknown usernames at the same cost."""
     lang = language()
     store = stores.security_store(settings)
+    prepare_password_check()                # the first unknown username must not pay for making the dummy
     st.title(t("app.title", lang))
     st.caption(t("app.tagline", lang))
     # Kept until the next sign-in attempt.
@@ -339,12 +406,14 @@ def login_page(settings: Settings) -> None:
     if not submitted:
         return
     st.session_state.pop("tk_notice", None)
-    username = (username or "").lower().strip()
+    username = typed_username(username)     # control characters (a NUL byte…) replaced: a failed sign-in
     client = _client()
     if not username or not password:
         st.error(t("login.missing", lang))
         return
-    wait = store.throttle_wait(username, client)
+    # The throttle's check and this attempt's place in the count are one transaction across every app process
+    # (the attempt counts as failed until the password proves right): simultaneous guesses cannot all pass.
+    wait, attempt = store.reserve_attempt(username, client)
     if wait:
         log.warning("login throttled for user=%s client=%s (%d s left)", username, client, wait)
         audit.record(settings, username, "", "sign_in_throttled", "session", "login", {"client": client}, 0)
@@ -352,8 +421,9 @@ def login_page(settings: Settings) -> None:
         return
     user = (_credentials(settings).get("usernames") or {}).get(username) or {}
     ok = verify_password(user.get("password"), password)       # a dummy hash of the same cost if unknown
-    store.record_attempt(username, client, ok)
-    if not ok:
+    if ok:
+        store.attempt_succeeded(username, attempt)
+    else:
         log.warning("login failed for user=%s client=%s", username, client)
         audit.record(settings, username, "", "sign_in_failed", "session", "login", {"client": client}, 0)
         _sign_out_state()
@@ -372,10 +442,9 @@ def login_page(settings: Settings) -> None:
         st.error(t("error.config", lang))
         return
     _start_session(settings, principal, cookie=True)
+    _logged_sign_in(settings, principal, "login", {"client": client, "method": "password", "scope": principal.scope,
+                                                   "units": list(principal.unit_ids)})
     log.info("signed in %s (%s) with password from %s", username, principal.role, client)
-    audit.record(settings, username, principal.role, "sign_in", "session", "login",
-                 {"client": client, "method": "password", "scope": principal.scope,
-                  "units": list(principal.unit_ids)}, 0)
     st.rerun()
 
 
@@ -386,6 +455,7 @@ def logout(settings: Settings) -> None:
     principal = st.session_state.get(PRINCIPAL_KEY)
     if principal is not None:
         stores.security_store(settings).revoke(principal.username, st.session_state.get(TOKEN_KEY))
+        media.end_sign_in(st.session_state.get(TOKEN_KEY))   # its clicked downloads stop answering at once
         log.info("signed out %s", principal.username)
         audit.record(settings, principal.username, principal.role, "sign_out", "session", "logout", {}, 0)
     _sign_out_state()
