@@ -9,11 +9,17 @@ import pytest
 
 from tilannekuva.access import build_principal, load_policy, load_users
 from tilannekuva.demo import DEMO_PASSWORDS, build_demo
-from tilannekuva.settings import PROJECT_ROOT
+from tilannekuva.settings import CITY_TIMEZONE, PROJECT_ROOT, use_city_time
 from tilannekuva.warehouse import Warehouse, close_all
 
 TINY_SCALE = 0.05
 TINY_SEED = 7
+
+# The app and its commands make the process's local time the city's when they load their settings
+# (settings.use_city_time); the tests' process is in it from the start, so that a time a test works out
+# before the first app run and one the app shows after it are in the same zone (and so are the servers
+# the tests start, which inherit TZ). tests/unit/test_city_time.py starts its own processes in UTC.
+use_city_time(CITY_TIMEZONE)
 
 
 @pytest.fixture(scope="session")

@@ -19,18 +19,26 @@ from pathlib import Path
 
 from tilannekuva.files import private_umask
 from tilannekuva.ingest.history import LoadHistory
-from tilannekuva.settings import ConfigError, load_settings
+from tilannekuva.settings import ConfigError, Settings, load_settings, use_city_time
 from tilannekuva.statedb import for_settings
 from tilannekuva.warehouse import WarehouseBusy
 
 log = logging.getLogger("tilannekuva.cli")
 
 
+def _settings(environ: dict[str, str] | None = None) -> Settings:
+    """A command's settings, with the process's local time made the city's (settings.use_city_time): the dates
+    and times a command prints, stamps and mails are the city's on a server whose clock runs in UTC."""
+    settings = load_settings(environ, for_app=False)
+    use_city_time(settings.timezone)
+    return settings
+
+
 def _demo(args: argparse.Namespace) -> int:
     from tilannekuva.demo import DEMO_PASSWORDS, build_demo
     from tilannekuva.warehouse import SCHEMA_VERSION, WarehouseUnavailable, current_file, schema_version
 
-    settings = load_settings({**os.environ, "TILANNEKUVA_MODE": "demo"})
+    settings = _settings({**os.environ, "TILANNEKUVA_MODE": "demo"})
     data_dir = Path(args.data_dir).resolve() if args.data_dir else settings.data_dir
     warehouse_dir = data_dir / "warehouse"
     if args.if_missing:
@@ -68,7 +76,7 @@ def _ingest(args: argparse.Namespace) -> int:
     from tilannekuva.ingest.problems import LoadRejected
     from tilannekuva.warehouse import WarehouseBusy
 
-    settings = load_settings(for_app=False)
+    settings = _settings()
     lang = normalise_language(args.lang or os.environ.get("TILANNEKUVA_LANG"))
     history = LoadHistory(for_settings(settings, "loads"))
     try:
@@ -139,7 +147,7 @@ def _users(args: argparse.Namespace) -> int:
     from tilannekuva.security import SecurityStore
     from tilannekuva.useradmin import UserAdmin, UserAdminError
 
-    settings = load_settings(for_app=False)
+    settings = _settings()
     admin = UserAdmin(
         settings.users_file,
         settings.credentials_file,
@@ -245,7 +253,7 @@ def _usage(args: argparse.Namespace) -> int:
 
     from tilannekuva.audit import AccessLog, monthly_use
 
-    settings = load_settings(for_app=False)
+    settings = _settings()
     rows = monthly_use(AccessLog(for_settings(settings, "access_log")))
     out = Path(args.dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -272,7 +280,7 @@ def _access_log(settings):
 
 
 def _prune(args: argparse.Namespace) -> int:
-    settings = load_settings(for_app=False)
+    settings = _settings()
     days = args.days if args.days is not None else settings.access_log_retention_days
     if days < settings.access_log_retention_days:
         raise ValueError(
@@ -310,13 +318,13 @@ def _head_key(settings, create: bool) -> bytes:
 
 
 def _head(args: argparse.Namespace) -> int:
-    settings = load_settings(for_app=False)
+    settings = _settings()
     print(_access_log(settings).head(_head_key(settings, create=True)))
     return 0
 
 
 def _verify(args: argparse.Namespace) -> int:
-    settings = load_settings(for_app=False)
+    settings = _settings()
     log = _access_log(settings)
     result = log.check_head(args.head, _head_key(settings, create=False)) if args.head else log.verify()
     if result.intact:
@@ -341,7 +349,7 @@ def _metrics(args: argparse.Namespace) -> int:
     from tilannekuva.catalogue import catalogue, render
     from tilannekuva.warehouse import WarehouseUnavailable, served_sources
 
-    settings = load_settings(for_app=False)
+    settings = _settings()
     cat, lang, today = catalogue(), args.lang, settings.today_date
     try:
         served, rows = served_sources(settings.warehouse_dir)
@@ -373,7 +381,7 @@ def _digest(args: argparse.Namespace) -> int:
     from tilannekuva.digest import Runner
     from tilannekuva.warehouse import WarehouseUnavailable
 
-    settings = load_settings(for_app=False)
+    settings = _settings()
     now = dt.datetime.fromisoformat(args.at) if args.at else None
     try:
         runner = Runner(settings, now=now)

@@ -11,7 +11,9 @@ import datetime as dt
 import functools
 import logging
 import os
+import time
 import tomllib
+import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +28,11 @@ IGNORED = ("cookie_key",)
 # The demo's data end on 20.11.2026 (tilannekuva.demo.DATA_AS_OF) and it is judged as on this day, so the
 # demo looks the same whenever it runs (its sources are fresh); set `today` to judge it on another day.
 DEMO_TODAY = dt.date(2026, 11, 24)
+
+# The city's own time: the day "today" is, and every time the app shows or writes (the access log, the user
+# list, the digests' mails), whatever time zone the server's clock is set to (servers often run in UTC,
+# 2–3 hours behind Helsinki: between midnight and 2–3 am it would still be yesterday). Setting `timezone`.
+CITY_TIMEZONE = "Europe/Helsinki"
 
 
 # Microsoft's addresses for Teams incoming webhooks and Workflows ("Post to a chat when a webhook request is
@@ -76,6 +83,7 @@ class Settings:
     sso_issuer: str = ""  # or, for other OIDC providers, the issuer (iss)
     feedback_email: str = "tilannekuva@kaupunki.example"  # accessibility feedback (the accessibility statement)
     today: dt.date | None = None  # the day sources' freshness is judged on (None: the real date; demo: DEMO_TODAY)
+    timezone: str = CITY_TIMEZONE  # the city's IANA time zone: its day and every time shown (use_city_time)
     guidance: tuple[tuple[str, str], ...] = ()  # [guidance] wintra = "https://…": a guidance document's address
     # What's new and the digests (tilannekuva.whatsnew, tilannekuva.digest, tilannekuva.delivery):
     app_url: str = "http://localhost:8501"  # the app's address as users open it: the digests' links start with it
@@ -111,10 +119,10 @@ class Settings:
     @property
     def today_date(self) -> dt.date:
         """The day the sources' freshness is judged on (tilannekuva.freshness): `today` when set, else the
-        demo's own day in demo mode and the real date in production."""
+        demo's own day in demo mode and the real date in the city's time zone in production."""
         if self.today is not None:
             return self.today
-        return DEMO_TODAY if self.is_demo else dt.date.today()
+        return DEMO_TODAY if self.is_demo else city_today(self.timezone)
 
     @property
     def warehouse_dir(self) -> Path:
@@ -153,6 +161,31 @@ def _date(value, name: str) -> dt.date | None:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
         raise ConfigError(f"{name} must be a date like 2026-11-24, not {value!r}") from None
+
+
+def _timezone(value) -> str:
+    """`timezone`: an IANA zone name the system's time zone database knows (Europe/Helsinki)."""
+    name = str(value).strip()
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"timezone must be a time zone name like {CITY_TIMEZONE}, not {value!r}") from None
+    return name
+
+
+def city_today(zone: str, now: float | None = None) -> dt.date:
+    """The date in `zone` at `now` (epoch seconds; default the real time), whatever the process's zone."""
+    return dt.datetime.fromtimestamp(time.time() if now is None else now, zoneinfo.ZoneInfo(zone)).date()
+
+
+def use_city_time(zone: str) -> None:
+    """Make the process's local time the city's (TZ and tzset), so that every local date and time the app and
+    its commands show or write — datetime.fromtimestamp, date.today, the log lines — is the city's, on a server
+    whose clock is set to UTC too. Called once where the app and the commands load their settings."""
+    if os.environ.get("TZ") != zone:
+        os.environ["TZ"] = zone
+        time.tzset()
+        log.info("local time is %s's (%s)", zone, time.strftime("%Z"))
 
 
 def _guidance(table: dict) -> tuple[tuple[str, str], ...]:
@@ -321,6 +354,7 @@ def load_settings(environ: dict[str, str] | None = None, for_app: bool = True) -
         sso_issuer=str(pick("sso_issuer", "")),
         feedback_email=str(pick("feedback_email", "tilannekuva@kaupunki.example")),
         today=_date(pick("today", None), "today"),
+        timezone=_timezone(pick("timezone", CITY_TIMEZONE)),
         guidance=_guidance(conf.get("guidance") or {}),
         app_url=_app_url(pick("app_url", "http://localhost:8501")),
         notifications=_notifications(conf.get("notifications") or {}),

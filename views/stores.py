@@ -21,7 +21,7 @@ from tilannekuva.identities import IdentityLinks
 from tilannekuva.notifications import Notifications
 from tilannekuva.preferences import Preferences
 from tilannekuva.security import SecurityStore
-from tilannekuva.settings import ConfigError, Settings, load_settings
+from tilannekuva.settings import ConfigError, Settings, load_settings, use_city_time
 from tilannekuva.statedb import for_settings
 from tilannekuva.useradmin import directory
 from views.cache_keys import KEYED
@@ -40,7 +40,10 @@ def configure_logging() -> None:
 
 @st.cache_resource(show_spinner=False)
 def _settings() -> Settings:
-    return load_settings()
+    """Loaded once per process; the process's local time becomes the city's (settings.use_city_time)."""
+    settings = load_settings()
+    use_city_time(settings.timezone)
+    return settings
 
 
 def settings() -> Settings | None:
