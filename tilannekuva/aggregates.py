@@ -38,6 +38,7 @@ def refresh_aggregates(
     catalogue: Catalogue | None = None,
     parts_dir: Traversable | Path | None = None,
     loaded: Collection[str] | None = None,
+    now: dt.datetime | None = None,
 ) -> None:
     """Rebuild the agg_ and pub_ tables and each source's data-as-of date. `rules` (threshold, S1 hours)
     default to the configured settings; `catalogue` and `parts_dir` (the metrics built into agg_metric_parts
@@ -47,7 +48,12 @@ def refresh_aggregates(
     `meta_source` rows are computed anew — the contract's as-of expression, never later than `as_of`, the
     day of this load; every other source keeps the row of the load that brought its data. Recomputing them
     all capped at the latest load's day let a source's date float forward with loads of other sources (a
-    support decision starting next autumn made old support data look fresh for ever: attack finding 19a-1)."""
+    support decision starting next autumn made old support data look fresh for ever: attack finding 19a-1).
+
+    `now`: the load's time on the city's clock (naive local time; default the real one), stored as the
+    sources' `loaded_at`. It never goes back: in October's repeated hour a load at 03.10 after one at 03.40
+    is stored at 03.40 and a microsecond, because the newest `loaded_at` is which snapshot is newer
+    (whatsnew's data_version: a digest of a load that read as older was dropped as superseded)."""
     con.execute("delete from agg_eservice_monthly")
     con.execute("""
         insert into agg_eservice_monthly
@@ -58,11 +64,12 @@ def refresh_aggregates(
         select month, service, user_type, unit_id, count(*), sum(logins) from per_key group by all
         union all              -- people active in any service: a key in four services is one person
         select month, 'kaikki', user_type, unit_id, count(distinct user_key), sum(logins) from per_key group by all""")
-    kept = {
-        row[0]: row
-        for row in con.execute("select source, data_as_of, loaded_at, row_count from meta_source").fetchall()
-        if loaded is not None and row[0] not in loaded
-    }
+    rows = con.execute("select source, data_as_of, loaded_at, row_count from meta_source").fetchall()
+    kept = {row[0]: row for row in rows if loaded is not None and row[0] not in loaded}
+    loaded_at = now or dt.datetime.now()
+    newest = max((row[2] for row in rows), default=None)
+    if newest is not None and loaded_at <= newest:  # the clock went back (the repeated hour, a corrected clock)
+        loaded_at = newest + dt.timedelta(microseconds=1)
     con.execute("delete from meta_source")
     for contract in CONTRACTS.values():
         if contract.as_of is None:
@@ -75,9 +82,9 @@ def refresh_aggregates(
             f"""
             insert into meta_source
             select $source, least((select {contract.as_of.format(table=contract.table)}), $as_of),
-                   current_timestamp, (select count(*) from {contract.table})
+                   $loaded_at, (select count(*) from {contract.table})
             where exists (select 1 from {contract.table})""",
-            {"source": contract.name, "as_of": as_of},
+            {"source": contract.name, "as_of": as_of, "loaded_at": loaded_at},
         )
     # Year to date: each school year's day at the place of the data-as-of date (the newest source's), so an
     # unfinished year's cumulative metrics (M1, M6) compare with last year's on the same date.

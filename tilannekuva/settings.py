@@ -163,13 +163,18 @@ def _date(value, name: str) -> dt.date | None:
         raise ConfigError(f"{name} must be a date like 2026-11-24, not {value!r}") from None
 
 
+@functools.cache
+def _known_zones() -> frozenset[str]:
+    """The zone names Python's zoneinfo offers (the system's tz database, else the tzdata package): no
+    folders ('Europe'), no 'right/' (leap-second) or 'posix/' copies, no files that are not zones."""
+    return frozenset(zoneinfo.available_timezones())
+
+
 def _timezone(value) -> str:
-    """`timezone`: an IANA zone name the system's time zone database knows (Europe/Helsinki)."""
+    """`timezone`: an IANA zone name (Europe/Helsinki) that the time zone database knows."""
     name = str(value).strip()
-    try:
-        zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"timezone must be a time zone name like {CITY_TIMEZONE}, not {value!r}") from None
+    if name not in _known_zones():
+        raise ConfigError(f"timezone must be a time zone name like {CITY_TIMEZONE}, not {value!r}")
     return name
 
 
@@ -178,14 +183,65 @@ def city_today(zone: str, now: float | None = None) -> dt.date:
     return dt.datetime.fromtimestamp(time.time() if now is None else now, zoneinfo.ZoneInfo(zone)).date()
 
 
+def _zone_file(zone: str) -> Path | None:
+    """The TZif file zoneinfo reads `zone` from: the system's database (zoneinfo.TZPATH), else the tzdata
+    package's copy (a system without Debian's tzdata)."""
+    for folder in zoneinfo.TZPATH:
+        if (Path(folder) / zone).is_file():
+            return Path(folder) / zone
+    try:
+        from importlib.resources import files
+
+        found = files("tzdata.zoneinfo").joinpath(*zone.split("/"))
+        return Path(str(found)) if found.is_file() else None
+    except (ModuleNotFoundError, OSError):
+        return None
+
+
+def _libc_agrees(zone: str) -> bool:
+    """Whether the C library's local time (time.localtime, what datetime.fromtimestamp and date.today use) has
+    zoneinfo's offsets for `zone` now and in this year's winter and summer."""
+    year = time.gmtime().tm_year
+    probes = [time.time()] + [dt.datetime(year, m, 15, 12, tzinfo=dt.UTC).timestamp() for m in (1, 7)]
+    info = zoneinfo.ZoneInfo(zone)
+    return all(
+        time.localtime(t).tm_gmtoff == dt.datetime.fromtimestamp(t, info).utcoffset().total_seconds() for t in probes
+    )
+
+
+_city_zone: list[str] = []  # the zone use_city_time last made the process's local time
+
+
 def use_city_time(zone: str) -> None:
     """Make the process's local time the city's (TZ and tzset), so that every local date and time the app and
-    its commands show or write — datetime.fromtimestamp, date.today, the log lines — is the city's, on a server
-    whose clock is set to UTC too. Called once where the app and the commands load their settings."""
-    if os.environ.get("TZ") != zone:
-        os.environ["TZ"] = zone
+    its commands show or write — datetime.fromtimestamp, date.today, the log lines, DuckDB connections opened
+    after it — is the city's, on a server whose clock is set to UTC too. Called once where the app and the
+    commands load their settings.
+
+    The C library reads the zone from the system's tz database; where that lacks it (a slim image without
+    Debian's tzdata) TZ names zoneinfo's own file instead. If the C library still disagrees with zoneinfo,
+    ConfigError: a process that silently ran in UTC would count and show the wrong day (attack finding)."""
+    if _city_zone == [zone] and _libc_agrees(zone):
+        return
+    previous = os.environ.get("TZ")
+    for value in (zone, f":{_zone_file(zone)}" if _zone_file(zone) else None):
+        if value is None:
+            continue
+        os.environ["TZ"] = value
         time.tzset()
-        log.info("local time is %s's (%s)", zone, time.strftime("%Z"))
+        if _libc_agrees(zone):
+            _city_zone[:] = [zone]
+            log.info("local time is %s's (%s, TZ=%s)", zone, time.strftime("%Z"), value)
+            return
+    if previous is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = previous
+    time.tzset()
+    raise ConfigError(
+        f"timezone {zone}: the system's time zone database does not have it (install Debian's tzdata), "
+        "so local times would not be the city's"
+    )
 
 
 def _guidance(table: dict) -> tuple[tuple[str, str], ...]:
