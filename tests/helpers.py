@@ -507,3 +507,20 @@ def shipped_proxy(backend_port: int, log_path: Path | None = None):
         proc.wait(timeout=10)
         if log_path:
             out.close()
+
+
+def access_log_down(monkeypatch, action: str, page: str | None = None):
+    """AccessLog.record raises StateUnavailable for `action` (on `page`), as statedb does when PostgreSQL
+    fails, and writes every other entry; returns a function that brings the database back."""
+    from tilannekuva.audit import AccessLog
+    from tilannekuva.statedb import StateUnavailable
+
+    real = AccessLog.record
+
+    def down(self, username, role, act, target, on_page, filters, rows, subjects=()):
+        if act == action and (page is None or on_page == page):
+            raise StateUnavailable("the state database postgresql://tilannekuva@127.0.0.1/state failed")
+        return real(self, username, role, act, target, on_page, filters, rows, subjects)
+
+    monkeypatch.setattr(AccessLog, "record", down)
+    return lambda: monkeypatch.setattr(AccessLog, "record", real)

@@ -209,9 +209,6 @@ def _libc_agrees(zone: str) -> bool:
     )
 
 
-_city_zone: list[str] = []  # the zone use_city_time last made the process's local time
-
-
 def use_city_time(zone: str) -> None:
     """Make the process's local time the city's (TZ and tzset), so that every local date and time the app and
     its commands show or write — datetime.fromtimestamp, date.today, the log lines, DuckDB connections opened
@@ -221,16 +218,15 @@ def use_city_time(zone: str) -> None:
     The C library reads the zone from the system's tz database; where that lacks it (a slim image without
     Debian's tzdata) TZ names zoneinfo's own file instead. If the C library still disagrees with zoneinfo,
     ConfigError: a process that silently ran in UTC would count and show the wrong day (attack finding)."""
-    if _city_zone == [zone] and _libc_agrees(zone):
-        return
+    file = _zone_file(zone)
+    candidates = [zone] + ([f":{file}"] if file else [])
     previous = os.environ.get("TZ")
-    for value in (zone, f":{_zone_file(zone)}" if _zone_file(zone) else None):
-        if value is None:
-            continue
+    if previous in candidates and _libc_agrees(zone):
+        return  # already the city's (a second load of the settings)
+    for value in candidates:
         os.environ["TZ"] = value
         time.tzset()
         if _libc_agrees(zone):
-            _city_zone[:] = [zone]
             log.info("local time is %s's (%s, TZ=%s)", zone, time.strftime("%Z"), value)
             return
     if previous is None:

@@ -17,26 +17,18 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import open_as, tables_of
+from tests.helpers import access_log_down, open_as, tables_of
 from tests.rawstate import state_db
 from tilannekuva.audit import AccessLog
-from tilannekuva.statedb import StateUnavailable
 
 BACKENDS = pytest.mark.parametrize("demo_env", ["sqlite", "postgresql"], indirect=True)
 
 
 @BACKENDS
 def test_a_view_whose_log_write_failed_is_logged_when_it_is_shown_later(demo_env, monkeypatch):
-    real = AccessLog.record
-
-    def down(self, username, role, action, target, page, filters, rows, subjects=()):
-        if action == "view":
-            raise StateUnavailable("the state database postgresql://tilannekuva:***@127.0.0.1/state failed")
-        return real(self, username, role, action, target, page, filters, rows, subjects)
-
-    monkeypatch.setattr(AccessLog, "record", down)
+    back = access_log_down(monkeypatch, "view")
     at = open_as("rehtori", "principal_support")
-    monkeypatch.setattr(AccessLog, "record", real)  # the database is back
+    back()  # the database is back
     at.run()  # any click on the page
     assert not at.exception, at.exception
     shown = sum(len(df.value) for df in tables_of(at))

@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import open_as, tables_of
-from tilannekuva.audit import AccessLog
-from tilannekuva.statedb import StateUnavailable
+from tests.helpers import access_log_down, open_as, tables_of
 
 BACKENDS = pytest.mark.parametrize("demo_env", ["sqlite", "postgresql"], indirect=True)
 
@@ -28,14 +26,7 @@ BACKENDS = pytest.mark.parametrize("demo_env", ["sqlite", "postgresql"], indirec
 def test_the_staff_list_is_not_shown_when_its_view_cannot_be_logged(demo_env, monkeypatch):
     at = open_as("rehtori", "principal_staff")
     assert not at.exception, at.exception
-    real = AccessLog.record
-
-    def down(self, username, role, action, target, page, filters, rows, subjects=()):
-        if action == "view" and page == "principal_staff":
-            raise StateUnavailable("the state database postgresql://tilannekuva:***@127.0.0.1/state failed")
-        return real(self, username, role, action, target, page, filters, rows, subjects)
-
-    monkeypatch.setattr(AccessLog, "record", down)
+    access_log_down(monkeypatch, "view", "principal_staff")
     at.toggle[0].set_value(False).run()  # everyone, by name (a new view: it must be logged)
     shown = [len(df.value) for df in tables_of(at)]
     said = [e.value for e in at.error] + [e.message[:40] for e in at.exception]

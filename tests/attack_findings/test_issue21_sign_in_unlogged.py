@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import login
+from tests.helpers import access_log_down, login
 from tests.rawstate import state_db
 from tilannekuva.audit import AccessLog
-from tilannekuva.statedb import StateUnavailable
 from views import signin
 
 BACKENDS = pytest.mark.parametrize("demo_env", ["sqlite", "postgresql"], indirect=True)
@@ -26,18 +25,11 @@ BACKENDS = pytest.mark.parametrize("demo_env", ["sqlite", "postgresql"], indirec
 
 @BACKENDS
 def test_a_sign_in_that_could_not_be_logged_does_not_stay_signed_in(demo_env, monkeypatch):
-    real = AccessLog.record
-
-    def down(self, username, role, action, target, page, filters, rows, subjects=()):
-        if action == "sign_in":
-            raise StateUnavailable("the state database postgresql://tilannekuva@127.0.0.1/state failed")
-        return real(self, username, role, action, target, page, filters, rows, subjects)
-
     log = AccessLog(state_db(demo_env, "access_log"))
     before = max((e.entry_id for e in log.entries(limit=1)), default=0)  # earlier tests' sign-ins in this worker
-    monkeypatch.setattr(AccessLog, "record", down)
+    back = access_log_down(monkeypatch, "sign_in")
     at = login("rehtori")
-    monkeypatch.setattr(AccessLog, "record", real)  # the database is back
+    back()  # the database is back
     at.run()  # the next click
     entries = [e.action for e in log.entries("rehtori", limit=50) if e.entry_id > before]
     assert "sign_in" not in entries

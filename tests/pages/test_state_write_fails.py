@@ -12,30 +12,15 @@ import pytest
 import streamlit as st
 from streamlit.runtime.context import ContextProxy
 
-from tests.helpers import DEMO_PASSWORDS, app, login, open_as, tables_of
+from tests.helpers import DEMO_PASSWORDS, access_log_down, app, login, open_as, tables_of
 from tests.pages.test_sign_in_log import CLAIMS, ISSUER
 from tests.rawstate import state_db
 from tilannekuva.audit import AccessLog
 from tilannekuva.i18n import t
 from tilannekuva.security import SecurityStore
-from tilannekuva.statedb import StateUnavailable
 from views import signin, stores
 
 BACKENDS = pytest.mark.parametrize("demo_env", ["sqlite", "postgresql"], indirect=True)
-
-
-def _failing(monkeypatch, action: str, page: str | None = None):
-    """AccessLog.record raises StateUnavailable for `action` (on `page`), as statedb does when PostgreSQL
-    fails; returns a function that brings the database back."""
-    real = AccessLog.record
-
-    def down(self, username, role, act, target, on_page, filters, rows, subjects=()):
-        if act == action and (page is None or on_page == page):
-            raise StateUnavailable("the state database postgresql://tilannekuva@127.0.0.1/state failed")
-        return real(self, username, role, act, target, on_page, filters, rows, subjects)
-
-    monkeypatch.setattr(AccessLog, "record", down)
-    return lambda: monkeypatch.setattr(AccessLog, "record", real)
 
 
 def _last(home) -> int:
@@ -55,7 +40,7 @@ def _said(at) -> list[str]:
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
 def test_a_password_sign_in_whose_entry_fails_leaves_no_session(demo_env, monkeypatch, lang):
     before = _last(demo_env)
-    back = _failing(monkeypatch, "sign_in")
+    back = access_log_down(monkeypatch, "sign_in")
     at = app(lang)
     at.run()
     at.text_input[0].input("rehtori")
@@ -81,7 +66,7 @@ def test_a_cookie_used_from_a_new_address_is_not_signed_in_until_that_is_logged(
     secret = at.session_state[signin.COOKIE_KEY][0]
     monkeypatch.setattr(signin, "_client", lambda: "203.0.113.7")
     monkeypatch.setattr(ContextProxy, "cookies", property(lambda self: {"tilannekuva_session": secret}))
-    back = _failing(monkeypatch, "session_resumed")
+    back = access_log_down(monkeypatch, "session_resumed")
     reloaded = app(lang)
     reloaded.run()
     assert _said(reloaded) == [t("error.state_unavailable", lang)]
@@ -104,7 +89,7 @@ def sso(demo_env, monkeypatch):
 
 
 def test_a_single_sign_on_whose_entry_fails_leaves_no_session(sso, monkeypatch):
-    _failing(monkeypatch, "sign_in")
+    access_log_down(monkeypatch, "sign_in")
     at = app("fi")
     at.run()
     assert _said(at) == [t("error.state_unavailable", "fi")]
@@ -119,7 +104,7 @@ def test_the_staff_list_is_not_drawn_when_its_view_cannot_be_logged(demo_env, mo
     at = open_as("rehtori", "principal_staff", lang=lang)
     assert not at.exception, at.exception
     before = _last(demo_env)
-    back = _failing(monkeypatch, "view", "principal_staff")
+    back = access_log_down(monkeypatch, "view", "principal_staff")
     at.toggle[0].set_value(False).run()  # everyone by name: a new view
     assert not [len(df.value) for df in tables_of(at) if len(df.value)]
     assert _said(at) == [t("error.state_unavailable", lang)]
